@@ -1,0 +1,87 @@
+//! Evidence files, classified by content (never by file name).
+
+use provenant_formats::bundle::{parse_bundles, BundleError, ParsedBundle};
+use provenant_formats::dsse::{envelope_from_value, DsseError, Envelope};
+use provenant_formats::json::{parse_strict, JsonError};
+
+/// How an evidence file was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Named on the command line.
+    Given,
+    /// Discovered beside the artifact (`<FILE>.sigstore.json`, ...).
+    Beside,
+}
+
+/// What an evidence file holds.
+#[derive(Debug)]
+pub enum EvidenceContent {
+    /// One or more Sigstore bundles (one per JSON line), each parsed on its own.
+    Bundles(Vec<Result<ParsedBundle, BundleError>>),
+    /// A bare DSSE envelope (key-based signing).
+    Envelope(Envelope),
+    /// A detached signature (cosign `sign-blob --key`: base64 text).
+    SignatureFile(Vec<u8>),
+    /// Could not be decoded as any evidence format.
+    Unreadable(String),
+}
+
+/// An evidence file: where it is, how it was found, what it holds.
+#[derive(Debug)]
+pub struct Evidence {
+    /// Path (as given).
+    pub location: String,
+    /// Given or discovered.
+    pub found: Found,
+    /// Parsed content.
+    pub content: EvidenceContent,
+}
+
+impl Evidence {
+    /// Classify and parse `bytes` read from `location`.
+    pub fn from_bytes(location: impl Into<String>, found: Found, bytes: &[u8]) -> Self {
+        Self {
+            location: location.into(),
+            found,
+            content: classify_evidence(bytes),
+        }
+    }
+}
+
+/// Decide what `bytes` are by their content: a bundle (or JSON lines of them), a DSSE envelope,
+/// or a base64 detached signature.
+pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
+    match parse_strict(bytes) {
+        Ok(v) if v.get("payloadType").is_some() && v.get("mediaType").is_none() => {
+            match envelope_from_value(&v) {
+                Ok(e) => EvidenceContent::Envelope(e),
+                Err(e) => EvidenceContent::Unreadable(e.to_string()),
+            }
+        }
+        Ok(_) => match parse_bundles(bytes) {
+            Ok(list) => EvidenceContent::Bundles(list),
+            Err(e) => EvidenceContent::Unreadable(e.to_string()),
+        },
+        Err(JsonError::Syntax(_)) => {
+            let text = String::from_utf8_lossy(bytes);
+            let t = text.trim();
+            let looks_b64 = !t.is_empty()
+                && t.len() < 4096
+                && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b));
+            if looks_b64 && provenant_formats::dsse::decode_base64(t).is_some() {
+                return EvidenceContent::SignatureFile(bytes.to_vec());
+            }
+            match parse_bundles(bytes) {
+                Ok(list) => EvidenceContent::Bundles(list),
+                Err(e) => EvidenceContent::Unreadable(e.to_string()),
+            }
+        }
+        Err(e) => EvidenceContent::Unreadable(e.to_string()),
+    }
+}
+
+impl From<DsseError> for EvidenceContent {
+    fn from(e: DsseError) -> Self {
+        Self::Unreadable(e.to_string())
+    }
+}

@@ -1,0 +1,27 @@
+//! The library facade: typed evidence, a trust root and `now` in; a [`Report`] out. No I/O.
+//!
+//! ```
+//! use provenant_core::{verify_artifact, ArtifactInputs, Evidence};
+//! use provenant_model::{Digest, Subject, SubjectKind, Verdict};
+//! use provenant_verify::{IdentityPolicy, Instance, SignerPolicy, TrustRoot};
+//!
+//! let digest: Digest = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf".parse().unwrap();
+//! let inputs = ArtifactInputs {
+//!     subject: Subject { kind: SubjectKind::Digest, name: None, digests: vec![digest], size: None },
+//!     evidence: vec![], // nothing found
+//!     signer: SignerPolicy::Keyless(IdentityPolicy::default()),
+//!     threshold: 1,
+//! };
+//! let root = TrustRoot::embedded(Instance::PublicGood).unwrap();
+//! let report = verify_artifact(&inputs, &root, "2026-01-01T00:00:00Z");
+//! assert_eq!(report.verdict, Verdict::Fail); // no evidence is never a pass
+//! ```
+#![warn(missing_docs)]
+
+mod evidence;
+mod inspect;
+mod pipeline;
+
+pub use evidence::{classify_evidence, Evidence, EvidenceContent, Found};
+pub use inspect::inspect;
+pub use pipeline::{verify_artifact, ArtifactInputs, TOOL_NAME, TOOL_VERSION};

@@ -1,0 +1,303 @@
+//! `verify artifact`: evidence -> verified signatures -> checks -> verdict.
+
+use provenant_formats::bundle::BundleError;
+use provenant_model::{
+    Check, CheckCode, EvidenceKind, EvidenceRef, OptOut, Outcome, Report, SignatureClaim,
+    SignerClaim, Subject, ToolInfo,
+};
+use provenant_verify::{verify_blob_signature, verify_bundle, verify_envelope, SignerPolicy, TrustRoot};
+
+use crate::evidence::{Evidence, EvidenceContent, Found};
+
+/// The tool name in reports.
+pub const TOOL_NAME: &str = "provenant";
+/// The tool version in reports.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Everything `verify artifact` needs, already read and parsed.
+#[derive(Debug)]
+pub struct ArtifactInputs {
+    /// The artifact, reduced to digests (every algorithm the evidence needs).
+    pub subject: Subject,
+    /// Evidence files.
+    pub evidence: Vec<Evidence>,
+    /// Who is trusted to sign.
+    pub signer: SignerPolicy,
+    /// For key-signed DSSE envelopes: how many distinct trusted keys must sign.
+    pub threshold: usize,
+}
+
+/// One signature's result, before aggregation.
+struct Item {
+    checks: Vec<Check>,
+    claim: Option<SignatureClaim>,
+    verified: bool,
+}
+
+/// Verify an artifact against its evidence. Pure: `now` (RFC 3339) is only recorded.
+///
+/// The verdict passes only when at least one signature verified completely against the trust
+/// root and the signer policy. When one did, the failures of other signatures are kept in the
+/// report as warnings (they are not what the artifact's trust rests on); when none did, they
+/// are failures.
+pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) -> Report {
+    let mut checks = Vec::new();
+    let root_ref = EvidenceRef::new(EvidenceKind::TrustedRoot, trust.name());
+    let mut items: Vec<Item> = Vec::new();
+
+    if inputs.evidence.is_empty() {
+        let name = inputs.subject.name.clone().unwrap_or_else(|| "the digest".into());
+        checks.push(Check::fail(
+            CheckCode::EvidenceMissing,
+            format!("no signature evidence for {name}: give --bundle, or put <FILE>.sigstore.json beside it"),
+            vec![EvidenceRef::file(name)],
+        ));
+    }
+    for ev in &inputs.evidence {
+        let kind = match ev.content {
+            EvidenceContent::Envelope(_) => EvidenceKind::DsseEnvelope,
+            EvidenceContent::SignatureFile(_) => EvidenceKind::SignatureFile,
+            _ => EvidenceKind::SigstoreBundle,
+        };
+        let how = match ev.found {
+            Found::Given => "given",
+            Found::Beside => "found beside the artifact",
+        };
+        let evref = EvidenceRef::new(kind, &ev.location);
+        checks.push(Check::pass(
+            CheckCode::EvidenceLocated,
+            format!("{} ({how})", ev.location),
+            vec![evref.clone()],
+        ));
+        items.extend(verify_evidence(ev, evref, inputs, trust, &root_ref));
+    }
+
+    let any_verified = items.iter().any(|i| i.verified);
+    let mut signatures = Vec::new();
+    for item in items {
+        for mut c in item.checks {
+            if any_verified && !item.verified && c.outcome == Outcome::Fail {
+                c.outcome = Outcome::Warn;
+                c.reason = format!("{} (another signature verified; this one does not count)", c.reason);
+            }
+            checks.push(c);
+        }
+        signatures.extend(item.claim);
+    }
+    if !inputs.evidence.is_empty() && !any_verified && !checks.iter().any(|c| c.outcome == Outcome::Fail) {
+        // Defensive: nothing verified must never read as a pass.
+        checks.push(Check::fail(
+            CheckCode::SignatureInvalid,
+            "no signature verified",
+            vec![root_ref.clone()],
+        ));
+    }
+    let opt_outs = Vec::<OptOut>::new();
+    Report::new(
+        ToolInfo {
+            name: TOOL_NAME.into(),
+            version: TOOL_VERSION.into(),
+        },
+        "verify artifact",
+        now,
+        inputs.subject.clone(),
+        checks,
+        signatures,
+        opt_outs,
+    )
+}
+
+fn verify_evidence(
+    ev: &Evidence,
+    evref: EvidenceRef,
+    inputs: &ArtifactInputs,
+    trust: &TrustRoot,
+    root_ref: &EvidenceRef,
+) -> Vec<Item> {
+    let digests = &inputs.subject.digests;
+    match &ev.content {
+        EvidenceContent::Unreadable(reason) => vec![Item {
+            checks: vec![Check::fail(
+                CheckCode::EvidenceUnreadable,
+                format!("{}: {reason}", ev.location),
+                vec![evref],
+            )],
+            claim: None,
+            verified: false,
+        }],
+        EvidenceContent::Bundles(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, parsed)| {
+                let loc = if list.len() > 1 {
+                    format!("{}#{}", ev.location, i + 1)
+                } else {
+                    ev.location.clone()
+                };
+                let r = EvidenceRef::new(EvidenceKind::SigstoreBundle, loc);
+                match parsed {
+                    Err(e) => Item {
+                        checks: vec![bundle_error_check(e, &r)],
+                        claim: None,
+                        verified: false,
+                    },
+                    Ok(b) => {
+                        let mut out = verify_bundle(b, &r, digests, trust, &inputs.signer);
+                        for c in &mut out.checks {
+                            if matches!(c.code, CheckCode::CertificateChainValid | CheckCode::TlogInclusionVerified) {
+                                c.evidence.push(root_ref.clone());
+                            }
+                        }
+                        Item {
+                            verified: out.verified.is_some(),
+                            checks: out.checks,
+                            claim: Some(out.claim),
+                        }
+                    }
+                }
+            })
+            .collect(),
+        EvidenceContent::Envelope(env) => {
+            let SignerPolicy::Keys(keys) = &inputs.signer else {
+                return vec![Item {
+                    checks: vec![Check::fail(
+                        CheckCode::KeyUnsupported,
+                        "a bare DSSE envelope carries no verifiable signing time or log entry; verify it with --key (keyless envelopes need a Sigstore bundle)",
+                        vec![evref],
+                    )],
+                    claim: None,
+                    verified: false,
+                }];
+            };
+            let (mut checks, ok) = verify_envelope(env, keys, inputs.threshold, &evref);
+            let mut verified = ok;
+            let mut predicate_type = None;
+            if ok {
+                let (c, bound, pt) = bind_envelope(env, digests, &evref);
+                checks.extend(c);
+                verified = bound;
+                predicate_type = pt;
+            }
+            let claim = SignatureClaim {
+                evidence: evref.clone(),
+                verified,
+                media_type: None,
+                content: "dsse".into(),
+                payload_type: Some(env.payload_type.clone()),
+                predicate_type,
+                signer: verified.then(|| SignerClaim::Key {
+                    key: keys.iter().map(|k| k.location()).collect::<Vec<_>>().join(", "),
+                    algorithm: keys.iter().map(|k| k.algorithm_name()).collect::<Vec<_>>().join(", "),
+                }),
+                signing_time: None,
+                time_sources: vec![],
+                log_entries: vec![],
+            };
+            vec![Item {
+                checks,
+                claim: Some(claim),
+                verified,
+            }]
+        }
+        EvidenceContent::SignatureFile(bytes) => {
+            let SignerPolicy::Keys(keys) = &inputs.signer else {
+                return vec![Item {
+                    checks: vec![Check::fail(
+                        CheckCode::KeyUnsupported,
+                        "a detached signature file can only be verified with --key",
+                        vec![evref],
+                    )],
+                    claim: None,
+                    verified: false,
+                }];
+            };
+            let (checks, key) = verify_blob_signature(bytes, digests, keys, &evref);
+            let claim = SignatureClaim {
+                evidence: evref.clone(),
+                verified: key.is_some(),
+                media_type: None,
+                content: "message-signature".into(),
+                payload_type: None,
+                predicate_type: None,
+                signer: key.map(|i| SignerClaim::Key {
+                    key: keys[i].location().to_owned(),
+                    algorithm: keys[i].algorithm_name().to_owned(),
+                }),
+                signing_time: None,
+                time_sources: vec![],
+                log_entries: vec![],
+            };
+            vec![Item {
+                checks,
+                claim: Some(claim),
+                verified: key.is_some(),
+            }]
+        }
+    }
+}
+
+/// A key-verified envelope proves something about the artifact only if its statement names it.
+fn bind_envelope(
+    env: &provenant_formats::dsse::Envelope,
+    digests: &[provenant_model::Digest],
+    evref: &EvidenceRef,
+) -> (Vec<Check>, bool, Option<String>) {
+    use provenant_formats::dsse::IN_TOTO_PAYLOAD_TYPE;
+    use provenant_formats::intoto::{parse_statement, StatementError};
+    use provenant_formats::json::JsonError;
+    let ev = || vec![evref.clone()];
+    if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        return (
+            vec![Check::fail(
+                CheckCode::PayloadTypeUnexpected,
+                format!("payloadType {:?}: only in-toto statements ({IN_TOTO_PAYLOAD_TYPE}) bind an artifact", env.payload_type),
+                ev(),
+            )],
+            false,
+            None,
+        );
+    }
+    match parse_statement(&env.payload) {
+        Err(StatementError::Json(JsonError::DuplicateKey(k))) => (
+            vec![Check::fail(
+                CheckCode::PayloadDuplicateKeys,
+                format!("the signed statement repeats the key {k:?}"),
+                ev(),
+            )],
+            false,
+            None,
+        ),
+        Err(e) => (
+            vec![Check::fail(CheckCode::PayloadMalformed, e.to_string(), ev())],
+            false,
+            None,
+        ),
+        Ok(s) => {
+            let pt = Some(s.predicate_type.clone());
+            match digests.iter().find(|d| s.has_subject_digest(d.algorithm().name(), d.hex())) {
+                Some(d) => (
+                    vec![Check::pass(CheckCode::ArtifactDigestMatches, format!("statement subject names {d}"), ev())],
+                    true,
+                    pt,
+                ),
+                None => (
+                    vec![Check::fail(
+                        CheckCode::ArtifactDigestMismatch,
+                        format!("none of the statement's {} subject(s) is the artifact", s.subjects.len()),
+                        ev(),
+                    )],
+                    false,
+                    pt,
+                ),
+            }
+        }
+    }
+}
+
+fn bundle_error_check(e: &BundleError, r: &EvidenceRef) -> Check {
+    let code = match e {
+        BundleError::Json(_) => CheckCode::EvidenceUnreadable,
+        _ => CheckCode::BundleMalformed,
+    };
+    Check::fail(code, e.to_string(), vec![r.clone()])
+}

@@ -1,0 +1,15 @@
+//! Strict, bounded parsers: untrusted bytes in, typed values out. Nothing here verifies anything.
+//!
+//! ```
+//! use provenant_formats::{dsse::pae, json::parse_strict};
+//!
+//! assert!(parse_strict(br#"{"a":1,"a":2}"#).is_err()); // duplicate keys are refused
+//! assert_eq!(pae("t", b"x"), b"DSSEv1 1 t 1 x".to_vec());
+//! ```
+#![warn(missing_docs)]
+
+pub mod bundle;
+pub mod dsse;
+pub mod intoto;
+pub mod json;
+pub mod limits;

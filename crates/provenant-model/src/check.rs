@@ -1,0 +1,325 @@
+//! Checks, their stable codes, outcomes and the overall verdict.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::EvidenceRef;
+
+/// The result of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The property holds, and the evidence proves it.
+    Pass,
+    /// The property does not hold, or it could not be proven. Fails the verdict.
+    Fail,
+    /// Worth a reader's attention, but does not fail the verdict.
+    Warn,
+    /// The check does not apply to this subject or evidence.
+    NotApplicable,
+}
+
+impl Outcome {
+    /// The kebab-case name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Warn => "warn",
+            Self::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// The overall answer: pass only if no check failed and at least one check passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every required check passed.
+    Pass,
+    /// At least one check failed (or nothing was checked at all).
+    Fail,
+}
+
+impl Verdict {
+    /// Fold checks into a verdict. An empty list, or one with no passing check, is a failure:
+    /// a verifier that looked at nothing has proven nothing.
+    pub fn from_checks(checks: &[Check]) -> Self {
+        let any_fail = checks.iter().any(|c| c.outcome == Outcome::Fail);
+        let any_pass = checks.iter().any(|c| c.outcome == Outcome::Pass);
+        if any_fail || !any_pass {
+            Self::Fail
+        } else {
+            Self::Pass
+        }
+    }
+
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+        }
+    }
+}
+
+/// One check: a stable code, its outcome, a human reason, and the evidence it used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Stable kebab-case code; see `docs/checks.md`.
+    pub code: CheckCode,
+    /// What the check concluded.
+    pub outcome: Outcome,
+    /// One line saying why, for people.
+    pub reason: String,
+    /// The evidence this check looked at.
+    pub evidence: Vec<EvidenceRef>,
+}
+
+impl Check {
+    /// A check with an explicit outcome.
+    pub fn new(
+        code: CheckCode,
+        outcome: Outcome,
+        reason: impl Into<String>,
+        evidence: Vec<EvidenceRef>,
+    ) -> Self {
+        Self {
+            code,
+            outcome,
+            reason: reason.into(),
+            evidence,
+        }
+    }
+
+    /// A passing check.
+    pub fn pass(code: CheckCode, reason: impl Into<String>, evidence: Vec<EvidenceRef>) -> Self {
+        Self::new(code, Outcome::Pass, reason, evidence)
+    }
+
+    /// A failing check.
+    pub fn fail(code: CheckCode, reason: impl Into<String>, evidence: Vec<EvidenceRef>) -> Self {
+        Self::new(code, Outcome::Fail, reason, evidence)
+    }
+
+    /// A warning.
+    pub fn warn(code: CheckCode, reason: impl Into<String>, evidence: Vec<EvidenceRef>) -> Self {
+        Self::new(code, Outcome::Warn, reason, evidence)
+    }
+}
+
+macro_rules! check_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $group:literal, $desc:literal; )*) => {
+        /// Every check provenant can report. Names are stable: scripts and policies match on them.
+        ///
+        /// Passes have codes too, so a report says what was proven, not only what was not.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum CheckCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl CheckCode {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [CheckCode] = &[ $( CheckCode::$variant, )* ];
+
+            /// The stable kebab-case name.
+            pub fn as_str(self) -> &'static str {
+                match self { $( CheckCode::$variant => $name, )* }
+            }
+
+            /// The group the code belongs to (for documentation).
+            pub fn group(self) -> &'static str {
+                match self { $( CheckCode::$variant => $group, )* }
+            }
+
+            /// One sentence saying what the code means.
+            pub fn description(self) -> &'static str {
+                match self { $( CheckCode::$variant => $desc, )* }
+            }
+
+            /// Look a code up by its name.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $( $name => Some(CheckCode::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+check_codes! {
+    /// Signature evidence was found for the subject.
+    EvidenceLocated = "evidence-located", "evidence",
+        "Signature evidence (a bundle, signature file or envelope) was found for the subject; the check names where.";
+    /// No signature evidence at all.
+    EvidenceMissing = "evidence-missing", "evidence",
+        "No signature evidence was given or found beside the artifact. Nothing verified is never a pass.";
+    /// The evidence file could be read but not decoded as the format it claims.
+    EvidenceUnreadable = "evidence-unreadable", "evidence",
+        "An evidence file could not be decoded (not JSON, truncated, too large, too deep); it proves nothing.";
+    /// The bundle parsed and has a supported media type and shape.
+    BundleWellFormed = "bundle-well-formed", "bundle",
+        "The Sigstore bundle parsed strictly: supported media type (v0.1, v0.2, v0.3), one signature, required fields present.";
+    /// The bundle is not a valid Sigstore bundle.
+    BundleMalformed = "bundle-malformed", "bundle",
+        "The Sigstore bundle is malformed: unknown media type, missing or invalid fields, several DSSE signatures, a v0.2+ entry without an inclusion proof, ...";
+    /// The signature over the artifact or DSSE envelope verified.
+    SignatureValid = "signature-valid", "signature",
+        "The signature verified with the signing certificate's (or the given) public key.";
+    /// The signature did not verify.
+    SignatureInvalid = "signature-invalid", "signature",
+        "The signature did not verify with the signing certificate's (or the given) public key.";
+    /// The signed digest equals the artifact's digest.
+    ArtifactDigestMatches = "artifact-digest-matches", "signature",
+        "The digest the signature covers (message digest, or an in-toto subject) equals the artifact's digest.";
+    /// The signature is for some other artifact.
+    ArtifactDigestMismatch = "artifact-digest-mismatch", "signature",
+        "The signature, its log entry or its statement subjects name a different digest than the artifact's.";
+    /// The signed payload has duplicate JSON keys.
+    PayloadDuplicateKeys = "payload-duplicate-keys", "signature",
+        "A signed JSON payload has duplicate keys: parsers disagree on which value counts, so it is rejected.";
+    /// The DSSE payload type is not the one expected.
+    PayloadTypeUnexpected = "payload-type-unexpected", "signature",
+        "The DSSE payloadType is not the one the verification expects (in-toto: application/vnd.in-toto+json).";
+    /// The statement in the payload could not be parsed.
+    PayloadMalformed = "payload-malformed", "signature",
+        "The signed payload is not a well-formed in-toto statement.";
+    /// Enough distinct trusted keys signed the envelope.
+    SignatureThresholdMet = "signature-threshold-met", "signature",
+        "At least the required number of distinct trusted keys made valid signatures over the envelope.";
+    /// Too few distinct trusted keys signed.
+    SignatureThresholdNotMet = "signature-threshold-not-met", "signature",
+        "Fewer distinct trusted keys made valid signatures than the threshold requires.";
+    /// The signing certificate chains to a trusted Fulcio root.
+    CertificateChainValid = "certificate-chain-valid", "certificate",
+        "The signing certificate chains to a certificate authority of the trusted root that was valid at the signing time, with the code-signing EKU.";
+    /// The chain does not reach a trusted root.
+    CertificateChainInvalid = "certificate-chain-invalid", "certificate",
+        "The signing certificate does not chain to a trusted certificate authority (unknown CA, root inside the bundle, wrong EKU).";
+    /// Not valid at the signing time.
+    CertificateExpired = "certificate-expired", "certificate",
+        "The signing certificate (or its CA) was not valid at the verified signing time.";
+    /// The certificate could not be parsed.
+    CertificateMalformed = "certificate-malformed", "certificate",
+        "The signing certificate could not be parsed, or it lacks what the Sigstore profile requires.";
+    /// An embedded SCT verified against a trusted CT log.
+    SctValid = "sct-valid", "certificate",
+        "The certificate's embedded Signed Certificate Timestamp verified against a CT log of the trusted root.";
+    /// The SCT did not verify.
+    SctInvalid = "sct-invalid", "certificate",
+        "The certificate's Signed Certificate Timestamp did not verify against any CT log key of the trusted root.";
+    /// No SCT where the trusted root requires one.
+    SctMissing = "sct-missing", "certificate",
+        "The certificate carries no Signed Certificate Timestamp although the trusted root has CT logs.";
+    /// The SAN matched the expected identity.
+    SignerIdentityMatches = "signer-identity-matches", "identity",
+        "The certificate's subject alternative name equals (or fully matches the anchored regexp of) the expected identity.";
+    /// The SAN did not match.
+    SignerIdentityMismatch = "signer-identity-mismatch", "identity",
+        "The certificate's subject alternative name is not the expected identity (regexps are anchored at both ends).";
+    /// The OIDC issuer matched.
+    SignerIssuerMatches = "signer-issuer-matches", "identity",
+        "The certificate's OIDC issuer (Fulcio extension, v2 or v1 OID) equals or fully matches the expected issuer.";
+    /// The OIDC issuer did not match.
+    SignerIssuerMismatch = "signer-issuer-mismatch", "identity",
+        "The certificate's OIDC issuer is not the expected one, or the certificate has none.";
+    /// No identity constraint was given for a keyless signature.
+    SignerUnconstrained = "signer-unconstrained", "identity",
+        "A keyless signature verified but no expected identity was given: anyone with an OIDC account could have made it.";
+    /// No issuer constraint was given.
+    SignerIssuerUnconstrained = "signer-issuer-unconstrained", "identity",
+        "No expected OIDC issuer was given; the identity alone was matched.";
+    /// A transparency-log entry was proven included.
+    TlogInclusionVerified = "tlog-inclusion-verified", "transparency-log",
+        "The log entry's inclusion proof verified against a checkpoint signed by a trusted log (or its inclusion promise verified), and the entry body describes this bundle's signature, key and artifact.";
+    /// The trusted root requires a log entry and there is none.
+    TlogEntryMissing = "tlog-entry-missing", "transparency-log",
+        "The bundle has no transparency-log entry although the trusted root lists transparency logs.";
+    /// Broken inclusion proof.
+    TlogInclusionProofInvalid = "tlog-inclusion-proof-invalid", "transparency-log",
+        "The inclusion proof does not lead from the entry to the checkpoint's root hash.";
+    /// Broken or unsigned checkpoint.
+    TlogCheckpointInvalid = "tlog-checkpoint-invalid", "transparency-log",
+        "The checkpoint is malformed or not signed by the log's trusted key.";
+    /// The signed entry timestamp did not verify.
+    TlogPromiseInvalid = "tlog-promise-invalid", "transparency-log",
+        "The inclusion promise (signed entry timestamp) does not verify with the log's trusted key.";
+    /// The log entry is for something else.
+    TlogEntryMismatch = "tlog-entry-mismatch", "transparency-log",
+        "The log entry body does not describe this bundle's signature, public key or artifact.";
+    /// The log is not in the trusted root.
+    TlogUnknownLog = "tlog-unknown-log", "transparency-log",
+        "The entry names a transparency log whose key is not in the trusted root (or not valid then).";
+    /// The log entry is malformed.
+    TlogEntryMalformed = "tlog-entry-malformed", "transparency-log",
+        "The transparency-log entry is malformed (kind, version, body, index or time).";
+    /// An RFC 3161 timestamp verified.
+    TimestampVerified = "timestamp-verified", "time",
+        "An RFC 3161 timestamp over the signature verified against a timestamp authority of the trusted root.";
+    /// An RFC 3161 timestamp failed.
+    TimestampInvalid = "timestamp-invalid", "time",
+        "An RFC 3161 timestamp is invalid: wrong message imprint, untrusted or out-of-validity authority, bad signature, duplicate.";
+    /// The signing time comes from verified sources.
+    SigningTimeEstablished = "signing-time-established", "time",
+        "The signing time was taken from verified sources only (log integrated time under a verified promise or proof, RFC 3161 timestamps).";
+    /// No verified signing time.
+    SigningTimeUnverified = "signing-time-unverified", "time",
+        "No verified source establishes when the signature was made, so the short-lived certificate cannot be checked.";
+    /// The given public key is not one the signature can be checked with.
+    KeyUnsupported = "key-unsupported", "signature",
+        "The given public key's type or parameters do not fit the signature (or are not supported).";
+    /// A check that was skipped on request.
+    OptOutUsed = "opt-out-used", "policy",
+        "A verification step was skipped on request; the report records the risk taken.";
+}
+
+impl fmt::Display for CheckCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CheckCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::from_name(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown check code {s:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_round_trip() {
+        let mut seen = HashSet::new();
+        for code in CheckCode::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "duplicate code {name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(CheckCode::from_name(name), Some(*code));
+            assert!(!code.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn empty_or_passless_is_fail() {
+        assert_eq!(Verdict::from_checks(&[]), Verdict::Fail);
+        let warn = Check::warn(CheckCode::SignerIssuerUnconstrained, "x", vec![]);
+        assert_eq!(Verdict::from_checks(&[warn.clone()]), Verdict::Fail);
+        let pass = Check::pass(CheckCode::SignatureValid, "x", vec![]);
+        assert_eq!(Verdict::from_checks(&[warn, pass.clone()]), Verdict::Pass);
+        let fail = Check::fail(CheckCode::SignatureInvalid, "x", vec![]);
+        assert_eq!(Verdict::from_checks(&[pass, fail]), Verdict::Fail);
+    }
+}

@@ -1,0 +1,320 @@
+//! The report: subject, checks, verified claims, verdict. Its JSON form is the public contract.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{Check, Verdict};
+use crate::digest::Digest;
+
+/// Version of the report's JSON shape; bumped on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// What a piece of evidence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum EvidenceKind {
+    /// The artifact itself (a file that was hashed).
+    Artifact,
+    /// A Sigstore bundle.
+    SigstoreBundle,
+    /// A DSSE envelope.
+    DsseEnvelope,
+    /// A detached signature file (cosign `sign-blob --key` output).
+    SignatureFile,
+    /// A public key given by the user.
+    PublicKey,
+    /// A trusted root (file or embedded instance).
+    TrustedRoot,
+    /// A signing certificate.
+    Certificate,
+    /// A transparency-log entry.
+    TlogEntry,
+    /// An RFC 3161 timestamp.
+    Timestamp,
+    /// A command-line flag (an expectation the user stated).
+    Flag,
+}
+
+/// Where a check's evidence came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRef {
+    /// What kind of evidence.
+    pub kind: EvidenceKind,
+    /// Where it lives: a path, `path#/json/pointer`, `embedded:<name>`, or a flag.
+    pub location: String,
+    /// Its digest, when it is a file that was hashed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Digest>,
+}
+
+impl EvidenceRef {
+    /// Evidence of any kind at a location.
+    pub fn new(kind: EvidenceKind, location: impl Into<String>) -> Self {
+        Self {
+            kind,
+            location: location.into(),
+            digest: None,
+        }
+    }
+
+    /// The artifact file at `path`.
+    pub fn file(path: impl Into<String>) -> Self {
+        Self::new(EvidenceKind::Artifact, path)
+    }
+
+    /// Attach a digest.
+    #[must_use]
+    pub fn with_digest(mut self, digest: Digest) -> Self {
+        self.digest = Some(digest);
+        self
+    }
+}
+
+/// What kind of subject was verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SubjectKind {
+    /// A file on disk, hashed by provenant.
+    File,
+    /// A digest given on the command line (the bytes were not seen).
+    Digest,
+}
+
+/// The thing that shipped, reduced to digests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// File or bare digest.
+    pub kind: SubjectKind,
+    /// A path or name, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its digests (sha256 always for files; the given digest otherwise).
+    pub digests: Vec<Digest>,
+    /// Size in bytes, when the file was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+/// Where a verified time came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeSource {
+    /// A transparency log's integrated time, covered by a verified promise or proof.
+    TlogIntegratedTime,
+    /// An RFC 3161 timestamp that verified.
+    Rfc3161,
+}
+
+/// A transparency-log entry that verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntryClaim {
+    /// Entry kind (`hashedrekord`, `dsse`, `intoto`).
+    pub kind: String,
+    /// Entry kind version (`0.0.1`, `0.0.2`).
+    pub version: String,
+    /// The log index.
+    pub log_index: u64,
+    /// Hex log id (sha256 of the log key).
+    pub log_id: String,
+    /// The integrated time (RFC 3339), when the log records one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrated_time: Option<String>,
+}
+
+/// The claims a Fulcio certificate makes (Sigstore extensions under 1.3.6.1.4.1.57264.1).
+///
+/// These are claims of a *verified* certificate when they appear in a verified signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateClaims {
+    /// `.1.8` (or legacy `.1.1`): the OIDC issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `.1.9`: the build signer URI (workflow file and ref).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_signer_uri: Option<String>,
+    /// `.1.10`: the build signer digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_signer_digest: Option<String>,
+    /// `.1.11`: `github-hosted` or `self-hosted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_environment: Option<String>,
+    /// `.1.12`: the source repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository_uri: Option<String>,
+    /// `.1.13`: the source commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository_digest: Option<String>,
+    /// `.1.14`: the source ref.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository_ref: Option<String>,
+    /// `.1.15`: the repository's immutable id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository_identifier: Option<String>,
+    /// `.1.16`: the repository owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository_owner_uri: Option<String>,
+    /// `.1.17`: the owner's immutable id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository_owner_identifier: Option<String>,
+    /// `.1.18`: the build configuration (workflow) URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_config_uri: Option<String>,
+    /// `.1.19`: the build configuration digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_config_digest: Option<String>,
+    /// `.1.20`: the build trigger event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_trigger: Option<String>,
+    /// `.1.21`: the run invocation URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_invocation_uri: Option<String>,
+    /// `.1.22`: `public`, `private` or `internal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository_visibility: Option<String>,
+}
+
+/// Who signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum SignerClaim {
+    /// A keyless (Fulcio certificate) signer.
+    Certificate {
+        /// The subject alternative name (URI or email).
+        san: String,
+        /// Certificate extensions.
+        claims: Box<CertificateClaims>,
+        /// The certificate's issuer DN.
+        ca: String,
+        /// Validity start (RFC 3339).
+        not_before: String,
+        /// Validity end (RFC 3339).
+        not_after: String,
+    },
+    /// A signer identified by a public key the user trusted.
+    Key {
+        /// The key's location (flag value).
+        key: String,
+        /// Key algorithm.
+        algorithm: String,
+    },
+}
+
+/// One signature the run examined: verified or not, with what it claimed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureClaim {
+    /// Where the signature came from.
+    pub evidence: EvidenceRef,
+    /// True only when every check on this signature passed.
+    pub verified: bool,
+    /// Bundle media type, when it is a bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// `message-signature` or `dsse`.
+    pub content: String,
+    /// DSSE payload type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_type: Option<String>,
+    /// in-toto predicate type, when the payload is a statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate_type: Option<String>,
+    /// The signer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<SignerClaim>,
+    /// The earliest verified signing time (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_time: Option<String>,
+    /// Which verified sources gave times.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub time_sources: Vec<TimeSource>,
+    /// Transparency-log entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_entries: Vec<LogEntryClaim>,
+}
+
+/// A verification step the user chose to skip, with the risk it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptOut {
+    /// The flag or policy key.
+    pub name: String,
+    /// What is no longer proven.
+    pub risk: String,
+}
+
+/// The tool that wrote the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// `provenant`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// Everything a run concluded. Serialised, this is `attestations/report.schema.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`REPORT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool.
+    pub tool: ToolInfo,
+    /// The command that produced it (`verify artifact`).
+    pub command: String,
+    /// When the evaluation ran (RFC 3339; the `now` the core was given).
+    pub evaluated_at: String,
+    /// What was verified.
+    pub subject: Subject,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Every check, in evaluation order.
+    pub checks: Vec<Check>,
+    /// Signatures examined.
+    #[serde(default)]
+    pub signatures: Vec<SignatureClaim>,
+    /// Steps skipped on request.
+    #[serde(default)]
+    pub opt_outs: Vec<OptOut>,
+}
+
+impl Report {
+    /// Assemble a report; the verdict is derived from the checks, never set by hand.
+    pub fn new(
+        tool: ToolInfo,
+        command: impl Into<String>,
+        evaluated_at: impl Into<String>,
+        subject: Subject,
+        checks: Vec<Check>,
+        signatures: Vec<SignatureClaim>,
+        opt_outs: Vec<OptOut>,
+    ) -> Self {
+        Self {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool,
+            command: command.into(),
+            evaluated_at: evaluated_at.into(),
+            verdict: Verdict::from_checks(&checks),
+            subject,
+            checks,
+            signatures,
+            opt_outs,
+        }
+    }
+}
+
+/// What `provenant inspect` found in a file. Nothing in it is verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// The file.
+    pub file: String,
+    /// What it is (`sigstore-bundle`, `dsse-envelope`, `in-toto-statement`, `trusted-root`, ...),
+    /// or `unknown`.
+    pub kind: String,
+    /// Whether it is well formed for that kind.
+    pub well_formed: bool,
+    /// Why not, when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Ordered `(field, value)` facts for people: version, signer, subjects, log entries, ...
+    pub facts: Vec<(String, String)>,
+    /// Always false: inspect parses, it never verifies.
+    pub verified: bool,
+}

@@ -1,0 +1,107 @@
+//! Concise terminal text: the verdict first, then failures, warnings and passes, each with its
+//! reason and the evidence it used.
+
+use std::io::{self, Write};
+
+use provenant_model::{Check, Inspection, Outcome, Report, SignerClaim, Verdict};
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+    fn outcome(&self, o: Outcome) -> String {
+        match o {
+            Outcome::Pass => self.paint("32", "pass"),
+            Outcome::Fail => self.paint("1;31", "FAIL"),
+            Outcome::Warn => self.paint("33", "warn"),
+            Outcome::NotApplicable => self.paint("2", "n/a "),
+        }
+    }
+}
+
+/// Write `report` as text; `color` adds ANSI colours (the caller decides: TTY only).
+pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()> {
+    let st = Style { color };
+    let subject = report
+        .subject
+        .name
+        .clone()
+        .unwrap_or_else(|| report.subject.digests.first().map(ToString::to_string).unwrap_or_default());
+    let verdict = match report.verdict {
+        Verdict::Pass => st.paint("1;32", "PASS"),
+        Verdict::Fail => st.paint("1;31", "FAIL"),
+    };
+    let failed = report.checks.iter().filter(|c| c.outcome == Outcome::Fail).count();
+    writeln!(
+        w,
+        "{verdict} {} {subject} ({} checks, {failed} failed)",
+        report.command,
+        report.checks.len()
+    )?;
+    for d in &report.subject.digests {
+        writeln!(w, "  subject  {d}")?;
+    }
+    for s in report.signatures.iter().filter(|s| s.verified) {
+        match &s.signer {
+            Some(SignerClaim::Certificate { san, claims, .. }) => {
+                writeln!(
+                    w,
+                    "  signer   {san} (issuer {})",
+                    claims.issuer.as_deref().unwrap_or("none")
+                )?;
+                if let (Some(repo), Some(sha)) = (&claims.source_repository_uri, &claims.source_repository_digest) {
+                    writeln!(
+                        w,
+                        "  source   {repo}@{sha}{}",
+                        claims.source_repository_ref.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                    )?;
+                }
+            }
+            Some(SignerClaim::Key { key, algorithm }) => writeln!(w, "  signer   key {key} ({algorithm})")?,
+            None => {}
+        }
+        if let Some(t) = &s.signing_time {
+            writeln!(w, "  signed   {t}")?;
+        }
+    }
+    let order = [Outcome::Fail, Outcome::Warn, Outcome::Pass, Outcome::NotApplicable];
+    for o in order {
+        for c in report.checks.iter().filter(|c| c.outcome == o) {
+            check_line(c, &st, w)?;
+        }
+    }
+    for o in &report.opt_outs {
+        writeln!(w, "  opt-out  {}: {}", o.name, o.risk)?;
+    }
+    Ok(())
+}
+
+fn check_line(c: &Check, st: &Style, w: &mut impl Write) -> io::Result<()> {
+    let ev: Vec<&str> = c.evidence.iter().map(|e| e.location.as_str()).collect();
+    write!(w, "  {} {:<28} {}", st.outcome(c.outcome), c.code.as_str(), c.reason)?;
+    if !ev.is_empty() && c.outcome != Outcome::Pass {
+        write!(w, " [{}]", ev.join(", "))?;
+    }
+    writeln!(w)
+}
+
+/// Write an inspection as text.
+pub fn render_inspection(i: &Inspection, w: &mut impl Write) -> io::Result<()> {
+    let status = if i.well_formed { "well-formed" } else { "MALFORMED" };
+    writeln!(w, "{}: {} ({status}; parsed only, nothing verified)", i.file, i.kind)?;
+    if let Some(p) = &i.problem {
+        writeln!(w, "  problem: {p}")?;
+    }
+    for (k, v) in &i.facts {
+        writeln!(w, "  {k}: {v}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Cryptography: evidence in, [`Verified`] claims (or failed checks) out.
+//!
+//! Sigstore bundles are verified by the `sigstore-verify` crate (sigstore-rust), wrapped here so
+//! that every outcome becomes a provenant [`Check`](provenant_model::Check) with a stable code;
+//! provenant adds anchored identity regexps, the GitHub certificate claims, strict payload
+//! parsing, key-based DSSE and cosign signatures, and trust-root loading.
+//!
+//! ```
+//! use provenant_verify::{IdentityMatcher, TrustRoot, Instance};
+//!
+//! let root = TrustRoot::embedded(Instance::PublicGood).unwrap();
+//! assert!(root.has_tlogs());
+//! // Regexps are anchored at both ends: a sibling workflow does not match.
+//! let m = IdentityMatcher::regex("https://github.com/org/repo/.*/release.yml@refs/tags/v.*").unwrap();
+//! assert!(!m.matches("https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0.0.attacker"));
+//! ```
+#![warn(missing_docs)]
+
+mod certs;
+mod cosign;
+mod dsse;
+mod hash;
+mod identity;
+mod keys;
+mod sigstore;
+mod trust;
+mod verified;
+
+pub use certs::{check_ca_chain, describe_certificate};
+pub use cosign::verify_blob_signature;
+pub use dsse::verify_envelope;
+pub use hash::{digest_reader, needed_for, MultiHasher};
+pub use identity::{IdentityMatcher, IdentityPolicy};
+pub use keys::{KeyError, PublicKey};
+pub use sigstore::{verify_bundle, SignatureOutcome, SignerPolicy};
+pub use trust::{Instance, TrustError, TrustRoot};
+pub use verified::{Verified, VerifiedSignature};

@@ -1,0 +1,176 @@
+//! Trust roots: a Sigstore trusted root (or ClientTrustConfig) file, or an embedded instance.
+
+use serde_json::Value;
+use sigstore_trust_root::TrustedRoot;
+use sigstore_verify::Verifier;
+
+use provenant_formats::json::parse_strict;
+
+/// The trusted-root media type.
+pub const TRUSTED_ROOT_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
+/// The client trust config media type (a trusted root plus a signing config).
+pub const CLIENT_TRUST_CONFIG_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json";
+
+/// A Sigstore instance whose trusted root provenant embeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instance {
+    /// The public-good instance (fulcio.sigstore.dev, rekor.sigstore.dev).
+    PublicGood,
+    /// The staging instance.
+    Staging,
+    /// GitHub's instance (private-repository attestations; no transparency log).
+    GitHub,
+}
+
+impl Instance {
+    /// Parse a name: `public-good`, `staging`, `github`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "public-good" | "production" => Some(Self::PublicGood),
+            "staging" => Some(Self::Staging),
+            "github" => Some(Self::GitHub),
+            _ => None,
+        }
+    }
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PublicGood => "public-good",
+            Self::Staging => "staging",
+            Self::GitHub => "github",
+        }
+    }
+
+    fn json(self) -> &'static str {
+        match self {
+            Self::PublicGood => sigstore_trust_root::SIGSTORE_PRODUCTION_TRUSTED_ROOT,
+            Self::Staging => sigstore_trust_root::SIGSTORE_STAGING_TRUSTED_ROOT,
+            Self::GitHub => sigstore_trust_root::SIGSTORE_GITHUB_TRUSTED_ROOT,
+        }
+    }
+}
+
+/// Why a trust root could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// Not strict JSON.
+    #[error("trusted root is not valid JSON: {0}")]
+    Json(String),
+    /// Wrong or missing media type.
+    #[error("not a Sigstore trusted root or client trust config: mediaType {0:?}")]
+    MediaType(String),
+    /// The content is invalid (missing fields, bad keys or certificates, bad validity windows).
+    #[error("invalid trusted root: {0}")]
+    Invalid(String),
+}
+
+/// A loaded, validated trust root, ready to verify with.
+pub struct TrustRoot {
+    name: String,
+    root: TrustedRoot,
+    pub(crate) verifier: Verifier,
+}
+
+impl std::fmt::Debug for TrustRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustRoot").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl TrustRoot {
+    /// Load a trusted root or client trust config from JSON bytes; `name` says where it came from.
+    pub fn from_json(bytes: &[u8], name: &str) -> Result<Self, TrustError> {
+        let value = parse_strict(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
+        let media = value.get("mediaType").and_then(Value::as_str).unwrap_or_default();
+        let root_value = match media {
+            TRUSTED_ROOT_MEDIA_TYPE => value,
+            CLIENT_TRUST_CONFIG_MEDIA_TYPE => {
+                let inner = value
+                    .get("trustedRoot")
+                    .cloned()
+                    .ok_or_else(|| TrustError::Invalid("client trust config has no trustedRoot".into()))?;
+                let inner_media = inner.get("mediaType").and_then(Value::as_str).unwrap_or_default();
+                if inner_media != TRUSTED_ROOT_MEDIA_TYPE {
+                    return Err(TrustError::MediaType(inner_media.chars().take(120).collect()));
+                }
+                inner
+            }
+            other => return Err(TrustError::MediaType(other.chars().take(120).collect())),
+        };
+        let root: TrustedRoot = serde_json::from_value(root_value)
+            .map_err(|e| TrustError::Invalid(provenant_formats::bundle::one_line(&e.to_string())))?;
+        Self::from_root(root, name)
+    }
+
+    /// An embedded instance's trusted root.
+    pub fn embedded(instance: Instance) -> Result<Self, TrustError> {
+        Self::from_json(instance.json().as_bytes(), &format!("embedded:{}", instance.name()))
+    }
+
+    fn from_root(root: TrustedRoot, name: &str) -> Result<Self, TrustError> {
+        if root.certificate_authorities.is_empty() && root.tlogs.is_empty() {
+            return Err(TrustError::Invalid(
+                "trusted root has neither certificate authorities nor transparency logs".into(),
+            ));
+        }
+        let verifier = Verifier::new(&root)
+            .map_err(|e| TrustError::Invalid(provenant_formats::bundle::one_line(&e.to_string())))?;
+        Ok(Self {
+            name: name.to_owned(),
+            root,
+            verifier,
+        })
+    }
+
+    /// Where the root came from (`embedded:public-good`, or a path).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the root lists transparency logs (then every signature must be logged).
+    pub fn has_tlogs(&self) -> bool {
+        !self.root.tlogs.is_empty()
+    }
+
+    /// Whether the root lists CT logs (then every Fulcio certificate must carry a valid SCT).
+    pub fn has_ctlogs(&self) -> bool {
+        !self.root.ctlogs.is_empty()
+    }
+
+    /// A one-line summary for `inspect`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} certificate authorities, {} transparency logs, {} CT logs, {} timestamp authorities",
+            self.root.certificate_authorities.len(),
+            self.root.tlogs.len(),
+            self.root.ctlogs.len(),
+            self.root.timestamp_authorities.len()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_instances_load() {
+        for i in [Instance::PublicGood, Instance::Staging, Instance::GitHub] {
+            let r = TrustRoot::embedded(i).unwrap();
+            assert_eq!(r.has_tlogs(), i != Instance::GitHub);
+        }
+    }
+
+    #[test]
+    fn rejects_wrong_media_type_and_garbage() {
+        assert!(matches!(
+            TrustRoot::from_json(br#"{"mediaType":"bad"}"#, "t"),
+            Err(TrustError::MediaType(_))
+        ));
+        assert!(matches!(TrustRoot::from_json(b"{", "t"), Err(TrustError::Json(_))));
+        let empty = format!(r#"{{"mediaType":"{TRUSTED_ROOT_MEDIA_TYPE}"}}"#);
+        assert!(TrustRoot::from_json(empty.as_bytes(), "t").is_err());
+    }
+}

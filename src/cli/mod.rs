@@ -1,0 +1,113 @@
+//! Argument parsing and dispatch.
+
+use std::fmt;
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod inspect;
+mod verify;
+
+/// provenant: is what shipped exactly what was built, from the commit we think, by the builder
+/// we trust?
+#[derive(Debug, Parser)]
+#[command(name = "provenant", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 an evidence source could not be reached.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify a subject against its signatures and attestations.
+    #[command(subcommand)]
+    Verify(verify::VerifyCommand),
+    /// Say what a file is and whether it is well formed (parses only; verifies nothing).
+    Inspect(inspect::InspectArgs),
+}
+
+/// An error that ends the run before a verdict: it maps to exit code 2 or 3.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad flags or unreadable input (exit 2).
+    Input(String),
+    /// An evidence source could not be reached (exit 3).
+    #[allow(dead_code)]
+    Unreachable(String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Input(m) | Self::Unreachable(m) => f.write_str(m),
+        }
+    }
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Self::Input(_) => 2,
+            Self::Unreachable(_) => 3,
+        }
+    }
+}
+
+/// Output format of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Concise text: verdict, then failures first (colour only on a terminal).
+    Text,
+    /// The JSON report (schema: attestations/report.schema.json).
+    Json,
+}
+
+/// Read a file whole, refusing anything over `limit` bytes.
+pub fn read_limited(path: &str, limit: u64, what: &str) -> Result<Vec<u8>, CliError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::Input(format!("cannot read {what} {path}: {e}")))?;
+    let mut buf = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::Input(format!("cannot read {what} {path}: {e}")))?;
+    if buf.len() as u64 > limit {
+        return Err(CliError::Input(format!(
+            "{what} {path} is larger than the {limit}-byte limit; is it the right file?"
+        )));
+    }
+    Ok(buf)
+}
+
+/// Whether stdout should get colour.
+pub fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Write bytes to stdout, ignoring a closed pipe.
+pub fn emit(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes);
+    let _ = out.flush();
+}
+
+/// Parse the command line, run, and map the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Verify(v) => verify::run(v),
+        Command::Inspect(a) => inspect::run(&a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let msg = format!("error: {e}\n");
+            #[allow(clippy::print_stderr)]
+            {
+                eprint!("{msg}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

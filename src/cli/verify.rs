@@ -1,0 +1,233 @@
+//! `provenant verify artifact`.
+
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+
+use provenant_core::{verify_artifact, ArtifactInputs, Evidence, EvidenceContent, Found};
+use provenant_formats::limits::{MAX_EVIDENCE_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_ROOT_BYTES};
+use provenant_model::{Digest, Report, Subject, SubjectKind, Verdict};
+use provenant_verify::{
+    digest_reader, needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy,
+    TrustRoot,
+};
+
+use super::{emit, read_limited, stdout_color, CliError, Format};
+
+/// What to verify.
+#[derive(Debug, Subcommand)]
+pub enum VerifyCommand {
+    /// Verify a release artifact (a file, or a digest) against its Sigstore bundles, DSSE
+    /// envelopes or cosign key signatures.
+    Artifact(Box<ArtifactArgs>),
+}
+
+/// Arguments of `provenant verify artifact`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  provenant verify artifact app.tar.gz --bundle app.tar.gz.sigstore.json \\\n      --certificate-identity https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.2.3 \\\n      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n  provenant verify artifact --digest sha256:<hex> --bundle b.json --key cosign.pub\n\nExit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 source unreachable.")]
+pub struct ArtifactArgs {
+    /// The artifact file. It is hashed as a stream (sha256, plus sha384/sha512 when the
+    /// evidence needs them).
+    #[arg(value_name = "FILE", required_unless_present = "digest", conflicts_with = "digest")]
+    pub file: Option<String>,
+
+    /// Verify an artifact known only by its digest (sha256:<hex>, sha384:<hex>, sha512:<hex>)
+    /// instead of a file.
+    #[arg(long, value_name = "ALG:HEX")]
+    pub digest: Option<String>,
+
+    /// Signature evidence: a Sigstore bundle (v0.1-v0.3), a JSON-lines file of bundles (as
+    /// `gh attestation download` writes), a DSSE envelope, or a cosign signature file.
+    /// Repeatable. Without it, <FILE>.sigstore.json, <FILE>.sigstore and <FILE>.bundle are tried
+    /// beside the artifact.
+    #[arg(long, value_name = "FILE", visible_alias = "signature")]
+    pub bundle: Vec<String>,
+
+    /// Expected signer identity (certificate SAN), matched exactly.
+    #[arg(long, value_name = "SAN", conflicts_with = "certificate_identity_regexp")]
+    pub certificate_identity: Option<String>,
+
+    /// Expected signer identity as a regexp. ANCHORED at both ends whether or not you write
+    /// ^...$ (unlike cosign, where an unanchored regexp lets sibling workflows such as
+    /// release.yml.attacker.yml or repo-evil through).
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_identity_regexp: Option<String>,
+
+    /// Expected OIDC issuer of the signing certificate, matched exactly
+    /// (e.g. https://token.actions.githubusercontent.com).
+    #[arg(long, value_name = "URL", visible_alias = "cert-oidc-issuer", conflicts_with = "certificate_oidc_issuer_regexp")]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// Expected OIDC issuer as a regexp, anchored at both ends.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+
+    /// Trusted root: a Sigstore trusted_root.json or client trust config file, or an embedded
+    /// instance: public-good (default), staging, github.
+    #[arg(long, value_name = "FILE|NAME")]
+    pub trusted_root: Option<String>,
+
+    /// Verify with a public key (PEM, PKIX) instead of a Fulcio certificate: ECDSA P-256/P-384,
+    /// Ed25519 or RSA. Repeatable; any one trusted key suffices unless --threshold says more.
+    #[arg(long, value_name = "PEM")]
+    pub key: Vec<String>,
+
+    /// For DSSE envelopes with several signatures: how many distinct trusted keys must sign.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub threshold: usize,
+
+    /// Never touch the network. Artifact verification is always offline today (embedded or
+    /// given trusted root, no TUF refresh); the flag is accepted so scripts can say so.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+
+    /// Write the report (in --format) to this file; a text summary still goes to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+}
+
+/// Run a verify subcommand; returns the exit code.
+pub fn run(cmd: VerifyCommand) -> Result<u8, CliError> {
+    match cmd {
+        VerifyCommand::Artifact(a) => artifact(&a),
+    }
+}
+
+fn matcher(exact: Option<&String>, re: Option<&String>, flag: &str) -> Result<Option<IdentityMatcher>, CliError> {
+    match (exact, re) {
+        (Some(e), _) => Ok(Some(IdentityMatcher::exact(e.clone()))),
+        (None, Some(r)) => IdentityMatcher::regex(r)
+            .map(Some)
+            .map_err(|e| CliError::Input(format!("--{flag}-regexp is not a valid regexp: {e}"))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn load_trust(arg: Option<&str>) -> Result<TrustRoot, CliError> {
+    let arg = arg.unwrap_or("public-good");
+    if let Some(i) = Instance::from_name(arg) {
+        if !Path::new(arg).exists() {
+            return TrustRoot::embedded(i).map_err(|e| CliError::Input(format!("embedded trusted root {arg}: {e}")));
+        }
+    }
+    let bytes = read_limited(arg, MAX_TRUSTED_ROOT_BYTES, "trusted root")?;
+    TrustRoot::from_json(&bytes, arg).map_err(|e| {
+        CliError::Input(format!("{arg}: {e}; give a Sigstore trusted_root.json, or one of public-good, staging, github"))
+    })
+}
+
+fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
+    let trust = load_trust(a.trusted_root.as_deref())?;
+    let signer = if a.key.is_empty() {
+        if a.threshold > 1 {
+            return Err(CliError::Input("--threshold needs --key".into()));
+        }
+        SignerPolicy::Keyless(IdentityPolicy {
+            identity: matcher(a.certificate_identity.as_ref(), a.certificate_identity_regexp.as_ref(), "certificate-identity")?,
+            issuer: matcher(a.certificate_oidc_issuer.as_ref(), a.certificate_oidc_issuer_regexp.as_ref(), "certificate-oidc-issuer")?,
+        })
+    } else {
+        if a.certificate_identity.is_some() || a.certificate_identity_regexp.is_some() {
+            return Err(CliError::Input(
+                "--key and --certificate-identity exclude each other: a key-signed bundle has no certificate identity".into(),
+            ));
+        }
+        let mut keys = Vec::new();
+        for k in &a.key {
+            let pem = read_limited(k, MAX_KEY_BYTES, "key")?;
+            let pem = String::from_utf8(pem).map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
+            keys.push(PublicKey::from_pem(&pem, k).map_err(|e| CliError::Input(e.to_string()))?);
+        }
+        SignerPolicy::Keys(keys)
+    };
+
+    // Evidence first: it decides which digests the artifact needs.
+    let mut evidence = Vec::new();
+    for b in &a.bundle {
+        let bytes = read_limited(b, MAX_EVIDENCE_BYTES, "evidence file")?;
+        evidence.push(Evidence::from_bytes(b.clone(), Found::Given, &bytes));
+    }
+    if a.bundle.is_empty() {
+        if let Some(f) = &a.file {
+            for suffix in [".sigstore.json", ".sigstore", ".bundle"] {
+                let p = format!("{f}{suffix}");
+                if Path::new(&p).is_file() {
+                    let bytes = read_limited(&p, MAX_EVIDENCE_BYTES, "evidence file")?;
+                    evidence.push(Evidence::from_bytes(p, Found::Beside, &bytes));
+                    break;
+                }
+            }
+        }
+    }
+
+    let subject = match (&a.file, &a.digest) {
+        (_, Some(d)) => {
+            let digest: Digest = d.parse().map_err(|e| CliError::Input(format!("--digest: {e}")))?;
+            Subject {
+                kind: SubjectKind::Digest,
+                name: None,
+                digests: vec![digest],
+                size: None,
+            }
+        }
+        (Some(f), None) => {
+            let bundles = evidence.iter().flat_map(|e| match &e.content {
+                EvidenceContent::Bundles(l) => l.iter().filter_map(|b| b.as_ref().ok()).collect::<Vec<_>>(),
+                _ => Vec::new(),
+            });
+            let algs = needed_for(bundles);
+            let file = std::fs::File::open(f).map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            if file.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(CliError::Input(format!("artifact {f} is a directory; give a file or --digest")));
+            }
+            let (digests, size) =
+                digest_reader(file, &algs).map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            Subject {
+                kind: SubjectKind::File,
+                name: Some(f.clone()),
+                digests,
+                size: Some(size),
+            }
+        }
+        (None, None) => return Err(CliError::Input("give an artifact FILE or --digest".into())),
+    };
+
+    let inputs = ArtifactInputs {
+        subject,
+        evidence,
+        signer,
+        threshold: a.threshold,
+    };
+    let now = jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or_else(|_| jiff::Timestamp::now());
+    let report = verify_artifact(&inputs, &trust, &now.to_string());
+    write_report(&report, a.format, a.out.as_deref())?;
+    Ok(match report.verdict {
+        Verdict::Pass => 0,
+        Verdict::Fail => 1,
+    })
+}
+
+/// Render the report to stdout, or to `out` (plus a text summary on stdout).
+pub fn write_report(report: &Report, format: Format, out: Option<&str>) -> Result<(), CliError> {
+    let render = |f: Format, color: bool| -> Vec<u8> {
+        let mut buf = Vec::new();
+        let _ = match f {
+            Format::Text => provenant_report::text::render(report, &mut buf, color),
+            Format::Json => provenant_report::json::render(report, &mut buf),
+        };
+        buf
+    };
+    match out {
+        None => emit(&render(format, stdout_color())),
+        Some(path) => {
+            std::fs::write(path, render(format, false))
+                .map_err(|e| CliError::Input(format!("cannot write report to {path}: {e}")))?;
+            emit(&render(Format::Text, stdout_color()));
+        }
+    }
+    Ok(())
+}
