@@ -8,6 +8,7 @@ use provenant_formats::intoto::{parse_statement, statement_from_value, Statement
 use provenant_formats::json::parse_strict;
 use provenant_model::Inspection;
 use provenant_verify::TrustRoot;
+use provenant_verify::sigstore_types as sigstore_verify_types;
 
 const SIGNING_CONFIG_V02: &str = "application/vnd.dev.sigstore.signingconfig.v0.2+json";
 
@@ -159,6 +160,17 @@ fn bundle_facts(b: &ParsedBundle, p: &str, out: &mut Out) {
         out.fact(&format!("{p}certificate validity"), format!("{nb} .. {na}"));
     } else {
         out.fact(&format!("{p}signer"), "public key (no certificate)");
+    }
+    if let sigstore_verify_types::SignatureContent::MessageSignature(m) = &b.bundle.content {
+        if let Some(md) = &m.message_digest {
+            let alg = match md.algorithm {
+                sigstore_verify_types::HashAlgorithm::Sha2384 => "sha384",
+                sigstore_verify_types::HashAlgorithm::Sha2512 => "sha512",
+                _ => "sha256",
+            };
+            let hex: String = md.digest.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+            out.fact(&format!("{p}message digest"), format!("{alg}:{hex}"));
+        }
     }
     if let BundleContent::Dsse { envelope, statement } = &b.content {
         out.fact(&format!("{p}payload type"), envelope.payload_type.clone());

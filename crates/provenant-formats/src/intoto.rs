@@ -84,7 +84,9 @@ pub fn statement_from_value(v: Value) -> Result<Statement, StatementError> {
         return Err(StatementError::UnknownType(statement_type));
     }
     let predicate_type = match obj.get("predicateType") {
-        Some(Value::String(t)) if !t.is_empty() => t.clone(),
+        // Real signers have written an empty predicateType (slsa-github-generator's container
+        // builder); it is kept as an unknown predicate, not rejected.
+        Some(Value::String(t)) => t.clone(),
         _ => return Err(StatementError::Field("predicateType")),
     };
     let subjects_v = match obj.get("subject") {

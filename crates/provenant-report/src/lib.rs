@@ -14,5 +14,6 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod docs;
 pub mod json;
 pub mod text;

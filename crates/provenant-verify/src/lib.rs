@@ -35,3 +35,6 @@ pub use keys::{KeyError, PublicKey};
 pub use sigstore::{verify_bundle, SignatureOutcome, SignerPolicy};
 pub use trust::{Instance, TrustError, TrustRoot};
 pub use verified::{Verified, VerifiedSignature};
+
+/// The Sigstore bundle types provenant parses into (re-exported from sigstore-types).
+pub use sigstore_verify::types as sigstore_types;

@@ -1,0 +1,143 @@
+//! The CLI as a process: exit codes, bad input, help text.
+
+use std::io::Write;
+
+use crate::support::{provenant, run};
+
+const DIGEST: &str = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf";
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let p = dir.path().join(name);
+    std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// Exit code and stderr of `verify artifact --digest D --bundle <bytes>` with an identity.
+fn verify_bundle_bytes(bytes: &[u8]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let b = write(&dir, "b.json", bytes);
+    run(provenant().args([
+        "verify", "artifact", "--digest", DIGEST, "--bundle", &b,
+        "--certificate-identity", "someone@example.com",
+    ]))
+}
+
+#[test]
+fn help_for_every_command_and_flag() {
+    for args in [vec!["--help"], vec!["verify", "--help"], vec!["verify", "artifact", "--help"], vec!["inspect", "--help"]] {
+        let (rc, out, _) = run(provenant().args(&args));
+        assert_eq!(rc, 0, "{args:?}");
+        assert!(out.contains("Usage"), "{args:?}");
+    }
+    let (_, out, _) = run(provenant().args(["verify", "artifact", "--help"]));
+    for flag in [
+        "--digest", "--bundle", "--certificate-identity", "--certificate-identity-regexp",
+        "--certificate-oidc-issuer", "--certificate-oidc-issuer-regexp", "--trusted-root", "--key",
+        "--offline", "--format", "--out", "--threshold",
+    ] {
+        assert!(out.contains(flag), "--help lacks {flag}");
+    }
+    assert!(out.contains("ANCHORED"), "--help must say regexps are anchored");
+}
+
+#[test]
+fn no_evidence_is_a_failure_never_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "app.bin", b"release bytes");
+    let (rc, out, _) = run(provenant().args(["verify", "artifact", &f, "--certificate-identity", "x"]));
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("evidence-missing"), "{out}");
+    let (rc, out, _) = run(provenant().args(["verify", "artifact", "--digest", DIGEST, "--format", "json"]));
+    assert_eq!(rc, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(v["checks"][0]["code"], "evidence-missing");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let cases: &[&[&str]] = &[
+        &["verify", "artifact"],
+        &["verify", "artifact", "--digest", "md5:00"],
+        &["verify", "artifact", "--digest", "sha256:zz"],
+        &["verify", "artifact", "/nonexistent/file"],
+        &["verify", "artifact", "--digest", DIGEST, "--bundle", "/nonexistent/b.json"],
+        &["verify", "artifact", "--digest", DIGEST, "--trusted-root", "/nonexistent/root.json"],
+        &["verify", "artifact", "--digest", DIGEST, "--certificate-identity-regexp", "("],
+        &["verify", "artifact", "--digest", DIGEST, "--key", "/nonexistent.pub"],
+        &["inspect", "/nonexistent"],
+        &["frobnicate"],
+    ];
+    for args in cases {
+        let (rc, _, err) = run(provenant().args(*args));
+        assert_eq!(rc, 2, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.trim().is_empty(), "{args:?}: no message");
+    }
+}
+
+#[test]
+fn bad_bundles_fail_with_one_line_and_never_pass() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let dup = br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","mediaType":"x"}"#;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated", br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verif"#.to_vec(), "evidence-unreadable"),
+        ("empty", Vec::new(), "evidence-unreadable"),
+        ("binary", vec![0xff, 0xfe, 0x00, 0x01], "evidence-unreadable"),
+        ("deep", deep.into_bytes(), "evidence-unreadable"),
+        ("duplicate keys", dup.to_vec(), "evidence-unreadable"),
+        ("unknown media type", br#"{"mediaType":"application/vnd.dev.sigstore.bundle+json;version=9.9"}"#.to_vec(), "bundle-malformed"),
+        ("not a bundle", br#"{"hello":"world"}"#.to_vec(), "bundle-malformed"),
+        ("wrong shape", br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":7}"#.to_vec(), "bundle-malformed"),
+    ];
+    for (name, bytes, code) in cases {
+        let (rc, out, err) = verify_bundle_bytes(&bytes);
+        assert_eq!(rc, 1, "{name}: {out}{err}");
+        assert!(out.contains(code), "{name}: expected {code}\n{out}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn oversized_evidence_is_refused_without_reading_it_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.json");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(provenant_formats::limits::MAX_EVIDENCE_BYTES + 10).unwrap();
+    let (rc, _, err) = run(provenant().args([
+        "verify", "artifact", "--digest", DIGEST, "--bundle", p.to_str().unwrap(), "--certificate-identity", "x",
+    ]));
+    assert_eq!(rc, 2, "{err}");
+    assert!(err.contains("limit"), "{err}");
+}
+
+#[test]
+fn wrong_key_types_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = write(&dir, "k.pub", b"hello");
+    let cert_pem = write(&dir, "c.pem", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    for k in [not_pem, cert_pem] {
+        let (rc, _, err) = run(provenant().args(["verify", "artifact", "--digest", DIGEST, "--key", &k]));
+        assert_eq!(rc, 2, "{err}");
+        assert!(err.starts_with("error: ") && err.lines().count() == 1, "{err}");
+    }
+}
+
+#[test]
+fn inspect_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = write(&dir, "g.json", b"{not json");
+    let (rc, out, _) = run(provenant().args(["inspect", &garbage]));
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("MALFORMED") && out.contains("nothing verified"));
+    let stmt = write(
+        &dir,
+        "s.json",
+        br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}"#,
+    );
+    let (rc, out, _) = run(provenant().args(["inspect", &stmt, "--format", "json"]));
+    assert_eq!(rc, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "in-toto-statement");
+    assert_eq!(v["verified"], false);
+}
