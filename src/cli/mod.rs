@@ -13,7 +13,9 @@ mod verify;
 /// we trust?
 #[derive(Debug, Parser)]
 #[command(name = "provenant", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 an evidence source could not be reached.")]
+#[command(
+    after_help = "Exit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 an evidence source could not be reached."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

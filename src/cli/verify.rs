@@ -24,11 +24,17 @@ pub enum VerifyCommand {
 
 /// Arguments of `provenant verify artifact`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  provenant verify artifact app.tar.gz --bundle app.tar.gz.sigstore.json \\\n      --certificate-identity https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.2.3 \\\n      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n  provenant verify artifact --digest sha256:<hex> --bundle b.json --key cosign.pub\n\nExit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 source unreachable.")]
+#[command(
+    after_help = "Examples:\n  provenant verify artifact app.tar.gz --bundle app.tar.gz.sigstore.json \\\n      --certificate-identity https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.2.3 \\\n      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n  provenant verify artifact --digest sha256:<hex> --bundle b.json --key cosign.pub\n\nExit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 source unreachable."
+)]
 pub struct ArtifactArgs {
     /// The artifact file. It is hashed as a stream (sha256, plus sha384/sha512 when the
     /// evidence needs them).
-    #[arg(value_name = "FILE", required_unless_present = "digest", conflicts_with = "digest")]
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "digest",
+        conflicts_with = "digest"
+    )]
     pub file: Option<String>,
 
     /// Verify an artifact known only by its digest (sha256:<hex>, sha384:<hex>, sha512:<hex>)
@@ -44,7 +50,11 @@ pub struct ArtifactArgs {
     pub bundle: Vec<String>,
 
     /// Expected signer identity (certificate SAN), matched exactly.
-    #[arg(long, value_name = "SAN", conflicts_with = "certificate_identity_regexp")]
+    #[arg(
+        long,
+        value_name = "SAN",
+        conflicts_with = "certificate_identity_regexp"
+    )]
     pub certificate_identity: Option<String>,
 
     /// Expected signer identity as a regexp. ANCHORED at both ends whether or not you write
@@ -55,7 +65,12 @@ pub struct ArtifactArgs {
 
     /// Expected OIDC issuer of the signing certificate, matched exactly
     /// (e.g. https://token.actions.githubusercontent.com).
-    #[arg(long, value_name = "URL", visible_alias = "cert-oidc-issuer", conflicts_with = "certificate_oidc_issuer_regexp")]
+    #[arg(
+        long,
+        value_name = "URL",
+        visible_alias = "cert-oidc-issuer",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
     pub certificate_oidc_issuer: Option<String>,
 
     /// Expected OIDC issuer as a regexp, anchored at both ends.
@@ -97,7 +112,11 @@ pub fn run(cmd: VerifyCommand) -> Result<u8, CliError> {
     }
 }
 
-fn matcher(exact: Option<&String>, re: Option<&String>, flag: &str) -> Result<Option<IdentityMatcher>, CliError> {
+fn matcher(
+    exact: Option<&String>,
+    re: Option<&String>,
+    flag: &str,
+) -> Result<Option<IdentityMatcher>, CliError> {
     match (exact, re) {
         (Some(e), _) => Ok(Some(IdentityMatcher::exact(e.clone()))),
         (None, Some(r)) => IdentityMatcher::regex(r)
@@ -111,12 +130,15 @@ fn load_trust(arg: Option<&str>) -> Result<TrustRoot, CliError> {
     let arg = arg.unwrap_or("public-good");
     if let Some(i) = Instance::from_name(arg) {
         if !Path::new(arg).exists() {
-            return TrustRoot::embedded(i).map_err(|e| CliError::Input(format!("embedded trusted root {arg}: {e}")));
+            return TrustRoot::embedded(i)
+                .map_err(|e| CliError::Input(format!("embedded trusted root {arg}: {e}")));
         }
     }
     let bytes = read_limited(arg, MAX_TRUSTED_ROOT_BYTES, "trusted root")?;
     TrustRoot::from_json(&bytes, arg).map_err(|e| {
-        CliError::Input(format!("{arg}: {e}; give a Sigstore trusted_root.json, or one of public-good, staging, github"))
+        CliError::Input(format!(
+            "{arg}: {e}; give a Sigstore trusted_root.json, or one of public-good, staging, github"
+        ))
     })
 }
 
@@ -127,8 +149,16 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
             return Err(CliError::Input("--threshold needs --key".into()));
         }
         SignerPolicy::Keyless(IdentityPolicy {
-            identity: matcher(a.certificate_identity.as_ref(), a.certificate_identity_regexp.as_ref(), "certificate-identity")?,
-            issuer: matcher(a.certificate_oidc_issuer.as_ref(), a.certificate_oidc_issuer_regexp.as_ref(), "certificate-oidc-issuer")?,
+            identity: matcher(
+                a.certificate_identity.as_ref(),
+                a.certificate_identity_regexp.as_ref(),
+                "certificate-identity",
+            )?,
+            issuer: matcher(
+                a.certificate_oidc_issuer.as_ref(),
+                a.certificate_oidc_issuer_regexp.as_ref(),
+                "certificate-oidc-issuer",
+            )?,
         })
     } else {
         if a.certificate_identity.is_some() || a.certificate_identity_regexp.is_some() {
@@ -139,7 +169,8 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
         let mut keys = Vec::new();
         for k in &a.key {
             let pem = read_limited(k, MAX_KEY_BYTES, "key")?;
-            let pem = String::from_utf8(pem).map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
+            let pem = String::from_utf8(pem)
+                .map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
             keys.push(PublicKey::from_pem(&pem, k).map_err(|e| CliError::Input(e.to_string()))?);
         }
         SignerPolicy::Keys(keys)
@@ -166,7 +197,9 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
 
     let subject = match (&a.file, &a.digest) {
         (_, Some(d)) => {
-            let digest: Digest = d.parse().map_err(|e| CliError::Input(format!("--digest: {e}")))?;
+            let digest: Digest = d
+                .parse()
+                .map_err(|e| CliError::Input(format!("--digest: {e}")))?;
             Subject {
                 kind: SubjectKind::Digest,
                 name: None,
@@ -176,16 +209,21 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
         }
         (Some(f), None) => {
             let bundles = evidence.iter().flat_map(|e| match &e.content {
-                EvidenceContent::Bundles(l) => l.iter().filter_map(|b| b.as_ref().ok()).collect::<Vec<_>>(),
+                EvidenceContent::Bundles(l) => {
+                    l.iter().filter_map(|b| b.as_ref().ok()).collect::<Vec<_>>()
+                }
                 _ => Vec::new(),
             });
             let algs = needed_for(bundles);
-            let file = std::fs::File::open(f).map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            let file = std::fs::File::open(f)
+                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
             if file.metadata().is_ok_and(|m| m.is_dir()) {
-                return Err(CliError::Input(format!("artifact {f} is a directory; give a file or --digest")));
+                return Err(CliError::Input(format!(
+                    "artifact {f} is a directory; give a file or --digest"
+                )));
             }
-            let (digests, size) =
-                digest_reader(file, &algs).map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            let (digests, size) = digest_reader(file, &algs)
+                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
             Subject {
                 kind: SubjectKind::File,
                 name: Some(f.clone()),
@@ -202,7 +240,9 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
         signer,
         threshold: a.threshold,
     };
-    let now = jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or_else(|_| jiff::Timestamp::now());
+    let now = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now());
     let report = verify_artifact(&inputs, &trust, &now.to_string());
     write_report(&report, a.format, a.out.as_deref())?;
     Ok(match report.verdict {

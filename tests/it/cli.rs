@@ -17,37 +17,62 @@ fn verify_bundle_bytes(bytes: &[u8]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let b = write(&dir, "b.json", bytes);
     run(provenant().args([
-        "verify", "artifact", "--digest", DIGEST, "--bundle", &b,
-        "--certificate-identity", "someone@example.com",
+        "verify",
+        "artifact",
+        "--digest",
+        DIGEST,
+        "--bundle",
+        &b,
+        "--certificate-identity",
+        "someone@example.com",
     ]))
 }
 
 #[test]
 fn help_for_every_command_and_flag() {
-    for args in [vec!["--help"], vec!["verify", "--help"], vec!["verify", "artifact", "--help"], vec!["inspect", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["verify", "--help"],
+        vec!["verify", "artifact", "--help"],
+        vec!["inspect", "--help"],
+    ] {
         let (rc, out, _) = run(provenant().args(&args));
         assert_eq!(rc, 0, "{args:?}");
         assert!(out.contains("Usage"), "{args:?}");
     }
     let (_, out, _) = run(provenant().args(["verify", "artifact", "--help"]));
     for flag in [
-        "--digest", "--bundle", "--certificate-identity", "--certificate-identity-regexp",
-        "--certificate-oidc-issuer", "--certificate-oidc-issuer-regexp", "--trusted-root", "--key",
-        "--offline", "--format", "--out", "--threshold",
+        "--digest",
+        "--bundle",
+        "--certificate-identity",
+        "--certificate-identity-regexp",
+        "--certificate-oidc-issuer",
+        "--certificate-oidc-issuer-regexp",
+        "--trusted-root",
+        "--key",
+        "--offline",
+        "--format",
+        "--out",
+        "--threshold",
     ] {
         assert!(out.contains(flag), "--help lacks {flag}");
     }
-    assert!(out.contains("ANCHORED"), "--help must say regexps are anchored");
+    assert!(
+        out.contains("ANCHORED"),
+        "--help must say regexps are anchored"
+    );
 }
 
 #[test]
 fn no_evidence_is_a_failure_never_a_pass() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(&dir, "app.bin", b"release bytes");
-    let (rc, out, _) = run(provenant().args(["verify", "artifact", &f, "--certificate-identity", "x"]));
+    let (rc, out, _) =
+        run(provenant().args(["verify", "artifact", &f, "--certificate-identity", "x"]));
     assert_eq!(rc, 1, "{out}");
     assert!(out.contains("evidence-missing"), "{out}");
-    let (rc, out, _) = run(provenant().args(["verify", "artifact", "--digest", DIGEST, "--format", "json"]));
+    let (rc, out, _) =
+        run(provenant().args(["verify", "artifact", "--digest", DIGEST, "--format", "json"]));
     assert_eq!(rc, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["verdict"], "fail");
@@ -61,10 +86,38 @@ fn usage_errors_exit_2() {
         &["verify", "artifact", "--digest", "md5:00"],
         &["verify", "artifact", "--digest", "sha256:zz"],
         &["verify", "artifact", "/nonexistent/file"],
-        &["verify", "artifact", "--digest", DIGEST, "--bundle", "/nonexistent/b.json"],
-        &["verify", "artifact", "--digest", DIGEST, "--trusted-root", "/nonexistent/root.json"],
-        &["verify", "artifact", "--digest", DIGEST, "--certificate-identity-regexp", "("],
-        &["verify", "artifact", "--digest", DIGEST, "--key", "/nonexistent.pub"],
+        &[
+            "verify",
+            "artifact",
+            "--digest",
+            DIGEST,
+            "--bundle",
+            "/nonexistent/b.json",
+        ],
+        &[
+            "verify",
+            "artifact",
+            "--digest",
+            DIGEST,
+            "--trusted-root",
+            "/nonexistent/root.json",
+        ],
+        &[
+            "verify",
+            "artifact",
+            "--digest",
+            DIGEST,
+            "--certificate-identity-regexp",
+            "(",
+        ],
+        &[
+            "verify",
+            "artifact",
+            "--digest",
+            DIGEST,
+            "--key",
+            "/nonexistent.pub",
+        ],
         &["inspect", "/nonexistent"],
         &["frobnicate"],
     ];
@@ -103,9 +156,17 @@ fn oversized_evidence_is_refused_without_reading_it_all() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("huge.json");
     let f = std::fs::File::create(&p).unwrap();
-    f.set_len(provenant_formats::limits::MAX_EVIDENCE_BYTES + 10).unwrap();
+    f.set_len(provenant_formats::limits::MAX_EVIDENCE_BYTES + 10)
+        .unwrap();
     let (rc, _, err) = run(provenant().args([
-        "verify", "artifact", "--digest", DIGEST, "--bundle", p.to_str().unwrap(), "--certificate-identity", "x",
+        "verify",
+        "artifact",
+        "--digest",
+        DIGEST,
+        "--bundle",
+        p.to_str().unwrap(),
+        "--certificate-identity",
+        "x",
     ]));
     assert_eq!(rc, 2, "{err}");
     assert!(err.contains("limit"), "{err}");
@@ -115,11 +176,19 @@ fn oversized_evidence_is_refused_without_reading_it_all() {
 fn wrong_key_types_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let not_pem = write(&dir, "k.pub", b"hello");
-    let cert_pem = write(&dir, "c.pem", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    let cert_pem = write(
+        &dir,
+        "c.pem",
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    );
     for k in [not_pem, cert_pem] {
-        let (rc, _, err) = run(provenant().args(["verify", "artifact", "--digest", DIGEST, "--key", &k]));
+        let (rc, _, err) =
+            run(provenant().args(["verify", "artifact", "--digest", DIGEST, "--key", &k]));
         assert_eq!(rc, 2, "{err}");
-        assert!(err.starts_with("error: ") && err.lines().count() == 1, "{err}");
+        assert!(
+            err.starts_with("error: ") && err.lines().count() == 1,
+            "{err}"
+        );
     }
 }
 

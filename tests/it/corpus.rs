@@ -11,7 +11,11 @@ use serde_json::Value;
 
 use crate::support::{corpus, provenant, run};
 
-const CATEGORIES: &[&str] = &["sigstore-bundle", "sigstore-bundle-parse", "sigstore-trusted-root-parse"];
+const CATEGORIES: &[&str] = &[
+    "sigstore-bundle",
+    "sigstore-bundle-parse",
+    "sigstore-trusted-root-parse",
+];
 
 /// Cases provenant does not yet agree with, and why. Each one fails closed (never a false pass).
 const XFAIL: &[(&str, &str)] = &[(
@@ -36,7 +40,10 @@ fn from_conformance(args: &[Value]) -> Vec<String> {
             out.push(args[i + 1].as_str().unwrap_or_default().to_string());
             i += 2;
         } else {
-            if a.split(':').next().is_some_and(|p| ["sha256", "sha384", "sha512"].contains(&p)) {
+            if a.split(':')
+                .next()
+                .is_some_and(|p| ["sha256", "sha384", "sha512"].contains(&p))
+            {
                 out.push("--digest".into());
             }
             out.push(a.to_string());
@@ -50,10 +57,17 @@ fn from_conformance(args: &[Value]) -> Vec<String> {
 /// What the bundle itself says about signer and subject (via `inspect --format json`), for
 /// cases upstream ran without an identity policy or an artifact.
 fn bundle_facts(dir: &Path, bundle: &str) -> BTreeMap<String, String> {
-    let (_, out, _) = run(provenant().current_dir(dir).args(["inspect", "--format", "json", bundle]));
+    let (_, out, _) = run(provenant()
+        .current_dir(dir)
+        .args(["inspect", "--format", "json", bundle]));
     let v: Value = serde_json::from_str(&out).unwrap_or(Value::Null);
     let mut m = BTreeMap::new();
-    for f in v.get("facts").and_then(Value::as_array).into_iter().flatten() {
+    for f in v
+        .get("facts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let (Some(k), Some(val)) = (f[0].as_str(), f[1].as_str()) {
             m.entry(k.to_string()).or_insert_with(|| val.to_string());
         }
@@ -76,7 +90,10 @@ fn from_inputs(dir: &Path, i: &Value) -> Option<Vec<String>> {
         let d = facts
             .get("subject")
             .or_else(|| facts.get("message digest"))
-            .and_then(|subj| subj.split_whitespace().find(|t| t.starts_with("sha256:") || t.starts_with("sha512:")))
+            .and_then(|subj| {
+                subj.split_whitespace()
+                    .find(|t| t.starts_with("sha256:") || t.starts_with("sha512:"))
+            })
             .map_or(zeros, str::to_string);
         out.extend(["--digest".into(), d]);
     }
@@ -107,7 +124,9 @@ fn argvs(dir: &Path, c: &Value) -> Vec<Vec<String>> {
     let cat = s(c, "category").unwrap_or_default();
     let i = &c["inputs"];
     if cat != "sigstore-bundle" {
-        let f = s(i, "file").or_else(|| s(i, "bundle")).expect("parse case has a file");
+        let f = s(i, "file")
+            .or_else(|| s(i, "bundle"))
+            .expect("parse case has a file");
         return vec![vec!["inspect".into(), f.into()]];
     }
     if let Some(vars) = c.pointer("/cli/variants").and_then(Value::as_array) {
@@ -122,14 +141,20 @@ fn argvs(dir: &Path, c: &Value) -> Vec<Vec<String>> {
 #[test]
 fn sigstore_conformance() {
     let Some(dir) = corpus() else { return };
-    let cases: Value = serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
+    let cases: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
     let mut tally: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut problems = Vec::new();
     for c in cases["cases"].as_array().unwrap() {
         let cat = s(c, "category").unwrap_or_default();
-        let Some(cat) = CATEGORIES.iter().find(|k| **k == cat) else { continue };
+        let Some(cat) = CATEGORIES.iter().find(|k| **k == cat) else {
+            continue;
+        };
         let id = s(c, "id").unwrap();
-        let expected = c.pointer("/expected/outcome").and_then(Value::as_str).unwrap();
+        let expected = c
+            .pointer("/expected/outcome")
+            .and_then(Value::as_str)
+            .unwrap();
         let want_ok = matches!(expected, "pass" | "valid");
         let variants = argvs(&dir, c);
         assert!(!variants.is_empty(), "{id}: no way to run this case");
@@ -147,7 +172,10 @@ fn sigstore_conformance() {
                 if !want_ok {
                     problems.push(format!("FALSE PASS {id}: {argv:?}"));
                 }
-                eprintln!("disagree {id} (expected {expected}, exit {rc}): {}", err.trim());
+                eprintln!(
+                    "disagree {id} (expected {expected}, exit {rc}): {}",
+                    err.trim()
+                );
             }
         }
         let xfail = XFAIL.iter().find(|(x, _)| *x == id);
@@ -157,7 +185,11 @@ fn sigstore_conformance() {
             _ => {}
         }
         let t = tally.entry(cat).or_default();
-        if agree { t.0 += 1 } else { t.1 += 1 }
+        if agree {
+            t.0 += 1
+        } else {
+            t.1 += 1
+        }
     }
     for (cat, (p, f)) in &tally {
         println!("{cat}: {p} passed, {f} failed");
@@ -166,5 +198,9 @@ fn sigstore_conformance() {
     for (id, why) in XFAIL {
         eprintln!("xfail {id}: {why}");
     }
-    assert!(problems.is_empty(), "conformance problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "conformance problems:\n{}",
+        problems.join("\n")
+    );
 }

@@ -1,6 +1,8 @@
 //! provenant's integration tests: one binary, one module per concern.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // tests report counts and skips
 
 mod cli;
 mod corpus;
 mod docs;
+mod schema;
 mod support;

@@ -25,7 +25,10 @@ pub fn corpus() -> Option<PathBuf> {
         "CI=true but the corpus is missing at {}",
         p.display()
     );
-    eprintln!("skipping: corpus not found at {} (tests that need it are skipped outside CI)", p.display());
+    eprintln!(
+        "skipping: corpus not found at {} (tests that need it are skipped outside CI)",
+        p.display()
+    );
     None
 }
 

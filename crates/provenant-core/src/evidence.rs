@@ -67,7 +67,8 @@ pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
             let t = text.trim();
             let looks_b64 = !t.is_empty()
                 && t.len() < 4096
-                && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b));
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b));
             if looks_b64 && provenant_formats::dsse::decode_base64(t).is_some() {
                 return EvidenceContent::SignatureFile(bytes.to_vec());
             }

@@ -7,8 +7,8 @@ use provenant_formats::dsse::{envelope_from_value, IN_TOTO_PAYLOAD_TYPE};
 use provenant_formats::intoto::{parse_statement, statement_from_value, Statement};
 use provenant_formats::json::parse_strict;
 use provenant_model::Inspection;
-use provenant_verify::TrustRoot;
 use provenant_verify::sigstore_types as sigstore_verify_types;
+use provenant_verify::TrustRoot;
 
 const SIGNING_CONFIG_V02: &str = "application/vnd.dev.sigstore.signingconfig.v0.2+json";
 
@@ -61,7 +61,11 @@ fn detect(bytes: &[u8]) -> Out {
             return Out::new("unknown").bad(e.to_string());
         }
     };
-    let media = value.get("mediaType").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let media = value
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if media.starts_with("application/vnd.dev.sigstore.bundle") {
         return bundles_out(&parse_bundles(bytes).unwrap_or_else(|e| vec![Err(e)]));
     }
@@ -70,7 +74,11 @@ fn detect(bytes: &[u8]) -> Out {
         || (value.get("tlogs").is_some() && value.get("certificateAuthorities").is_some())
         || value.get("trustedRoot").is_some()
     {
-        let kind = if value.get("trustedRoot").is_some() { "client-trust-config" } else { "trusted-root" };
+        let kind = if value.get("trustedRoot").is_some() {
+            "client-trust-config"
+        } else {
+            "trusted-root"
+        };
         let mut out = Out::new(kind);
         out.fact("media type", media);
         return match TrustRoot::from_json(bytes, "file") {
@@ -129,8 +137,23 @@ fn statement_facts(s: &Statement, out: &mut Out) {
     out.fact("statement type", s.statement_type.clone());
     out.fact("predicate type", s.predicate_type.clone());
     for subj in s.subjects.iter().take(20) {
-        let d: Vec<String> = subj.digest.iter().map(|(a, h)| format!("{a}:{h}")).collect();
-        out.fact("subject", format!("{} {}", if subj.name.is_empty() { "(unnamed)" } else { &subj.name }, d.join(" ")));
+        let d: Vec<String> = subj
+            .digest
+            .iter()
+            .map(|(a, h)| format!("{a}:{h}"))
+            .collect();
+        out.fact(
+            "subject",
+            format!(
+                "{} {}",
+                if subj.name.is_empty() {
+                    "(unnamed)"
+                } else {
+                    &subj.name
+                },
+                d.join(" ")
+            ),
+        );
     }
     if s.subjects.len() > 20 {
         out.fact("subjects (more)", (s.subjects.len() - 20).to_string());
@@ -138,9 +161,17 @@ fn statement_facts(s: &Statement, out: &mut Out) {
 }
 
 fn bundles_out(list: &[Result<ParsedBundle, provenant_formats::bundle::BundleError>]) -> Out {
-    let mut out = Out::new(if list.len() > 1 { "sigstore-bundle-jsonl" } else { "sigstore-bundle" });
+    let mut out = Out::new(if list.len() > 1 {
+        "sigstore-bundle-jsonl"
+    } else {
+        "sigstore-bundle"
+    });
     for (i, b) in list.iter().enumerate() {
-        let p = if list.len() > 1 { format!("[{}] ", i + 1) } else { String::new() };
+        let p = if list.len() > 1 {
+            format!("[{}] ", i + 1)
+        } else {
+            String::new()
+        };
         match b {
             Err(e) => return out.bad(format!("{p}{e}")),
             Ok(b) => bundle_facts(b, &p, &mut out),
@@ -168,11 +199,20 @@ fn bundle_facts(b: &ParsedBundle, p: &str, out: &mut Out) {
                 sigstore_verify_types::HashAlgorithm::Sha2512 => "sha512",
                 _ => "sha256",
             };
-            let hex: String = md.digest.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+            let hex: String = md
+                .digest
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             out.fact(&format!("{p}message digest"), format!("{alg}:{hex}"));
         }
     }
-    if let BundleContent::Dsse { envelope, statement } = &b.content {
+    if let BundleContent::Dsse {
+        envelope,
+        statement,
+    } = &b.content
+    {
         out.fact(&format!("{p}payload type"), envelope.payload_type.clone());
         match statement {
             Some(Ok(s)) => statement_facts(s, out),
@@ -188,12 +228,23 @@ fn bundle_facts(b: &ParsedBundle, p: &str, out: &mut Out) {
                 e.kind_version.kind(),
                 e.kind_version.version(),
                 e.log_index.get(),
-                e.integrated_time.map(|t| format!(" integrated {t}")).unwrap_or_default(),
-                if e.inclusion_proof.is_some() { " +proof" } else { "" }
+                e.integrated_time
+                    .map(|t| format!(" integrated {t}"))
+                    .unwrap_or_default(),
+                if e.inclusion_proof.is_some() {
+                    " +proof"
+                } else {
+                    ""
+                }
             ),
         );
     }
-    let n = b.bundle.verification_material.timestamp_verification_data.rfc3161_timestamps.len();
+    let n = b
+        .bundle
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps
+        .len();
     if n > 0 {
         out.fact(&format!("{p}rfc3161 timestamps"), n.to_string());
     }

@@ -5,7 +5,9 @@ use provenant_model::{
     Check, CheckCode, EvidenceKind, EvidenceRef, OptOut, Outcome, Report, SignatureClaim,
     SignerClaim, Subject, ToolInfo,
 };
-use provenant_verify::{verify_blob_signature, verify_bundle, verify_envelope, SignerPolicy, TrustRoot};
+use provenant_verify::{
+    verify_blob_signature, verify_bundle, verify_envelope, SignerPolicy, TrustRoot,
+};
 
 use crate::evidence::{Evidence, EvidenceContent, Found};
 
@@ -46,7 +48,11 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
     let mut items: Vec<Item> = Vec::new();
 
     if inputs.evidence.is_empty() {
-        let name = inputs.subject.name.clone().unwrap_or_else(|| "the digest".into());
+        let name = inputs
+            .subject
+            .name
+            .clone()
+            .unwrap_or_else(|| "the digest".into());
         checks.push(Check::fail(
             CheckCode::EvidenceMissing,
             format!("no signature evidence for {name}: give --bundle, or put <FILE>.sigstore.json beside it"),
@@ -78,13 +84,19 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
         for mut c in item.checks {
             if any_verified && !item.verified && c.outcome == Outcome::Fail {
                 c.outcome = Outcome::Warn;
-                c.reason = format!("{} (another signature verified; this one does not count)", c.reason);
+                c.reason = format!(
+                    "{} (another signature verified; this one does not count)",
+                    c.reason
+                );
             }
             checks.push(c);
         }
         signatures.extend(item.claim);
     }
-    if !inputs.evidence.is_empty() && !any_verified && !checks.iter().any(|c| c.outcome == Outcome::Fail) {
+    if !inputs.evidence.is_empty()
+        && !any_verified
+        && !checks.iter().any(|c| c.outcome == Outcome::Fail)
+    {
         // Defensive: nothing verified must never read as a pass.
         checks.push(Check::fail(
             CheckCode::SignatureInvalid,
@@ -144,7 +156,10 @@ fn verify_evidence(
                     Ok(b) => {
                         let mut out = verify_bundle(b, &r, digests, trust, &inputs.signer);
                         for c in &mut out.checks {
-                            if matches!(c.code, CheckCode::CertificateChainValid | CheckCode::TlogInclusionVerified) {
+                            if matches!(
+                                c.code,
+                                CheckCode::CertificateChainValid | CheckCode::TlogInclusionVerified
+                            ) {
                                 c.evidence.push(root_ref.clone());
                             }
                         }
@@ -177,6 +192,7 @@ fn verify_evidence(
                 checks.extend(c);
                 verified = bound;
                 predicate_type = pt;
+                checks.push(unlogged_warning(&evref));
             }
             let claim = SignatureClaim {
                 evidence: evref.clone(),
@@ -186,8 +202,16 @@ fn verify_evidence(
                 payload_type: Some(env.payload_type.clone()),
                 predicate_type,
                 signer: verified.then(|| SignerClaim::Key {
-                    key: keys.iter().map(|k| k.location()).collect::<Vec<_>>().join(", "),
-                    algorithm: keys.iter().map(|k| k.algorithm_name()).collect::<Vec<_>>().join(", "),
+                    key: keys
+                        .iter()
+                        .map(|k| k.location())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    algorithm: keys
+                        .iter()
+                        .map(|k| k.algorithm_name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 }),
                 signing_time: None,
                 time_sources: vec![],
@@ -211,7 +235,10 @@ fn verify_evidence(
                     verified: false,
                 }];
             };
-            let (checks, key) = verify_blob_signature(bytes, digests, keys, &evref);
+            let (mut checks, key) = verify_blob_signature(bytes, digests, keys, &evref);
+            if key.is_some() {
+                checks.push(unlogged_warning(&evref));
+            }
             let claim = SignatureClaim {
                 evidence: evref.clone(),
                 verified: key.is_some(),
@@ -268,22 +295,36 @@ fn bind_envelope(
             None,
         ),
         Err(e) => (
-            vec![Check::fail(CheckCode::PayloadMalformed, e.to_string(), ev())],
+            vec![Check::fail(
+                CheckCode::PayloadMalformed,
+                e.to_string(),
+                ev(),
+            )],
             false,
             None,
         ),
         Ok(s) => {
             let pt = Some(s.predicate_type.clone());
-            match digests.iter().find(|d| s.has_subject_digest(d.algorithm().name(), d.hex())) {
+            match digests
+                .iter()
+                .find(|d| s.has_subject_digest(d.algorithm().name(), d.hex()))
+            {
                 Some(d) => (
-                    vec![Check::pass(CheckCode::ArtifactDigestMatches, format!("statement subject names {d}"), ev())],
+                    vec![Check::pass(
+                        CheckCode::ArtifactDigestMatches,
+                        format!("statement subject names {d}"),
+                        ev(),
+                    )],
                     true,
                     pt,
                 ),
                 None => (
                     vec![Check::fail(
                         CheckCode::ArtifactDigestMismatch,
-                        format!("none of the statement's {} subject(s) is the artifact", s.subjects.len()),
+                        format!(
+                            "none of the statement's {} subject(s) is the artifact",
+                            s.subjects.len()
+                        ),
                         ev(),
                     )],
                     false,
@@ -292,6 +333,15 @@ fn bind_envelope(
             }
         }
     }
+}
+
+/// Key-signed evidence outside a bundle has no log entry and no timestamp.
+fn unlogged_warning(evref: &EvidenceRef) -> Check {
+    Check::warn(
+        CheckCode::TlogEntryMissing,
+        "key-signed evidence without a transparency-log entry or timestamp: when it was signed cannot be established (a leaked key's signatures cannot be dated)",
+        vec![evref.clone()],
+    )
 }
 
 fn bundle_error_check(e: &BundleError, r: &EvidenceRef) -> Check {

@@ -9,10 +9,22 @@ use crate::limits::MAX_JSONL_ENTRIES;
 
 /// The bundle media types provenant accepts (both spellings of v0.3).
 pub const SUPPORTED_MEDIA_TYPES: &[(&str, BundleVersion)] = &[
-    ("application/vnd.dev.sigstore.bundle+json;version=0.1", BundleVersion::V0_1),
-    ("application/vnd.dev.sigstore.bundle+json;version=0.2", BundleVersion::V0_2),
-    ("application/vnd.dev.sigstore.bundle+json;version=0.3", BundleVersion::V0_3),
-    ("application/vnd.dev.sigstore.bundle.v0.3+json", BundleVersion::V0_3),
+    (
+        "application/vnd.dev.sigstore.bundle+json;version=0.1",
+        BundleVersion::V0_1,
+    ),
+    (
+        "application/vnd.dev.sigstore.bundle+json;version=0.2",
+        BundleVersion::V0_2,
+    ),
+    (
+        "application/vnd.dev.sigstore.bundle+json;version=0.3",
+        BundleVersion::V0_3,
+    ),
+    (
+        "application/vnd.dev.sigstore.bundle.v0.3+json",
+        BundleVersion::V0_3,
+    ),
 ];
 
 /// A bundle format version.
@@ -163,9 +175,15 @@ pub fn parse_bundles(bytes: &[u8]) -> Result<Vec<Result<ParsedBundle, BundleErro
         }
         out.push(parse_bundle(line));
     }
-    if out.is_empty() || out.iter().all(|r| matches!(r, Err(BundleError::Json(JsonError::Syntax(_))))) {
+    if out.is_empty()
+        || out
+            .iter()
+            .all(|r| matches!(r, Err(BundleError::Json(JsonError::Syntax(_)))))
+    {
         // Not JSON, and not JSON lines either: report the whole-file error.
-        return Err(parse_strict(bytes).err().map_or(BundleError::NotABundle, BundleError::Json));
+        return Err(parse_strict(bytes)
+            .err()
+            .map_or(BundleError::NotABundle, BundleError::Json));
     }
     Ok(out)
 }

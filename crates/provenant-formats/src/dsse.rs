@@ -148,7 +148,8 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        let ok = br#"{"payloadType":"t","payload":"aGk=","signatures":[{"keyid":"","sig":"AAEC"}]}"#;
+        let ok =
+            br#"{"payloadType":"t","payload":"aGk=","signatures":[{"keyid":"","sig":"AAEC"}]}"#;
         let e = parse_envelope(ok).unwrap();
         assert_eq!(e.payload, b"hi");
         assert_eq!(e.signatures[0].keyid, None);
@@ -162,7 +163,9 @@ mod tests {
             Err(DsseError::Base64("payload"))
         );
         assert!(matches!(
-            parse_envelope(br#"{"payloadType":"t","payloadType":"u","payload":"","signatures":[]}"#),
+            parse_envelope(
+                br#"{"payloadType":"t","payloadType":"u","payload":"","signatures":[]}"#
+            ),
             Err(DsseError::Json(JsonError::DuplicateKey(_)))
         ));
     }

@@ -152,7 +152,9 @@ mod tests {
             Err(StatementError::UnknownType(_))
         ));
         assert!(matches!(
-            parse_statement(br#"{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"p"}"#),
+            parse_statement(
+                br#"{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"p"}"#
+            ),
             Err(StatementError::NoSubjects)
         ));
     }

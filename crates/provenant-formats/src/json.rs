@@ -157,7 +157,10 @@ mod tests {
     #[test]
     fn rejects_deep_nesting_without_overflow() {
         let deep = "[".repeat(100_000);
-        assert!(matches!(parse_strict(deep.as_bytes()), Err(JsonError::TooDeep)));
+        assert!(matches!(
+            parse_strict(deep.as_bytes()),
+            Err(JsonError::TooDeep)
+        ));
         let ok = format!("{}{}", "[".repeat(60), "]".repeat(60));
         assert!(parse_strict(ok.as_bytes()).is_ok());
     }
@@ -165,7 +168,10 @@ mod tests {
     #[test]
     fn rejects_trailing_garbage_and_truncation() {
         assert!(matches!(parse_strict(b"{} x"), Err(JsonError::Syntax(_))));
-        assert!(matches!(parse_strict(br#"{"a":"#), Err(JsonError::Syntax(_))));
+        assert!(matches!(
+            parse_strict(br#"{"a":"#),
+            Err(JsonError::Syntax(_))
+        ));
         assert!(matches!(parse_strict(b""), Err(JsonError::Syntax(_))));
     }
 }

@@ -288,7 +288,8 @@ impl Serialize for CheckCode {
 impl<'de> Deserialize<'de> for CheckCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Self::from_name(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown check code {s:?}")))
+        Self::from_name(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown check code {s:?}")))
     }
 }
 
@@ -304,7 +305,8 @@ mod tests {
             let name = code.as_str();
             assert!(seen.insert(name), "duplicate code {name}");
             assert!(
-                name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                name.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{name} is not kebab-case"
             );
             assert_eq!(CheckCode::from_name(name), Some(*code));
@@ -316,7 +318,10 @@ mod tests {
     fn empty_or_passless_is_fail() {
         assert_eq!(Verdict::from_checks(&[]), Verdict::Fail);
         let warn = Check::warn(CheckCode::SignerIssuerUnconstrained, "x", vec![]);
-        assert_eq!(Verdict::from_checks(&[warn.clone()]), Verdict::Fail);
+        assert_eq!(
+            Verdict::from_checks(std::slice::from_ref(&warn)),
+            Verdict::Fail
+        );
         let pass = Check::pass(CheckCode::SignatureValid, "x", vec![]);
         assert_eq!(Verdict::from_checks(&[warn, pass.clone()]), Verdict::Pass);
         let fail = Check::fail(CheckCode::SignatureInvalid, "x", vec![]);

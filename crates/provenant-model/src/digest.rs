@@ -31,7 +31,7 @@ impl DigestAlgorithm {
     }
 
     /// Length of a digest of this algorithm, in bytes.
-    pub fn len(self) -> usize {
+    pub fn byte_len(self) -> usize {
         match self {
             Self::Sha256 => 32,
             Self::Sha384 => 48,
@@ -78,7 +78,7 @@ pub struct Digest {
 impl Digest {
     /// Build a digest from raw bytes; `None` when the length does not fit the algorithm.
     pub fn from_bytes(algorithm: DigestAlgorithm, bytes: &[u8]) -> Option<Self> {
-        (bytes.len() == algorithm.len()).then(|| Self {
+        (bytes.len() == algorithm.byte_len()).then(|| Self {
             algorithm,
             hex: bytes.iter().map(|b| format!("{b:02x}")).collect(),
         })
@@ -86,11 +86,12 @@ impl Digest {
 
     /// Build a digest from an algorithm and a hex value (any case).
     pub fn from_hex(algorithm: DigestAlgorithm, hex: &str) -> Result<Self, DigestError> {
-        let ok = hex.len() == algorithm.len() * 2 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        let ok =
+            hex.len() == algorithm.byte_len() * 2 && hex.bytes().all(|b| b.is_ascii_hexdigit());
         if !ok {
             return Err(DigestError::BadHex {
                 algorithm,
-                expected: algorithm.len() * 2,
+                expected: algorithm.byte_len() * 2,
                 actual: hex.chars().take(140).collect(),
             });
         }
@@ -130,7 +131,11 @@ impl FromStr for Digest {
             "sha256" | "sha2-256" | "sha2_256" => DigestAlgorithm::Sha256,
             "sha384" | "sha2-384" | "sha2_384" => DigestAlgorithm::Sha384,
             "sha512" | "sha2-512" | "sha2_512" => DigestAlgorithm::Sha512,
-            other => return Err(DigestError::UnsupportedAlgorithm(other.chars().take(40).collect())),
+            other => {
+                return Err(DigestError::UnsupportedAlgorithm(
+                    other.chars().take(40).collect(),
+                ))
+            }
         };
         Self::from_hex(algorithm, hex)
     }
@@ -173,14 +178,25 @@ mod tests {
 
     #[test]
     fn rejects_bad_digests() {
-        assert!(matches!("abc".parse::<Digest>(), Err(DigestError::MissingAlgorithm(_))));
-        assert!(matches!("md5:00".parse::<Digest>(), Err(DigestError::UnsupportedAlgorithm(_))));
-        assert!(matches!("sha256:00".parse::<Digest>(), Err(DigestError::BadHex { .. })));
+        assert!(matches!(
+            "abc".parse::<Digest>(),
+            Err(DigestError::MissingAlgorithm(_))
+        ));
+        assert!(matches!(
+            "md5:00".parse::<Digest>(),
+            Err(DigestError::UnsupportedAlgorithm(_))
+        ));
+        assert!(matches!(
+            "sha256:00".parse::<Digest>(),
+            Err(DigestError::BadHex { .. })
+        ));
         assert!(matches!(
             format!("sha256:{}", "zz".repeat(32)).parse::<Digest>(),
             Err(DigestError::BadHex { .. })
         ));
         // sha512 length given under a sha256 prefix
-        assert!(format!("sha256:{}", "00".repeat(64)).parse::<Digest>().is_err());
+        assert!(format!("sha256:{}", "00".repeat(64))
+            .parse::<Digest>()
+            .is_err());
     }
 }

@@ -19,7 +19,11 @@ pub fn checks_markdown() -> String {
             group = code.group();
             out.push_str(&format!("\n## {group}\n\n| code | meaning |\n|---|---|\n"));
         }
-        out.push_str(&format!("| `{}` | {} |\n", code.as_str(), code.description()));
+        out.push_str(&format!(
+            "| `{}` | {} |\n",
+            code.as_str(),
+            code.description()
+        ));
     }
     out
 }

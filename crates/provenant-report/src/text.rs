@@ -30,16 +30,23 @@ impl Style {
 /// Write `report` as text; `color` adds ANSI colours (the caller decides: TTY only).
 pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()> {
     let st = Style { color };
-    let subject = report
-        .subject
-        .name
-        .clone()
-        .unwrap_or_else(|| report.subject.digests.first().map(ToString::to_string).unwrap_or_default());
+    let subject = report.subject.name.clone().unwrap_or_else(|| {
+        report
+            .subject
+            .digests
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    });
     let verdict = match report.verdict {
         Verdict::Pass => st.paint("1;32", "PASS"),
         Verdict::Fail => st.paint("1;31", "FAIL"),
     };
-    let failed = report.checks.iter().filter(|c| c.outcome == Outcome::Fail).count();
+    let failed = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .count();
     writeln!(
         w,
         "{verdict} {} {subject} ({} checks, {failed} failed)",
@@ -57,22 +64,36 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
                     "  signer   {san} (issuer {})",
                     claims.issuer.as_deref().unwrap_or("none")
                 )?;
-                if let (Some(repo), Some(sha)) = (&claims.source_repository_uri, &claims.source_repository_digest) {
+                if let (Some(repo), Some(sha)) = (
+                    &claims.source_repository_uri,
+                    &claims.source_repository_digest,
+                ) {
                     writeln!(
                         w,
                         "  source   {repo}@{sha}{}",
-                        claims.source_repository_ref.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                        claims
+                            .source_repository_ref
+                            .as_deref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
                     )?;
                 }
             }
-            Some(SignerClaim::Key { key, algorithm }) => writeln!(w, "  signer   key {key} ({algorithm})")?,
+            Some(SignerClaim::Key { key, algorithm }) => {
+                writeln!(w, "  signer   key {key} ({algorithm})")?
+            }
             None => {}
         }
         if let Some(t) = &s.signing_time {
             writeln!(w, "  signed   {t}")?;
         }
     }
-    let order = [Outcome::Fail, Outcome::Warn, Outcome::Pass, Outcome::NotApplicable];
+    let order = [
+        Outcome::Fail,
+        Outcome::Warn,
+        Outcome::Pass,
+        Outcome::NotApplicable,
+    ];
     for o in order {
         for c in report.checks.iter().filter(|c| c.outcome == o) {
             check_line(c, &st, w)?;
@@ -86,7 +107,13 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
 
 fn check_line(c: &Check, st: &Style, w: &mut impl Write) -> io::Result<()> {
     let ev: Vec<&str> = c.evidence.iter().map(|e| e.location.as_str()).collect();
-    write!(w, "  {} {:<28} {}", st.outcome(c.outcome), c.code.as_str(), c.reason)?;
+    write!(
+        w,
+        "  {} {:<28} {}",
+        st.outcome(c.outcome),
+        c.code.as_str(),
+        c.reason
+    )?;
     if !ev.is_empty() && c.outcome != Outcome::Pass {
         write!(w, " [{}]", ev.join(", "))?;
     }
@@ -95,8 +122,16 @@ fn check_line(c: &Check, st: &Style, w: &mut impl Write) -> io::Result<()> {
 
 /// Write an inspection as text.
 pub fn render_inspection(i: &Inspection, w: &mut impl Write) -> io::Result<()> {
-    let status = if i.well_formed { "well-formed" } else { "MALFORMED" };
-    writeln!(w, "{}: {} ({status}; parsed only, nothing verified)", i.file, i.kind)?;
+    let status = if i.well_formed {
+        "well-formed"
+    } else {
+        "MALFORMED"
+    };
+    writeln!(
+        w,
+        "{}: {} ({status}; parsed only, nothing verified)",
+        i.file, i.kind
+    )?;
     if let Some(p) = &i.problem {
         writeln!(w, "  problem: {p}")?;
     }

@@ -9,7 +9,9 @@ use x509_cert::der::Decode;
 pub fn describe_certificate(cert: &DerCertificate) -> Option<(String, String, String, String)> {
     let info = parse_certificate_info(cert).ok()?;
     Some((
-        info.identity.map(|s| s.as_str().to_owned()).unwrap_or_else(|| "(no SAN)".into()),
+        info.identity
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|| "(no SAN)".into()),
         info.issuer.unwrap_or_else(|| "(none)".into()),
         info.not_before.to_string(),
         info.not_after.to_string(),

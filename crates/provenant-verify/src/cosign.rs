@@ -18,7 +18,11 @@ pub fn verify_blob_signature(
     let sig = decode_base64(text.trim()).unwrap_or_else(|| sig_file.to_vec());
     if sig.is_empty() {
         return (
-            vec![Check::fail(CheckCode::SignatureInvalid, "signature file is empty", ev())],
+            vec![Check::fail(
+                CheckCode::SignatureInvalid,
+                "signature file is empty",
+                ev(),
+            )],
             None,
         );
     }

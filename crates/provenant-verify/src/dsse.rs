@@ -51,7 +51,10 @@ pub fn verify_envelope(
         if threshold > 1 {
             checks.push(Check::pass(
                 CheckCode::SignatureThresholdMet,
-                format!("{} distinct trusted keys signed (threshold {threshold})", signed_by.len()),
+                format!(
+                    "{} distinct trusted keys signed (threshold {threshold})",
+                    signed_by.len()
+                ),
                 ev(),
             ));
         }
@@ -59,7 +62,10 @@ pub fn verify_envelope(
     } else {
         checks.push(Check::fail(
             CheckCode::SignatureThresholdNotMet,
-            format!("{} distinct trusted key(s) signed; threshold is {threshold}", signed_by.len()),
+            format!(
+                "{} distinct trusted key(s) signed; threshold is {threshold}",
+                signed_by.len()
+            ),
             ev(),
         ));
         (checks, false)

@@ -89,7 +89,9 @@ pub fn needed_for<'a>(
                 }
             }
             BundleContent::MessageSignature => {
-                if let sigstore_verify::types::SignatureContent::MessageSignature(m) = &b.bundle.content {
+                if let sigstore_verify::types::SignatureContent::MessageSignature(m) =
+                    &b.bundle.content
+                {
                     if let Some(md) = &m.message_digest {
                         out.push(crate::sigstore::model_alg(md.algorithm));
                     }
@@ -109,7 +111,11 @@ mod tests {
 
     #[test]
     fn known_vectors() {
-        let (d, n) = digest_reader(&b"abc"[..], &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512]).unwrap();
+        let (d, n) = digest_reader(
+            &b"abc"[..],
+            &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512],
+        )
+        .unwrap();
         assert_eq!(n, 3);
         assert_eq!(
             d[0].to_string(),

@@ -68,15 +68,25 @@ mod tests {
 
     #[test]
     fn regexps_are_anchored() {
-        let m = IdentityMatcher::regex("https://github.com/org/repo/.github/workflows/release.yml@.*").unwrap();
+        let m =
+            IdentityMatcher::regex("https://github.com/org/repo/.github/workflows/release.yml@.*")
+                .unwrap();
         assert!(m.matches("https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1"));
-        assert!(!m.matches("https://github.com/org/repo-evil/.github/workflows/release.yml@refs/tags/v1"));
+        assert!(!m.matches(
+            "https://github.com/org/repo-evil/.github/workflows/release.yml@refs/tags/v1"
+        ));
         let m = IdentityMatcher::regex("https://github.com/org/repo/").unwrap();
         assert!(!m.matches("https://github.com/org/repo/.github/workflows/x.yml@refs/heads/main"));
         let m = IdentityMatcher::regex("^https://github.com/sigstore/").unwrap();
-        assert!(!m.matches("https://github.com/sigstore/x"), "user anchors do not unanchor the end");
+        assert!(
+            !m.matches("https://github.com/sigstore/x"),
+            "user anchors do not unanchor the end"
+        );
         let m = IdentityMatcher::regex("a|b").unwrap();
-        assert!(!m.matches("ab") && m.matches("a"), "alternation is grouped before anchoring");
+        assert!(
+            !m.matches("ab") && m.matches("a"),
+            "alternation is grouped before anchoring"
+        );
     }
 
     #[test]

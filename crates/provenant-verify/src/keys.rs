@@ -118,7 +118,12 @@ impl PublicKey {
 
     /// Whether `sig` verifies over a precomputed digest (ECDSA and RSA only; Ed25519 signs whole
     /// messages and cannot).
-    pub fn verifies_prehashed(&self, algorithm: DigestAlgorithm, digest: &[u8], sig: &[u8]) -> bool {
+    pub fn verifies_prehashed(
+        &self,
+        algorithm: DigestAlgorithm,
+        digest: &[u8],
+        sig: &[u8],
+    ) -> bool {
         let sig = SignatureBytes::from_bytes(sig);
         self.verification_keys().iter().any(|k| {
             let alg = k.scheme().hash_algorithm().map(crate::sigstore::model_alg);

@@ -12,8 +12,8 @@ use provenant_formats::dsse::IN_TOTO_PAYLOAD_TYPE;
 use provenant_formats::intoto::StatementError;
 use provenant_formats::json::JsonError;
 use provenant_model::{
-    CertificateClaims, Check, CheckCode, Digest, DigestAlgorithm, EvidenceRef,
-    LogEntryClaim, Outcome, SignatureClaim, SignerClaim, TimeSource,
+    CertificateClaims, Check, CheckCode, Digest, DigestAlgorithm, EvidenceRef, LogEntryClaim,
+    Outcome, SignatureClaim, SignerClaim, TimeSource,
 };
 
 use crate::identity::IdentityPolicy;
@@ -139,7 +139,10 @@ impl<'a> Run<'a> {
 
     fn finish(mut self) -> SignatureOutcome {
         let ok = !self.checks.iter().any(|c| c.outcome == Outcome::Fail)
-            && self.checks.iter().any(|c| c.code == CheckCode::SignatureValid);
+            && self
+                .checks
+                .iter()
+                .any(|c| c.code == CheckCode::SignatureValid);
         self.claim.verified = ok;
         let verified = match (&self.claim.signer, ok) {
             (Some(signer), true) => Some(Verified::new(VerifiedSignature {
@@ -210,11 +213,17 @@ impl<'a> Run<'a> {
                     }
                     Some(Err(e)) => {
                         let e = e.to_string();
-                        self.fail(CheckCode::PayloadMalformed, format!("the signed payload is not a valid in-toto statement: {e}"));
+                        self.fail(
+                            CheckCode::PayloadMalformed,
+                            format!("the signed payload is not a valid in-toto statement: {e}"),
+                        );
                         return None;
                     }
                     None => {
-                        self.fail(CheckCode::PayloadMalformed, "no in-toto statement in the envelope");
+                        self.fail(
+                            CheckCode::PayloadMalformed,
+                            "no in-toto statement in the envelope",
+                        );
                         return None;
                     }
                 };
@@ -344,21 +353,43 @@ impl<'a> Run<'a> {
         signer: &SignerPolicy,
     ) {
         let bundle = &self.parsed.bundle;
-        self.pass(CheckCode::BundleWellFormed, format!("{} ({})", self.parsed.media_type, self.parsed.content_name()));
-        self.pass(CheckCode::SignatureValid, format!("{} signature verified", self.parsed.content_name()));
-        self.pass(CheckCode::ArtifactDigestMatches, format!("the signature covers {digest}"));
+        self.pass(
+            CheckCode::BundleWellFormed,
+            format!(
+                "{} ({})",
+                self.parsed.media_type,
+                self.parsed.content_name()
+            ),
+        );
+        self.pass(
+            CheckCode::SignatureValid,
+            format!("{} signature verified", self.parsed.content_name()),
+        );
+        self.pass(
+            CheckCode::ArtifactDigestMatches,
+            format!("the signature covers {digest}"),
+        );
         if r.certificate_verified() {
             self.pass(
                 CheckCode::CertificateChainValid,
-                format!("the signing certificate chains to a certificate authority of {}", trust.name()),
+                format!(
+                    "the signing certificate chains to a certificate authority of {}",
+                    trust.name()
+                ),
             );
         }
         if r.sct_verified() {
-            self.pass(CheckCode::SctValid, "embedded SCT verified against a trusted CT log");
+            self.pass(
+                CheckCode::SctValid,
+                "embedded SCT verified against a trusted CT log",
+            );
         } else if matches!(signer, SignerPolicy::Keyless(_)) {
             self.warn(
                 CheckCode::SctMissing,
-                format!("not checked: the trusted root ({}) lists no CT logs", trust.name()),
+                format!(
+                    "not checked: the trusted root ({}) lists no CT logs",
+                    trust.name()
+                ),
             );
         }
         for e in &bundle.verification_material.tlog_entries {
@@ -366,7 +397,13 @@ impl<'a> Run<'a> {
                 kind: e.kind_version.kind().to_owned(),
                 version: e.kind_version.version().to_owned(),
                 log_index: e.log_index.get(),
-                log_id: e.log_id.key_id.as_bytes().iter().map(|b| format!("{b:02x}")).collect(),
+                log_id: e
+                    .log_id
+                    .key_id
+                    .as_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
                 integrated_time: e.integrated_time.map(|t| t.to_string()),
             });
         }
@@ -374,7 +411,10 @@ impl<'a> Run<'a> {
             let n = bundle.verification_material.tlog_entries.len();
             self.pass(
                 CheckCode::TlogInclusionVerified,
-                format!("{n} transparency-log entr{} verified and bound to this signature", if n == 1 { "y" } else { "ies" }),
+                format!(
+                    "{n} transparency-log entr{} verified and bound to this signature",
+                    if n == 1 { "y" } else { "ies" }
+                ),
             );
         } else if !trust.has_tlogs() {
             self.warn(
@@ -389,7 +429,10 @@ impl<'a> Run<'a> {
             .len();
         if n_ts > 0 {
             self.claim.time_sources.push(TimeSource::Rfc3161);
-            self.pass(CheckCode::TimestampVerified, format!("{n_ts} RFC 3161 timestamp(s) verified"));
+            self.pass(
+                CheckCode::TimestampVerified,
+                format!("{n_ts} RFC 3161 timestamp(s) verified"),
+            );
         }
         if r.integrated_time().is_some() {
             self.claim.time_sources.push(TimeSource::TlogIntegratedTime);
@@ -399,7 +442,10 @@ impl<'a> Run<'a> {
             Some(t) => {
                 self.signing_time = Some(t.as_second());
                 self.claim.signing_time = Some(t.to_string());
-                self.pass(CheckCode::SigningTimeEstablished, format!("signed at {t} (verified sources only)"));
+                self.pass(
+                    CheckCode::SigningTimeEstablished,
+                    format!("signed at {t} (verified sources only)"),
+                );
             }
             None if matches!(signer, SignerPolicy::Keyless(_)) => {
                 self.fail(CheckCode::SigningTimeUnverified, "no verified signing time");
@@ -466,18 +512,27 @@ fn has_sct_extension(cert: Option<&sigstore_verify::types::DerCertificate>) -> b
 }
 
 /// Map a sigstore-verify error onto a check code and a one-line reason.
-fn classify(e: &SvError, cert: Option<&sigstore_verify::types::DerCertificate>) -> (CheckCode, String) {
+fn classify(
+    e: &SvError,
+    cert: Option<&sigstore_verify::types::DerCertificate>,
+) -> (CheckCode, String) {
     let reason = one_line(&e.to_string());
     let code = match e {
         SvError::SignatureInvalid(_) | SvError::Crypto(_) => CheckCode::SignatureInvalid,
-        SvError::ArtifactMismatch(_) | SvError::UnsupportedArtifact(_) => CheckCode::ArtifactDigestMismatch,
+        SvError::ArtifactMismatch(_) | SvError::UnsupportedArtifact(_) => {
+            CheckCode::ArtifactDigestMismatch
+        }
         SvError::IdentityMismatch { .. } => CheckCode::SignerIdentityMismatch,
         SvError::IssuerMismatch { .. } => CheckCode::SignerIssuerMismatch,
         SvError::Certificate(c) => match c {
             CertificateError::Malformed(_) => CheckCode::CertificateMalformed,
-            CertificateError::Expired { .. } | CertificateError::NotYetValid { .. } => CheckCode::CertificateExpired,
+            CertificateError::Expired { .. } | CertificateError::NotYetValid { .. } => {
+                CheckCode::CertificateExpired
+            }
             // webpki reports expiry inside the chain error; the code only refines the diagnosis.
-            CertificateError::ChainInvalid(d) if d.contains("CertExpired") || d.contains("CertNotValidYet") => {
+            CertificateError::ChainInvalid(d)
+                if d.contains("CertExpired") || d.contains("CertNotValidYet") =>
+            {
                 CheckCode::CertificateExpired
             }
             CertificateError::Sct(_) if !has_sct_extension(cert) => CheckCode::SctMissing,
@@ -504,7 +559,10 @@ fn classify(e: &SvError, cert: Option<&sigstore_verify::types::DerCertificate>) 
     (code, reason)
 }
 
-fn signer_claim(info: &CertificateInfo, cert: Option<&sigstore_verify::types::DerCertificate>) -> SignerClaim {
+fn signer_claim(
+    info: &CertificateInfo,
+    cert: Option<&sigstore_verify::types::DerCertificate>,
+) -> SignerClaim {
     let c = &info.ci_claims;
     let ca = cert
         .and_then(|c| {
@@ -514,7 +572,11 @@ fn signer_claim(info: &CertificateInfo, cert: Option<&sigstore_verify::types::De
         .map(|c| c.tbs_certificate.issuer.to_string())
         .unwrap_or_default();
     SignerClaim::Certificate {
-        san: info.identity.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        san: info
+            .identity
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         claims: Box::new(CertificateClaims {
             issuer: info.issuer.clone(),
             build_signer_uri: c.build_signer_uri.clone(),

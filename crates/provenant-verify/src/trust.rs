@@ -7,9 +7,11 @@ use sigstore_verify::Verifier;
 use provenant_formats::json::parse_strict;
 
 /// The trusted-root media type.
-pub const TRUSTED_ROOT_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
+pub const TRUSTED_ROOT_MEDIA_TYPE: &str =
+    "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
 /// The client trust config media type (a trusted root plus a signing config).
-pub const CLIENT_TRUST_CONFIG_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json";
+pub const CLIENT_TRUST_CONFIG_MEDIA_TYPE: &str =
+    "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json";
 
 /// A Sigstore instance whose trusted root provenant embeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +77,9 @@ pub struct TrustRoot {
 
 impl std::fmt::Debug for TrustRoot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrustRoot").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("TrustRoot")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -83,30 +87,41 @@ impl TrustRoot {
     /// Load a trusted root or client trust config from JSON bytes; `name` says where it came from.
     pub fn from_json(bytes: &[u8], name: &str) -> Result<Self, TrustError> {
         let value = parse_strict(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
-        let media = value.get("mediaType").and_then(Value::as_str).unwrap_or_default();
+        let media = value
+            .get("mediaType")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let root_value = match media {
             TRUSTED_ROOT_MEDIA_TYPE => value,
             CLIENT_TRUST_CONFIG_MEDIA_TYPE => {
-                let inner = value
-                    .get("trustedRoot")
-                    .cloned()
-                    .ok_or_else(|| TrustError::Invalid("client trust config has no trustedRoot".into()))?;
-                let inner_media = inner.get("mediaType").and_then(Value::as_str).unwrap_or_default();
+                let inner = value.get("trustedRoot").cloned().ok_or_else(|| {
+                    TrustError::Invalid("client trust config has no trustedRoot".into())
+                })?;
+                let inner_media = inner
+                    .get("mediaType")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 if inner_media != TRUSTED_ROOT_MEDIA_TYPE {
-                    return Err(TrustError::MediaType(inner_media.chars().take(120).collect()));
+                    return Err(TrustError::MediaType(
+                        inner_media.chars().take(120).collect(),
+                    ));
                 }
                 inner
             }
             other => return Err(TrustError::MediaType(other.chars().take(120).collect())),
         };
-        let root: TrustedRoot = serde_json::from_value(root_value)
-            .map_err(|e| TrustError::Invalid(provenant_formats::bundle::one_line(&e.to_string())))?;
+        let root: TrustedRoot = serde_json::from_value(root_value).map_err(|e| {
+            TrustError::Invalid(provenant_formats::bundle::one_line(&e.to_string()))
+        })?;
         Self::from_root(root, name)
     }
 
     /// An embedded instance's trusted root.
     pub fn embedded(instance: Instance) -> Result<Self, TrustError> {
-        Self::from_json(instance.json().as_bytes(), &format!("embedded:{}", instance.name()))
+        Self::from_json(
+            instance.json().as_bytes(),
+            &format!("embedded:{}", instance.name()),
+        )
     }
 
     fn from_root(root: TrustedRoot, name: &str) -> Result<Self, TrustError> {
@@ -115,8 +130,9 @@ impl TrustRoot {
                 "trusted root has neither certificate authorities nor transparency logs".into(),
             ));
         }
-        let verifier = Verifier::new(&root)
-            .map_err(|e| TrustError::Invalid(provenant_formats::bundle::one_line(&e.to_string())))?;
+        let verifier = Verifier::new(&root).map_err(|e| {
+            TrustError::Invalid(provenant_formats::bundle::one_line(&e.to_string()))
+        })?;
         Ok(Self {
             name: name.to_owned(),
             root,
@@ -169,7 +185,10 @@ mod tests {
             TrustRoot::from_json(br#"{"mediaType":"bad"}"#, "t"),
             Err(TrustError::MediaType(_))
         ));
-        assert!(matches!(TrustRoot::from_json(b"{", "t"), Err(TrustError::Json(_))));
+        assert!(matches!(
+            TrustRoot::from_json(b"{", "t"),
+            Err(TrustError::Json(_))
+        ));
         let empty = format!(r#"{{"mediaType":"{TRUSTED_ROOT_MEDIA_TYPE}"}}"#);
         assert!(TrustRoot::from_json(empty.as_bytes(), "t").is_err());
     }
