@@ -161,9 +161,13 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
             )?,
         })
     } else {
-        if a.certificate_identity.is_some() || a.certificate_identity_regexp.is_some() {
+        if a.certificate_identity.is_some()
+            || a.certificate_identity_regexp.is_some()
+            || a.certificate_oidc_issuer.is_some()
+            || a.certificate_oidc_issuer_regexp.is_some()
+        {
             return Err(CliError::Input(
-                "--key and --certificate-identity exclude each other: a key-signed bundle has no certificate identity".into(),
+                "--key excludes --certificate-identity and --certificate-oidc-issuer: a key-signed signature has no certificate to match".into(),
             ));
         }
         let mut keys = Vec::new();
@@ -214,7 +218,16 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
                 }
                 _ => Vec::new(),
             });
-            let algs = needed_for(bundles);
+            let mut algs = needed_for(bundles);
+            // A detached key signature is over the digest its key's scheme uses (P-384: sha384).
+            if let SignerPolicy::Keys(keys) = &signer {
+                if evidence
+                    .iter()
+                    .any(|e| matches!(e.content, EvidenceContent::SignatureFile(_)))
+                {
+                    algs.extend(keys.iter().flat_map(PublicKey::prehash_algorithms));
+                }
+            }
             let file = std::fs::File::open(f)
                 .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
             if file.metadata().is_ok_and(|m| m.is_dir()) {

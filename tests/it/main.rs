@@ -4,5 +4,7 @@
 mod cli;
 mod corpus;
 mod docs;
+mod keys;
 mod schema;
 mod support;
+mod tamper;

@@ -131,6 +131,18 @@ impl PublicKey {
         })
     }
 
+    /// The digests a detached signature by this key may be over.
+    pub fn prehash_algorithms(&self) -> Vec<DigestAlgorithm> {
+        let mut algs: Vec<DigestAlgorithm> = self
+            .schemes()
+            .iter()
+            .filter_map(|s| s.hash_algorithm().map(crate::sigstore::model_alg))
+            .collect();
+        algs.sort();
+        algs.dedup();
+        algs
+    }
+
     /// Whether the key can verify a signature given only a digest.
     pub fn supports_prehashed(&self) -> bool {
         self.algorithm != KeyAlgorithm::Ed25519

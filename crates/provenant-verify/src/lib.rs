@@ -11,8 +11,9 @@
 //! let root = TrustRoot::embedded(Instance::PublicGood).unwrap();
 //! assert!(root.has_tlogs());
 //! // Regexps are anchored at both ends: a sibling workflow does not match.
-//! let m = IdentityMatcher::regex("https://github.com/org/repo/.*/release.yml@refs/tags/v.*").unwrap();
-//! assert!(!m.matches("https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0.0.attacker"));
+//! let m = IdentityMatcher::regex(r"https://github\.com/org/repo/\.github/workflows/release\.yml@refs/tags/v[0-9.]+").unwrap();
+//! assert!(m.matches("https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.2.0"));
+//! assert!(!m.matches("https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.2.0-attacker"));
 //! ```
 #![warn(missing_docs)]
 

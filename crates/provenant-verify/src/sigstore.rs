@@ -551,6 +551,21 @@ fn classify(
             TimestampError::NoVerifiedTimestamp(_) => CheckCode::SigningTimeUnverified,
             _ => CheckCode::TimestampInvalid,
         },
+        SvError::Bundle(b) => {
+            use sigstore_verify::bundle::Error as B;
+            match b {
+                B::MissingCheckpoint | B::CheckpointRootMismatch => {
+                    CheckCode::TlogCheckpointInvalid
+                }
+                B::MissingInclusionProof(_)
+                | B::MissingInclusionPromise(_)
+                | B::LogIndexOutOfRange { .. } => CheckCode::TlogEntryMalformed,
+                B::MissingSigningTimeEvidence | B::MissingTimestamp => {
+                    CheckCode::SigningTimeUnverified
+                }
+                _ => CheckCode::BundleMalformed,
+            }
+        }
         SvError::InvalidTrustRoot(_) | SvError::TrustRoot(_) | SvError::TrustedCertificate(_) => {
             CheckCode::CertificateChainInvalid
         }

@@ -1,0 +1,1 @@
+MEUCIQDiQd+503Ke6+BI1bPGZ9k7i/usjz2qFnr+niUIHgluqwIgfpaPXOjwAQMFilp3Tbnq2cz3ks32JhNtG24mkb6GjKc=

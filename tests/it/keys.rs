@@ -1,0 +1,179 @@
+//! Key-based verification: cosign `sign-blob --key` signatures and DSSE envelopes signed with
+//! ECDSA P-256/P-384, Ed25519 and RSA (PKCS#1 v1.5 and PSS) keys, with thresholds.
+
+use provenant_testkit::keys::{cosign_blob_signature, dsse_envelope, KeyAlgorithm, KeyPair};
+
+use crate::support::{provenant, run};
+
+const ARTIFACT: &[u8] = b"release bytes\n";
+
+struct Dir(tempfile::TempDir);
+
+impl Dir {
+    fn new() -> Self {
+        let d = Self(tempfile::tempdir().unwrap());
+        d.write("app.bin", ARTIFACT);
+        d
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.0.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+    fn key(&self, name: &str, k: &KeyPair) -> String {
+        self.write(name, k.public_pem().as_bytes())
+    }
+    /// `verify artifact app.bin --bundle <evidence> --key <keys>... [extra]` -> (exit, stdout).
+    fn verify(&self, evidence: &str, keys: &[&str], extra: &[&str]) -> (i32, String) {
+        let mut cmd = provenant();
+        cmd.args([
+            "verify",
+            "artifact",
+            &self.write("app.bin", ARTIFACT),
+            "--bundle",
+            evidence,
+        ]);
+        for k in keys {
+            cmd.args(["--key", k]);
+        }
+        cmd.args(extra);
+        let (rc, out, err) = run(&mut cmd);
+        (rc, format!("{out}{err}"))
+    }
+}
+
+fn statement(artifact: &[u8]) -> Vec<u8> {
+    let (d, _) =
+        provenant_verify::digest_reader(artifact, &[provenant_model::DigestAlgorithm::Sha256])
+            .unwrap();
+    format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"app.bin","digest":{{"sha256":"{}"}}}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{{}}}}"#,
+        d[0].hex()
+    )
+    .into_bytes()
+}
+
+const IN_TOTO: &str = "application/vnd.in-toto+json";
+
+fn all_keys() -> Vec<KeyPair> {
+    [
+        KeyAlgorithm::EcdsaP256,
+        KeyAlgorithm::EcdsaP384,
+        KeyAlgorithm::Ed25519,
+        KeyAlgorithm::RsaPkcs1v15,
+        KeyAlgorithm::RsaPss,
+    ]
+    .into_iter()
+    .map(|a| KeyPair::generate(a, 11))
+    .collect()
+}
+
+#[test]
+fn dsse_envelopes_verify_with_every_key_type_and_fail_with_the_wrong_key() {
+    let d = Dir::new();
+    let keys = all_keys();
+    let other = KeyPair::p256(99);
+    let other_pem = d.key("other.pub", &other);
+    for (i, k) in keys.iter().enumerate() {
+        let env = d.write(
+            &format!("env{i}.json"),
+            dsse_envelope(IN_TOTO, &statement(ARTIFACT), &[(k, None)]).as_bytes(),
+        );
+        let pem = d.key(&format!("k{i}.pub"), k);
+        let (rc, out) = d.verify(&env, &[&pem], &[]);
+        assert_eq!(rc, 0, "{:?}: {out}", k.algorithm());
+        let (rc, out) = d.verify(&env, &[&other_pem], &[]);
+        assert_eq!(rc, 1, "{:?} with the wrong key: {out}", k.algorithm());
+        assert!(out.contains("signature-invalid"), "{out}");
+    }
+}
+
+#[test]
+fn cosign_blob_signatures() {
+    let d = Dir::new();
+    for k in [KeyPair::p256(1), KeyPair::p384(2), KeyPair::rsa_pkcs1(3)] {
+        let pem = d.key("k.pub", &k);
+        let sig = d.write(
+            "app.bin.sig",
+            cosign_blob_signature(&k, ARTIFACT).as_bytes(),
+        );
+        let (rc, out) = d.verify(&sig, &[&pem], &[]);
+        assert_eq!(rc, 0, "{:?}: {out}", k.algorithm());
+        let wrong = d.write(
+            "other.sig",
+            cosign_blob_signature(&k, b"other bytes").as_bytes(),
+        );
+        let (rc, out) = d.verify(&wrong, &[&pem], &[]);
+        assert_eq!(rc, 1, "{out}");
+        assert!(out.contains("signature-invalid"), "{out}");
+    }
+    // Ed25519 signs whole messages: a detached signature over a digest cannot be checked.
+    let ed = KeyPair::ed25519(4);
+    let sig = d.write("ed.sig", b"AAAA");
+    let (rc, out) = d.verify(&sig, &[&d.key("ed.pub", &ed)], &[]);
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("key-unsupported"), "{out}");
+}
+
+#[test]
+fn envelopes_must_name_the_artifact_and_have_no_duplicate_keys() {
+    let d = Dir::new();
+    let k = KeyPair::p256(5);
+    let pem = d.key("k.pub", &k);
+    let other = d.write(
+        "o.json",
+        dsse_envelope(IN_TOTO, &statement(b"another artifact"), &[(&k, None)]).as_bytes(),
+    );
+    let (rc, out) = d.verify(&other, &[&pem], &[]);
+    assert_eq!(rc, 1);
+    assert!(out.contains("artifact-digest-mismatch"), "{out}");
+    let dup = String::from_utf8(statement(ARTIFACT)).unwrap().replacen(
+        r#""predicateType""#,
+        r#""subject":[{"digest":{"sha256":"00"}}],"predicateType""#,
+        1,
+    );
+    let env = d.write(
+        "dup.json",
+        dsse_envelope(IN_TOTO, dup.as_bytes(), &[(&k, None)]).as_bytes(),
+    );
+    let (rc, out) = d.verify(&env, &[&pem], &[]);
+    assert_eq!(rc, 1);
+    assert!(out.contains("payload-duplicate-keys"), "{out}");
+    let json = d.write(
+        "j.json",
+        dsse_envelope("application/json", &statement(ARTIFACT), &[(&k, None)]).as_bytes(),
+    );
+    let (rc, out) = d.verify(&json, &[&pem], &[]);
+    assert_eq!(rc, 1);
+    assert!(out.contains("payload-type-unexpected"), "{out}");
+}
+
+#[test]
+fn thresholds_count_distinct_trusted_keys() {
+    let d = Dir::new();
+    let (a, b, c) = (KeyPair::p256(6), KeyPair::ed25519(7), KeyPair::p384(8));
+    let (pa, pb, pc) = (d.key("a.pub", &a), d.key("b.pub", &b), d.key("c.pub", &c));
+    let st = statement(ARTIFACT);
+    let two = d.write(
+        "two.json",
+        dsse_envelope(IN_TOTO, &st, &[(&a, Some("a")), (&b, Some("b"))]).as_bytes(),
+    );
+    assert_eq!(d.verify(&two, &[&pa, &pb, &pc], &["--threshold", "2"]).0, 0);
+    let (rc, out) = d.verify(&two, &[&pa, &pb, &pc], &["--threshold", "3"]);
+    assert_eq!(rc, 1);
+    assert!(out.contains("signature-threshold-not-met"), "{out}");
+    // The same key twice (even under two key ids) counts once.
+    let twice = d.write(
+        "twice.json",
+        dsse_envelope(IN_TOTO, &st, &[(&a, Some("a")), (&a, Some("b"))]).as_bytes(),
+    );
+    let (rc, out) = d.verify(&twice, &[&pa, &pb], &["--threshold", "2"]);
+    assert_eq!(rc, 1, "{out}");
+    // An untrusted extra signature neither helps nor hurts at threshold 1.
+    let mixed = d.write(
+        "mixed.json",
+        dsse_envelope(IN_TOTO, &st, &[(&c, None), (&a, None)]).as_bytes(),
+    );
+    assert_eq!(d.verify(&mixed, &[&pa], &[]).0, 0);
+    assert_eq!(d.verify(&mixed, &[&pa], &["--threshold", "2"]).0, 1);
+}
