@@ -96,6 +96,15 @@ pub fn emit(bytes: &[u8]) {
 
 /// Parse the command line, run, and map the outcome to an exit code.
 pub fn main() -> ExitCode {
+    // A panic is a bug; say so on one line. Panics inside verification are caught and become
+    // failed checks (never a pass); anything else exits 101, which scripts treat as an error.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("provenant: internal error (please report): {msg}");
+        }
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify(v) => verify::run(v),

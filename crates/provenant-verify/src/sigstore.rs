@@ -297,7 +297,7 @@ impl<'a> Run<'a> {
                 if !trust.has_ctlogs() {
                     policy = policy.skip_sct();
                 }
-                trust.verifier.verify(sv_digest, bundle, &policy)
+                guarded(|| trust.verifier.verify(sv_digest, bundle, &policy))
             }
             SignerPolicy::Keys(keys) => {
                 if has_cert {
@@ -314,7 +314,7 @@ impl<'a> Run<'a> {
                     if !trust.has_tlogs() {
                         policy = policy.skip_tlog_unsafe();
                     }
-                    match trust.verifier.verify(sv_digest.clone(), bundle, &policy) {
+                    match guarded(|| trust.verifier.verify(sv_digest.clone(), bundle, &policy)) {
                         Ok(r) => {
                             self.claim.signer = Some(SignerClaim::Key {
                                 key: key.location().to_owned(),
@@ -493,6 +493,18 @@ impl<'a> Run<'a> {
             ),
         }
     }
+}
+
+/// Run sigstore-verify so that a panic inside it (a bug on hostile input) becomes a failed
+/// verification instead of a crash: fail closed, never abort.
+fn guarded(
+    f: impl FnOnce() -> sigstore_verify::Result<sigstore_verify::VerificationResult>,
+) -> sigstore_verify::Result<sigstore_verify::VerificationResult> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(SvError::InvalidBundle(
+            "internal error while verifying this bundle (treated as a failure)".into(),
+        ))
+    })
 }
 
 /// The OID of the embedded SCT list extension (RFC 6962).
