@@ -6,5 +6,6 @@ mod corpus;
 mod docs;
 mod keys;
 mod schema;
+mod snapshots;
 mod support;
 mod tamper;
