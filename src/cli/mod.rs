@@ -99,7 +99,11 @@ pub fn main() -> ExitCode {
     // A panic is a bug; say so on one line. Panics inside verification are caught and become
     // failed checks (never a pass); anything else exits 101, which scripts treat as an error.
     std::panic::set_hook(Box::new(|info| {
-        let msg = info.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        let msg = info
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         #[allow(clippy::print_stderr)]
         {
             eprintln!("provenant: internal error (please report): {msg}");
