@@ -333,17 +333,24 @@ fn a_bad_bundle_beside_a_good_one_is_a_warning_not_a_pass_maker() {
 #[test]
 fn testdata_example_is_current_and_verifies_through_the_cli() {
     use crate::support::{provenant, root, run};
-    let (rc, out, err) = run(provenant().current_dir(root()).args([
-        "verify",
-        "artifact",
-        "testdata/release/hello-provenant.txt",
-        "--trusted-root",
-        "testdata/trust/trusted_root.json",
-        "--certificate-identity",
-        DEFAULT_IDENTITY,
-        "--certificate-oidc-issuer",
-        GITHUB_ACTIONS_ISSUER,
-    ]));
+    let verify = |artifact: &str, bundle: Option<&str>| {
+        let mut cmd = provenant();
+        cmd.current_dir(root())
+            .args(["verify", "artifact", artifact]);
+        if let Some(b) = bundle {
+            cmd.args(["--bundle", b]);
+        }
+        cmd.args([
+            "--trusted-root",
+            "testdata/trust/trusted_root.json",
+            "--certificate-identity",
+            DEFAULT_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ACTIONS_ISSUER,
+        ]);
+        run(&mut cmd)
+    };
+    let (rc, out, err) = verify("testdata/release/hello-provenant.txt", None);
     assert_eq!(rc, 0, "{out}{err}");
     assert!(out.contains("found beside the artifact"), "{out}");
     for f in std::fs::read_dir(root().join("testdata/release/tampered")).unwrap() {
@@ -354,19 +361,7 @@ fn testdata_example_is_current_and_verifies_through_the_cli() {
             } else {
                 "testdata/release/hello-provenant.txt"
             };
-            let (rc, out, _) = run(provenant().current_dir(root()).args([
-                "verify",
-                "artifact",
-                artifact,
-                "--bundle",
-                p.to_str().unwrap(),
-                "--trusted-root",
-                "testdata/trust/trusted_root.json",
-                "--certificate-identity",
-                DEFAULT_IDENTITY,
-                "--certificate-oidc-issuer",
-                GITHUB_ACTIONS_ISSUER,
-            ]));
+            let (rc, out, _) = verify(artifact, p.to_str());
             assert_eq!(rc, 1, "{}: {out}", p.display());
         }
     }

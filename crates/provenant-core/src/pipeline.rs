@@ -6,7 +6,7 @@ use provenant_model::{
     SignerClaim, Subject, ToolInfo,
 };
 use provenant_verify::{
-    verify_blob_signature, verify_bundle, verify_envelope, SignerPolicy, TrustRoot,
+    verify_blob_signature, verify_bundle, verify_envelope, PublicKey, SignerPolicy, TrustRoot,
 };
 
 use crate::evidence::{Evidence, EvidenceContent, Found};
@@ -34,6 +34,45 @@ struct Item {
     checks: Vec<Check>,
     claim: Option<SignatureClaim>,
     verified: bool,
+}
+
+impl Item {
+    /// Evidence that could not be verified at all: one failed check, no claim.
+    fn failed(code: CheckCode, reason: impl Into<String>, evref: EvidenceRef) -> Vec<Item> {
+        vec![Item {
+            checks: vec![Check::fail(code, reason, vec![evref])],
+            claim: None,
+            verified: false,
+        }]
+    }
+}
+
+/// The claim of key-signed evidence outside a bundle (no log entry, no signing time).
+fn key_claim(
+    evref: &EvidenceRef,
+    content: &str,
+    payload_type: Option<String>,
+    predicate_type: Option<String>,
+    signers: Option<Vec<&PublicKey>>,
+) -> SignatureClaim {
+    let join = |f: fn(&PublicKey) -> &str, ks: &[&PublicKey]| {
+        ks.iter().map(|k| f(k)).collect::<Vec<_>>().join(", ")
+    };
+    SignatureClaim {
+        evidence: evref.clone(),
+        verified: signers.is_some(),
+        media_type: None,
+        content: content.into(),
+        payload_type,
+        predicate_type,
+        signer: signers.map(|ks| SignerClaim::Key {
+            key: join(PublicKey::location, &ks),
+            algorithm: join(PublicKey::algorithm_name, &ks),
+        }),
+        signing_time: None,
+        time_sources: vec![],
+        log_entries: vec![],
+    }
 }
 
 /// Verify an artifact against its evidence. Pure: `now` (RFC 3339) is only recorded.
@@ -128,15 +167,11 @@ fn verify_evidence(
 ) -> Vec<Item> {
     let digests = &inputs.subject.digests;
     match &ev.content {
-        EvidenceContent::Unreadable(reason) => vec![Item {
-            checks: vec![Check::fail(
-                CheckCode::EvidenceUnreadable,
-                format!("{}: {reason}", ev.location),
-                vec![evref],
-            )],
-            claim: None,
-            verified: false,
-        }],
+        EvidenceContent::Unreadable(reason) => Item::failed(
+            CheckCode::EvidenceUnreadable,
+            format!("{}: {reason}", ev.location),
+            evref,
+        ),
         EvidenceContent::Bundles(list) => list
             .iter()
             .enumerate()
@@ -174,90 +209,60 @@ fn verify_evidence(
             .collect(),
         EvidenceContent::Envelope(env) => {
             let SignerPolicy::Keys(keys) = &inputs.signer else {
-                return vec![Item {
-                    checks: vec![Check::fail(
-                        CheckCode::KeyUnsupported,
-                        "a bare DSSE envelope carries no verifiable signing time or log entry; verify it with --key (keyless envelopes need a Sigstore bundle)",
-                        vec![evref],
-                    )],
-                    claim: None,
-                    verified: false,
-                }];
+                return Item::failed(
+                    CheckCode::KeyUnsupported,
+                    "a bare DSSE envelope carries no verifiable signing time or log entry; verify it with --key (keyless envelopes need a Sigstore bundle)",
+                    evref,
+                );
             };
-            let (mut checks, ok) = verify_envelope(env, keys, inputs.threshold, &evref);
-            let mut verified = ok;
+            let (mut checks, signed_by) = verify_envelope(env, keys, inputs.threshold, &evref);
             let mut predicate_type = None;
-            if ok {
+            let mut signers = None;
+            if let Some(idx) = signed_by {
                 let (c, bound, pt) = bind_envelope(env, digests, &evref);
                 checks.extend(c);
-                verified = bound;
                 predicate_type = pt;
-                checks.push(unlogged_warning(&evref));
+                if bound {
+                    signers = Some(idx.iter().map(|i| &keys[*i]).collect());
+                    checks.push(unlogged_warning(&evref));
+                }
             }
-            let claim = SignatureClaim {
-                evidence: evref.clone(),
-                verified,
-                media_type: None,
-                content: "dsse".into(),
-                payload_type: Some(env.payload_type.clone()),
+            let claim = key_claim(
+                &evref,
+                "dsse",
+                Some(env.payload_type.clone()),
                 predicate_type,
-                signer: verified.then(|| SignerClaim::Key {
-                    key: keys
-                        .iter()
-                        .map(|k| k.location())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    algorithm: keys
-                        .iter()
-                        .map(|k| k.algorithm_name())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                }),
-                signing_time: None,
-                time_sources: vec![],
-                log_entries: vec![],
-            };
+                signers,
+            );
             vec![Item {
                 checks,
+                verified: claim.verified,
                 claim: Some(claim),
-                verified,
             }]
         }
         EvidenceContent::SignatureFile(bytes) => {
             let SignerPolicy::Keys(keys) = &inputs.signer else {
-                return vec![Item {
-                    checks: vec![Check::fail(
-                        CheckCode::KeyUnsupported,
-                        "a detached signature file can only be verified with --key",
-                        vec![evref],
-                    )],
-                    claim: None,
-                    verified: false,
-                }];
+                return Item::failed(
+                    CheckCode::KeyUnsupported,
+                    "a detached signature file can only be verified with --key",
+                    evref,
+                );
             };
             let (mut checks, key) = verify_blob_signature(bytes, digests, keys, &evref);
             if key.is_some() {
                 checks.push(unlogged_warning(&evref));
             }
-            let claim = SignatureClaim {
-                evidence: evref.clone(),
-                verified: key.is_some(),
-                media_type: None,
-                content: "message-signature".into(),
-                payload_type: None,
-                predicate_type: None,
-                signer: key.map(|i| SignerClaim::Key {
-                    key: keys[i].location().to_owned(),
-                    algorithm: keys[i].algorithm_name().to_owned(),
-                }),
-                signing_time: None,
-                time_sources: vec![],
-                log_entries: vec![],
-            };
+            let claim = key_claim(
+                &evref,
+                "message-signature",
+                None,
+                None,
+                key.map(|i| vec![&keys[i]]),
+            );
             vec![Item {
                 checks,
+                verified: claim.verified,
                 claim: Some(claim),
-                verified: key.is_some(),
             }]
         }
     }

@@ -9,13 +9,14 @@ use crate::keys::PublicKey;
 ///
 /// Passes only if at least `threshold` *distinct* trusted keys each made a valid signature over
 /// PAE(payloadType, payload). Key ids in the envelope are hints and are never trusted: every
-/// signature is tried against every key. Returns the checks and whether the envelope verified.
+/// signature is tried against every key. Returns the checks and, when the envelope verified,
+/// the indices (into `keys`) of the keys that signed.
 pub fn verify_envelope(
     envelope: &Envelope,
     keys: &[PublicKey],
     threshold: usize,
     evidence: &EvidenceRef,
-) -> (Vec<Check>, bool) {
+) -> (Vec<Check>, Option<Vec<usize>>) {
     let threshold = threshold.max(1);
     let pae = envelope.pae();
     let mut signed_by: Vec<usize> = Vec::new();
@@ -40,7 +41,7 @@ pub fn verify_envelope(
             ),
             ev(),
         ));
-        return (checks, false);
+        return (checks, None);
     }
     checks.push(Check::pass(
         CheckCode::SignatureValid,
@@ -58,7 +59,7 @@ pub fn verify_envelope(
                 ev(),
             ));
         }
-        (checks, true)
+        (checks, Some(signed_by))
     } else {
         checks.push(Check::fail(
             CheckCode::SignatureThresholdNotMet,
@@ -68,6 +69,6 @@ pub fn verify_envelope(
             ),
             ev(),
         ));
-        (checks, false)
+        (checks, None)
     }
 }
