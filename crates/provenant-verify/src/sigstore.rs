@@ -138,6 +138,13 @@ impl<'a> Run<'a> {
     }
 
     fn finish(mut self) -> SignatureOutcome {
+        if self.claim.signer.is_none() {
+            // Who the certificate claims to be, for the report (descriptive: it did not verify).
+            let cert = self.parsed.bundle.signing_certificate();
+            if let Some(info) = cert.and_then(|c| parse_certificate_info(c).ok()) {
+                self.claim.signer = Some(signer_claim(&info, cert));
+            }
+        }
         let ok = !self.checks.iter().any(|c| c.outcome == Outcome::Fail)
             && self
                 .checks
@@ -258,12 +265,6 @@ impl<'a> Run<'a> {
     fn verify(&mut self, artifact: &[Digest], trust: &TrustRoot, signer: &SignerPolicy) {
         let bundle = &self.parsed.bundle;
         let has_cert = bundle.signing_certificate().is_some();
-        let cert_info = bundle
-            .signing_certificate()
-            .and_then(|c| parse_certificate_info(c).ok());
-        if let Some(info) = &cert_info {
-            self.claim.signer = Some(signer_claim(info, bundle.signing_certificate()));
-        }
         if bundle.verification_material.tlog_entries.is_empty() && trust.has_tlogs() {
             self.fail(
                 CheckCode::TlogEntryMissing,
@@ -341,7 +342,12 @@ impl<'a> Run<'a> {
                 let (code, reason) = classify(&e, bundle.signing_certificate());
                 self.fail(code, reason);
             }
-            Ok(r) => self.record_success(&r, &digest, trust, signer),
+            Ok(r) => {
+                if let Some(info) = r.certificate() {
+                    self.claim.signer = Some(signer_claim(info, bundle.signing_certificate()));
+                }
+                self.record_success(&r, &digest, trust, signer);
+            }
         }
     }
 
