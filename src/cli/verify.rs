@@ -37,14 +37,14 @@ pub struct ArtifactArgs {
     )]
     pub file: Option<String>,
 
-    /// Verify an artifact known only by its digest (sha256:<hex>, sha384:<hex>, sha512:<hex>)
+    /// Verify an artifact known only by its digest (sha256:HEX, sha384:HEX or sha512:HEX)
     /// instead of a file.
     #[arg(long, value_name = "ALG:HEX")]
     pub digest: Option<String>,
 
     /// Signature evidence: a Sigstore bundle (v0.1-v0.3), a JSON-lines file of bundles (as
     /// `gh attestation download` writes), a DSSE envelope, or a cosign signature file.
-    /// Repeatable. Without it, <FILE>.sigstore.json, <FILE>.sigstore and <FILE>.bundle are tried
+    /// Repeatable. Without it, FILE.sigstore.json, FILE.sigstore and FILE.bundle are tried
     /// beside the artifact.
     #[arg(long, value_name = "FILE", visible_alias = "signature")]
     pub bundle: Vec<String>,

@@ -1,4 +1,4 @@
-//! The library facade: typed evidence, a trust root and `now` in; a [`Report`] out. No I/O.
+//! The library facade: typed evidence, a trust root and `now` in; a [`Report`](provenant_model::Report) out. No I/O.
 //!
 //! ```
 //! use provenant_core::{verify_artifact, ArtifactInputs, Evidence};
