@@ -169,6 +169,10 @@ fn thresholds_count_distinct_trusted_keys() {
     );
     let (rc, out) = d.verify(&twice, &[&pa, &pb], &["--threshold", "2"]);
     assert_eq!(rc, 1, "{out}");
+    // Nor does the same key given twice, under two file names.
+    let pa2 = d.key("a-again.pub", &a);
+    let (rc, out) = d.verify(&twice, &[&pa, &pa2], &["--threshold", "2"]);
+    assert_eq!(rc, 1, "one key given twice met a threshold of 2: {out}");
     // An untrusted extra signature neither helps nor hurts at threshold 1.
     let mixed = d.write(
         "mixed.json",

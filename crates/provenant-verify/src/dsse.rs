@@ -19,9 +19,14 @@ pub fn verify_envelope(
 ) -> (Vec<Check>, Option<Vec<usize>>) {
     let threshold = threshold.max(1);
     let pae = envelope.pae();
+    // The same key given twice (two files, one key) must count once toward the threshold.
+    let distinct: Vec<usize> = (0..keys.len())
+        .filter(|&i| !keys[..i].iter().any(|k| k.der() == keys[i].der()))
+        .collect();
     let mut signed_by: Vec<usize> = Vec::new();
     for sig in &envelope.signatures {
-        for (i, key) in keys.iter().enumerate() {
+        for &i in &distinct {
+            let key = &keys[i];
             if !signed_by.contains(&i) && key.verifies(&pae, &sig.sig) {
                 signed_by.push(i);
                 break;
