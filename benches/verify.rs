@@ -140,6 +140,7 @@ fn bench_bundles(c: &mut Criterion) {
     let signer = SignerPolicy::Keyless(IdentityPolicy {
         identity: Some(IdentityMatcher::exact(CONFORMANCE_SAN)),
         issuer: Some(IdentityMatcher::exact(GITHUB_ISSUER)),
+        constrained_elsewhere: false,
     });
 
     let mut group = c.benchmark_group("bundle");

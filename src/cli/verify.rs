@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use provenant_core::{verify_artifact, ArtifactInputs, Evidence, EvidenceContent, Found};
 use provenant_formats::limits::{MAX_EVIDENCE_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_ROOT_BYTES};
 use provenant_model::{Digest, Report, Subject, SubjectKind, Verdict};
+use provenant_policy::SourcePolicy;
 use provenant_verify::{
     digest_reader, needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy,
     TrustRoot,
@@ -48,6 +49,16 @@ pub struct ArtifactArgs {
     /// beside the artifact.
     #[arg(long, value_name = "FILE", visible_alias = "signature")]
     pub bundle: Vec<String>,
+
+    /// SLSA provenance to verify (slsa-verifier's --provenance-path): a Sigstore bundle, a
+    /// JSON-lines file of bundles, or a DSSE envelope. Repeatable; same handling as --bundle.
+    #[arg(long, value_name = "FILE")]
+    pub provenance: Vec<String>,
+
+    /// Attestations: a JSON-lines file (gh attestation download), an npm attestations document,
+    /// or a directory whose files are each read as evidence. Repeatable.
+    #[arg(long, value_name = "DIR|FILE")]
+    pub attestations: Vec<String>,
 
     /// Expected signer identity (certificate SAN), matched exactly.
     #[arg(
@@ -96,6 +107,68 @@ pub struct ArtifactArgs {
     #[arg(long)]
     pub offline: bool,
 
+    /// Expected source repository (slsa-verifier --source-uri), e.g. github.com/org/repo. Exact:
+    /// no prefix or suffix tolerance. Checked against the provenance and the certificate.
+    #[arg(long, value_name = "URI", help_heading = "Provenance policy")]
+    pub source_uri: Option<String>,
+
+    /// Expected tag, exact (the build's ref must be refs/tags/TAG).
+    #[arg(long, value_name = "TAG", help_heading = "Provenance policy")]
+    pub source_tag: Option<String>,
+
+    /// Expected semver-compatible tag: v1 matches v1.x.y, v1.2 matches v1.2.x.
+    #[arg(long, value_name = "TAG", help_heading = "Provenance policy")]
+    pub source_versioned_tag: Option<String>,
+
+    /// Expected branch (the build's ref must be refs/heads/BRANCH; a tag build fails).
+    #[arg(long, value_name = "BRANCH", help_heading = "Provenance policy")]
+    pub source_branch: Option<String>,
+
+    /// Expected builder id, with or without its @ref. A workflow builder must also be the
+    /// signing certificate's identity. Without it (and with --source-uri), only
+    /// slsa-github-generator's workflows at a release tag are trusted.
+    #[arg(long, value_name = "ID", help_heading = "Provenance policy")]
+    pub builder_id: Option<String>,
+
+    /// The commit that is supposed to have shipped: must equal the provenance's source commit
+    /// AND the certificate's source-repository digest wherever they are recorded.
+    #[arg(long, value_name = "SHA", help_heading = "Provenance policy")]
+    pub commit: Option<String>,
+
+    /// Expected owner of the source repository (gh attestation verify --owner).
+    #[arg(long, value_name = "OWNER", help_heading = "Provenance policy")]
+    pub owner: Option<String>,
+
+    /// Expected source repository as OWNER/REPO (gh attestation verify --repo).
+    #[arg(long, value_name = "OWNER/REPO", help_heading = "Provenance policy")]
+    pub repo: Option<String>,
+
+    /// Repository of the signing (reusable) workflow, OWNER/REPO. Anchored: repo-evil never
+    /// matches repo.
+    #[arg(long, value_name = "OWNER/REPO", help_heading = "Provenance policy")]
+    pub signer_repo: Option<String>,
+
+    /// The signing workflow, [HOST/]OWNER/REPO/PATH/TO/WORKFLOW.yml. Anchored: release.yml
+    /// never matches release.yml.attacker.yml.
+    #[arg(long, value_name = "WORKFLOW", help_heading = "Provenance policy")]
+    pub signer_workflow: Option<String>,
+
+    /// Expected source ref in the certificate (e.g. refs/heads/main), exact.
+    #[arg(long, value_name = "REF", help_heading = "Provenance policy")]
+    pub source_ref: Option<String>,
+
+    /// Expected source commit in the certificate, exact.
+    #[arg(long, value_name = "SHA", help_heading = "Provenance policy")]
+    pub source_digest: Option<String>,
+
+    /// Only statements with this predicate type count (exact URI).
+    #[arg(long, value_name = "URI", help_heading = "Provenance policy")]
+    pub predicate_type: Option<String>,
+
+    /// Fail unless the build ran on a provider-hosted runner.
+    #[arg(long, help_heading = "Provenance policy")]
+    pub deny_self_hosted_runners: bool,
+
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -142,8 +215,56 @@ fn load_trust(arg: Option<&str>) -> Result<TrustRoot, CliError> {
     })
 }
 
+fn source_policy(a: &ArtifactArgs) -> SourcePolicy {
+    SourcePolicy {
+        source_uri: a.source_uri.clone(),
+        source_tag: a.source_tag.clone(),
+        source_versioned_tag: a.source_versioned_tag.clone(),
+        source_branch: a.source_branch.clone(),
+        builder_id: a.builder_id.clone(),
+        commit: a.commit.clone(),
+        owner: a.owner.clone(),
+        repo: a.repo.clone(),
+        signer_repo: a.signer_repo.clone(),
+        signer_workflow: a.signer_workflow.clone(),
+        source_ref: a.source_ref.clone(),
+        source_digest: a.source_digest.clone(),
+        predicate_type: a.predicate_type.clone(),
+        deny_self_hosted_runners: a.deny_self_hosted_runners,
+    }
+}
+
+/// Every evidence file named by --bundle, --provenance and --attestations (directories are
+/// read one level deep, in name order).
+fn evidence_paths(a: &ArtifactArgs) -> Result<Vec<String>, CliError> {
+    let mut out: Vec<String> = a.bundle.iter().chain(&a.provenance).cloned().collect();
+    for p in &a.attestations {
+        if Path::new(p).is_dir() {
+            let rd = std::fs::read_dir(p)
+                .map_err(|e| CliError::Input(format!("cannot read directory {p}: {e}")))?;
+            let mut files: Vec<String> = rd
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|e| e.is_file())
+                .map(|e| e.to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(CliError::Input(format!(
+                    "--attestations {p}: the directory holds no files"
+                )));
+            }
+            out.extend(files);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
 fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
     let trust = load_trust(a.trusted_root.as_deref())?;
+    let policy = source_policy(a);
     let signer = if a.key.is_empty() {
         if a.threshold > 1 {
             return Err(CliError::Input("--threshold needs --key".into()));
@@ -159,6 +280,7 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
                 a.certificate_oidc_issuer_regexp.as_ref(),
                 "certificate-oidc-issuer",
             )?,
+            constrained_elsewhere: policy.constrains_signer(),
         })
     } else {
         if a.certificate_identity.is_some()
@@ -182,11 +304,12 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
 
     // Evidence first: it decides which digests the artifact needs.
     let mut evidence = Vec::new();
-    for b in &a.bundle {
+    let paths = evidence_paths(a)?;
+    for b in &paths {
         let bytes = read_limited(b, MAX_EVIDENCE_BYTES, "evidence file")?;
         evidence.push(Evidence::from_bytes(b.clone(), Found::Given, &bytes));
     }
-    if a.bundle.is_empty() {
+    if paths.is_empty() {
         if let Some(f) = &a.file {
             for suffix in [".sigstore.json", ".sigstore", ".bundle"] {
                 let p = format!("{f}{suffix}");
@@ -252,6 +375,7 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
         evidence,
         signer,
         threshold: a.threshold,
+        policy,
     };
     let now = jiff::Timestamp::now()
         .round(jiff::Unit::Second)

@@ -34,8 +34,10 @@ fn report(tamper: Option<Tamper>) -> provenant_model::Report {
             signer: SignerPolicy::Keyless(IdentityPolicy {
                 identity: Some(IdentityMatcher::exact(DEFAULT_IDENTITY)),
                 issuer: Some(IdentityMatcher::exact(GITHUB_ACTIONS_ISSUER)),
+                constrained_elsewhere: false,
             }),
             threshold: 1,
+            policy: Default::default(),
         },
         &trust,
         "2026-01-01T00:00:00Z",

@@ -25,6 +25,7 @@ fn exact_signer() -> SignerPolicy {
     SignerPolicy::Keyless(IdentityPolicy {
         identity: Some(IdentityMatcher::exact(DEFAULT_IDENTITY)),
         issuer: Some(IdentityMatcher::exact(GITHUB_ACTIONS_ISSUER)),
+        constrained_elsewhere: false,
     })
 }
 
@@ -44,6 +45,7 @@ fn verify_minted(m: &Minted, signer: SignerPolicy) -> Report {
         )],
         signer,
         threshold: 1,
+        policy: Default::default(),
     };
     verify_artifact(&inputs, &trust(), NOW)
 }
@@ -218,6 +220,7 @@ fn regexps_are_anchored_against_prefix_and_sibling_identities() {
                 IdentityMatcher::regex("https://token\\.actions\\.githubusercontent\\.com")
                     .unwrap(),
             ),
+            constrained_elsewhere: false,
         })
     };
     let ok = verify_minted(&pki().mint(&MintSpec::default()), signer());
@@ -231,6 +234,7 @@ fn regexps_are_anchored_against_prefix_and_sibling_identities() {
     let repo = SignerPolicy::Keyless(IdentityPolicy {
         identity: Some(IdentityMatcher::regex("https://github.com/provenant-test/app/.*").unwrap()),
         issuer: Some(IdentityMatcher::exact(GITHUB_ACTIONS_ISSUER)),
+        constrained_elsewhere: false,
     });
     let r = verify_minted(
         &pki().mint_tampered(&MintSpec::default(), Tamper::SiblingRepoIdentity),
@@ -262,6 +266,7 @@ fn email_identities_and_missing_identity() {
         SignerPolicy::Keyless(IdentityPolicy {
             identity: Some(IdentityMatcher::exact(id)),
             issuer: Some(IdentityMatcher::exact("https://accounts.google.com")),
+            constrained_elsewhere: false,
         })
     };
     assert_eq!(
@@ -295,6 +300,7 @@ fn a_bad_bundle_beside_a_good_one_is_a_warning_not_a_pass_maker() {
                 evidence,
                 signer: exact_signer(),
                 threshold: 1,
+                policy: Default::default(),
             },
             &trust(),
             NOW,

@@ -11,6 +11,7 @@
 //!     evidence: vec![], // nothing found
 //!     signer: SignerPolicy::Keyless(IdentityPolicy::default()),
 //!     threshold: 1,
+//!     policy: Default::default(),
 //! };
 //! let root = TrustRoot::embedded(Instance::PublicGood).unwrap();
 //! let report = verify_artifact(&inputs, &root, "2026-01-01T00:00:00Z");

@@ -1,10 +1,12 @@
 //! `verify artifact`: evidence -> verified signatures -> checks -> verdict.
 
 use provenant_formats::bundle::BundleError;
+use provenant_formats::intoto::Statement;
 use provenant_model::{
     Check, CheckCode, EvidenceKind, EvidenceRef, OptOut, Outcome, Report, SignatureClaim,
     SignerClaim, Subject, ToolInfo,
 };
+use provenant_policy::{evaluate, SourcePolicy};
 use provenant_verify::{
     verify_blob_signature, verify_bundle, verify_envelope, PublicKey, SignerPolicy, TrustRoot,
 };
@@ -27,6 +29,8 @@ pub struct ArtifactInputs {
     pub signer: SignerPolicy,
     /// For key-signed DSSE envelopes: how many distinct trusted keys must sign.
     pub threshold: usize,
+    /// What source, builder and signing workflow the verified evidence must show.
+    pub policy: SourcePolicy,
 }
 
 /// One signature's result, before aggregation.
@@ -37,6 +41,17 @@ struct Item {
 }
 
 impl Item {
+    /// Add policy checks; a policy failure means this signature does not count.
+    fn apply_policy(&mut self, checks: Vec<Check>) {
+        if checks.iter().any(|c| c.outcome == Outcome::Fail) {
+            self.verified = false;
+            if let Some(c) = &mut self.claim {
+                c.verified = false;
+            }
+        }
+        self.checks.extend(checks);
+    }
+
     /// Evidence that could not be verified at all: one failed check, no claim.
     fn failed(code: CheckCode, reason: impl Into<String>, evref: EvidenceRef) -> Vec<Item> {
         vec![Item {
@@ -72,6 +87,7 @@ fn key_claim(
         signing_time: None,
         time_sources: vec![],
         log_entries: vec![],
+        provenance: None,
     }
 }
 
@@ -117,6 +133,7 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
         items.extend(verify_evidence(ev, evref, inputs, trust, &root_ref));
     }
 
+    checks.extend(provenance_conflicts(&items));
     let any_verified = items.iter().any(|i| i.verified);
     let mut signatures = Vec::new();
     for item in items {
@@ -198,17 +215,34 @@ fn verify_evidence(
                                 c.evidence.push(root_ref.clone());
                             }
                         }
-                        Item {
+                        let mut item = Item {
                             verified: out.verified.is_some(),
                             checks: out.checks,
                             claim: Some(out.claim),
+                        };
+                        if let Some(v) = &out.verified {
+                            let v = v.get();
+                            item.apply_policy(evaluate(
+                                &inputs.policy,
+                                &v.signer,
+                                v.statement.as_ref(),
+                                &r,
+                            ));
                         }
+                        item
                     }
                 }
             })
             .collect(),
         EvidenceContent::Envelope(env) => {
             let SignerPolicy::Keys(keys) = &inputs.signer else {
+                if env.signatures.iter().any(|s| s.cert.is_some()) {
+                    return Item::failed(
+                        CheckCode::DsseEnvelopeUnlogged,
+                        "a bare DSSE envelope signed with a Fulcio certificate has no transparency-log entry or timestamp, so its signing time cannot be verified offline; use the Sigstore bundle of this attestation (newer builders write one)",
+                        evref,
+                    );
+                }
                 return Item::failed(
                     CheckCode::KeyUnsupported,
                     "a bare DSSE envelope carries no verifiable signing time or log entry; verify it with --key (keyless envelopes need a Sigstore bundle)",
@@ -218,22 +252,27 @@ fn verify_evidence(
             let (mut checks, signed_by) = verify_envelope(env, keys, inputs.threshold, &evref);
             let mut predicate_type = None;
             let mut signers = None;
+            let mut statement = None;
             if let Some(idx) = signed_by {
-                let (c, bound, pt) = bind_envelope(env, digests, &evref);
+                let (c, bound, st) = bind_envelope(env, digests, &evref);
                 checks.extend(c);
-                predicate_type = pt;
+                predicate_type = st.as_ref().map(|s| s.predicate_type.clone());
                 if bound {
+                    statement = st;
                     signers = Some(idx.iter().map(|i| &keys[*i]).collect());
                     checks.push(unlogged_warning(&evref));
                 }
             }
-            let claim = key_claim(
+            let mut claim = key_claim(
                 &evref,
                 "dsse",
                 Some(env.payload_type.clone()),
                 predicate_type,
                 signers,
             );
+            claim.provenance = statement
+                .as_ref()
+                .and_then(provenant_formats::slsa::provenance_of);
             vec![Item {
                 checks,
                 verified: claim.verified,
@@ -259,11 +298,16 @@ fn verify_evidence(
                 None,
                 key.map(|i| vec![&keys[i]]),
             );
-            vec![Item {
+            let signer = claim.signer.clone();
+            let mut item = Item {
                 checks,
                 verified: claim.verified,
                 claim: Some(claim),
-            }]
+            };
+            if let Some(signer) = signer {
+                item.apply_policy(evaluate(&inputs.policy, &signer, None, &evref));
+            }
+            vec![item]
         }
     }
 }
@@ -273,7 +317,7 @@ fn bind_envelope(
     env: &provenant_formats::dsse::Envelope,
     digests: &[provenant_model::Digest],
     evref: &EvidenceRef,
-) -> (Vec<Check>, bool, Option<String>) {
+) -> (Vec<Check>, bool, Option<Statement>) {
     use provenant_formats::dsse::IN_TOTO_PAYLOAD_TYPE;
     use provenant_formats::intoto::{parse_statement, StatementError};
     use provenant_formats::json::JsonError;
@@ -309,11 +353,11 @@ fn bind_envelope(
             None,
         ),
         Ok(s) => {
-            let pt = Some(s.predicate_type.clone());
-            match digests
+            let found = digests
                 .iter()
                 .find(|d| s.has_subject_digest(d.algorithm().name(), d.hex()))
-            {
+                .cloned();
+            match found {
                 Some(d) => (
                     vec![Check::pass(
                         CheckCode::ArtifactDigestMatches,
@@ -321,7 +365,7 @@ fn bind_envelope(
                         ev(),
                     )],
                     true,
-                    pt,
+                    Some(s),
                 ),
                 None => (
                     vec![Check::fail(
@@ -333,11 +377,58 @@ fn bind_envelope(
                         ev(),
                     )],
                     false,
-                    pt,
+                    Some(s),
                 ),
             }
         }
     }
+}
+
+/// Signed provenance (cryptographically valid, whatever the policy said of it) must tell one
+/// story: two statements naming different source commits or repositories are ambiguous.
+fn provenance_conflicts(items: &[Item]) -> Vec<Check> {
+    let provs: Vec<(&EvidenceRef, &provenant_model::ProvenanceClaim)> = items
+        .iter()
+        .filter_map(|i| i.claim.as_ref())
+        .filter_map(|c| c.provenance.as_ref().map(|p| (&c.evidence, p)))
+        .collect();
+    let mut out = Vec::new();
+    for (what, get) in [
+        (
+            "source commit",
+            (|p: &provenant_model::ProvenanceClaim| p.source_commit.clone()) as fn(&_) -> _,
+        ),
+        ("source repository", |p| {
+            p.source_repository
+                .as_deref()
+                .map(provenant_policy::normalize_repo)
+        }),
+    ] {
+        let mut seen: Vec<(String, &EvidenceRef)> = Vec::new();
+        for (ev, p) in &provs {
+            if let Some(v) = get(p) {
+                if !seen.iter().any(|(s, _)| s.eq_ignore_ascii_case(&v)) {
+                    seen.push((v, ev));
+                }
+            }
+        }
+        if seen.len() > 1 {
+            let list: Vec<String> = seen
+                .iter()
+                .map(|(v, e)| format!("{v} ({})", e.location))
+                .collect();
+            out.push(Check::fail(
+                CheckCode::ProvenanceConflict,
+                format!(
+                    "signed provenance names {} different {what}s: {}",
+                    seen.len(),
+                    list.join(", ")
+                ),
+                seen.iter().map(|(_, e)| (*e).clone()).collect(),
+            ));
+        }
+    }
+    out
 }
 
 /// Key-signed evidence outside a bundle has no log entry and no timestamp.

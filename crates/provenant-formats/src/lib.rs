@@ -13,3 +13,4 @@ pub mod dsse;
 pub mod intoto;
 pub mod json;
 pub mod limits;
+pub mod slsa;

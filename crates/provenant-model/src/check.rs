@@ -268,6 +268,60 @@ check_codes! {
     /// The given public key is not one the signature can be checked with.
     KeyUnsupported = "key-unsupported", "signature",
         "The given public key's type or parameters do not fit the signature (or are not supported).";
+    /// A DSSE envelope signed with a Fulcio certificate, outside a bundle.
+    DsseEnvelopeUnlogged = "dsse-envelope-unlogged", "signature",
+        "A bare DSSE envelope signed with a Fulcio certificate carries no transparency-log entry or timestamp: offline, its signing time (and so the short-lived certificate) cannot be verified. slsa-verifier looks it up in Rekor online; provenant fails closed.";
+    /// The statement's predicate type is the expected one.
+    PredicateTypeMatches = "predicate-type-matches", "provenance",
+        "The signed statement's predicate type is the one the policy asks for (exact URI).";
+    /// Another predicate type.
+    PredicateTypeMismatch = "predicate-type-mismatch", "provenance",
+        "The signed statement's predicate type is not the one the policy asks for.";
+    /// The source repository is the expected one.
+    SourceRepositoryMatches = "source-repository-matches", "provenance",
+        "Every verified source (provenance, certificate) names the expected source repository.";
+    /// Another source repository.
+    SourceRepositoryMismatch = "source-repository-mismatch", "provenance",
+        "A verified source names another repository than expected, or none records one.";
+    /// The source ref (tag, branch) is the expected one.
+    SourceRefMatches = "source-ref-matches", "provenance",
+        "Every verified source records the expected ref (exact tag, semver-compatible tag, or branch).";
+    /// Another ref.
+    SourceRefMismatch = "source-ref-mismatch", "provenance",
+        "A verified source records another ref (or a branch where a tag was expected, or the reverse), or none records one.";
+    /// The source commit is the expected one.
+    SourceCommitMatches = "source-commit-matches", "provenance",
+        "The provenance's source commit and the certificate's source-repository digest (when present) both equal the expected commit.";
+    /// Another commit.
+    SourceCommitMismatch = "source-commit-mismatch", "provenance",
+        "The provenance or the certificate records another commit than the one expected to have shipped, or none records one.";
+    /// The builder is the expected (or a trusted) one.
+    BuilderIdMatches = "builder-id-matches", "provenance",
+        "The provenance's builder id (and the signing workflow, for workflow builders) is the expected builder, with or without its @ref.";
+    /// Another builder.
+    BuilderIdMismatch = "builder-id-mismatch", "provenance",
+        "The builder id or the signing workflow is not the expected or a trusted builder (prefix look-alikes such as ...-evil never match).";
+    /// The repository owner is the expected one.
+    RepositoryOwnerMatches = "repository-owner-matches", "provenance",
+        "The certificate's source-repository owner is the expected owner.";
+    /// Another owner.
+    RepositoryOwnerMismatch = "repository-owner-mismatch", "provenance",
+        "The certificate's source-repository owner is another, or the certificate has none.";
+    /// The signing workflow is the expected one.
+    SignerWorkflowMatches = "signer-workflow-matches", "identity",
+        "The signing workflow (certificate SAN) is the expected workflow or lives in the expected repository (anchored: repo-evil and release.yml.attacker.yml never match).";
+    /// Another signing workflow.
+    SignerWorkflowMismatch = "signer-workflow-mismatch", "identity",
+        "The signing workflow is not the expected one, or not in the expected repository.";
+    /// The build ran on a provider-hosted runner.
+    RunnerHosted = "runner-hosted", "provenance",
+        "The build ran on a provider-hosted runner (certificate runner-environment or provenance).";
+    /// The build ran on a self-hosted runner, or the runner is unknown.
+    RunnerSelfHosted = "runner-self-hosted", "provenance",
+        "The build ran on a self-hosted runner, or no verified source says where it ran, and self-hosted runners are denied.";
+    /// Two signed provenance statements for the artifact disagree.
+    ProvenanceConflict = "provenance-conflict", "provenance",
+        "Two validly signed provenance statements for this artifact name different source commits or repositories: which one built it is ambiguous.";
     /// A check that was skipped on request.
     OptOutUsed = "opt-out-used", "policy",
         "A verification step was skipped on request; the report records the risk taken.";

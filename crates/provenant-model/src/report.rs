@@ -230,6 +230,9 @@ pub struct SignatureClaim {
     /// Transparency-log entries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log_entries: Vec<LogEntryClaim>,
+    /// The SLSA provenance the signed statement carries (verified signatures only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<ProvenanceClaim>,
 }
 
 /// A verification step the user chose to skip, with the risk it carries.
@@ -317,4 +320,54 @@ pub struct Inspection {
     pub facts: Vec<(String, String)>,
     /// Always false: inspect parses, it never verifies.
     pub verified: bool,
+}
+
+/// One material (resolved dependency) of a build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Material {
+    /// Where it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// Its digests (algorithm name -> hex).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub digest: std::collections::BTreeMap<String, String>,
+}
+
+/// SLSA provenance (v0.2, v1), normalised: who built the artifact, from what, how.
+///
+/// Present in a report only for statements whose signature verified.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenanceClaim {
+    /// The predicate type URI.
+    pub predicate_type: String,
+    /// `builder.id` / `runDetails.builder.id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builder_id: Option<String>,
+    /// `buildType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_type: Option<String>,
+    /// The source repository, as written (`git+https://github.com/org/repo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repository: Option<String>,
+    /// The source ref (`refs/tags/v1.2.3`, `refs/heads/main`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<String>,
+    /// The source commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_commit: Option<String>,
+    /// The workflow / entry point that ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_path: Option<String>,
+    /// The run or invocation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation_id: Option<String>,
+    /// `github-hosted`, `self-hosted`, ... when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_environment: Option<String>,
+    /// External parameters, kept as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_parameters: Option<serde_json::Value>,
+    /// Materials / resolved dependencies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<Material>,
 }

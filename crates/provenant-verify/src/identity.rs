@@ -60,6 +60,9 @@ pub struct IdentityPolicy {
     pub identity: Option<IdentityMatcher>,
     /// Expected OIDC issuer.
     pub issuer: Option<IdentityMatcher>,
+    /// Whether other policy (builder, signer workflow or repository, owner, source) names the
+    /// signer, so that no `identity` does not leave the signature unconstrained.
+    pub constrained_elsewhere: bool,
 }
 
 #[cfg(test)]

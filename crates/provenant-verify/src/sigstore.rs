@@ -108,6 +108,7 @@ impl<'a> Run<'a> {
             signing_time: None,
             time_sources: Vec::new(),
             log_entries: Vec::new(),
+            provenance: None,
         };
         Self {
             parsed,
@@ -151,6 +152,15 @@ impl<'a> Run<'a> {
                 .iter()
                 .any(|c| c.code == CheckCode::SignatureValid);
         self.claim.verified = ok;
+        if ok {
+            if let BundleContent::Dsse {
+                statement: Some(Ok(st)),
+                ..
+            } = &self.parsed.content
+            {
+                self.claim.provenance = provenant_formats::slsa::provenance_of(st);
+            }
+        }
         let verified = match (&self.claim.signer, ok) {
             (Some(signer), true) => Some(Verified::new(VerifiedSignature {
                 evidence: self.evidence.clone(),
@@ -467,6 +477,7 @@ impl<'a> Run<'a> {
         let san = r.identity().map(|s| s.as_str().to_owned());
         let issuer = r.issuer().map(str::to_owned);
         match (&policy.identity, &san) {
+            (None, _) if policy.constrained_elsewhere => {}
             (None, _) => self.fail(
                 CheckCode::SignerUnconstrained,
                 format!(

@@ -1,0 +1,352 @@
+//! Evaluate a [`SourcePolicy`] against one verified signature: its signer (certificate claims)
+//! and, for DSSE evidence, its statement and SLSA provenance.
+//!
+//! Each expectation is compared with *every* verified source that records the value (the
+//! provenance and the Fulcio certificate): all must agree, and at least one must record it.
+//! Nothing is assumed from a missing field.
+
+use provenant_formats::intoto::Statement;
+use provenant_formats::slsa::provenance_of;
+use provenant_model::{Check, CheckCode, EvidenceRef, ProvenanceClaim, SignerClaim};
+
+use crate::flags::{normalize_repo, SourcePolicy, TRUSTED_BUILDER_PREFIX};
+
+struct Ctx<'a> {
+    evref: &'a EvidenceRef,
+    out: Vec<Check>,
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, ok: bool, pass: CheckCode, fail: CheckCode, reason: String) {
+        let ev = vec![self.evref.clone()];
+        self.out.push(if ok {
+            Check::pass(pass, reason, ev)
+        } else {
+            Check::fail(fail, reason, ev)
+        });
+    }
+
+    /// Compare `want` with each recorded `(source, value)`; all must satisfy `eq`.
+    fn agree(
+        &mut self,
+        what: &str,
+        want: &str,
+        recorded: &[(&str, Option<String>)],
+        eq: impl Fn(&str) -> bool,
+        codes: (CheckCode, CheckCode),
+    ) {
+        let present: Vec<(&str, &String)> = recorded
+            .iter()
+            .filter_map(|(s, v)| v.as_ref().map(|v| (*s, v)))
+            .collect();
+        if present.is_empty() {
+            let srcs: Vec<&str> = recorded.iter().map(|(s, _)| *s).collect();
+            return self.push(
+                false,
+                codes.0,
+                codes.1,
+                format!(
+                    "expected {what} {want:?}, but no verified source records one (looked at: {})",
+                    srcs.join(", ")
+                ),
+            );
+        }
+        let bad: Vec<String> = present
+            .iter()
+            .filter(|(_, v)| !eq(v))
+            .map(|(s, v)| format!("{s} says {v:?}"))
+            .collect();
+        if bad.is_empty() {
+            let srcs: Vec<&str> = present.iter().map(|(s, _)| *s).collect();
+            self.push(
+                true,
+                codes.0,
+                codes.1,
+                format!("{what} {want:?} (per {})", srcs.join(" and ")),
+            );
+        } else {
+            self.push(
+                false,
+                codes.0,
+                codes.1,
+                format!("expected {what} {want:?}: {}", bad.join("; ")),
+            );
+        }
+    }
+}
+
+/// The `vMAJOR[.MINOR[.PATCH]]` components of a tag, or `None` when it is not one.
+fn semver_parts(tag: &str) -> Option<Vec<u64>> {
+    let t = tag.strip_prefix('v').unwrap_or(tag);
+    let core = t.split(['-', '+']).next()?;
+    core.split('.').map(|p| p.parse().ok()).collect()
+}
+
+/// slsa-verifier's `--source-versioned-tag`: `v1` matches `v1.x.y`, `v1.2` matches `v1.2.x`.
+fn versioned_tag_matches(want: &str, tag: &str) -> bool {
+    match (semver_parts(want), semver_parts(tag)) {
+        (Some(w), Some(t)) if w.len() <= t.len() && !w.is_empty() => {
+            w.iter().zip(&t).all(|(a, b)| a == b)
+        }
+        _ => false,
+    }
+}
+
+/// slsa-github-generator's BYOB delegator workflows, at a release tag.
+fn is_trusted_delegator(san: &str) -> bool {
+    san.strip_prefix(TRUSTED_BUILDER_PREFIX)
+        .is_some_and(|rest| match rest.split_once('@') {
+            Some((file, r)) => {
+                file.starts_with("delegator_")
+                    && !file.contains('/')
+                    && r.starts_with("refs/tags/v")
+            }
+            None => false,
+        })
+}
+
+/// Evaluate the policy for one verified signature. Returns no checks for an empty policy.
+pub fn evaluate(
+    policy: &SourcePolicy,
+    signer: &SignerClaim,
+    statement: Option<&Statement>,
+    evref: &EvidenceRef,
+) -> Vec<Check> {
+    let mut cx = Ctx {
+        evref,
+        out: Vec::new(),
+    };
+    let prov: Option<ProvenanceClaim> = statement.and_then(provenance_of);
+    let prov = prov.as_ref();
+    let cert = match signer {
+        SignerClaim::Certificate { san, claims, .. } => Some((san.as_str(), claims.as_ref())),
+        SignerClaim::Key { .. } => None,
+    };
+    let claim = |f: fn(&provenant_model::CertificateClaims) -> &Option<String>| {
+        cert.and_then(|(_, c)| f(c).clone())
+    };
+    let san = cert.map(|(s, _)| s.to_owned());
+
+    if let Some(pt) = &policy.predicate_type {
+        let got = statement.map(|s| s.predicate_type.clone());
+        let ok = got.as_deref() == Some(pt.as_str());
+        cx.push(
+            ok,
+            CheckCode::PredicateTypeMatches,
+            CheckCode::PredicateTypeMismatch,
+            format!(
+                "predicate type {} (expected {pt:?})",
+                got.map_or("(no statement)".into(), |g| format!("{g:?}"))
+            ),
+        );
+    }
+
+    let prov_repo = prov.and_then(|p| p.source_repository.clone());
+    let cert_repo = claim(|c| &c.source_repository_uri);
+    if let Some(uri) = &policy.source_uri {
+        let want = normalize_repo(uri);
+        cx.agree(
+            "source repository",
+            uri,
+            &[
+                ("provenance", prov_repo.clone()),
+                ("certificate", cert_repo.clone()),
+            ],
+            |v| normalize_repo(v) == want,
+            (
+                CheckCode::SourceRepositoryMatches,
+                CheckCode::SourceRepositoryMismatch,
+            ),
+        );
+    }
+    if let Some(repo) = &policy.repo {
+        let want = if repo.matches('/').count() >= 2 {
+            normalize_repo(repo)
+        } else {
+            format!("github.com/{repo}")
+        };
+        cx.agree(
+            "repository",
+            repo,
+            &[("certificate", cert_repo.clone())],
+            |v| normalize_repo(v).eq_ignore_ascii_case(&want),
+            (
+                CheckCode::SourceRepositoryMatches,
+                CheckCode::SourceRepositoryMismatch,
+            ),
+        );
+    }
+    if let Some(owner) = &policy.owner {
+        let want = format!("https://github.com/{owner}");
+        cx.agree(
+            "repository owner",
+            owner,
+            &[("certificate", claim(|c| &c.source_repository_owner_uri))],
+            |v| v.trim_end_matches('/').eq_ignore_ascii_case(&want),
+            (
+                CheckCode::RepositoryOwnerMatches,
+                CheckCode::RepositoryOwnerMismatch,
+            ),
+        );
+    }
+
+    let refs = [
+        ("provenance", prov.and_then(|p| p.source_ref.clone())),
+        ("certificate", claim(|c| &c.source_repository_ref)),
+    ];
+    let ref_codes = (CheckCode::SourceRefMatches, CheckCode::SourceRefMismatch);
+    if let Some(tag) = &policy.source_tag {
+        let want = format!("refs/tags/{tag}");
+        cx.agree("tag", tag, &refs, |v| v == want, ref_codes);
+    }
+    if let Some(tag) = &policy.source_versioned_tag {
+        cx.agree(
+            "semver-compatible tag",
+            tag,
+            &refs,
+            |v| {
+                v.strip_prefix("refs/tags/")
+                    .is_some_and(|t| versioned_tag_matches(tag, t))
+            },
+            ref_codes,
+        );
+    }
+    if let Some(branch) = &policy.source_branch {
+        let want = format!("refs/heads/{branch}");
+        cx.agree("branch", branch, &refs, |v| v == want, ref_codes);
+    }
+    if let Some(r) = &policy.source_ref {
+        cx.agree("source ref", r, &refs[1..], |v| v == r, ref_codes);
+    }
+
+    let commits = [
+        ("provenance", prov.and_then(|p| p.source_commit.clone())),
+        ("certificate", claim(|c| &c.source_repository_digest)),
+    ];
+    let commit_codes = (
+        CheckCode::SourceCommitMatches,
+        CheckCode::SourceCommitMismatch,
+    );
+    if let Some(c) = &policy.commit {
+        cx.agree(
+            "commit",
+            c,
+            &commits,
+            |v| v.eq_ignore_ascii_case(c),
+            commit_codes,
+        );
+    }
+    if let Some(d) = &policy.source_digest {
+        cx.agree(
+            "source digest",
+            d,
+            &commits[1..],
+            |v| v.eq_ignore_ascii_case(d),
+            commit_codes,
+        );
+    }
+
+    let builder_codes = (CheckCode::BuilderIdMatches, CheckCode::BuilderIdMismatch);
+    if let Some(b) = &policy.builder_id {
+        // With @ref: exact. Without: the part before '@' must be exactly the id.
+        let matches = |v: &str| {
+            if b.contains('@') {
+                v == b
+            } else {
+                v.split('@').next() == Some(b.as_str())
+            }
+        };
+        let mut sources = vec![("provenance", prov.and_then(|p| p.builder_id.clone()))];
+        // A workflow builder signs with its own identity: the certificate must be it too. Under
+        // slsa-github-generator's BYOB framework the trusted delegator signs on behalf of the
+        // builder named in the provenance it vouches for.
+        let delegated = san.as_deref().is_some_and(is_trusted_delegator);
+        if b.contains("/.github/workflows/") && !delegated {
+            sources.push(("signing certificate", san.clone()));
+        }
+        cx.agree("builder", b, &sources, matches, builder_codes);
+    } else if policy.source_uri.is_some()
+        && cert.is_some()
+        && policy.signer_workflow.is_none()
+        && policy.signer_repo.is_none()
+    {
+        // slsa-verifier without --builder-id: only slsa-github-generator's released workflows.
+        let ok = san
+            .as_deref()
+            .is_some_and(|s| s.starts_with(TRUSTED_BUILDER_PREFIX) && s.contains("@refs/tags/v"));
+        cx.push(ok, builder_codes.0, builder_codes.1, format!(
+            "signing workflow {:?} {} a trusted builder (slsa-github-generator workflows at a release tag); pass --builder-id for another",
+            san.as_deref().unwrap_or("(none)"), if ok { "is" } else { "is not" }));
+    }
+
+    let wf_codes = (
+        CheckCode::SignerWorkflowMatches,
+        CheckCode::SignerWorkflowMismatch,
+    );
+    let signer_uris = [
+        ("certificate SAN", san.clone()),
+        ("build signer", claim(|c| &c.build_signer_uri)),
+    ];
+    if let Some(w) = &policy.signer_workflow {
+        let w = w.strip_prefix("https://").unwrap_or(w);
+        let with_host = if w.starts_with("github.com/")
+            || w.split('/').next().is_some_and(|h| h.contains('.'))
+        {
+            w.to_owned()
+        } else {
+            format!("github.com/{w}")
+        };
+        let prefix = format!("https://{with_host}@");
+        cx.agree(
+            "signing workflow",
+            &with_host,
+            &signer_uris,
+            |v| v.starts_with(&prefix),
+            wf_codes,
+        );
+    }
+    if let Some(r) = &policy.signer_repo {
+        let prefix = format!("https://github.com/{}/", r.trim_end_matches('/'));
+        cx.agree(
+            "signing repository",
+            r,
+            &signer_uris,
+            |v| v.starts_with(&prefix),
+            wf_codes,
+        );
+    }
+
+    if policy.deny_self_hosted_runners {
+        let envs = [
+            ("certificate", claim(|c| &c.runner_environment)),
+            (
+                "provenance",
+                prov.and_then(|p| p.runner_environment.clone()),
+            ),
+        ];
+        cx.agree(
+            "runner",
+            "github-hosted",
+            &envs,
+            |v| v == "github-hosted",
+            (CheckCode::RunnerHosted, CheckCode::RunnerSelfHosted),
+        );
+    }
+    cx.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versioned_tags() {
+        assert!(versioned_tag_matches("v13", "v13.0.30"));
+        assert!(versioned_tag_matches("v13.0", "v13.0.30"));
+        assert!(versioned_tag_matches("v13.0.30", "v13.0.30"));
+        assert!(!versioned_tag_matches("v1", "v13.0.30"));
+        assert!(!versioned_tag_matches("v13.1", "v13.0.30"));
+        assert!(!versioned_tag_matches("v13.0.30.1", "v13.0.30"));
+        assert!(!versioned_tag_matches("main", "v13"));
+    }
+}

@@ -1,0 +1,98 @@
+//! The source policy, as the flags state it.
+
+/// The workflows of slsa-github-generator, the builders slsa-verifier trusts by default.
+pub const TRUSTED_BUILDER_PREFIX: &str =
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/";
+
+/// What the source, the build and the signer must be. Empty fields are not checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourcePolicy {
+    /// `--source-uri`: the source repository (`github.com/org/repo`), exact.
+    pub source_uri: Option<String>,
+    /// `--source-tag`: the exact tag.
+    pub source_tag: Option<String>,
+    /// `--source-versioned-tag`: a semver prefix (`v1` matches `v1.4.2`).
+    pub source_versioned_tag: Option<String>,
+    /// `--source-branch`: the branch.
+    pub source_branch: Option<String>,
+    /// `--builder-id`: the builder, with or without `@ref`.
+    pub builder_id: Option<String>,
+    /// `--commit`: the commit that is supposed to have shipped.
+    pub commit: Option<String>,
+    /// `--owner`: the source repository's owner.
+    pub owner: Option<String>,
+    /// `--repo`: `owner/repo` of the source repository.
+    pub repo: Option<String>,
+    /// `--signer-repo`: `owner/repo` holding the signing workflow.
+    pub signer_repo: Option<String>,
+    /// `--signer-workflow`: `[host/]owner/repo/path/to/workflow.yml`.
+    pub signer_workflow: Option<String>,
+    /// `--source-ref`: the certificate's source ref, exact.
+    pub source_ref: Option<String>,
+    /// `--source-digest`: the certificate's source commit, exact.
+    pub source_digest: Option<String>,
+    /// `--predicate-type`: only statements of this predicate type count.
+    pub predicate_type: Option<String>,
+    /// `--deny-self-hosted-runners`.
+    pub deny_self_hosted_runners: bool,
+}
+
+impl SourcePolicy {
+    /// Whether nothing is asked.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Whether the policy names who may have signed (so a keyless signature is not
+    /// unconstrained even without `--certificate-identity`).
+    pub fn constrains_signer(&self) -> bool {
+        self.builder_id.is_some()
+            || self.signer_repo.is_some()
+            || self.signer_workflow.is_some()
+            || self.owner.is_some()
+            || self.repo.is_some()
+            || self.source_uri.is_some()
+    }
+}
+
+/// A repository reference reduced to `host/owner/repo`: no `git+`, no scheme, no `@ref`,
+/// no `.git`, no trailing slash. Nothing else is changed: comparison stays exact.
+pub fn normalize_repo(uri: &str) -> String {
+    let mut s = uri.trim();
+    s = s.strip_prefix("git+").unwrap_or(s);
+    for scheme in ["https://", "http://", "ssh://", "git://"] {
+        if let Some(rest) = s.strip_prefix(scheme) {
+            s = rest;
+            break;
+        }
+    }
+    if let Some((repo, r)) = s.rsplit_once('@') {
+        if r.starts_with("refs/") || r.len() == 40 {
+            s = repo;
+        }
+    }
+    let s = s.trim_end_matches('/');
+    s.strip_suffix(".git").unwrap_or(s).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_without_loosening() {
+        assert_eq!(
+            normalize_repo("git+https://github.com/org/repo@refs/tags/v1"),
+            "github.com/org/repo"
+        );
+        assert_eq!(
+            normalize_repo("https://github.com/org/repo.git/"),
+            "github.com/org/repo"
+        );
+        assert_eq!(normalize_repo("github.com/org/repo"), "github.com/org/repo");
+        assert_ne!(
+            normalize_repo("https://github.com/org/repo-evil"),
+            "github.com/org/repo"
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! Provenance policy on minted SLSA provenance: the source, ref, commit, builder, signer and
+//! runner checks pass on the honest build and fail, each with its own code, on every variant.
+
+use provenant_core::{verify_artifact, ArtifactInputs, Evidence, Found};
+use provenant_model::{CheckCode, DigestAlgorithm, Outcome, Report, Subject, SubjectKind, Verdict};
+use provenant_policy::SourcePolicy;
+use provenant_testkit::{
+    Content, GithubClaims, MintSpec, TestPki, DEFAULT_COMMIT, GITHUB_ACTIONS_ISSUER,
+};
+use provenant_verify::{digest_reader, IdentityMatcher, IdentityPolicy, SignerPolicy, TrustRoot};
+
+fn pki() -> &'static TestPki {
+    static PKI: std::sync::OnceLock<TestPki> = std::sync::OnceLock::new();
+    PKI.get_or_init(|| TestPki::new(21))
+}
+
+/// A DSSE provenance bundle for the default artifact, built by `claims`, with the statement
+/// optionally edited.
+fn mint(claims: GithubClaims, edit: impl Fn(String) -> String) -> String {
+    let mut spec = MintSpec {
+        identity: claims.identity(),
+        github: Some(claims),
+        ..MintSpec::default()
+    }
+    .dsse();
+    let st = edit(spec.statement_json());
+    spec.content = Content::Dsse {
+        statement_json: Some(st),
+    };
+    pki().mint(&spec).bundle_json
+}
+
+fn run(bundles: &[String], policy: SourcePolicy) -> Report {
+    let (digests, _) = digest_reader(
+        provenant_testkit::DEFAULT_ARTIFACT,
+        &[DigestAlgorithm::Sha256],
+    )
+    .unwrap();
+    let trust = TrustRoot::from_json(pki().trusted_root_json().as_bytes(), "testkit").unwrap();
+    let inputs = ArtifactInputs {
+        subject: Subject {
+            kind: SubjectKind::Digest,
+            name: None,
+            digests,
+            size: None,
+        },
+        evidence: bundles
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Evidence::from_bytes(format!("b{i}.json"), Found::Given, b.as_bytes()))
+            .collect(),
+        signer: SignerPolicy::Keyless(IdentityPolicy {
+            identity: None,
+            issuer: Some(IdentityMatcher::exact(GITHUB_ACTIONS_ISSUER)),
+            constrained_elsewhere: policy.constrains_signer(),
+        }),
+        threshold: 1,
+        policy,
+    };
+    verify_artifact(&inputs, &trust, "2026-01-01T00:00:00Z")
+}
+
+fn failed(r: &Report) -> Vec<CheckCode> {
+    r.checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .map(|c| c.code)
+        .collect()
+}
+
+fn honest_policy() -> SourcePolicy {
+    SourcePolicy {
+        source_uri: Some("github.com/provenant-test/app".into()),
+        source_tag: Some("v1.0.0".into()),
+        source_versioned_tag: Some("v1".into()),
+        commit: Some(DEFAULT_COMMIT.into()),
+        owner: Some("provenant-test".into()),
+        repo: Some("provenant-test/app".into()),
+        signer_repo: Some("provenant-test/app".into()),
+        signer_workflow: Some("github.com/provenant-test/app/.github/workflows/release.yml".into()),
+        builder_id: Some("https://github.com/actions/runner/github-hosted".into()),
+        predicate_type: Some("https://slsa.dev/provenance/v1".into()),
+        deny_self_hosted_runners: true,
+        ..SourcePolicy::default()
+    }
+}
+
+#[test]
+fn the_honest_build_passes_every_check_and_reports_its_provenance() {
+    let r = run(&[mint(GithubClaims::default(), |s| s)], honest_policy());
+    assert_eq!(r.verdict, Verdict::Pass, "{:#?}", r.checks);
+    let p = r.signatures[0]
+        .provenance
+        .as_ref()
+        .expect("provenance claim");
+    assert_eq!(p.source_commit.as_deref(), Some(DEFAULT_COMMIT));
+    assert_eq!(p.source_ref.as_deref(), Some("refs/tags/v1.0.0"));
+    for code in [
+        CheckCode::SourceCommitMatches,
+        CheckCode::SourceRefMatches,
+        CheckCode::BuilderIdMatches,
+        CheckCode::SignerWorkflowMatches,
+        CheckCode::RunnerHosted,
+        CheckCode::RepositoryOwnerMatches,
+    ] {
+        assert!(
+            r.checks
+                .iter()
+                .any(|c| c.code == code && c.outcome == Outcome::Pass),
+            "no {code}"
+        );
+    }
+}
+
+#[test]
+fn each_variant_fails_with_its_code() {
+    let other = "0123456789abcdef0123456789abcdef01234567";
+    let cases: Vec<(&str, String, SourcePolicy, CheckCode)> = vec![
+        (
+            "subject digest swapped",
+            mint(GithubClaims::default(), |s| {
+                s.replace(
+                    &provenant_verify::digest_reader(
+                        provenant_testkit::DEFAULT_ARTIFACT,
+                        &[DigestAlgorithm::Sha256],
+                    )
+                    .unwrap()
+                    .0[0]
+                        .hex()
+                        .to_string(),
+                    &"ab".repeat(32),
+                )
+            }),
+            honest_policy(),
+            CheckCode::ArtifactDigestMismatch,
+        ),
+        (
+            "commit differs in provenance and certificate",
+            mint(GithubClaims::default(), |s| {
+                s.replace(DEFAULT_COMMIT, other)
+            }),
+            honest_policy(),
+            CheckCode::SourceCommitMismatch,
+        ),
+        (
+            "expected another commit",
+            mint(GithubClaims::default(), |s| s),
+            SourcePolicy {
+                commit: Some(other.into()),
+                ..honest_policy()
+            },
+            CheckCode::SourceCommitMismatch,
+        ),
+        (
+            "branch expected, tag built",
+            mint(GithubClaims::default(), |s| s),
+            SourcePolicy {
+                source_tag: None,
+                source_versioned_tag: None,
+                source_branch: Some("main".into()),
+                ..honest_policy()
+            },
+            CheckCode::SourceRefMismatch,
+        ),
+        (
+            "tag expected, branch built",
+            mint(
+                GithubClaims::for_workflow(
+                    "provenant-test",
+                    "app",
+                    "release.yml",
+                    "refs/heads/v1.0.0",
+                    DEFAULT_COMMIT,
+                ),
+                |s| s,
+            ),
+            SourcePolicy {
+                signer_workflow: None,
+                ..honest_policy()
+            },
+            CheckCode::SourceRefMismatch,
+        ),
+        (
+            "self-hosted runner",
+            mint(
+                GithubClaims {
+                    runner_environment: "self-hosted".into(),
+                    ..GithubClaims::default()
+                },
+                |s| s,
+            ),
+            SourcePolicy {
+                builder_id: None,
+                ..honest_policy()
+            },
+            CheckCode::RunnerSelfHosted,
+        ),
+        (
+            "builder id spoofed as a prefix",
+            mint(GithubClaims::default(), |s| {
+                s.replace(
+                    "actions/runner/github-hosted",
+                    "actions/runner/github-hosted-evil",
+                )
+            }),
+            honest_policy(),
+            CheckCode::BuilderIdMismatch,
+        ),
+        (
+            "sibling repository",
+            mint(
+                GithubClaims::for_workflow(
+                    "provenant-test",
+                    "app-evil",
+                    "release.yml",
+                    "refs/tags/v1.0.0",
+                    DEFAULT_COMMIT,
+                ),
+                |s| s,
+            ),
+            honest_policy(),
+            CheckCode::SourceRepositoryMismatch,
+        ),
+        (
+            "sibling workflow",
+            mint(
+                GithubClaims::for_workflow(
+                    "provenant-test",
+                    "app",
+                    "release.yml.attacker.yml",
+                    "refs/tags/v1.0.0",
+                    DEFAULT_COMMIT,
+                ),
+                |s| s,
+            ),
+            honest_policy(),
+            CheckCode::SignerWorkflowMismatch,
+        ),
+        (
+            "other owner",
+            mint(
+                GithubClaims::for_workflow(
+                    "provenant-evil",
+                    "app",
+                    "release.yml",
+                    "refs/tags/v1.0.0",
+                    DEFAULT_COMMIT,
+                ),
+                |s| s,
+            ),
+            honest_policy(),
+            CheckCode::RepositoryOwnerMismatch,
+        ),
+        (
+            "predicate type swapped",
+            mint(GithubClaims::default(), |s| {
+                s.replace(
+                    "https://slsa.dev/provenance/v1",
+                    "https://example.com/not-provenance",
+                )
+            }),
+            honest_policy(),
+            CheckCode::PredicateTypeMismatch,
+        ),
+    ];
+    for (name, bundle, policy, code) in cases {
+        let r = run(&[bundle], policy);
+        assert_eq!(r.verdict, Verdict::Fail, "{name} passed");
+        assert!(
+            failed(&r).contains(&code),
+            "{name}: wanted {code}, got {:?}",
+            failed(&r)
+        );
+    }
+}
+
+#[test]
+fn two_statements_that_disagree_fail() {
+    let a = mint(GithubClaims::default(), |s| s);
+    let b = mint(
+        GithubClaims::for_workflow(
+            "provenant-test",
+            "app",
+            "release.yml",
+            "refs/tags/v1.0.0",
+            "0123456789abcdef0123456789abcdef01234567",
+        ),
+        |s| s,
+    );
+    // One statement matches the expected commit; the other, equally well signed, names another.
+    let r = run(
+        &[a, b],
+        SourcePolicy {
+            commit: Some(DEFAULT_COMMIT.into()),
+            repo: Some("provenant-test/app".into()),
+            ..SourcePolicy::default()
+        },
+    );
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert!(
+        failed(&r).contains(&CheckCode::ProvenanceConflict),
+        "{:?}",
+        failed(&r)
+    );
+}
+
+#[test]
+fn no_signer_constraint_is_still_unconstrained() {
+    let r = run(
+        &[mint(GithubClaims::default(), |s| s)],
+        SourcePolicy {
+            commit: Some(DEFAULT_COMMIT.into()),
+            ..SourcePolicy::default()
+        },
+    );
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert!(failed(&r).contains(&CheckCode::SignerUnconstrained));
+}
