@@ -24,7 +24,7 @@ pub fn run(a: &InspectArgs) -> Result<u8, CliError> {
     let mut out = Vec::new();
     let res = match a.format {
         Format::Text => provenant_report::text::render_inspection(&i, &mut out),
-        Format::Json => provenant_report::json::render_inspection(&i, &mut out),
+        Format::Json | Format::Mermaid => provenant_report::json::render_inspection(&i, &mut out),
     };
     res.map_err(|e| CliError::Input(format!("cannot render: {e}")))?;
     emit(&out);

@@ -28,6 +28,9 @@ enum Command {
     Verify(verify::VerifyCommand),
     /// Say what a file is and whether it is well formed (parses only; verifies nothing).
     Inspect(inspect::InspectArgs),
+    /// Reconstruct the chain artifact -> build -> source -> signer from the evidence, marking
+    /// each link verified or not (same flags as `verify artifact`; --format text|json|mermaid).
+    Provenance(Box<verify::ArtifactArgs>),
 }
 
 /// An error that ends the run before a verdict: it maps to exit code 2 or 3.
@@ -64,6 +67,8 @@ pub enum Format {
     Text,
     /// The JSON report (schema: attestations/report.schema.json).
     Json,
+    /// A Mermaid flowchart of the provenance chain.
+    Mermaid,
 }
 
 /// Read a file whole, refusing anything over `limit` bytes.
@@ -113,6 +118,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Verify(v) => verify::run(v),
         Command::Inspect(a) => inspect::run(&a),
+        Command::Provenance(a) => verify::provenance(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

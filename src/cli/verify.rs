@@ -263,6 +263,38 @@ fn evidence_paths(a: &ArtifactArgs) -> Result<Vec<String>, CliError> {
 }
 
 fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
+    let report = evaluate(a)?;
+    write_report(&report, a.format, a.out.as_deref())?;
+    Ok(exit_code(&report))
+}
+
+fn exit_code(report: &Report) -> u8 {
+    match report.verdict {
+        Verdict::Pass => 0,
+        Verdict::Fail => 1,
+    }
+}
+
+/// `provenant provenance`: the same verification, rendered as the reconstructed chain.
+pub fn provenance(a: &ArtifactArgs) -> Result<u8, CliError> {
+    let mut report = evaluate(a)?;
+    report.command = "provenance".into();
+    let mut buf = Vec::new();
+    let res = match a.format {
+        Format::Text => provenant_report::chain::render_text(&report, &mut buf),
+        Format::Json => provenant_report::chain::render_json(&report, &mut buf),
+        Format::Mermaid => provenant_report::chain::render_mermaid(&report, &mut buf),
+    };
+    res.map_err(|e| CliError::Input(format!("cannot render: {e}")))?;
+    match a.out.as_deref() {
+        Some(path) => std::fs::write(path, &buf)
+            .map_err(|e| CliError::Input(format!("cannot write {path}: {e}")))?,
+        None => emit(&buf),
+    }
+    Ok(exit_code(&report))
+}
+
+fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
     let trust = load_trust(a.trusted_root.as_deref())?;
     let policy = source_policy(a);
     let signer = if a.key.is_empty() {
@@ -380,12 +412,7 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
     let now = jiff::Timestamp::now()
         .round(jiff::Unit::Second)
         .unwrap_or_else(|_| jiff::Timestamp::now());
-    let report = verify_artifact(&inputs, &trust, &now.to_string());
-    write_report(&report, a.format, a.out.as_deref())?;
-    Ok(match report.verdict {
-        Verdict::Pass => 0,
-        Verdict::Fail => 1,
-    })
+    Ok(verify_artifact(&inputs, &trust, &now.to_string()))
 }
 
 /// Render the report to stdout, or to `out` (plus a text summary on stdout).
@@ -395,6 +422,7 @@ pub fn write_report(report: &Report, format: Format, out: Option<&str>) -> Resul
         let _ = match f {
             Format::Text => provenant_report::text::render(report, &mut buf, color),
             Format::Json => provenant_report::json::render(report, &mut buf),
+            Format::Mermaid => provenant_report::chain::render_mermaid(report, &mut buf),
         };
         buf
     };

@@ -316,3 +316,52 @@ fn no_signer_constraint_is_still_unconstrained() {
     assert_eq!(r.verdict, Verdict::Fail);
     assert!(failed(&r).contains(&CheckCode::SignerUnconstrained));
 }
+
+#[test]
+fn provenance_command_draws_the_chain_for_a_real_github_build() {
+    use crate::support::{corpus, provenant, run};
+    let Some(dir) = corpus() else { return };
+    let base = [
+        "provenance",
+        "--digest",
+        "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa",
+        "--provenance",
+        "slsa/slsa-verifier/gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl",
+        "--source-uri",
+        "github.com/slsa-framework/example-package",
+        "--trusted-root",
+        "trust/sigstore-public-good/trusted_root.json",
+    ];
+    let (rc, out, err) = run(provenant().current_dir(&dir).args(base));
+    assert_eq!(rc, 0, "{out}{err}");
+    assert!(
+        out.contains("[verified]") && out.contains("4d329c75e7ec1725f7c9ce917a8799d408d06be3"),
+        "{out}"
+    );
+    let (rc, out, _) = run(provenant()
+        .current_dir(&dir)
+        .args(base)
+        .args(["--format", "json"]));
+    assert_eq!(rc, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["chains"][0]["source"]["ref"], "refs/tags/v13.0.30");
+    assert_eq!(v["chains"][0]["verified"], true);
+    let (rc, out, _) = run(provenant()
+        .current_dir(&dir)
+        .args(base)
+        .args(["--format", "mermaid"]));
+    assert_eq!(rc, 0);
+    assert!(
+        out.starts_with("flowchart LR") && out.contains("-->|verified|"),
+        "{out}"
+    );
+    // The wrong source: the chain is drawn, marked not verified, and the exit code says so.
+    let mut evil = base.to_vec();
+    evil[6] = "github.com/slsa-framework/example-package-evil";
+    let (rc, out, err) = run(provenant().current_dir(&dir).args(evil));
+    assert_eq!(rc, 1, "{out}{err}");
+    assert!(
+        out.contains("NOT VERIFIED") && out.contains("source-repository-mismatch"),
+        "{out}"
+    );
+}

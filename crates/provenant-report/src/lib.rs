@@ -14,6 +14,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod chain;
 pub mod docs;
 pub mod json;
 pub mod text;

@@ -1,0 +1,163 @@
+//! The reconstructed chain for `provenant provenance`: artifact -> build -> source -> signer,
+//! each link marked verified or not, and why.
+
+use std::io::{self, Write};
+
+use provenant_model::{Outcome, Report, SignatureClaim, SignerClaim};
+use serde_json::{json, Value};
+
+/// One signature's chain, as plain values.
+fn link(report: &Report, s: &SignatureClaim) -> Value {
+    let about = |o: Outcome| {
+        report.checks.iter().find(|c| {
+            c.outcome == o && c.evidence.iter().any(|e| e.location == s.evidence.location)
+        })
+    };
+    let why_not = about(Outcome::Fail)
+        .or_else(|| about(Outcome::Warn))
+        .map(|c| format!("{}: {}", c.code, c.reason));
+    let (signer, issuer) = match &s.signer {
+        Some(SignerClaim::Certificate { san, claims, .. }) => {
+            (Some(san.clone()), claims.issuer.clone())
+        }
+        Some(SignerClaim::Key { key, .. }) => (Some(format!("key {key}")), None),
+        None => (None, None),
+    };
+    let p = s.provenance.as_ref();
+    json!({
+        "evidence": s.evidence.location,
+        "verified": s.verified,
+        "why_not": if s.verified { None } else { why_not },
+        "predicate_type": s.predicate_type,
+        "build": {
+            "builder_id": p.and_then(|p| p.builder_id.clone()),
+            "build_type": p.and_then(|p| p.build_type.clone()),
+            "invocation": p.and_then(|p| p.invocation_id.clone()),
+            "runner_environment": p.and_then(|p| p.runner_environment.clone()),
+        },
+        "source": {
+            "repository": p.and_then(|p| p.source_repository.clone()),
+            "ref": p.and_then(|p| p.source_ref.clone()),
+            "commit": p.and_then(|p| p.source_commit.clone()),
+        },
+        "signer": { "identity": signer, "issuer": issuer },
+        "signed_at": s.signing_time,
+    })
+}
+
+/// The chain as a JSON document.
+pub fn chain_json(report: &Report) -> Value {
+    json!({
+        "subject": report.subject.digests.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "verdict": report.verdict,
+        "chains": report.signatures.iter().map(|s| link(report, s)).collect::<Vec<_>>(),
+    })
+}
+
+fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
+    v.pointer(ptr).and_then(Value::as_str).unwrap_or("?")
+}
+
+/// The chain as text.
+pub fn render_text(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let c = chain_json(report);
+    let subject = report
+        .subject
+        .digests
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "{} provenance of {subject}",
+        report.verdict.as_str().to_uppercase()
+    )?;
+    for l in c["chains"].as_array().into_iter().flatten() {
+        let mark = if l["verified"] == true {
+            "verified"
+        } else {
+            "NOT VERIFIED"
+        };
+        writeln!(w, "  [{mark}] {}", get(l, "/evidence"))?;
+        if let Some(why) = l["why_not"].as_str() {
+            writeln!(w, "    why      {why}")?;
+        }
+        writeln!(w, "    artifact {subject}")?;
+        writeln!(
+            w,
+            "    build    {} ({}) run {}",
+            get(l, "/build/builder_id"),
+            get(l, "/build/build_type"),
+            get(l, "/build/invocation")
+        )?;
+        writeln!(
+            w,
+            "    source   {}@{} commit {}",
+            get(l, "/source/repository"),
+            get(l, "/source/ref"),
+            get(l, "/source/commit")
+        )?;
+        writeln!(
+            w,
+            "    signer   {} (issuer {})",
+            get(l, "/signer/identity"),
+            get(l, "/signer/issuer")
+        )?;
+    }
+    if report.signatures.is_empty() {
+        writeln!(w, "  no signed evidence: nothing to reconstruct")?;
+    }
+    Ok(())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
+
+/// The chain as a Mermaid flowchart (`flowchart LR`).
+pub fn render_mermaid(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let c = chain_json(report);
+    let subject = report
+        .subject
+        .digests
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    writeln!(w, "flowchart LR")?;
+    writeln!(w, "  A[\"artifact<br/>{}\"]", esc(&subject))?;
+    for (i, l) in c["chains"].as_array().into_iter().flatten().enumerate() {
+        let edge = if l["verified"] == true {
+            "-->|verified|"
+        } else {
+            "-.->|not verified|"
+        };
+        writeln!(
+            w,
+            "  B{i}[\"build<br/>{}<br/>run {}\"]",
+            esc(get(l, "/build/builder_id")),
+            esc(get(l, "/build/invocation"))
+        )?;
+        writeln!(
+            w,
+            "  S{i}[\"source<br/>{}@{}<br/>{}\"]",
+            esc(get(l, "/source/repository")),
+            esc(get(l, "/source/ref")),
+            esc(get(l, "/source/commit"))
+        )?;
+        writeln!(
+            w,
+            "  I{i}[\"signer<br/>{}\"]",
+            esc(get(l, "/signer/identity"))
+        )?;
+        writeln!(w, "  A {edge} B{i}")?;
+        writeln!(w, "  B{i} {edge} S{i}")?;
+        writeln!(w, "  I{i} {edge} B{i}")?;
+    }
+    Ok(())
+}
+
+/// The chain as pretty JSON.
+pub fn render_json(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &chain_json(report))?;
+    w.write_all(b"\n")
+}
