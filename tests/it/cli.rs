@@ -35,6 +35,7 @@ fn help_for_every_command_and_flag() {
         vec!["verify", "--help"],
         vec!["verify", "artifact", "--help"],
         vec!["inspect", "--help"],
+        vec!["provenance", "--help"],
     ] {
         let (rc, out, _) = run(provenant().args(&args));
         assert_eq!(rc, 0, "{args:?}");
