@@ -18,8 +18,12 @@ const CATEGORIES: &[&str] = &[
 ];
 
 /// The attestation / provenance categories (issue 4) that provenant covers so far.
-const PROVENANCE_CATEGORIES: &[&str] =
-    &["slsa-provenance", "github-attestation", "in-toto-statement"];
+const PROVENANCE_CATEGORIES: &[&str] = &[
+    "slsa-provenance",
+    "slsa-provenance-gcb",
+    "github-attestation",
+    "in-toto-statement",
+];
 
 /// Provenance cases provenant does not agree with, and why. All fail closed.
 const PROVENANCE_XFAIL: &[(&str, &str)] = &[
@@ -236,6 +240,31 @@ fn from_inputs(dir: &Path, i: &Value) -> Option<Vec<String>> {
 fn argvs(dir: &Path, c: &Value) -> Vec<Vec<String>> {
     let cat = s(c, "category").unwrap_or_default();
     let i = &c["inputs"];
+    if cat == "slsa-provenance-gcb" {
+        // gcloud's provenance summary, verified with every Cloud Build key in keys_dir.
+        let mut argv: Vec<String> = ["verify", "artifact", "--digest"]
+            .map(String::from)
+            .to_vec();
+        argv.push(s(i, "image_digest").unwrap_or_default().into());
+        argv.extend([
+            "--provenance".into(),
+            s(i, "provenance").unwrap_or_default().into(),
+        ]);
+        let keys_dir = s(i, "keys_dir").unwrap_or_default();
+        let mut keys: Vec<String> = std::fs::read_dir(dir.join(keys_dir))
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| format!("{keys_dir}/{}", e.file_name().to_string_lossy()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        keys.sort();
+        for k in keys {
+            argv.extend(["--key".into(), k]);
+        }
+        argv.push("--offline".into());
+        return vec![argv];
+    }
     if cat == "slsa-provenance" || cat == "github-attestation" {
         if let Some(args) = c.pointer("/cli/args").and_then(Value::as_array) {
             return from_slsa(args, i).into_iter().collect();

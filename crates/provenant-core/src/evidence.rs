@@ -20,6 +20,8 @@ pub enum EvidenceContent {
     Bundles(Vec<Result<ParsedBundle, BundleError>>),
     /// A bare DSSE envelope (key-based signing).
     Envelope(Envelope),
+    /// Google Cloud Build provenance (gcloud's provenance summary), one envelope per entry.
+    Gcb(Vec<Result<Envelope, DsseError>>),
     /// A detached signature (cosign `sign-blob --key`: base64 text).
     SignatureFile(Vec<u8>),
     /// Could not be decoded as any evidence format.
@@ -52,6 +54,14 @@ impl Evidence {
 /// or a base64 detached signature.
 pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
     match parse_strict(bytes) {
+        Ok(v) if v.pointer("/provenance_summary/provenance").is_some() => {
+            match provenant_formats::gcb::gcb_envelopes(&v) {
+                Some(list) => EvidenceContent::Gcb(list),
+                None => EvidenceContent::Unreadable(
+                    "provenance_summary.provenance is not a list".into(),
+                ),
+            }
+        }
         Ok(v) if v.get("payloadType").is_some() && v.get("mediaType").is_none() => {
             match envelope_from_value(&v) {
                 Ok(e) => EvidenceContent::Envelope(e),

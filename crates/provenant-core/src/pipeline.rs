@@ -53,12 +53,12 @@ impl Item {
     }
 
     /// Evidence that could not be verified at all: one failed check, no claim.
-    fn failed(code: CheckCode, reason: impl Into<String>, evref: EvidenceRef) -> Vec<Item> {
-        vec![Item {
+    fn failed(code: CheckCode, reason: impl Into<String>, evref: EvidenceRef) -> Item {
+        Item {
             checks: vec![Check::fail(code, reason, vec![evref])],
             claim: None,
             verified: false,
-        }]
+        }
     }
 }
 
@@ -184,11 +184,11 @@ fn verify_evidence(
 ) -> Vec<Item> {
     let digests = &inputs.subject.digests;
     match &ev.content {
-        EvidenceContent::Unreadable(reason) => Item::failed(
+        EvidenceContent::Unreadable(reason) => vec![Item::failed(
             CheckCode::EvidenceUnreadable,
             format!("{}: {reason}", ev.location),
             evref,
-        ),
+        )],
         EvidenceContent::Bundles(list) => list
             .iter()
             .enumerate()
@@ -237,17 +237,17 @@ fn verify_evidence(
         EvidenceContent::Envelope(env) => {
             let SignerPolicy::Keys(keys) = &inputs.signer else {
                 if env.signatures.iter().any(|s| s.cert.is_some()) {
-                    return Item::failed(
+                    return vec![Item::failed(
                         CheckCode::DsseEnvelopeUnlogged,
                         "a bare DSSE envelope signed with a Fulcio certificate has no transparency-log entry or timestamp, so its signing time cannot be verified offline; use the Sigstore bundle of this attestation (newer builders write one)",
                         evref,
-                    );
+                    )];
                 }
-                return Item::failed(
+                return vec![Item::failed(
                     CheckCode::KeyUnsupported,
                     "a bare DSSE envelope carries no verifiable signing time or log entry; verify it with --key (keyless envelopes need a Sigstore bundle)",
                     evref,
-                );
+                )];
             };
             let (mut checks, signed_by) = verify_envelope(env, keys, inputs.threshold, &evref);
             let mut predicate_type = None;
@@ -279,13 +279,27 @@ fn verify_evidence(
                 claim: Some(claim),
             }]
         }
+        EvidenceContent::Gcb(list) => list
+            .iter()
+            .enumerate()
+            .map(|(n, env)| {
+                gcb_item(
+                    env,
+                    &EvidenceRef::new(
+                        EvidenceKind::DsseEnvelope,
+                        format!("{}#{}", ev.location, n + 1),
+                    ),
+                    inputs,
+                )
+            })
+            .collect(),
         EvidenceContent::SignatureFile(bytes) => {
             let SignerPolicy::Keys(keys) = &inputs.signer else {
-                return Item::failed(
+                return vec![Item::failed(
                     CheckCode::KeyUnsupported,
                     "a detached signature file can only be verified with --key",
                     evref,
-                );
+                )];
             };
             let (mut checks, key) = verify_blob_signature(bytes, digests, keys, &evref);
             if key.is_some() {
@@ -310,6 +324,65 @@ fn verify_evidence(
             vec![item]
         }
     }
+}
+
+/// One Google Cloud Build provenance entry: keyid-bound signature, then the statement must name
+/// the artifact, then the policy.
+fn gcb_item(
+    env: &Result<provenant_formats::dsse::Envelope, provenant_formats::dsse::DsseError>,
+    evref: &EvidenceRef,
+    inputs: &ArtifactInputs,
+) -> Item {
+    let env = match env {
+        Ok(e) => e,
+        Err(e) => {
+            return Item::failed(
+                CheckCode::EvidenceUnreadable,
+                format!("Cloud Build provenance entry: {e}"),
+                evref.clone(),
+            );
+        }
+    };
+    let SignerPolicy::Keys(keys) = &inputs.signer else {
+        return Item::failed(
+            CheckCode::KeyUnsupported,
+            "Google Cloud Build provenance is signed by Google's KMS keys: give them with --key (e.g. --key us-west2.key --key global-pae-provenanceSigner_1.key)",
+            evref.clone(),
+        );
+    };
+    let (mut checks, key) = provenant_verify::verify_gcb_envelope(env, keys, evref);
+    let mut statement = None;
+    let mut predicate_type = None;
+    let mut signers = None;
+    if let Some(i) = key {
+        let (c, bound, st) = bind_envelope(env, &inputs.subject.digests, evref);
+        checks.extend(c);
+        predicate_type = st.as_ref().map(|s| s.predicate_type.clone());
+        if bound {
+            statement = st;
+            signers = Some(vec![&keys[i]]);
+        }
+    }
+    let mut claim = key_claim(
+        evref,
+        "dsse",
+        Some(env.payload_type.clone()),
+        predicate_type,
+        signers,
+    );
+    claim.provenance = statement
+        .as_ref()
+        .and_then(provenant_formats::slsa::provenance_of);
+    let signer = claim.signer.clone();
+    let mut item = Item {
+        checks,
+        verified: claim.verified,
+        claim: Some(claim),
+    };
+    if let Some(signer) = signer {
+        item.apply_policy(evaluate(&inputs.policy, &signer, statement.as_ref(), evref));
+    }
+    item
 }
 
 /// A key-verified envelope proves something about the artifact only if its statement names it.

@@ -20,6 +20,7 @@
 mod certs;
 mod cosign;
 mod dsse;
+mod gcb;
 mod hash;
 mod identity;
 mod keys;
@@ -30,6 +31,7 @@ mod verified;
 pub use certs::{check_ca_chain, describe_certificate};
 pub use cosign::verify_blob_signature;
 pub use dsse::verify_envelope;
+pub use gcb::verify_gcb_envelope;
 pub use hash::{digest_reader, needed_for, MultiHasher};
 pub use identity::{IdentityMatcher, IdentityPolicy};
 pub use keys::{KeyError, PublicKey};
