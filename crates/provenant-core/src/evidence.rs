@@ -62,6 +62,9 @@ pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
                 ),
             }
         }
+        Ok(v) if v.get("attestations").is_some_and(serde_json::Value::is_array) => EvidenceContent::Unreadable(
+            "an npm attestations document needs both its publish attestation (signed with npm's registry key) and its provenance to verify; provenant does not verify npm's publish attestation yet, so it proves nothing here (the provenance bundle alone can be given with --bundle)".into(),
+        ),
         Ok(v) if v.get("payloadType").is_some() && v.get("mediaType").is_none() => {
             match envelope_from_value(&v) {
                 Ok(e) => EvidenceContent::Envelope(e),

@@ -100,6 +100,36 @@ fn detect(bytes: &[u8]) -> Out {
     if value.get("certChain").is_some() && value.get("subject").is_some() {
         return certificate_authority(&value);
     }
+    if let Some(list) = value.get("attestations").and_then(Value::as_array) {
+        // The npm registry's attestations document: {"attestations":[{predicateType, bundle}]}.
+        let mut out = Out::new("npm-attestations");
+        for (n, a) in list.iter().enumerate() {
+            let pt = a
+                .get("predicateType")
+                .and_then(Value::as_str)
+                .unwrap_or("(none)");
+            let Some(b) = a.get("bundle") else {
+                return out.bad(format!("attestation {} has no bundle", n + 1));
+            };
+            let bytes = serde_json::to_vec(b).unwrap_or_default();
+            match provenant_formats::bundle::parse_bundle(&bytes) {
+                Ok(pb) => {
+                    out.fact(&format!("[{}] predicate type", n + 1), pt);
+                    bundle_facts(&pb, &format!("[{}] ", n + 1), &mut out);
+                }
+                Err(e) => return out.bad(format!("attestation {}: {e}", n + 1)),
+            }
+        }
+        return out;
+    }
+    if let Some(v) = value
+        .pointer("/provenance_summary/provenance")
+        .and_then(Value::as_array)
+    {
+        let mut out = Out::new("gcb-provenance");
+        out.fact("entries", v.len().to_string());
+        return out;
+    }
     if value.get("payloadType").is_some() {
         let mut out = Out::new("dsse-envelope");
         return match envelope_from_value(&value) {
@@ -157,6 +187,19 @@ fn statement_facts(s: &Statement, out: &mut Out) {
     }
     if s.subjects.len() > 20 {
         out.fact("subjects (more)", (s.subjects.len() - 20).to_string());
+    }
+    if let Some(p) = provenant_formats::slsa::provenance_of(s) {
+        let f = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not recorded)".into());
+        out.fact("builder", f(&p.builder_id));
+        out.fact("build type", f(&p.build_type));
+        out.fact(
+            "source",
+            format!("{} {}", f(&p.source_repository), f(&p.source_ref)),
+        );
+        out.fact("source commit", f(&p.source_commit));
+        if let Some(i) = &p.invocation_id {
+            out.fact("invocation", i.clone());
+        }
     }
 }
 
