@@ -365,3 +365,63 @@ fn provenance_command_draws_the_chain_for_a_real_github_build() {
         "{out}"
     );
 }
+
+/// Regression (found in review): a statement signed by *any* identity may claim any source.
+/// With --source-uri and a non-workflow --builder-id, the repository must come from the
+/// certificate, and the signer is not constrained by the builder id alone.
+#[test]
+fn a_stranger_cannot_claim_a_repository_in_the_statement() {
+    let honest = MintSpec::default().dsse().statement_json();
+    let spec = MintSpec {
+        identity: provenant_testkit::Identity::Email("mallory@example.com".into()),
+        issuer: "https://accounts.google.com".into(),
+        github: None,
+        content: Content::Dsse {
+            statement_json: Some(honest),
+        },
+        ..MintSpec::default()
+    };
+    let bundle = pki().mint(&spec).bundle_json;
+    let (digests, _) = digest_reader(
+        provenant_testkit::DEFAULT_ARTIFACT,
+        &[DigestAlgorithm::Sha256],
+    )
+    .unwrap();
+    let trust = TrustRoot::from_json(pki().trusted_root_json().as_bytes(), "testkit").unwrap();
+    let policy = SourcePolicy {
+        source_uri: Some("github.com/provenant-test/app".into()),
+        builder_id: Some("https://github.com/actions/runner/github-hosted".into()),
+        commit: Some(DEFAULT_COMMIT.into()),
+        ..SourcePolicy::default()
+    };
+    let r = verify_artifact(
+        &ArtifactInputs {
+            subject: Subject {
+                kind: SubjectKind::Digest,
+                name: None,
+                digests,
+                size: None,
+            },
+            evidence: vec![Evidence::from_bytes(
+                "b.json",
+                Found::Given,
+                bundle.as_bytes(),
+            )],
+            signer: SignerPolicy::Keyless(IdentityPolicy {
+                identity: None,
+                issuer: None,
+                constrained_elsewhere: policy.constrains_signer(),
+            }),
+            threshold: 1,
+            policy,
+        },
+        &trust,
+        "2026-01-01T00:00:00Z",
+    );
+    assert_eq!(r.verdict, Verdict::Fail, "{:#?}", r.checks);
+    assert!(
+        failed(&r).contains(&CheckCode::SourceRepositoryMismatch),
+        "{:?}",
+        failed(&r)
+    );
+}

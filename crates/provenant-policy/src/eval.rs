@@ -35,6 +35,30 @@ impl Ctx<'_> {
         eq: impl Fn(&str) -> bool,
         codes: (CheckCode, CheckCode),
     ) {
+        self.agree_requiring(what, want, recorded, &[], eq, codes);
+    }
+
+    /// As `agree`, and each source named in `required` must record a value.
+    fn agree_requiring(
+        &mut self,
+        what: &str,
+        want: &str,
+        recorded: &[(&str, Option<String>)],
+        required: &[&str],
+        eq: impl Fn(&str) -> bool,
+        codes: (CheckCode, CheckCode),
+    ) {
+        if let Some((src, _)) = recorded
+            .iter()
+            .find(|(s, v)| v.is_none() && required.contains(s))
+        {
+            return self.push(
+                false,
+                codes.0,
+                codes.1,
+                format!("expected {what} {want:?}, but the {src} does not record one: only the {src} binds it to who signed"),
+            );
+        }
         let present: Vec<(&str, &String)> = recorded
             .iter()
             .filter_map(|(s, v)| v.as_ref().map(|v| (*s, v)))
@@ -143,15 +167,24 @@ pub fn evaluate(
 
     let prov_repo = prov.and_then(|p| p.source_repository.clone());
     let cert_repo = claim(|c| &c.source_repository_uri);
+    // For a keyless signer, what the statement says of its source is only as good as who signed
+    // it: the repository must come from the certificate (Fulcio attests it), not from the
+    // statement alone.
+    let cert_required: &[&str] = if cert.is_some() {
+        &["certificate"]
+    } else {
+        &[]
+    };
     if let Some(uri) = &policy.source_uri {
         let want = normalize_repo(uri);
-        cx.agree(
+        cx.agree_requiring(
             "source repository",
             uri,
             &[
                 ("provenance", prov_repo.clone()),
                 ("certificate", cert_repo.clone()),
             ],
+            cert_required,
             |v| normalize_repo(v) == want,
             (
                 CheckCode::SourceRepositoryMatches,

@@ -46,7 +46,11 @@ impl SourcePolicy {
     /// Whether the policy names who may have signed (so a keyless signature is not
     /// unconstrained even without `--certificate-identity`).
     pub fn constrains_signer(&self) -> bool {
-        self.builder_id.is_some()
+        // A builder id binds the signer only when it is a workflow (the certificate must be it);
+        // `https://github.com/actions/runner/github-hosted` is written by every GitHub build.
+        self.builder_id
+            .as_deref()
+            .is_some_and(|b| b.contains("/.github/workflows/"))
             || self.signer_repo.is_some()
             || self.signer_workflow.is_some()
             || self.owner.is_some()
