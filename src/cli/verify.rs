@@ -249,6 +249,13 @@ fn evidence_paths(a: &ArtifactArgs) -> Result<Vec<String>, CliError> {
                 .map(|e| e.to_string_lossy().into_owned())
                 .collect();
             files.sort();
+            if files.len() > provenant_formats::limits::MAX_EVIDENCE_FILES {
+                return Err(CliError::Input(format!(
+                    "--attestations {p}: {} files, more than the limit of {}; point it at the attestations of one release",
+                    files.len(),
+                    provenant_formats::limits::MAX_EVIDENCE_FILES
+                )));
+            }
             if files.is_empty() {
                 return Err(CliError::Input(format!(
                     "--attestations {p}: the directory holds no files"

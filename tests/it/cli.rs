@@ -211,3 +211,66 @@ fn inspect_exit_codes() {
     assert_eq!(v["kind"], "in-toto-statement");
     assert_eq!(v["verified"], false);
 }
+
+#[test]
+fn attestations_directory_and_provenance_flag() {
+    use crate::support::root;
+    let dir = tempfile::tempdir().unwrap();
+    let t = root().join("testdata");
+    std::fs::copy(
+        t.join("release/hello-provenant.intoto.sigstore.json"),
+        dir.path().join("a.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        t.join("release/tampered/bad-signature.sigstore.json"),
+        dir.path().join("b.json"),
+    )
+    .unwrap();
+    let common: [String; 8] = [
+        "--trusted-root".into(),
+        t.join("trust/trusted_root.json")
+            .to_str()
+            .unwrap()
+            .to_owned(),
+        "--certificate-identity".into(),
+        provenant_testkit::DEFAULT_IDENTITY.into(),
+        "--certificate-oidc-issuer".into(),
+        provenant_testkit::GITHUB_ACTIONS_ISSUER.into(),
+        "--commit".into(),
+        provenant_testkit::DEFAULT_COMMIT.into(),
+    ];
+    let artifact = t.join("release/hello-provenant.txt");
+    let (rc, out, err) = run(provenant()
+        .args([
+            "verify",
+            "artifact",
+            artifact.to_str().unwrap(),
+            "--attestations",
+            dir.path().to_str().unwrap(),
+        ])
+        .args(&common));
+    assert_eq!(rc, 0, "{out}{err}");
+    assert!(out.contains("source-commit-matches"), "{out}");
+    let (rc, _, _) = run(provenant()
+        .args([
+            "verify",
+            "artifact",
+            artifact.to_str().unwrap(),
+            "--provenance",
+            dir.path().join("b.json").to_str().unwrap(),
+        ])
+        .args(&common));
+    assert_eq!(rc, 1);
+    let empty = tempfile::tempdir().unwrap();
+    let (rc, _, err) = run(provenant()
+        .args([
+            "verify",
+            "artifact",
+            artifact.to_str().unwrap(),
+            "--attestations",
+            empty.path().to_str().unwrap(),
+        ])
+        .args(&common));
+    assert_eq!(rc, 2, "{err}");
+}

@@ -17,3 +17,5 @@ pub const MAX_JSONL_ENTRIES: usize = 4096;
 pub const MAX_DSSE_SIGNATURES: usize = 64;
 /// Most subjects considered in one in-toto statement.
 pub const MAX_STATEMENT_SUBJECTS: usize = 100_000;
+/// Most evidence files read from one `--attestations` directory.
+pub const MAX_EVIDENCE_FILES: usize = 4096;
