@@ -169,6 +169,47 @@ pub struct ArtifactArgs {
     #[arg(long, help_heading = "Provenance policy")]
     pub deny_self_hosted_runners: bool,
 
+    /// A SLSA Verification Summary Attestation to verify instead of signatures (slsa-verifier
+    /// verify-vsa): needs --key, --digest, --verifier-id and --resource-uri.
+    #[arg(long, value_name = "FILE", help_heading = "Verification Summary Attestations", requires_all = ["verifier_id", "resource_uri", "digest", "key"], conflicts_with = "file")]
+    pub vsa: Option<String>,
+
+    /// Expected VSA verifier.id.
+    #[arg(
+        long,
+        value_name = "ID",
+        help_heading = "Verification Summary Attestations",
+        requires = "vsa"
+    )]
+    pub verifier_id: Option<String>,
+
+    /// Expected VSA resourceUri.
+    #[arg(
+        long,
+        value_name = "URI",
+        help_heading = "Verification Summary Attestations",
+        requires = "vsa"
+    )]
+    pub resource_uri: Option<String>,
+
+    /// A level the VSA must attest (repeatable); SLSA_BUILD_LEVEL_3 satisfies SLSA_BUILD_LEVEL_2.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        help_heading = "Verification Summary Attestations",
+        requires = "vsa"
+    )]
+    pub verified_level: Vec<String>,
+
+    /// Only VSA signatures carrying this key id count.
+    #[arg(
+        long,
+        value_name = "ID",
+        help_heading = "Verification Summary Attestations",
+        requires = "vsa"
+    )]
+    pub public_key_id: Option<String>,
+
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -301,7 +342,57 @@ pub fn provenance(a: &ArtifactArgs) -> Result<u8, CliError> {
     Ok(exit_code(&report))
 }
 
+fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
+    let digest = a.digest.clone().unwrap_or_default();
+    let subject = match digest.split_once(':') {
+        Some((alg, v)) if !alg.is_empty() && !v.is_empty() => vec![(alg.to_owned(), v.to_owned())],
+        _ => {
+            return Err(CliError::Input(format!(
+                "--digest {digest:?}: write it as ALGORITHM:VALUE"
+            )))
+        }
+    };
+    let mut keys = Vec::new();
+    for k in &a.key {
+        let pem = read_limited(k, MAX_KEY_BYTES, "key")?;
+        let pem = String::from_utf8(pem)
+            .map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
+        keys.push(PublicKey::from_pem(&pem, k).map_err(|e| CliError::Input(e.to_string()))?);
+    }
+    let bytes = read_limited(vsa, MAX_EVIDENCE_BYTES, "VSA")?;
+    let envelope = provenant_formats::dsse::parse_envelope(&bytes).or_else(|whole| {
+        let lines: Vec<&[u8]> = bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .collect();
+        match lines.as_slice() {
+            [one] => provenant_formats::dsse::parse_envelope(one).map_err(|e| e.to_string()),
+            [] => Err(format!("{vsa}: {whole}")),
+            many => Err(format!("{vsa}: {} VSAs in one file; give one", many.len())),
+        }
+    });
+    let inputs = provenant_core::VsaInputs {
+        location: vsa.to_owned(),
+        envelope: envelope.map_err(|e| e.to_string()),
+        keys,
+        key_id: a.public_key_id.clone(),
+        subject,
+        verifier_id: a.verifier_id.clone().unwrap_or_default(),
+        resource_uri: a.resource_uri.clone().unwrap_or_default(),
+        levels: a.verified_level.clone(),
+    };
+    Ok(provenant_core::verify_vsa(&inputs, &now_rfc3339()))
+}
+
+fn now_rfc3339() -> String {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
+}
+
 fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
+    if let Some(vsa) = &a.vsa {
+        return evaluate_vsa(a, vsa);
+    }
     let trust = load_trust(a.trusted_root.as_deref())?;
     let policy = source_policy(a);
     let signer = if a.key.is_empty() {

@@ -21,6 +21,7 @@ const CATEGORIES: &[&str] = &[
 const PROVENANCE_CATEGORIES: &[&str] = &[
     "slsa-provenance",
     "slsa-provenance-gcb",
+    "slsa-vsa",
     "github-attestation",
     "in-toto-statement",
 ];
@@ -68,7 +69,12 @@ const SLSA_FLAGS: &[(&str, Option<&str>)] = &[
     ("--source-branch", Some("--source-branch")),
     ("--source-versioned-tag", Some("--source-versioned-tag")),
     ("--public-key-path", Some("--key")),
-    ("--public-key-id", None),
+    ("--public-key-id", Some("--public-key-id")),
+    ("--subject-digest", Some("--digest")),
+    ("--verifier-id", Some("--verifier-id")),
+    ("--resource-uri", Some("--resource-uri")),
+    ("--verified-level", Some("--verified-level")),
+    ("--verified-levels", Some("--verified-level")),
 ];
 
 /// An slsa-verifier argv mapped onto `verify artifact`; `None` when it uses a flag provenant
@@ -76,10 +82,14 @@ const SLSA_FLAGS: &[(&str, Option<&str>)] = &[
 fn from_slsa(args: &[Value], i: &Value) -> Option<Vec<String>> {
     let mut out: Vec<String> = vec!["verify".into(), "artifact".into()];
     let mut k = 1;
+    let vsa = args.first().and_then(Value::as_str) == Some("verify-vsa");
     while k < args.len() {
         let a = args[k].as_str()?;
         if let Some((_, to)) = SLSA_FLAGS.iter().find(|(f, _)| *f == a) {
-            if let Some(to) = to {
+            if let Some(mut to) = *to {
+                if vsa && to == "--attestations" {
+                    to = "--vsa";
+                }
                 out.extend([to.to_string(), args[k + 1].as_str()?.to_string()]);
             }
             k += 2;
@@ -265,7 +275,7 @@ fn argvs(dir: &Path, c: &Value) -> Vec<Vec<String>> {
         argv.push("--offline".into());
         return vec![argv];
     }
-    if cat == "slsa-provenance" || cat == "github-attestation" {
+    if cat == "slsa-provenance" || cat == "github-attestation" || cat == "slsa-vsa" {
         if let Some(args) = c.pointer("/cli/args").and_then(Value::as_array) {
             return from_slsa(args, i).into_iter().collect();
         }

@@ -425,3 +425,133 @@ fn a_stranger_cannot_claim_a_repository_in_the_statement() {
         failed(&r)
     );
 }
+
+#[test]
+fn verification_summary_attestations() {
+    use crate::support::{corpus, provenant, run};
+    use provenant_testkit::keys::{dsse_envelope, KeyPair};
+    // Our own VSAs, key-signed: PASSED verifies, FAILED and duplicate keys do not.
+    let d = tempfile::tempdir().unwrap();
+    let key = KeyPair::p256(31);
+    let pem = d.path().join("k.pub");
+    std::fs::write(&pem, key.public_pem()).unwrap();
+    let vsa = |result: &str, dup: bool| {
+        let extra = if dup { r#""resourceUri":"x","# } else { "" };
+        let st = format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"a","digest":{{"sha256":"{}"}}}}],"predicateType":"https://slsa.dev/verification_summary/v1","predicate":{{"verifier":{{"id":"https://verifier.example/v1"}},{extra}"resourceUri":"pkg:generic/app@1","verificationResult":"{result}","verifiedLevels":["SLSA_BUILD_LEVEL_3"]}}}}"#,
+            "ab".repeat(32)
+        );
+        let p = d.path().join(format!("vsa-{result}-{dup}.json"));
+        std::fs::write(
+            &p,
+            dsse_envelope(
+                "application/vnd.in-toto+json",
+                st.as_bytes(),
+                &[(&key, Some("k1"))],
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let check = |file: &std::path::Path, extra: &[&str]| {
+        let mut cmd = provenant();
+        cmd.args([
+            "verify",
+            "artifact",
+            "--vsa",
+            file.to_str().unwrap(),
+            "--key",
+            pem.to_str().unwrap(),
+            "--digest",
+            &digest,
+            "--verifier-id",
+            "https://verifier.example/v1",
+            "--resource-uri",
+            "pkg:generic/app@1",
+        ]);
+        cmd.args(extra);
+        let (rc, out, err) = run(&mut cmd);
+        (rc, format!("{out}{err}"))
+    };
+    let (rc, out) = check(
+        &vsa("PASSED", false),
+        &[
+            "--verified-level",
+            "SLSA_BUILD_LEVEL_2",
+            "--public-key-id",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 0, "{out}");
+    for (file, extra, code) in [
+        (vsa("FAILED", false), vec![], "vsa-result-failed"),
+        (vsa("PASSED", true), vec![], "payload-duplicate-keys"),
+        (
+            vsa("PASSED", false),
+            vec!["--verified-level", "SLSA_BUILD_LEVEL_4"],
+            "vsa-levels-not-met",
+        ),
+        (
+            vsa("PASSED", false),
+            vec!["--public-key-id", "other"],
+            "signature-invalid",
+        ),
+    ] {
+        let (rc, out) = check(&file, &extra);
+        assert_eq!(rc, 1, "{out}");
+        assert!(out.contains(code), "wanted {code}: {out}");
+    }
+    // Missing required VSA flags is a usage error, never a pass.
+    let (rc, _, _) = run(provenant().args([
+        "verify",
+        "artifact",
+        "--vsa",
+        "x.json",
+        "--key",
+        pem.to_str().unwrap(),
+        "--digest",
+        &digest,
+    ]));
+    assert_eq!(rc, 2);
+
+    // The real Google BCID VSA from the corpus, and its variants.
+    let Some(dir) = corpus() else { return };
+    let base = [
+        "verify",
+        "artifact",
+        "--vsa",
+        "slsa/slsa-verifier/vsa/gke-gce-pre.bcid-vsa.jsonl",
+        "--key",
+        "slsa/slsa-verifier/vsa/vsa_signing_public_key.pem",
+        "--digest",
+        "gce_image_id:8970095005306000053",
+        "--verifier-id",
+        "https://bcid.corp.google.com/verifier/bcid_package_enforcer/v0.1",
+        "--resource-uri",
+        "gce_image://gke-node-images:gke-12615-gke1418000-cos-101-17162-463-29-c-cgpv1-pre",
+    ];
+    assert_eq!(
+        run(provenant()
+            .current_dir(&dir)
+            .args(base)
+            .args(["--verified-level", "BCID_L1"]))
+        .0,
+        0
+    );
+    for (i, v, code) in [
+        (7, "gce_image_id:1", "artifact-digest-mismatch"),
+        (
+            9,
+            "https://bcid.corp.google.com/verifier/other",
+            "vsa-verifier-mismatch",
+        ),
+        (11, "gce_image://other", "vsa-resource-mismatch"),
+    ] {
+        let mut a = base.to_vec();
+        a[i] = v;
+        let (rc, out, _) = run(provenant().current_dir(&dir).args(a));
+        assert_eq!(rc, 1, "{out}");
+        assert!(out.contains(code), "wanted {code}: {out}");
+    }
+}

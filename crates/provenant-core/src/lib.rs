@@ -22,7 +22,9 @@
 mod evidence;
 mod inspect;
 mod pipeline;
+mod vsa;
 
 pub use evidence::{classify_evidence, Evidence, EvidenceContent, Found};
 pub use inspect::inspect;
 pub use pipeline::{verify_artifact, ArtifactInputs, TOOL_NAME, TOOL_VERSION};
+pub use vsa::{verify_vsa, VsaInputs, VSA_V1};

@@ -322,6 +322,30 @@ check_codes! {
     /// Two signed provenance statements for the artifact disagree.
     ProvenanceConflict = "provenance-conflict", "provenance",
         "Two validly signed provenance statements for this artifact name different source commits or repositories: which one built it is ambiguous.";
+    /// The VSA was issued by the expected verifier.
+    VsaVerifierMatches = "vsa-verifier-matches", "vsa",
+        "The Verification Summary Attestation's verifier.id is the expected verifier.";
+    /// Another verifier.
+    VsaVerifierMismatch = "vsa-verifier-mismatch", "vsa",
+        "The Verification Summary Attestation was issued by another verifier (or names none).";
+    /// The VSA is about the expected resource.
+    VsaResourceMatches = "vsa-resource-matches", "vsa",
+        "The Verification Summary Attestation's resourceUri is the expected resource.";
+    /// Another resource.
+    VsaResourceMismatch = "vsa-resource-mismatch", "vsa",
+        "The Verification Summary Attestation is about another resource (or names none).";
+    /// The VSA says the verification passed.
+    VsaResultPassed = "vsa-result-passed", "vsa",
+        "The Verification Summary Attestation's verificationResult is PASSED.";
+    /// The VSA does not say PASSED.
+    VsaResultFailed = "vsa-result-failed", "vsa",
+        "The Verification Summary Attestation's verificationResult is not PASSED.";
+    /// Every required level is attested.
+    VsaLevelsMet = "vsa-levels-met", "vsa",
+        "Every required level is among the VSA's verifiedLevels (a higher SLSA level of the same track satisfies a lower one).";
+    /// A required level is missing.
+    VsaLevelsNotMet = "vsa-levels-not-met", "vsa",
+        "A required level is not among the VSA's verifiedLevels.";
     /// A check that was skipped on request.
     OptOutUsed = "opt-out-used", "policy",
         "A verification step was skipped on request; the report records the risk taken.";

@@ -109,11 +109,46 @@ impl PublicKey {
     }
 
     /// Whether `sig` is this key's signature over `message` under any scheme the key supports.
+    ///
+    /// ECDSA signatures are accepted in ASN.1 DER and, as some signers (Google KMS-backed VSAs)
+    /// write them, in the fixed-size `r || s` form of IEEE P1363.
     pub fn verifies(&self, message: &[u8], sig: &[u8]) -> bool {
-        let sig = SignatureBytes::from_bytes(sig);
+        let der = self.p1363_to_der(sig);
+        let sigs: Vec<SignatureBytes> = std::iter::once(SignatureBytes::from_bytes(sig))
+            .chain(der.map(|d| SignatureBytes::from_bytes(&d)))
+            .collect();
         self.verification_keys()
             .iter()
-            .any(|k| k.verify(message, &sig).is_ok())
+            .any(|k| sigs.iter().any(|s| k.verify(message, s).is_ok()))
+    }
+
+    /// `r || s` -> DER `SEQUENCE { INTEGER r, INTEGER s }`, for ECDSA keys and exact sizes only.
+    fn p1363_to_der(&self, sig: &[u8]) -> Option<Vec<u8>> {
+        let n = match self.algorithm {
+            KeyAlgorithm::EcdsaP256 => 32,
+            KeyAlgorithm::EcdsaP384 => 48,
+            _ => return None,
+        };
+        if sig.len() != 2 * n {
+            return None;
+        }
+        let int = |b: &[u8]| {
+            let b = &b[b.iter().position(|x| *x != 0).unwrap_or(b.len() - 1)..];
+            let mut v = vec![0x02];
+            if b[0] & 0x80 != 0 {
+                v.push(u8::try_from(b.len() + 1).ok()?);
+                v.push(0);
+            } else {
+                v.push(u8::try_from(b.len()).ok()?);
+            }
+            v.extend_from_slice(b);
+            Some(v)
+        };
+        let (r, s) = (int(&sig[..n])?, int(&sig[n..])?);
+        let mut out = vec![0x30, u8::try_from(r.len() + s.len()).ok()?];
+        out.extend(r);
+        out.extend(s);
+        Some(out)
     }
 
     /// Whether `sig` verifies over a precomputed digest (ECDSA and RSA only; Ed25519 signs whole

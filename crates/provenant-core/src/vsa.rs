@@ -1,0 +1,256 @@
+//! Verification Summary Attestations in (`verify artifact --vsa`), as slsa-verifier's
+//! `verify-vsa` checks them: a key-signed DSSE envelope whose in-toto statement names the
+//! subject, with predicate `https://slsa.dev/verification_summary/v1` from the expected verifier,
+//! about the expected resource, PASSED, at the required levels.
+
+use provenant_formats::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use provenant_formats::intoto::{parse_statement, Statement};
+use provenant_model::{
+    Check, CheckCode, EvidenceKind, EvidenceRef, Report, Subject, SubjectKind, ToolInfo,
+};
+use provenant_verify::{verify_envelope, PublicKey};
+use serde_json::Value;
+
+use crate::pipeline::{TOOL_NAME, TOOL_VERSION};
+
+/// The VSA predicate type.
+pub const VSA_V1: &str = "https://slsa.dev/verification_summary/v1";
+
+/// What `verify artifact --vsa` needs.
+#[derive(Debug)]
+pub struct VsaInputs {
+    /// Where the VSA came from.
+    pub location: String,
+    /// The envelope (or why it could not be read).
+    pub envelope: Result<Envelope, String>,
+    /// Trusted keys.
+    pub keys: Vec<PublicKey>,
+    /// When given, a valid signature must carry this key id.
+    pub key_id: Option<String>,
+    /// Subject digests as `(algorithm, value)`: any algorithm (`sha256`, `gce_image_id`, ...).
+    pub subject: Vec<(String, String)>,
+    /// Expected `verifier.id`.
+    pub verifier_id: String,
+    /// Expected `resourceUri`.
+    pub resource_uri: String,
+    /// Required levels.
+    pub levels: Vec<String>,
+}
+
+/// `SLSA_BUILD_LEVEL_3` -> (`SLSA_BUILD_LEVEL_`, 3).
+fn slsa_level(l: &str) -> Option<(&str, u32)> {
+    let i = l.rfind('_')?;
+    let (track, n) = l.split_at(i + 1);
+    (track.starts_with("SLSA_") && track.ends_with("_LEVEL_")).then_some(())?;
+    Some((track, n.parse().ok()?))
+}
+
+fn level_met(required: &str, have: &[String]) -> bool {
+    have.iter().any(|h| h == required)
+        || slsa_level(required).is_some_and(|(track, n)| {
+            have.iter()
+                .filter_map(|h| slsa_level(h))
+                .any(|(t, m)| t == track && m >= n)
+        })
+}
+
+/// Verify a VSA. Pure: `now` is only recorded.
+pub fn verify_vsa(inputs: &VsaInputs, now: &str) -> Report {
+    let evref = EvidenceRef::new(EvidenceKind::DsseEnvelope, &inputs.location);
+    let ev = || vec![evref.clone()];
+    let mut checks = vec![Check::pass(
+        CheckCode::EvidenceLocated,
+        format!("{} (given)", inputs.location),
+        ev(),
+    )];
+    let subject = Subject {
+        kind: SubjectKind::Digest,
+        name: Some(
+            inputs
+                .subject
+                .iter()
+                .map(|(a, v)| format!("{a}:{v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        digests: inputs
+            .subject
+            .iter()
+            .filter_map(|(a, v)| format!("{a}:{v}").parse().ok())
+            .collect(),
+        size: None,
+    };
+    checks.extend(vsa_checks(inputs, &evref));
+    Report::new(
+        ToolInfo {
+            name: TOOL_NAME.into(),
+            version: TOOL_VERSION.into(),
+        },
+        "verify artifact --vsa",
+        now,
+        subject,
+        checks,
+        vec![],
+        vec![],
+    )
+}
+
+fn vsa_checks(inputs: &VsaInputs, evref: &EvidenceRef) -> Vec<Check> {
+    let ev = || vec![evref.clone()];
+    let env = match &inputs.envelope {
+        Ok(e) => e,
+        Err(e) => return vec![Check::fail(CheckCode::EvidenceUnreadable, e.clone(), ev())],
+    };
+    // With a key id, only signatures carrying it count (slsa-verifier --public-key-id).
+    let candidate = match &inputs.key_id {
+        Some(id) => Envelope {
+            signatures: env
+                .signatures
+                .iter()
+                .filter(|s| s.keyid.as_deref() == Some(id.as_str()))
+                .cloned()
+                .collect(),
+            ..env.clone()
+        },
+        None => env.clone(),
+    };
+    if candidate.signatures.is_empty() {
+        return vec![Check::fail(
+            CheckCode::SignatureInvalid,
+            format!(
+                "no signature carries the key id {:?}",
+                inputs.key_id.as_deref().unwrap_or_default()
+            ),
+            ev(),
+        )];
+    }
+    let (mut checks, signed) = verify_envelope(&candidate, &inputs.keys, 1, evref);
+    if signed.is_none() {
+        return checks;
+    }
+    if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        checks.push(Check::fail(
+            CheckCode::PayloadTypeUnexpected,
+            format!("payloadType {:?}", env.payload_type),
+            ev(),
+        ));
+        return checks;
+    }
+    let st: Statement = match parse_statement(&env.payload) {
+        Ok(s) => s,
+        Err(e) => {
+            let code = if matches!(
+                e,
+                provenant_formats::intoto::StatementError::Json(
+                    provenant_formats::json::JsonError::DuplicateKey(_)
+                )
+            ) {
+                CheckCode::PayloadDuplicateKeys
+            } else {
+                CheckCode::PayloadMalformed
+            };
+            checks.push(Check::fail(code, e.to_string(), ev()));
+            return checks;
+        }
+    };
+    let push = |checks: &mut Vec<Check>, ok: bool, p: CheckCode, f: CheckCode, reason: String| {
+        checks.push(if ok {
+            Check::pass(p, reason, ev())
+        } else {
+            Check::fail(f, reason, ev())
+        });
+    };
+    push(
+        &mut checks,
+        st.predicate_type == VSA_V1,
+        CheckCode::PredicateTypeMatches,
+        CheckCode::PredicateTypeMismatch,
+        format!("predicate type {:?} (expected {VSA_V1})", st.predicate_type),
+    );
+    let missing: Vec<String> = inputs
+        .subject
+        .iter()
+        .filter(|(a, v)| !st.has_subject_digest(a, &v.to_ascii_lowercase()))
+        .map(|(a, v)| format!("{a}:{v}"))
+        .collect();
+    push(
+        &mut checks,
+        missing.is_empty() && !inputs.subject.is_empty(),
+        CheckCode::ArtifactDigestMatches,
+        CheckCode::ArtifactDigestMismatch,
+        if missing.is_empty() {
+            "the VSA's subjects name every given digest".into()
+        } else {
+            format!("the VSA's subjects do not name {}", missing.join(", "))
+        },
+    );
+    let p = &st.predicate;
+    let verifier = p.pointer("/verifier/id").and_then(Value::as_str);
+    push(
+        &mut checks,
+        verifier == Some(inputs.verifier_id.as_str()),
+        CheckCode::VsaVerifierMatches,
+        CheckCode::VsaVerifierMismatch,
+        format!("verifier {verifier:?} (expected {:?})", inputs.verifier_id),
+    );
+    let resource = p.get("resourceUri").and_then(Value::as_str);
+    push(
+        &mut checks,
+        resource == Some(inputs.resource_uri.as_str()),
+        CheckCode::VsaResourceMatches,
+        CheckCode::VsaResourceMismatch,
+        format!("resource {resource:?} (expected {:?})", inputs.resource_uri),
+    );
+    let result = p.get("verificationResult").and_then(Value::as_str);
+    push(
+        &mut checks,
+        result == Some("PASSED"),
+        CheckCode::VsaResultPassed,
+        CheckCode::VsaResultFailed,
+        format!("verificationResult {result:?}"),
+    );
+    let have: Vec<String> = p
+        .get("verifiedLevels")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let unmet: Vec<&String> = inputs
+        .levels
+        .iter()
+        .filter(|l| !level_met(l, &have))
+        .collect();
+    if !inputs.levels.is_empty() {
+        push(
+            &mut checks,
+            unmet.is_empty(),
+            CheckCode::VsaLevelsMet,
+            CheckCode::VsaLevelsNotMet,
+            if unmet.is_empty() {
+                format!("levels {:?} attested ({have:?})", inputs.levels)
+            } else {
+                format!("levels {unmet:?} not among {have:?}")
+            },
+        );
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        let have = vec!["BCID_L1".to_string(), "SLSA_BUILD_LEVEL_3".to_string()];
+        assert!(level_met("SLSA_BUILD_LEVEL_2", &have));
+        assert!(level_met("SLSA_BUILD_LEVEL_3", &have));
+        assert!(!level_met("SLSA_BUILD_LEVEL_4", &have));
+        assert!(!level_met("SLSA_SOURCE_LEVEL_1", &have));
+        assert!(level_met("BCID_L1", &have));
+        assert!(!level_met("BCID_L2", &have));
+    }
+}
