@@ -352,13 +352,7 @@ fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
             )))
         }
     };
-    let mut keys = Vec::new();
-    for k in &a.key {
-        let pem = read_limited(k, MAX_KEY_BYTES, "key")?;
-        let pem = String::from_utf8(pem)
-            .map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
-        keys.push(PublicKey::from_pem(&pem, k).map_err(|e| CliError::Input(e.to_string()))?);
-    }
+    let keys = load_keys(&a.key)?;
     let bytes = read_limited(vsa, MAX_EVIDENCE_BYTES, "VSA")?;
     let envelope = provenant_formats::dsse::parse_envelope(&bytes).or_else(|whole| {
         let lines: Vec<&[u8]> = bytes
@@ -382,6 +376,19 @@ fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
         levels: a.verified_level.clone(),
     };
     Ok(provenant_core::verify_vsa(&inputs, &now_rfc3339()))
+}
+
+/// Read and parse every --key file.
+fn load_keys(paths: &[String]) -> Result<Vec<PublicKey>, CliError> {
+    paths
+        .iter()
+        .map(|k| {
+            let pem = read_limited(k, MAX_KEY_BYTES, "key")?;
+            let pem = String::from_utf8(pem)
+                .map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
+            PublicKey::from_pem(&pem, k).map_err(|e| CliError::Input(e.to_string()))
+        })
+        .collect()
 }
 
 fn now_rfc3339() -> String {
@@ -422,14 +429,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
                 "--key excludes --certificate-identity and --certificate-oidc-issuer: a key-signed signature has no certificate to match".into(),
             ));
         }
-        let mut keys = Vec::new();
-        for k in &a.key {
-            let pem = read_limited(k, MAX_KEY_BYTES, "key")?;
-            let pem = String::from_utf8(pem)
-                .map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
-            keys.push(PublicKey::from_pem(&pem, k).map_err(|e| CliError::Input(e.to_string()))?);
-        }
-        SignerPolicy::Keys(keys)
+        SignerPolicy::Keys(load_keys(&a.key)?)
     };
 
     // Evidence first: it decides which digests the artifact needs.
@@ -507,10 +507,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         threshold: a.threshold,
         policy,
     };
-    let now = jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .unwrap_or_else(|_| jiff::Timestamp::now());
-    Ok(verify_artifact(&inputs, &trust, &now.to_string()))
+    Ok(verify_artifact(&inputs, &trust, &now_rfc3339()))
 }
 
 /// Render the report to stdout, or to `out` (plus a text summary on stdout).

@@ -181,3 +181,42 @@ fn thresholds_count_distinct_trusted_keys() {
     assert_eq!(d.verify(&mixed, &[&pa], &[]).0, 0);
     assert_eq!(d.verify(&mixed, &[&pa], &["--threshold", "2"]).0, 1);
 }
+
+/// Regression (found in review): the source policy applies to key-signed envelopes too.
+#[test]
+fn key_signed_provenance_is_held_to_the_source_policy() {
+    let d = Dir::new();
+    let k = KeyPair::p256(41);
+    let pem = d.key("k.pub", &k);
+    let (dg, _) =
+        provenant_verify::digest_reader(ARTIFACT, &[provenant_model::DigestAlgorithm::Sha256])
+            .unwrap();
+    let st = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"app.bin","digest":{{"sha256":"{}"}}}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{{"buildDefinition":{{"buildType":"b","externalParameters":{{}},"resolvedDependencies":[{{"uri":"git+https://github.com/org/app@refs/tags/v1","digest":{{"gitCommit":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}}}]}},"runDetails":{{"builder":{{"id":"https://builder.example"}}}}}}}}"#,
+        dg[0].hex()
+    );
+    let env = d.write(
+        "p.json",
+        dsse_envelope(IN_TOTO, st.as_bytes(), &[(&k, None)]).as_bytes(),
+    );
+    let (rc, out) = d.verify(
+        &env,
+        &[&pem],
+        &[
+            "--commit",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "--source-uri",
+            "github.com/org/app",
+        ],
+    );
+    assert_eq!(rc, 0, "{out}");
+    let (rc, out) = d.verify(
+        &env,
+        &[&pem],
+        &["--commit", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"],
+    );
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("source-commit-mismatch"), "{out}");
+    let (rc, out) = d.verify(&env, &[&pem], &["--source-uri", "github.com/org/app-evil"]);
+    assert_eq!(rc, 1, "{out}");
+}

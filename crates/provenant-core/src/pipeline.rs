@@ -249,35 +249,10 @@ fn verify_evidence(
                     evref,
                 )];
             };
-            let (mut checks, signed_by) = verify_envelope(env, keys, inputs.threshold, &evref);
-            let mut predicate_type = None;
-            let mut signers = None;
-            let mut statement = None;
-            if let Some(idx) = signed_by {
-                let (c, bound, st) = bind_envelope(env, digests, &evref);
-                checks.extend(c);
-                predicate_type = st.as_ref().map(|s| s.predicate_type.clone());
-                if bound {
-                    statement = st;
-                    signers = Some(idx.iter().map(|i| &keys[*i]).collect());
-                    checks.push(unlogged_warning(&evref));
-                }
-            }
-            let mut claim = key_claim(
-                &evref,
-                "dsse",
-                Some(env.payload_type.clone()),
-                predicate_type,
-                signers,
-            );
-            claim.provenance = statement
-                .as_ref()
-                .and_then(provenant_formats::slsa::provenance_of);
-            vec![Item {
-                checks,
-                verified: claim.verified,
-                claim: Some(claim),
-            }]
+            let (checks, signed_by) = verify_envelope(env, keys, inputs.threshold, &evref);
+            vec![keyed_envelope_item(
+                env, checks, signed_by, keys, &evref, inputs, true,
+            )]
         }
         EvidenceContent::Gcb(list) => list
             .iter()
@@ -350,17 +325,43 @@ fn gcb_item(
             evref.clone(),
         );
     };
-    let (mut checks, key) = provenant_verify::verify_gcb_envelope(env, keys, evref);
+    let (checks, key) = provenant_verify::verify_gcb_envelope(env, keys, evref);
+    keyed_envelope_item(
+        env,
+        checks,
+        key.map(|i| vec![i]),
+        keys,
+        evref,
+        inputs,
+        false,
+    )
+}
+
+/// A key-signed envelope whose signature check produced `checks` (and, when it verified, the
+/// indices of the keys that signed): bind its statement to the artifact, record the claim and
+/// its provenance, then apply the source policy. `unlogged` adds the no-log-entry warning.
+fn keyed_envelope_item(
+    env: &provenant_formats::dsse::Envelope,
+    mut checks: Vec<Check>,
+    signed_by: Option<Vec<usize>>,
+    keys: &[PublicKey],
+    evref: &EvidenceRef,
+    inputs: &ArtifactInputs,
+    unlogged: bool,
+) -> Item {
     let mut statement = None;
     let mut predicate_type = None;
     let mut signers = None;
-    if let Some(i) = key {
+    if let Some(idx) = signed_by {
         let (c, bound, st) = bind_envelope(env, &inputs.subject.digests, evref);
         checks.extend(c);
         predicate_type = st.as_ref().map(|s| s.predicate_type.clone());
         if bound {
             statement = st;
-            signers = Some(vec![&keys[i]]);
+            signers = Some(idx.iter().map(|i| &keys[*i]).collect());
+            if unlogged {
+                checks.push(unlogged_warning(evref));
+            }
         }
     }
     let mut claim = key_claim(
