@@ -165,6 +165,11 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "URI", help_heading = "Provenance policy")]
     pub predicate_type: Option<String>,
 
+    /// A workflow input the build must have been given, KEY=VALUE (repeatable; slsa-verifier
+    /// --build-workflow-input). Checked against the provenance.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value, help_heading = "Provenance policy")]
+    pub build_workflow_input: Vec<(String, String)>,
+
     /// Fail unless the build ran on a provider-hosted runner.
     #[arg(long, help_heading = "Provenance policy")]
     pub deny_self_hosted_runners: bool,
@@ -272,6 +277,7 @@ fn source_policy(a: &ArtifactArgs) -> SourcePolicy {
         source_digest: a.source_digest.clone(),
         predicate_type: a.predicate_type.clone(),
         deny_self_hosted_runners: a.deny_self_hosted_runners,
+        workflow_inputs: a.build_workflow_input.clone(),
     }
 }
 
@@ -376,6 +382,14 @@ fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
         levels: a.verified_level.clone(),
     };
     Ok(provenant_core::verify_vsa(&inputs, &now_rfc3339()))
+}
+
+/// `KEY=VALUE` for --build-workflow-input.
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("{s:?} is not KEY=VALUE")),
+    }
 }
 
 /// Read and parse every --key file.

@@ -50,12 +50,6 @@ const PROVENANCE_XFAIL: &[(&str, &str)] = &[
         "slsa-verifier/gha_delegator/v1.9.0/binary-linux-amd64-workflow_dispatch/default",
         "delegator at refs/heads/main (see above)",
     ),
-    (
-        "slsa-verifier/workflow-inputs",
-        "uses --build-workflow-input, which provenant does not define yet (exit 2, never a pass)",
-    ),
-    ("slsa-verifier/workflow-inputs/mismatch", "uses --build-workflow-input (see above)"),
-    ("slsa-verifier/workflow-inputs/missing-field", "uses --build-workflow-input (see above)"),
 ];
 
 /// slsa-verifier flag -> provenant flag (`None`: the flag carries nothing provenant checks).
@@ -68,6 +62,7 @@ const SLSA_FLAGS: &[(&str, Option<&str>)] = &[
     ("--source-tag", Some("--source-tag")),
     ("--source-branch", Some("--source-branch")),
     ("--source-versioned-tag", Some("--source-versioned-tag")),
+    ("--build-workflow-input", Some("--build-workflow-input")),
     ("--public-key-path", Some("--key")),
     ("--public-key-id", Some("--public-key-id")),
     ("--subject-digest", Some("--digest")),

@@ -555,3 +555,40 @@ fn verification_summary_attestations() {
         assert!(out.contains(code), "wanted {code}: {out}");
     }
 }
+
+#[test]
+fn workflow_inputs() {
+    let with_inputs = |s: String| {
+        s.replace(
+            r#""externalParameters":{"#,
+            r#""externalParameters":{"inputs":{"release":"1.0","dry":true},"#,
+        )
+    };
+    let bundle = mint(GithubClaims::default(), with_inputs);
+    let p = |inputs: &[(&str, &str)]| SourcePolicy {
+        workflow_inputs: inputs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..honest_policy()
+    };
+    let r = run(
+        std::slice::from_ref(&bundle),
+        p(&[("release", "1.0"), ("dry", "true")]),
+    );
+    assert_eq!(r.verdict, Verdict::Pass, "{:?}", failed(&r));
+    for bad in [&[("dry", "false")][..], &[("missing", "x")][..]] {
+        let r = run(std::slice::from_ref(&bundle), p(bad));
+        assert!(
+            failed(&r).contains(&CheckCode::WorkflowInputsMismatch),
+            "{bad:?}: {:?}",
+            failed(&r)
+        );
+    }
+    // A provenance without inputs cannot satisfy an input requirement.
+    let r = run(
+        &[mint(GithubClaims::default(), |s| s)],
+        p(&[("release", "1.0")]),
+    );
+    assert!(failed(&r).contains(&CheckCode::WorkflowInputsMismatch));
+}

@@ -322,6 +322,12 @@ check_codes! {
     /// Two signed provenance statements for the artifact disagree.
     ProvenanceConflict = "provenance-conflict", "provenance",
         "Two validly signed provenance statements for this artifact name different source commits or repositories: which one built it is ambiguous.";
+    /// The build's workflow inputs are the expected ones.
+    WorkflowInputsMatch = "workflow-inputs-match", "provenance",
+        "Every expected workflow input (slsa-verifier --build-workflow-input) is recorded in the provenance with the expected value.";
+    /// A workflow input differs or is missing.
+    WorkflowInputsMismatch = "workflow-inputs-mismatch", "provenance",
+        "An expected workflow input is missing from the provenance or has another value.";
     /// The VSA was issued by the expected verifier.
     VsaVerifierMatches = "vsa-verifier-matches", "vsa",
         "The Verification Summary Attestation's verifier.id is the expected verifier.";

@@ -129,6 +129,27 @@ fn is_trusted_delegator(san: &str) -> bool {
         })
 }
 
+/// The workflow inputs a SLSA predicate records: v0.2 `invocation.parameters.event_inputs` or
+/// the event payload's `inputs`; v1 `externalParameters.inputs`.
+fn workflow_inputs(p: &serde_json::Value) -> Option<&serde_json::Map<String, serde_json::Value>> {
+    [
+        "/invocation/parameters/event_inputs",
+        "/invocation/environment/github_event_payload/inputs",
+        "/buildDefinition/externalParameters/inputs",
+        "/buildDefinition/externalParameters/workflow/inputs",
+    ]
+    .iter()
+    .find_map(|ptr| p.pointer(ptr).and_then(serde_json::Value::as_object))
+}
+
+/// An input value as the command line writes it (`true`, `123`, text).
+fn input_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Evaluate the policy for one verified signature. Returns no checks for an empty policy.
 pub fn evaluate(
     policy: &SourcePolicy,
@@ -346,6 +367,40 @@ pub fn evaluate(
             &signer_uris,
             |v| v.starts_with(&prefix),
             wf_codes,
+        );
+    }
+
+    if !policy.workflow_inputs.is_empty() {
+        let recorded = statement.and_then(|s| workflow_inputs(&s.predicate));
+        let problems: Vec<String> = match &recorded {
+            None => vec!["the provenance records no workflow inputs".into()],
+            Some(m) => policy
+                .workflow_inputs
+                .iter()
+                .filter_map(|(k, v)| match m.get(k) {
+                    None => Some(format!("input {k:?} not present")),
+                    Some(got) if input_text(got) != *v => Some(format!(
+                        "{k}={v} expected, provenance has {}",
+                        input_text(got)
+                    )),
+                    Some(_) => None,
+                })
+                .collect(),
+        };
+        let names: Vec<&str> = policy
+            .workflow_inputs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        cx.push(
+            problems.is_empty(),
+            CheckCode::WorkflowInputsMatch,
+            CheckCode::WorkflowInputsMismatch,
+            if problems.is_empty() {
+                format!("workflow inputs {} as expected", names.join(", "))
+            } else {
+                problems.join("; ")
+            },
         );
     }
 

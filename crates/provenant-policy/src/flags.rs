@@ -35,6 +35,8 @@ pub struct SourcePolicy {
     pub predicate_type: Option<String>,
     /// `--deny-self-hosted-runners`.
     pub deny_self_hosted_runners: bool,
+    /// `--build-workflow-input KEY=VALUE`: inputs the build's workflow must have been given.
+    pub workflow_inputs: Vec<(String, String)>,
 }
 
 impl SourcePolicy {
