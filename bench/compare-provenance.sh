@@ -60,11 +60,7 @@ require_corpus
 require_hyperfine
 build_provenant
 
-if ! "$SIGSTORE" --version 2>/dev/null | grep -qx "sigstore $SIGSTORE_PYTHON_VERSION"; then
-    echo "creating $VENV with sigstore==$SIGSTORE_PYTHON_VERSION" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "sigstore==$SIGSTORE_PYTHON_VERSION"
-fi
+require_sigstore_python
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT

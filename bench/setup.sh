@@ -52,3 +52,12 @@ machine() {
 hyperfine_mean() {
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["mean"])' "$1" "$2"
 }
+
+# sigstore-python, pinned to the version cases.json records as the peer, in bench/.venv.
+require_sigstore_python() {
+    if ! "$SIGSTORE" --version 2>/dev/null | grep -qx "sigstore $SIGSTORE_PYTHON_VERSION"; then
+        echo "creating $VENV with sigstore==$SIGSTORE_PYTHON_VERSION" >&2
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check "sigstore==$SIGSTORE_PYTHON_VERSION"
+    fi
+}

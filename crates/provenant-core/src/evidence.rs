@@ -71,10 +71,8 @@ pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
                 Err(e) => EvidenceContent::Unreadable(e.to_string()),
             }
         }
-        Ok(_) => match parse_bundles(bytes) {
-            Ok(list) => EvidenceContent::Bundles(list),
-            Err(e) => EvidenceContent::Unreadable(e.to_string()),
-        },
+        // One JSON document: one bundle (the strict parse is not repeated).
+        Ok(v) => EvidenceContent::Bundles(vec![provenant_formats::bundle::bundle_from_value(&v, bytes)]),
         Err(JsonError::Syntax(_)) => {
             let text = String::from_utf8_lossy(bytes);
             let t = text.trim();

@@ -41,6 +41,26 @@ struct Item {
 }
 
 impl Item {
+    /// A signature's checks and claim, held to the source policy when it verified.
+    fn checked(
+        checks: Vec<Check>,
+        claim: SignatureClaim,
+        statement: Option<&Statement>,
+        inputs: &ArtifactInputs,
+        evref: &EvidenceRef,
+    ) -> Item {
+        let signer = claim.signer.clone();
+        let mut item = Item {
+            checks,
+            verified: claim.verified,
+            claim: Some(claim),
+        };
+        if let Some(signer) = signer {
+            item.apply_policy(evaluate(&inputs.policy, &signer, statement, evref));
+        }
+        item
+    }
+
     /// Add policy checks; a policy failure means this signature does not count.
     fn apply_policy(&mut self, checks: Vec<Check>) {
         if checks.iter().any(|c| c.outcome == Outcome::Fail) {
@@ -287,16 +307,7 @@ fn verify_evidence(
                 None,
                 key.map(|i| vec![&keys[i]]),
             );
-            let signer = claim.signer.clone();
-            let mut item = Item {
-                checks,
-                verified: claim.verified,
-                claim: Some(claim),
-            };
-            if let Some(signer) = signer {
-                item.apply_policy(evaluate(&inputs.policy, &signer, None, &evref));
-            }
-            vec![item]
+            vec![Item::checked(checks, claim, None, inputs, &evref)]
         }
     }
 }
@@ -374,16 +385,7 @@ fn keyed_envelope_item(
     claim.provenance = statement
         .as_ref()
         .and_then(provenant_formats::slsa::provenance_of);
-    let signer = claim.signer.clone();
-    let mut item = Item {
-        checks,
-        verified: claim.verified,
-        claim: Some(claim),
-    };
-    if let Some(signer) = signer {
-        item.apply_policy(evaluate(&inputs.policy, &signer, statement.as_ref(), evref));
-    }
-    item
+    Item::checked(checks, claim, statement.as_ref(), inputs, evref)
 }
 
 /// A key-verified envelope proves something about the artifact only if its statement names it.

@@ -116,7 +116,9 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<ParsedBundle, BundleError> {
     bundle_from_value(&value, bytes)
 }
 
-fn bundle_from_value(value: &Value, bytes: &[u8]) -> Result<ParsedBundle, BundleError> {
+/// Read one bundle from its already strictly parsed JSON `value` and the `bytes` it came from
+/// (so callers that have parsed the file once need not parse it again).
+pub fn bundle_from_value(value: &Value, bytes: &[u8]) -> Result<ParsedBundle, BundleError> {
     let media_type = value
         .get("mediaType")
         .and_then(Value::as_str)

@@ -54,6 +54,17 @@ pub fn chain_json(report: &Report) -> Value {
     })
 }
 
+/// The subject's first digest, or its name (a VSA subject may have no sha digest).
+fn subject_of(report: &Report) -> String {
+    report
+        .subject
+        .digests
+        .first()
+        .map(ToString::to_string)
+        .or_else(|| report.subject.name.clone())
+        .unwrap_or_default()
+}
+
 fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or("?")
 }
@@ -61,12 +72,7 @@ fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
 /// The chain as text.
 pub fn render_text(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let c = chain_json(report);
-    let subject = report
-        .subject
-        .digests
-        .first()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let subject = subject_of(report);
     writeln!(
         w,
         "{} provenance of {subject}",
@@ -117,12 +123,7 @@ fn esc(s: &str) -> String {
 /// The chain as a Mermaid flowchart (`flowchart LR`).
 pub fn render_mermaid(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let c = chain_json(report);
-    let subject = report
-        .subject
-        .digests
-        .first()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let subject = subject_of(report);
     writeln!(w, "flowchart LR")?;
     writeln!(w, "  A[\"artifact<br/>{}\"]", esc(&subject))?;
     for (i, l) in c["chains"].as_array().into_iter().flatten().enumerate() {
