@@ -352,6 +352,54 @@ check_codes! {
     /// A required level is missing.
     VsaLevelsNotMet = "vsa-levels-not-met", "vsa",
         "A required level is not among the VSA's verifiedLevels.";
+    /// The layout is signed by every given layout key.
+    LayoutSignatureValid = "layout-signature-valid", "layout",
+        "The in-toto layout carries a valid signature by every layout key given.";
+    /// A layout key did not sign the layout.
+    LayoutSignatureInvalid = "layout-signature-invalid", "layout",
+        "A layout key given did not make a valid signature over the in-toto layout (or the layout is unsigned).";
+    /// The layout has not expired.
+    LayoutCurrent = "layout-current", "layout",
+        "The in-toto layout's expiry date is after the verification time.";
+    /// The layout has expired.
+    LayoutExpired = "layout-expired", "layout",
+        "The in-toto layout's expiry date has passed (or it has none that can be read).";
+    /// The layout or a link could not be read.
+    LayoutMalformed = "layout-malformed", "layout",
+        "The in-toto layout or a link is not well-formed metadata of the expected type.";
+    /// The layout uses a feature provenant does not verify.
+    LayoutUnsupported = "layout-unsupported", "layout",
+        "The in-toto layout uses a feature provenant does not verify (sublayouts, certificate-signed links); it is not verified.";
+    /// A step is backed by enough signed links and its artifact rules hold.
+    LayoutStepVerified = "layout-step-verified", "layout",
+        "An in-toto step has links signed by at least its threshold of authorised functionaries, and its artifact rules hold.";
+    /// A step lacks signed links.
+    LayoutLinkMissing = "layout-link-missing", "layout",
+        "An in-toto step has fewer valid links by authorised functionaries than its threshold.";
+    /// A link's signature does not verify.
+    LayoutLinkSignatureInvalid = "layout-link-signature-invalid", "layout",
+        "A link file for an in-toto step is not validly signed by the functionary key it is named for.";
+    /// Links for one step record different artifacts.
+    LayoutLinksDisagree = "layout-links-disagree", "layout",
+        "The links of one in-toto step, made by different functionaries, record different materials or products.";
+    /// An artifact rule fails.
+    LayoutRuleViolated = "layout-rule-violated", "layout",
+        "An in-toto artifact rule (MATCH, CREATE, DELETE, MODIFY, ALLOW, DISALLOW, REQUIRE) does not hold.";
+    /// A link ran another command than the step expects.
+    LayoutCommandMismatch = "layout-command-mismatch", "layout",
+        "A link records another command than its step's expected_command (a warning, as in in-toto).";
+    /// An inspection was not run.
+    LayoutInspectionNotRun = "layout-inspection-not-run", "layout",
+        "The layout has an inspection; provenant never executes inspection commands, so the layout is not fully verified.";
+    /// The artifact is a product of the layout's steps.
+    LayoutArtifactBound = "layout-artifact-bound", "layout",
+        "The artifact being verified is recorded, with the same digest, as a product of an in-toto step.";
+    /// No step names the artifact.
+    LayoutArtifactUnbound = "layout-artifact-unbound", "layout",
+        "No in-toto step records a product with the artifact's name, so the layout does not speak to this file.";
+    /// A step records the artifact's name with another digest.
+    LayoutArtifactMismatch = "layout-artifact-mismatch", "layout",
+        "An in-toto step records a product with the artifact's name but another digest: the file is not what was built.";
     /// A check that was skipped on request.
     OptOutUsed = "opt-out-used", "policy",
         "A verification step was skipped on request; the report records the risk taken.";
