@@ -92,6 +92,13 @@ pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// Write bytes to stderr, ignoring a closed pipe.
+pub fn emit_stderr(bytes: &[u8]) {
+    let mut out = std::io::stderr().lock();
+    let _ = out.write_all(bytes);
+    let _ = out.flush();
+}
+
 /// Write bytes to stdout, ignoring a closed pipe.
 pub fn emit(bytes: &[u8]) {
     let mut out = std::io::stdout().lock();

@@ -170,6 +170,16 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value, help_heading = "Provenance policy")]
     pub build_workflow_input: Vec<(String, String)>,
 
+    /// The npm package the publish attestation must name (slsa-verifier verify-npm-package
+    /// --package-name), e.g. @scope/name. Evidence: the npm attestations document via
+    /// --attestations; the tarball by path or --digest sha512:...
+    #[arg(long, value_name = "NAME", help_heading = "Provenance policy")]
+    pub package_name: Option<String>,
+
+    /// The npm package version the publish attestation must name.
+    #[arg(long, value_name = "VERSION", help_heading = "Provenance policy")]
+    pub package_version: Option<String>,
+
     /// Fail unless the build ran on a provider-hosted runner.
     #[arg(long, help_heading = "Provenance policy")]
     pub deny_self_hosted_runners: bool,
@@ -218,6 +228,12 @@ pub struct ArtifactArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+
+    /// On success, print each verified SLSA provenance statement (exactly as signed, one JSON
+    /// document per line) to stdout, as slsa-verifier --print-provenance does; the report then
+    /// goes to stderr. Nothing is printed to stdout on failure.
+    #[arg(long)]
+    pub print_provenance: bool,
 
     /// Write the report (in --format) to this file; a text summary still goes to stdout.
     #[arg(long, value_name = "FILE")]
@@ -278,6 +294,8 @@ fn source_policy(a: &ArtifactArgs) -> SourcePolicy {
         predicate_type: a.predicate_type.clone(),
         deny_self_hosted_runners: a.deny_self_hosted_runners,
         workflow_inputs: a.build_workflow_input.clone(),
+        package_name: a.package_name.clone(),
+        package_version: a.package_version.clone(),
     }
 }
 
@@ -318,6 +336,34 @@ fn evidence_paths(a: &ArtifactArgs) -> Result<Vec<String>, CliError> {
 
 fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
     let report = evaluate(a)?;
+    if a.print_provenance {
+        let mut buf = Vec::new();
+        let _ = match a.format {
+            Format::Text => provenant_report::text::render(&report, &mut buf, false),
+            Format::Json => provenant_report::json::render(&report, &mut buf),
+            Format::Mermaid => provenant_report::chain::render_mermaid(&report, &mut buf),
+        };
+        match a.out.as_deref() {
+            Some(path) => std::fs::write(path, &buf)
+                .map_err(|e| CliError::Input(format!("cannot write report to {path}: {e}")))?,
+            None => super::emit_stderr(&buf),
+        }
+        if report.verdict == Verdict::Pass {
+            let mut out = Vec::new();
+            let provenance = report
+                .signatures
+                .iter()
+                .filter(|c| c.verified && c.provenance.is_some());
+            for c in provenance {
+                if let Some(p) = &c.signed_payload {
+                    out.extend_from_slice(p.trim_ascii());
+                    out.push(b'\n');
+                }
+            }
+            emit(&out);
+        }
+        return Ok(exit_code(&report));
+    }
     write_report(&report, a.format, a.out.as_deref())?;
     Ok(exit_code(&report))
 }

@@ -21,6 +21,7 @@ const CATEGORIES: &[&str] = &[
 const PROVENANCE_CATEGORIES: &[&str] = &[
     "slsa-provenance",
     "slsa-provenance-gcb",
+    "slsa-provenance-npm",
     "slsa-vsa",
     "github-attestation",
     "in-toto-statement",
@@ -70,6 +71,8 @@ const SLSA_FLAGS: &[(&str, Option<&str>)] = &[
     ("--resource-uri", Some("--resource-uri")),
     ("--verified-level", Some("--verified-level")),
     ("--verified-levels", Some("--verified-level")),
+    ("--package-name", Some("--package-name")),
+    ("--package-version", Some("--package-version")),
 ];
 
 /// An slsa-verifier argv mapped onto `verify artifact`; `None` when it uses a flag provenant
@@ -90,6 +93,10 @@ fn from_slsa(args: &[Value], i: &Value) -> Option<Vec<String>> {
             k += 2;
         } else if a.starts_with("--") {
             return None;
+        } else if a == "TARBALL" {
+            // npm: the tarball is not in the corpus; verify it by its recorded digest.
+            out.extend(["--digest".into(), s(i, "tarball_sha512")?.into()]);
+            k += 1;
         } else {
             let t = a.strip_prefix("DIGEST:").unwrap_or(a);
             if t.split(':')
@@ -270,7 +277,14 @@ fn argvs(dir: &Path, c: &Value) -> Vec<Vec<String>> {
         argv.push("--offline".into());
         return vec![argv];
     }
-    if cat == "slsa-provenance" || cat == "github-attestation" || cat == "slsa-vsa" {
+    if [
+        "slsa-provenance",
+        "slsa-provenance-npm",
+        "github-attestation",
+        "slsa-vsa",
+    ]
+    .contains(&cat)
+    {
         if let Some(args) = c.pointer("/cli/args").and_then(Value::as_array) {
             return from_slsa(args, i).into_iter().collect();
         }

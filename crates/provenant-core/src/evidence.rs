@@ -22,6 +22,8 @@ pub enum EvidenceContent {
     Envelope(Envelope),
     /// Google Cloud Build provenance (gcloud's provenance summary), one envelope per entry.
     Gcb(Vec<Result<Envelope, DsseError>>),
+    /// The npm registry's attestations document (publish attestation + SLSA provenance).
+    Npm(Vec<provenant_formats::npm::NpmAttestation>),
     /// A detached signature (cosign `sign-blob --key`: base64 text).
     SignatureFile(Vec<u8>),
     /// Could not be decoded as any evidence format.
@@ -62,9 +64,12 @@ pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
                 ),
             }
         }
-        Ok(v) if v.get("attestations").is_some_and(serde_json::Value::is_array) => EvidenceContent::Unreadable(
-            "an npm attestations document needs both its publish attestation (signed with npm's registry key) and its provenance to verify; provenant does not verify npm's publish attestation yet, so it proves nothing here (the provenance bundle alone can be given with --bundle)".into(),
-        ),
+        Ok(v) if provenant_formats::npm::is_npm_attestations(&v) => {
+            match provenant_formats::npm::npm_attestations(&v) {
+                Ok(list) => EvidenceContent::Npm(list),
+                Err(e) => EvidenceContent::Unreadable(format!("npm attestations document: {e}")),
+            }
+        }
         Ok(v) if v.get("payloadType").is_some() && v.get("mediaType").is_none() => {
             match envelope_from_value(&v) {
                 Ok(e) => EvidenceContent::Envelope(e),
@@ -72,7 +77,9 @@ pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
             }
         }
         // One JSON document: one bundle (the strict parse is not repeated).
-        Ok(v) => EvidenceContent::Bundles(vec![provenant_formats::bundle::bundle_from_value(&v, bytes)]),
+        Ok(v) => EvidenceContent::Bundles(vec![provenant_formats::bundle::bundle_from_value(
+            &v, bytes,
+        )]),
         Err(JsonError::Syntax(_)) => {
             let text = String::from_utf8_lossy(bytes);
             let t = text.trim();

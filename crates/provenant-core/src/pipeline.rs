@@ -36,7 +36,8 @@ pub struct ArtifactInputs {
 /// One signature's result, before aggregation.
 struct Item {
     checks: Vec<Check>,
-    claim: Option<SignatureClaim>,
+    /// What each signature of this evidence claims (several for an npm attestations document).
+    claims: Vec<SignatureClaim>,
     verified: bool,
 }
 
@@ -53,7 +54,7 @@ impl Item {
         let mut item = Item {
             checks,
             verified: claim.verified,
-            claim: Some(claim),
+            claims: vec![claim],
         };
         if let Some(signer) = signer {
             item.apply_policy(evaluate(&inputs.policy, &signer, statement, evref));
@@ -65,7 +66,7 @@ impl Item {
     fn apply_policy(&mut self, checks: Vec<Check>) {
         if checks.iter().any(|c| c.outcome == Outcome::Fail) {
             self.verified = false;
-            if let Some(c) = &mut self.claim {
+            for c in &mut self.claims {
                 c.verified = false;
             }
         }
@@ -76,7 +77,7 @@ impl Item {
     fn failed(code: CheckCode, reason: impl Into<String>, evref: EvidenceRef) -> Item {
         Item {
             checks: vec![Check::fail(code, reason, vec![evref])],
-            claim: None,
+            claims: vec![],
             verified: false,
         }
     }
@@ -108,6 +109,7 @@ fn key_claim(
         time_sources: vec![],
         log_entries: vec![],
         provenance: None,
+        signed_payload: None,
     }
 }
 
@@ -153,6 +155,20 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
         items.extend(verify_evidence(ev, evref, inputs, trust, &root_ref));
     }
 
+    let wants_package =
+        inputs.policy.package_name.is_some() || inputs.policy.package_version.is_some();
+    if wants_package
+        && !inputs
+            .evidence
+            .iter()
+            .any(|e| matches!(e.content, EvidenceContent::Npm(_)))
+    {
+        checks.push(Check::fail(
+            CheckCode::PackageMismatch,
+            "--package-name/--package-version need the npm attestations document (give it with --attestations); no evidence names a package",
+            vec![root_ref.clone()],
+        ));
+    }
     checks.extend(provenance_conflicts(&items));
     let any_verified = items.iter().any(|i| i.verified);
     let mut signatures = Vec::new();
@@ -167,7 +183,7 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
             }
             checks.push(c);
         }
-        signatures.extend(item.claim);
+        signatures.extend(item.claims);
     }
     if !inputs.evidence.is_empty()
         && !any_verified
@@ -222,38 +238,14 @@ fn verify_evidence(
                 match parsed {
                     Err(e) => Item {
                         checks: vec![bundle_error_check(e, &r)],
-                        claim: None,
+                        claims: vec![],
                         verified: false,
                     },
-                    Ok(b) => {
-                        let mut out = verify_bundle(b, &r, digests, trust, &inputs.signer);
-                        for c in &mut out.checks {
-                            if matches!(
-                                c.code,
-                                CheckCode::CertificateChainValid | CheckCode::TlogInclusionVerified
-                            ) {
-                                c.evidence.push(root_ref.clone());
-                            }
-                        }
-                        let mut item = Item {
-                            verified: out.verified.is_some(),
-                            checks: out.checks,
-                            claim: Some(out.claim),
-                        };
-                        if let Some(v) = &out.verified {
-                            let v = v.get();
-                            item.apply_policy(evaluate(
-                                &inputs.policy,
-                                &v.signer,
-                                v.statement.as_ref(),
-                                &r,
-                            ));
-                        }
-                        item
-                    }
+                    Ok(b) => bundle_item(b, &r, inputs, trust, root_ref, &inputs.signer, true).0,
                 }
             })
             .collect(),
+        EvidenceContent::Npm(list) => vec![npm_item(list, ev, inputs, trust, root_ref)],
         EvidenceContent::Envelope(env) => {
             let SignerPolicy::Keys(keys) = &inputs.signer else {
                 if env.signatures.iter().any(|s| s.cert.is_some()) {
@@ -309,6 +301,237 @@ fn verify_evidence(
             );
             vec![Item::checked(checks, claim, None, inputs, &evref)]
         }
+    }
+}
+
+/// One Sigstore bundle verified against `signer`; with `with_policy`, a verified signature is
+/// also held to the source policy. Returns the item and, when the signature verified, what it
+/// established.
+fn bundle_item(
+    b: &provenant_formats::bundle::ParsedBundle,
+    r: &EvidenceRef,
+    inputs: &ArtifactInputs,
+    trust: &TrustRoot,
+    root_ref: &EvidenceRef,
+    signer: &SignerPolicy,
+    with_policy: bool,
+) -> (Item, Option<provenant_verify::VerifiedSignature>) {
+    let mut out = verify_bundle(b, r, &inputs.subject.digests, trust, signer);
+    for c in &mut out.checks {
+        if matches!(
+            c.code,
+            CheckCode::CertificateChainValid | CheckCode::TlogInclusionVerified
+        ) {
+            c.evidence.push(root_ref.clone());
+        }
+    }
+    let mut item = Item {
+        verified: out.verified.is_some(),
+        checks: out.checks,
+        claims: vec![out.claim],
+    };
+    let verified = out.verified.map(|v| v.get().clone());
+    if let (Some(v), true) = (&verified, with_policy) {
+        item.apply_policy(evaluate(&inputs.policy, &v.signer, v.statement.as_ref(), r));
+    }
+    (item, verified)
+}
+
+/// An npm attestations document: it proves the tarball only when npm's publish attestation
+/// verifies with npm's registry key (signed while that key was in use) AND the SLSA provenance
+/// verifies keylessly and meets the source policy, both for this tarball. Other attestations
+/// are verified too and kept in the report; they neither make nor break the result.
+fn npm_item(
+    list: &[provenant_formats::npm::NpmAttestation],
+    ev: &Evidence,
+    inputs: &ArtifactInputs,
+    trust: &TrustRoot,
+    root_ref: &EvidenceRef,
+) -> Item {
+    use provenant_formats::npm::NPM_PUBLISH_V01;
+    let doc_ref = EvidenceRef::new(EvidenceKind::SigstoreBundle, &ev.location);
+    let npm_keys = provenant_verify::npm_registry_keys();
+    let npm_signer = SignerPolicy::Keys(npm_keys.iter().map(|k| k.key.clone()).collect());
+    let mut all = Item {
+        checks: vec![],
+        claims: vec![],
+        verified: false,
+    };
+    let (mut publish_ok, mut provenance_ok) = (false, false);
+    for (n, att) in list.iter().enumerate() {
+        let r = EvidenceRef::new(
+            EvidenceKind::SigstoreBundle,
+            format!("{}#{}", ev.location, n + 1),
+        );
+        let b = match &att.bundle {
+            Ok(b) => b,
+            Err(e) => {
+                all.checks.push(bundle_error_check(e, &r));
+                continue;
+            }
+        };
+        // What the bundle signs decides its role, never the unsigned predicateType beside it.
+        let signed_type = match &b.content {
+            provenant_formats::bundle::BundleContent::Dsse {
+                statement: Some(Ok(st)),
+                ..
+            } => Some(st.predicate_type.clone()),
+            _ => None,
+        };
+        if signed_type.as_deref() == Some(NPM_PUBLISH_V01) {
+            let (mut item, verified) =
+                bundle_item(b, &r, inputs, trust, root_ref, &npm_signer, false);
+            if let Some(v) = verified {
+                let key_ok = npm_key_in_use(&v, &npm_keys, &r, &mut item.checks);
+                let pkg_ok = npm_package_matches(&v, inputs, &r, &mut item.checks);
+                publish_ok |= key_ok && pkg_ok;
+            }
+            all.checks.extend(item.checks);
+            all.claims.extend(item.claims);
+        } else {
+            let (item, _) = bundle_item(b, &r, inputs, trust, root_ref, &inputs.signer, true);
+            let is_provenance = signed_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
+            provenance_ok |= is_provenance && item.verified;
+            if !is_provenance && att.predicate_type != NPM_PUBLISH_V01 {
+                all.checks.push(Check::warn(
+                    CheckCode::PredicateTypeMismatch,
+                    format!(
+                        "attestation {} has predicate type {:?}: kept and shown, not part of the npm verification",
+                        n + 1,
+                        signed_type.as_deref().unwrap_or(&att.predicate_type)
+                    ),
+                    vec![r.clone()],
+                ));
+            }
+            all.checks.extend(item.checks);
+            all.claims.extend(item.claims);
+        }
+    }
+    if publish_ok && provenance_ok {
+        all.verified = true;
+    } else {
+        let mut missing = Vec::new();
+        if !publish_ok {
+            missing.push("a verified publish attestation signed with npm's registry key");
+        }
+        if !provenance_ok {
+            missing.push("verified SLSA provenance");
+        }
+        all.checks.push(Check::fail(
+            CheckCode::NpmAttestationsIncomplete,
+            format!(
+                "{}: the document lacks {}",
+                ev.location,
+                missing.join(" and ")
+            ),
+            vec![doc_ref],
+        ));
+        for c in &mut all.claims {
+            c.verified = false;
+        }
+    }
+    all
+}
+
+/// npm retired a registry key at its expiry: a publish attestation counts only when its verified
+/// signing time is before the expiry of the key that verified it.
+fn npm_key_in_use(
+    v: &provenant_verify::VerifiedSignature,
+    keys: &[provenant_verify::NpmRegistryKey],
+    r: &EvidenceRef,
+    checks: &mut Vec<Check>,
+) -> bool {
+    let provenant_model::SignerClaim::Key { key, .. } = &v.signer else {
+        return false;
+    };
+    let Some(k) = keys.iter().find(|k| k.key.location() == key) else {
+        return false;
+    };
+    match v.signing_time {
+        _ if k.expires.is_none() => true,
+        Some(t) if k.in_use_at(t) => true,
+        t => {
+            let expires = k.expires.unwrap_or("(never)");
+            checks.push(Check::fail(
+                CheckCode::NpmRegistryKeyExpired,
+                match t {
+                    Some(t) => format!(
+                        "signed at unix time {t}, after npm retired {} on {expires}",
+                        k.keyid
+                    ),
+                    None => format!(
+                        "no verified signing time, and npm retired {} on {expires}",
+                        k.keyid
+                    ),
+                },
+                vec![r.clone()],
+            ));
+            false
+        }
+    }
+}
+
+/// `--package-name` / `--package-version` against the publish attestation's predicate and its
+/// subject's package URL.
+fn npm_package_matches(
+    v: &provenant_verify::VerifiedSignature,
+    inputs: &ArtifactInputs,
+    r: &EvidenceRef,
+    checks: &mut Vec<Check>,
+) -> bool {
+    let policy = &inputs.policy;
+    if policy.package_name.is_none() && policy.package_version.is_none() {
+        return true;
+    }
+    let Some(st) = &v.statement else {
+        return false;
+    };
+    let field = |k: &str| st.predicate.get(k).and_then(serde_json::Value::as_str);
+    let (name, version) = (field("name"), field("version"));
+    let mut problems = Vec::new();
+    if let Some(want) = &policy.package_name {
+        if name != Some(want.as_str()) {
+            problems.push(format!(
+                "name {:?}, expected {want:?}",
+                name.unwrap_or("(none)")
+            ));
+        }
+    }
+    if let Some(want) = &policy.package_version {
+        if version != Some(want.as_str()) {
+            problems.push(format!(
+                "version {:?}, expected {want:?}",
+                version.unwrap_or("(none)")
+            ));
+        }
+    }
+    // The subject that carries the tarball digest must be this package's URL.
+    if let (Some(n), Some(ver)) = (name, version) {
+        let purl = provenant_formats::npm::npm_purl(n, ver);
+        if !st.subjects.iter().any(|s| s.name == purl) {
+            problems.push(format!("no subject is named {purl}"));
+        }
+    }
+    if problems.is_empty() {
+        checks.push(Check::pass(
+            CheckCode::PackageMatches,
+            format!(
+                "publish attestation names {}@{}",
+                name.unwrap_or_default(),
+                version.unwrap_or_default()
+            ),
+            vec![r.clone()],
+        ));
+        true
+    } else {
+        checks.push(Check::fail(
+            CheckCode::PackageMismatch,
+            format!("publish attestation: {}", problems.join("; ")),
+            vec![r.clone()],
+        ));
+        false
     }
 }
 
@@ -385,6 +608,9 @@ fn keyed_envelope_item(
     claim.provenance = statement
         .as_ref()
         .and_then(provenant_formats::slsa::provenance_of);
+    if statement.is_some() {
+        claim.signed_payload = Some(env.payload.clone());
+    }
     Item::checked(checks, claim, statement.as_ref(), inputs, evref)
 }
 
@@ -465,7 +691,7 @@ fn bind_envelope(
 fn provenance_conflicts(items: &[Item]) -> Vec<Check> {
     let provs: Vec<(&EvidenceRef, &provenant_model::ProvenanceClaim)> = items
         .iter()
-        .filter_map(|i| i.claim.as_ref())
+        .flat_map(|i| i.claims.iter())
         .filter_map(|c| c.provenance.as_ref().map(|p| (&c.evidence, p)))
         .collect();
     let mut out = Vec::new();

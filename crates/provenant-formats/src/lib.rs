@@ -14,4 +14,5 @@ pub mod gcb;
 pub mod intoto;
 pub mod json;
 pub mod limits;
+pub mod npm;
 pub mod slsa;

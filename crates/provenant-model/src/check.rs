@@ -352,6 +352,18 @@ check_codes! {
     /// A required level is missing.
     VsaLevelsNotMet = "vsa-levels-not-met", "vsa",
         "A required level is not among the VSA's verifiedLevels.";
+    /// The publish attestation names the expected package.
+    PackageMatches = "package-matches", "provenance",
+        "The npm publish attestation (and its subject) names the expected package name and version.";
+    /// Another package.
+    PackageMismatch = "package-mismatch", "provenance",
+        "The npm publish attestation names another package name or version than expected (or none can be checked).";
+    /// An npm attestations document lacks a verified part.
+    NpmAttestationsIncomplete = "npm-attestations-incomplete", "provenance",
+        "An npm attestations document needs both a verified publish attestation (npm's registry key) and verified SLSA provenance for the same tarball.";
+    /// The npm registry key had expired when the publish attestation was signed.
+    NpmRegistryKeyExpired = "npm-registry-key-expired", "signature",
+        "The npm publish attestation was signed (by its verified log time) after npm retired the registry key, or its signing time is unknown.";
     /// The layout is signed by every given layout key.
     LayoutSignatureValid = "layout-signature-valid", "layout",
         "The in-toto layout carries a valid signature by every layout key given.";

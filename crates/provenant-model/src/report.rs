@@ -233,6 +233,10 @@ pub struct SignatureClaim {
     /// The SLSA provenance the signed statement carries (verified signatures only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<ProvenanceClaim>,
+    /// The signed in-toto statement exactly as signed (verified DSSE signatures only). Kept in
+    /// memory for `--print-provenance`; never serialised into the report.
+    #[serde(skip)]
+    pub signed_payload: Option<Vec<u8>>,
 }
 
 /// A verification step the user chose to skip, with the risk it carries.

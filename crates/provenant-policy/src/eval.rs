@@ -150,6 +150,20 @@ fn input_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// npm CLI's pre-GA provenance (build type `https://github.com/npm/cli/gha/v2`) names its builder
+/// `https://github.com/actions/runner`; npm only generated it on GitHub-hosted runners, so, as
+/// slsa-verifier does, it reads as `https://github.com/actions/runner/github-hosted`. Any other
+/// provenance keeps its builder id unchanged.
+fn npm_legacy_hosted_builder(p: &ProvenanceClaim) -> Option<String> {
+    const LEGACY: &str = "https://github.com/actions/runner";
+    const NPM_CLI_V2: &str = "https://github.com/npm/cli/gha/v2";
+    let id = p.builder_id.clone()?;
+    if id == LEGACY && p.build_type.as_deref() == Some(NPM_CLI_V2) {
+        return Some(format!("{LEGACY}/github-hosted"));
+    }
+    Some(id)
+}
+
 /// Evaluate the policy for one verified signature. Returns no checks for an empty policy.
 pub fn evaluate(
     policy: &SourcePolicy,
@@ -310,7 +324,7 @@ pub fn evaluate(
                 v.split('@').next() == Some(b.as_str())
             }
         };
-        let mut sources = vec![("provenance", prov.and_then(|p| p.builder_id.clone()))];
+        let mut sources = vec![("provenance", prov.and_then(npm_legacy_hosted_builder))];
         // A workflow builder signs with its own identity: the certificate must be it too. Under
         // slsa-github-generator's BYOB framework the trusted delegator signs on behalf of the
         // builder named in the provenance it vouches for.

@@ -37,6 +37,10 @@ pub struct SourcePolicy {
     pub deny_self_hosted_runners: bool,
     /// `--build-workflow-input KEY=VALUE`: inputs the build's workflow must have been given.
     pub workflow_inputs: Vec<(String, String)>,
+    /// `--package-name`: the npm package the publish attestation must name.
+    pub package_name: Option<String>,
+    /// `--package-version`: the npm package version the publish attestation must name.
+    pub package_version: Option<String>,
 }
 
 impl SourcePolicy {

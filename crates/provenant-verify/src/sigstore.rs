@@ -109,6 +109,7 @@ impl<'a> Run<'a> {
             time_sources: Vec::new(),
             log_entries: Vec::new(),
             provenance: None,
+            signed_payload: None,
         };
         Self {
             parsed,
@@ -155,10 +156,11 @@ impl<'a> Run<'a> {
         if ok {
             if let BundleContent::Dsse {
                 statement: Some(Ok(st)),
-                ..
+                envelope,
             } = &self.parsed.content
             {
                 self.claim.provenance = provenant_formats::slsa::provenance_of(st);
+                self.claim.signed_payload = Some(envelope.payload.clone());
             }
         }
         let verified = match (&self.claim.signer, ok) {

@@ -1,0 +1,111 @@
+//! The npm registry's attestations document
+//! (`https://registry.npmjs.org/-/npm/v1/attestations/<name>@<version>`):
+//! `{"attestations": [{"predicateType": URI, "bundle": <Sigstore bundle>}, ...]}`.
+//!
+//! A published package normally has two: the registry's *publish attestation*, signed with npm's
+//! registry key, and the *SLSA provenance* the CI build signed keylessly.
+
+use serde_json::Value;
+
+use crate::bundle::{bundle_from_value, BundleError, ParsedBundle};
+
+/// The predicate type of npm's publish attestation.
+pub const NPM_PUBLISH_V01: &str = "https://github.com/npm/attestation/tree/main/specs/publish/v0.1";
+
+/// At most this many attestations in one document (npm writes two).
+pub const MAX_NPM_ATTESTATIONS: usize = 16;
+
+/// One entry of the document.
+#[derive(Debug)]
+pub struct NpmAttestation {
+    /// The entry's `predicateType` (unsigned: only the bundle's statement is trusted).
+    pub predicate_type: String,
+    /// The entry's bundle.
+    pub bundle: Result<ParsedBundle, BundleError>,
+}
+
+/// Whether `value` has the shape of an npm attestations document.
+pub fn is_npm_attestations(value: &Value) -> bool {
+    value
+        .get("attestations")
+        .and_then(Value::as_array)
+        .is_some_and(|a| {
+            a.iter()
+                .all(|e| e.get("bundle").is_some() || e.get("predicateType").is_some())
+        })
+}
+
+/// Read every entry. Errors only when the document itself is unusable (no entries, too many,
+/// an entry that is not an object); a bad bundle is reported in its entry.
+pub fn npm_attestations(value: &Value) -> Result<Vec<NpmAttestation>, String> {
+    let list = value
+        .get("attestations")
+        .and_then(Value::as_array)
+        .ok_or("no \"attestations\" list")?;
+    if list.is_empty() {
+        return Err("the attestations list is empty".into());
+    }
+    if list.len() > MAX_NPM_ATTESTATIONS {
+        return Err(format!(
+            "{} attestations; at most {MAX_NPM_ATTESTATIONS} are read",
+            list.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for (n, entry) in list.iter().enumerate() {
+        let Some(obj) = entry.as_object() else {
+            return Err(format!("attestation {} is not an object", n + 1));
+        };
+        let predicate_type = obj
+            .get("predicateType")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let bundle = match obj.get("bundle") {
+            None => Err(BundleError::NotABundle),
+            Some(b) => match serde_json::to_vec(b) {
+                Ok(bytes) => bundle_from_value(b, &bytes),
+                Err(e) => Err(BundleError::Invalid(e.to_string())),
+            },
+        };
+        out.push(NpmAttestation {
+            predicate_type,
+            bundle,
+        });
+    }
+    Ok(out)
+}
+
+/// The package URL npm writes as the subject name: `pkg:npm/<name>@<version>`, with the `@` of a
+/// scope percent-encoded (`pkg:npm/%40scope/name@1.0.0`).
+pub fn npm_purl(name: &str, version: &str) -> String {
+    let name = name
+        .strip_prefix('@')
+        .map_or_else(|| name.to_owned(), |n| format!("%40{n}"));
+    format!("pkg:npm/{name}@{version}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purl_encodes_scope() {
+        assert_eq!(npm_purl("sigstore", "2.1.0"), "pkg:npm/sigstore@2.1.0");
+        assert_eq!(
+            npm_purl("@scope/pkg", "1.0.0"),
+            "pkg:npm/%40scope/pkg@1.0.0"
+        );
+    }
+
+    #[test]
+    fn document_shape_errors() {
+        let empty = serde_json::json!({"attestations": []});
+        assert!(npm_attestations(&empty).is_err());
+        let not_obj = serde_json::json!({"attestations": [1]});
+        assert!(npm_attestations(&not_obj).is_err());
+        let no_bundle = serde_json::json!({"attestations": [{"predicateType": NPM_PUBLISH_V01}]});
+        let list = npm_attestations(&no_bundle).unwrap();
+        assert!(list[0].bundle.is_err());
+    }
+}
