@@ -25,6 +25,7 @@ const PROVENANCE_CATEGORIES: &[&str] = &[
     "slsa-vsa",
     "github-attestation",
     "in-toto-statement",
+    "in-toto-predicate",
 ];
 
 /// Provenance cases provenant does not agree with, and why. All fail closed.

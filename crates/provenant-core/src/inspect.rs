@@ -130,6 +130,16 @@ fn detect(bytes: &[u8]) -> Out {
         out.fact("entries", v.len().to_string());
         return out;
     }
+    if value.get("payloadType").is_some() && is_placeholder(value.get("payload")) {
+        // A documentation template: `"payload": "<Base64(Statement)>"`. Its shape is an
+        // envelope's, but there is nothing in it to parse or verify.
+        let mut out = Out::new("dsse-envelope-template");
+        out.fact(
+            "payload",
+            "a placeholder, not data: a template of an envelope, nothing to verify",
+        );
+        return out;
+    }
     if value.get("payloadType").is_some() {
         let mut out = Out::new("dsse-envelope");
         return match envelope_from_value(&value) {
@@ -157,10 +167,162 @@ fn detect(bytes: &[u8]) -> Out {
             Err(e) => out.bad(e.to_string()),
         };
     }
+    if let Some(out) = resource_descriptor(&value) {
+        return out;
+    }
+    if let Some(out) = predicate_body(&value) {
+        return out;
+    }
     if !media.is_empty() {
         return Out::new("unknown").bad(format!("unknown mediaType {media:?}"));
     }
     Out::new("unknown").bad("not a format provenant knows (Sigstore bundle, DSSE envelope, in-toto statement, trusted root)")
+}
+
+/// A spec template's placeholder string, e.g. `<Base64(Statement)>`.
+fn is_placeholder(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_str).is_some_and(|t| {
+        t.len() > 2
+            && t.starts_with('<')
+            && t.ends_with('>')
+            && !t[1..t.len() - 1].contains(['<', '>'])
+    })
+}
+
+/// An in-toto ResourceDescriptor (attestation spec v1): only its own fields, at least one of
+/// `uri`, `digest`, `content`, and a digest that maps algorithm names to strings.
+fn resource_descriptor(v: &Value) -> Option<Out> {
+    const FIELDS: &[&str] = &[
+        "name",
+        "uri",
+        "digest",
+        "content",
+        "downloadLocation",
+        "mediaType",
+        "annotations",
+    ];
+    let obj = v.as_object()?;
+    if obj.is_empty()
+        || !obj.keys().all(|k| FIELDS.contains(&k.as_str()))
+        || !["uri", "digest", "content"]
+            .iter()
+            .any(|k| obj.contains_key(*k))
+    {
+        return None;
+    }
+    let mut out = Out::new("in-toto-resource-descriptor");
+    for k in ["name", "uri", "downloadLocation", "mediaType", "content"] {
+        match obj.get(k) {
+            None => {}
+            Some(Value::String(s)) => out.fact(k, s.clone()),
+            Some(_) => return Some(out.bad(format!("{k} is not a string"))),
+        }
+    }
+    if let Some(d) = obj.get("digest") {
+        let Some(d) = d.as_object() else {
+            return Some(out.bad("digest is not an object"));
+        };
+        for (alg, h) in d {
+            let Some(h) = h.as_str() else {
+                return Some(out.bad(format!("digest {alg} is not a string")));
+            };
+            out.fact("digest", format!("{alg}:{h}"));
+        }
+    }
+    if obj.get("annotations").is_some_and(|a| !a.is_object()) {
+        return Some(out.bad("annotations is not an object"));
+    }
+    Some(out)
+}
+
+/// A bare predicate (the `predicate` of a statement, without the statement), recognised by the
+/// fields its specification requires. Returns `None` for anything else.
+fn predicate_body(v: &Value) -> Option<Out> {
+    let obj = v.as_object()?;
+    let has = |k: &str| obj.contains_key(k);
+    let is_obj = |k: &str| obj.get(k).is_some_and(Value::is_object);
+    let (kind, predicate_type) = if has("buildDefinition") || has("runDetails") {
+        if !(is_obj("buildDefinition") && is_obj("runDetails")) {
+            return Some(
+                Out::new("slsa-provenance-predicate")
+                    .bad("SLSA v1 provenance needs buildDefinition and runDetails objects"),
+            );
+        }
+        (
+            "slsa-provenance-predicate",
+            "https://slsa.dev/provenance/v1",
+        )
+    } else if is_obj("builder") && has("buildType") {
+        (
+            "slsa-provenance-predicate",
+            "https://slsa.dev/provenance/v0.2",
+        )
+    } else if is_obj("builder") && has("recipe") {
+        (
+            "slsa-provenance-predicate",
+            "https://slsa.dev/provenance/v0.1",
+        )
+    } else if is_obj("verifier") && has("verificationResult") {
+        (
+            "slsa-vsa-predicate",
+            "https://slsa.dev/verification_summary/v1",
+        )
+    } else if has("command") && (has("materials") || has("byproducts")) {
+        (
+            "in-toto-link-predicate",
+            "https://in-toto.io/attestation/link/v0.3",
+        )
+    } else if has("result") && (has("configuration") || has("passedTests") || has("url")) {
+        (
+            "test-result-predicate",
+            "https://in-toto.io/attestation/test-result/v0.1",
+        )
+    } else if has("purl") && has("releaseId") {
+        (
+            "release-predicate",
+            "https://in-toto.io/attestation/release/v0.1",
+        )
+    } else if is_obj("scanner") {
+        (
+            "vulns-predicate",
+            "https://in-toto.io/attestation/vulns/v0.2",
+        )
+    } else if has("attester") && has("references") {
+        (
+            "reference-predicate",
+            "https://in-toto.io/attestation/reference/v0.1",
+        )
+    } else if has("monitor") && has("monitoredProcess") {
+        (
+            "runtime-trace-predicate",
+            "https://in-toto.io/attestation/runtime-trace/v0.1",
+        )
+    } else {
+        return None;
+    };
+    let mut out = Out::new(kind);
+    out.fact("predicate (recognised as)", predicate_type);
+    let st = Statement {
+        statement_type: String::new(),
+        subjects: vec![],
+        predicate_type: predicate_type.to_owned(),
+        predicate: v.clone(),
+    };
+    if let Some(p) = provenant_formats::slsa::provenance_of(&st) {
+        let f = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not recorded)".into());
+        out.fact("builder", f(&p.builder_id));
+        out.fact("build type", f(&p.build_type));
+        out.fact(
+            "source",
+            format!("{} {}", f(&p.source_repository), f(&p.source_ref)),
+        );
+        out.fact("source commit", f(&p.source_commit));
+    }
+    out.fact(
+        "note",
+        "a bare predicate is signed by nothing and bound to no artifact",
+    );
+    Some(out)
 }
 
 fn statement_facts(s: &Statement, out: &mut Out) {
@@ -340,5 +502,43 @@ fn certificate_authority(v: &Value) -> Out {
             out
         }
         Err(e) => out.bad(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(json: &str) -> (String, bool) {
+        let i = inspect("t.json", json.as_bytes());
+        (i.kind, i.well_formed)
+    }
+
+    #[test]
+    fn envelope_templates_are_recognised_but_bad_base64_is_still_malformed() {
+        let t = r#"{"payloadType":"application/vnd.in-toto+json","payload":"<Base64(Statement)>","signatures":[]}"#;
+        assert_eq!(kind(t), ("dsse-envelope-template".into(), true));
+        let bad =
+            r#"{"payloadType":"application/vnd.in-toto+json","payload":"%%%","signatures":[]}"#;
+        assert_eq!(kind(bad), ("dsse-envelope".into(), false));
+        let nested = r#"{"payloadType":"x","payload":"<a<b>>","signatures":[]}"#;
+        assert!(!kind(nested).1);
+    }
+
+    #[test]
+    fn resource_descriptors_and_predicates() {
+        assert_eq!(
+            kind(r#"{"uri":"https://x","digest":{"sha256":"ab"}}"#),
+            ("in-toto-resource-descriptor".into(), true)
+        );
+        assert!(!kind(r#"{"uri":"https://x","digest":"ab"}"#).1);
+        // Unknown fields: not a descriptor, and not anything else provenant knows.
+        assert!(!kind(r#"{"uri":"https://x","evil":1}"#).1);
+        assert_eq!(
+            kind(r#"{"buildDefinition":{},"runDetails":{}}"#),
+            ("slsa-provenance-predicate".into(), true)
+        );
+        assert!(!kind(r#"{"buildDefinition":{}}"#).1);
+        assert!(!kind(r#"{"hello":"world"}"#).1);
     }
 }
