@@ -145,6 +145,37 @@ fn v1(p: &Value) -> ProvenanceClaim {
             source_commit = digest_of(first.get("digest"), &["gitCommit", "sha1"]);
         }
     }
+    // GitLab runner (buildType .../gitlab-runner/-/blob/<version>/PROVENANCE.md): the job is
+    // externalParameters.entryPoint, the ref comes from its CI variables, and the commit is the
+    // source dependency's 40-hex digest, which GitLab labels "sha256".
+    let gitlab = s(&bd, "/buildType").is_some_and(|t| t.contains("/gitlab-runner/"));
+    let mut workflow_path = workflow_path;
+    if gitlab {
+        let var = |name: &str| {
+            ext.pointer(&format!("/variables/{name}"))
+                .and_then(|v| v.as_str().or_else(|| v.get("value")?.as_str()))
+                .filter(|x| !x.is_empty() && *x != "[MASKED]")
+                .map(str::to_owned)
+        };
+        if source_ref.is_none() {
+            source_ref = var("CI_COMMIT_TAG")
+                .map(|t| format!("refs/tags/{t}"))
+                .or_else(|| var("CI_COMMIT_BRANCH").map(|b| format!("refs/heads/{b}")));
+        }
+        if source_commit.is_none() {
+            source_commit = var("CI_COMMIT_SHA").or_else(|| {
+                let first = deps.and_then(Value::as_array)?.first()?;
+                digest_of(first.get("digest"), &["sha256"])
+                    .filter(|h| h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            });
+        }
+        if source_repository.is_none() {
+            source_repository = s(&ext, "/source");
+        }
+        if workflow_path.is_none() {
+            workflow_path = s(&ext, "/entryPoint");
+        }
+    }
     ProvenanceClaim {
         predicate_type: SLSA_V1.to_owned(),
         builder_id: s(p, "/runDetails/builder/id"),
@@ -153,7 +184,8 @@ fn v1(p: &Value) -> ProvenanceClaim {
         source_ref,
         source_commit,
         workflow_path,
-        invocation_id: s(p, "/runDetails/metadata/invocationId"),
+        invocation_id: s(p, "/runDetails/metadata/invocationId")
+            .or_else(|| s(p, "/runDetails/metadata/invocationID")),
         runner_environment: s(&int, "/github/runner_environment"),
         external_parameters: Some(ext).filter(|v| !v.is_null()),
         materials: materials(deps),
@@ -180,6 +212,39 @@ mod tests {
         assert_eq!(p.source_commit.as_deref(), Some("abc"));
         assert_eq!(p.invocation_id.as_deref(), Some("7/2"));
         assert_eq!(p.materials.len(), 1);
+    }
+
+    #[test]
+    fn v1_gitlab_runner() {
+        let st = parse_statement(br#"{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v1","subject":[{"name":"a.zip","digest":{"sha256":"00"}}],
+          "predicate":{"buildDefinition":{"buildType":"https://gitlab.com/gitlab-org/gitlab-runner/-/blob/v17.2.0/PROVENANCE.md",
+            "externalParameters":{"source":"https://gitlab.com/org/proj","entryPoint":"build-job","variables":{"CI_COMMIT_TAG":"v1.2.0","CI_JOB_TOKEN":"[MASKED]"}},
+            "internalParameters":{"name":"r1","executor":"docker","architecture":"amd64","job":"77"},
+            "resolvedDependencies":[{"uri":"https://gitlab.com/org/proj","digest":{"sha256":"8bcd2df0dcd6ec07b34e5a48393a0c072065960a"}}]},
+          "runDetails":{"builder":{"id":"https://gitlab.com/org/proj/-/runners/12270831"},"metadata":{"invocationID":"77"}}}}"#).unwrap();
+        let p = provenance_of(&st).unwrap();
+        assert_eq!(
+            p.source_repository.as_deref(),
+            Some("https://gitlab.com/org/proj")
+        );
+        assert_eq!(p.source_ref.as_deref(), Some("refs/tags/v1.2.0"));
+        assert_eq!(
+            p.source_commit.as_deref(),
+            Some("8bcd2df0dcd6ec07b34e5a48393a0c072065960a")
+        );
+        assert_eq!(p.workflow_path.as_deref(), Some("build-job"));
+        assert_eq!(p.invocation_id.as_deref(), Some("77"));
+        // A real (64-hex) sha256 is not a commit.
+        let st2 = parse_statement(
+            &String::from_utf8(serde_json::to_vec(&serde_json::json!({
+                "_type":"https://in-toto.io/Statement/v1","predicateType":"https://slsa.dev/provenance/v1",
+                "subject":[{"digest":{"sha256":"00"}}],
+                "predicate":{"buildDefinition":{"buildType":"https://gitlab.com/gitlab-org/gitlab-runner/-/blob/v17.2.0/PROVENANCE.md",
+                  "externalParameters":{},"resolvedDependencies":[{"uri":"https://gitlab.com/org/proj","digest":{"sha256":"ab".repeat(32)}}]},
+                  "runDetails":{"builder":{"id":"x"}}}})).unwrap()).unwrap().into_bytes(),
+        )
+        .unwrap();
+        assert_eq!(provenance_of(&st2).unwrap().source_commit, None);
     }
 
     #[test]
