@@ -5,6 +5,7 @@ mod cli;
 mod corpus;
 mod docs;
 mod keys;
+mod layout;
 mod npm;
 mod provenance;
 mod schema;

@@ -13,6 +13,7 @@ pub mod dsse;
 pub mod gcb;
 pub mod intoto;
 pub mod json;
+pub mod layout;
 pub mod limits;
 pub mod npm;
 pub mod slsa;

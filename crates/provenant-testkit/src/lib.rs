@@ -20,6 +20,7 @@
 mod certs;
 mod ct;
 pub mod keys;
+pub mod layout;
 mod oids;
 mod pki;
 mod rekor;

@@ -24,6 +24,7 @@ mod gcb;
 mod hash;
 mod identity;
 mod keys;
+pub mod layout;
 mod npm;
 mod sigstore;
 mod trust;
