@@ -45,6 +45,8 @@ seeds_for() {
         trusted_root) echo "trust sigstore/sigstore-python/trusted_root sigstore/sigstore-python/tsa sigstore/conformance" ;;
         inspect)      echo "sigstore trust in-toto github-attestations slsa" ;;
         evidence)     echo "sigstore in-toto github-attestations slsa" ;;
+        sbom)         echo "sbom" ;;
+        layout)       echo "in-toto/in-toto-golang" ;;
         *)            echo "" ;;
     esac
 }

@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 
 mod cli;
+mod xsd;
 
 fn main() -> ExitCode {
     cli::main()

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod inspect;
+mod sbom;
 mod verify;
 
 /// provenant: is what shipped exactly what was built, from the commit we think, by the builder
@@ -31,6 +32,9 @@ enum Command {
     /// Reconstruct the chain artifact -> build -> source -> signer from the evidence, marking
     /// each link verified or not (same flags as `verify artifact`; --format text|json|mermaid).
     Provenance(Box<verify::ArtifactArgs>),
+    /// SBOMs: validate, bind to an artifact and judge quality (`check`), or compare two (`diff`).
+    #[command(subcommand)]
+    Sbom(sbom::SbomCommand),
 }
 
 /// An error that ends the run before a verdict: it maps to exit code 2 or 3.
@@ -126,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::Verify(v) => verify::run(v),
         Command::Inspect(a) => inspect::run(&a),
         Command::Provenance(a) => verify::provenance(&a),
+        Command::Sbom(c) => sbom::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),

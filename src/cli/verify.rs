@@ -4,9 +4,12 @@ use std::path::Path;
 
 use clap::{Args, Subcommand};
 
-use provenant_core::{verify_artifact, ArtifactInputs, Evidence, EvidenceContent, Found};
+use provenant_core::sbom::SbomRequirements;
+use provenant_core::{
+    verify_artifact, ArtifactInputs, Evidence, EvidenceContent, Found, SbomInputs,
+};
 use provenant_formats::limits::{MAX_EVIDENCE_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_ROOT_BYTES};
-use provenant_model::{Digest, Report, Subject, SubjectKind, Verdict};
+use provenant_model::{Digest, DigestAlgorithm, Report, Subject, SubjectKind, ToolInfo, Verdict};
 use provenant_policy::SourcePolicy;
 use provenant_verify::{
     digest_reader, needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy,
@@ -33,7 +36,7 @@ pub struct ArtifactArgs {
     /// evidence needs them).
     #[arg(
         value_name = "FILE",
-        required_unless_present = "digest",
+        required_unless_present_any = ["digest", "layout"],
         conflicts_with = "digest"
     )]
     pub file: Option<String>,
@@ -183,6 +186,48 @@ pub struct ArtifactArgs {
     /// Fail unless the build ran on a provider-hosted runner.
     #[arg(long, help_heading = "Provenance policy")]
     pub deny_self_hosted_runners: bool,
+
+    /// An SBOM file describing the artifact (repeatable): validated for its spec version, bound
+    /// to the artifact's digest (a subject with another digest fails) and judged for quality
+    /// (warnings). SBOM attestations among the verified evidence are checked the same way.
+    #[arg(long, value_name = "FILE", help_heading = "SBOMs")]
+    pub sbom: Vec<String>,
+
+    /// Fail unless a valid SBOM bound to the artifact is among the evidence (a --sbom file that
+    /// names the artifact's digest, or a verified SBOM attestation).
+    #[arg(long, help_heading = "SBOMs")]
+    pub require_sbom: bool,
+
+    /// A classic in-toto supply-chain layout (metablock or DSSE) to verify the artifact against:
+    /// signed by every --layout-key, not expired, each step backed by links from its
+    /// functionaries (thresholds) with its artifact rules holding. Inspections are never run:
+    /// a layout with inspections is reported as not fully verified (a warning naming them).
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "in-toto layouts",
+        requires = "layout_key"
+    )]
+    pub layout: Option<String>,
+
+    /// A layout owner's public key, PEM (repeatable; every one must have signed the layout).
+    #[arg(
+        long,
+        value_name = "PEM",
+        help_heading = "in-toto layouts",
+        requires = "layout"
+    )]
+    pub layout_key: Vec<String>,
+
+    /// The directory holding the link files (`<step>.<keyid prefix>.link`); default: the
+    /// layout's directory.
+    #[arg(
+        long,
+        value_name = "DIR",
+        help_heading = "in-toto layouts",
+        requires = "layout"
+    )]
+    pub links: Option<String>,
 
     /// A SLSA Verification Summary Attestation to verify instead of signatures (slsa-verifier
     /// verify-vsa): needs --key, --digest, --verifier-id and --resource-uri.
@@ -451,7 +496,7 @@ fn load_keys(paths: &[String]) -> Result<Vec<PublicKey>, CliError> {
         .collect()
 }
 
-fn now_rfc3339() -> String {
+pub(super) fn now_rfc3339() -> String {
     let now = jiff::Timestamp::now();
     now.round(jiff::Unit::Second).unwrap_or(now).to_string()
 }
@@ -557,7 +602,22 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
                 size: Some(size),
             }
         }
-        (None, None) => return Err(CliError::Input("give an artifact FILE or --digest".into())),
+        (None, None) => match &a.layout {
+            // A layout alone: its signatures, expiry, steps and links are verified; the report's
+            // subject is the layout file.
+            Some(l) => {
+                let bytes = read_limited(l, MAX_EVIDENCE_BYTES, "layout")?;
+                let (digests, size) = digest_reader(&bytes[..], &[DigestAlgorithm::Sha256])
+                    .map_err(|e| CliError::Input(format!("cannot read layout {l}: {e}")))?;
+                Subject {
+                    kind: SubjectKind::File,
+                    name: Some(l.clone()),
+                    digests,
+                    size: Some(size),
+                }
+            }
+            None => return Err(CliError::Input("give an artifact FILE or --digest".into())),
+        },
     };
 
     let inputs = ArtifactInputs {
@@ -566,8 +626,134 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         signer,
         threshold: a.threshold,
         policy,
+        sbom: SbomInputs {
+            files: a
+                .sbom
+                .iter()
+                .map(|p| {
+                    let parsed = super::sbom::load_parsed(p)?;
+                    Ok((p.clone(), parsed))
+                })
+                .collect::<Result<_, CliError>>()?,
+            requirements: SbomRequirements {
+                require_binding: a.require_sbom,
+                commit: a.commit.clone(),
+                ..SbomRequirements::default()
+            },
+            required: a.require_sbom,
+        },
     };
-    Ok(verify_artifact(&inputs, &trust, &now_rfc3339()))
+    let now = now_rfc3339();
+    let Some(layout) = &a.layout else {
+        return Ok(verify_artifact(&inputs, &trust, &now));
+    };
+    // A layout is evidence of its own: without signatures or SBOMs, its checks are the report.
+    let base = if inputs.evidence.is_empty() && inputs.sbom.files.is_empty() {
+        Report::new(
+            ToolInfo {
+                name: provenant_core::TOOL_NAME.into(),
+                version: provenant_core::TOOL_VERSION.into(),
+            },
+            "verify artifact",
+            now.clone(),
+            inputs.subject.clone(),
+            vec![],
+            vec![],
+            vec![],
+        )
+    } else {
+        verify_artifact(&inputs, &trust, &now)
+    };
+    let layout_checks = layout_checks(a, layout, &inputs.subject)?;
+    let mut checks = base.checks;
+    checks.extend(layout_checks);
+    Ok(Report::new(
+        base.tool,
+        base.command,
+        base.evaluated_at,
+        base.subject,
+        checks,
+        base.signatures,
+        base.opt_outs,
+    ))
+}
+
+/// Verify an in-toto layout and its links; the artifact (by base name and digest) stands for
+/// the files of the final product and of inspections.
+fn layout_checks(
+    a: &ArtifactArgs,
+    layout: &str,
+    subject: &Subject,
+) -> Result<Vec<provenant_model::Check>, CliError> {
+    use provenant_formats::layout::MAX_LINK_FILES;
+    let bytes = read_limited(layout, MAX_EVIDENCE_BYTES, "layout")?;
+    let keys = load_keys(&a.layout_key)?;
+    let dir = match &a.links {
+        Some(d) => std::path::PathBuf::from(d),
+        None => Path::new(layout)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        dir
+    };
+    let rd = std::fs::read_dir(&dir).map_err(|e| {
+        CliError::Input(format!(
+            "cannot read the links directory {}: {e}; give it with --links DIR",
+            dir.display()
+        ))
+    })?;
+    let mut names: Vec<std::path::PathBuf> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "link"))
+        .collect();
+    names.sort();
+    if names.len() > MAX_LINK_FILES {
+        return Err(CliError::Input(format!(
+            "{} holds {} link files; at most {MAX_LINK_FILES} are read",
+            dir.display(),
+            names.len()
+        )));
+    }
+    let mut links = Vec::with_capacity(names.len());
+    for p in names {
+        let loc = p.to_string_lossy().into_owned();
+        let b = read_limited(&loc, MAX_EVIDENCE_BYTES, "link")?;
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        links.push((name, b));
+    }
+    let artifacts: Vec<(String, Digest)> = match (&subject.name, subject.kind) {
+        (Some(n), SubjectKind::File) if a.file.is_some() => {
+            let base = Path::new(n)
+                .file_name()
+                .map(|x| x.to_string_lossy().into_owned())
+                .unwrap_or_else(|| n.clone());
+            subject
+                .digests
+                .iter()
+                .filter(|d| d.algorithm() == provenant_model::DigestAlgorithm::Sha256)
+                .map(|d| (base.clone(), d.clone()))
+                .collect()
+        }
+        _ => vec![],
+    };
+    Ok(provenant_verify::layout::verify_layout(
+        &provenant_verify::layout::LayoutInput {
+            layout: &bytes,
+            layout_location: layout,
+            layout_keys: &keys,
+            links: &links,
+            artifacts: &artifacts,
+            now: jiff::Timestamp::now(),
+        },
+    ))
 }
 
 /// Render the report to stdout, or to `out` (plus a text summary on stdout).

@@ -26,6 +26,7 @@ const PROVENANCE_CATEGORIES: &[&str] = &[
     "github-attestation",
     "in-toto-statement",
     "in-toto-predicate",
+    "in-toto-layout",
 ];
 
 /// Provenance cases provenant does not agree with, and why. All fail closed.
@@ -274,6 +275,36 @@ fn argvs(dir: &Path, c: &Value) -> Vec<Vec<String>> {
         keys.sort();
         for k in keys {
             argv.extend(["--key".into(), k]);
+        }
+        argv.push("--offline".into());
+        return vec![argv];
+    }
+    if cat == "in-toto-layout" {
+        // The artifact (when the case names the inspection's working files), the layout, its
+        // keys and the links directory.
+        let mut argv: Vec<String> = vec!["verify".into(), "artifact".into()];
+        if let Some(f) = i
+            .get("inspection_workdir_files")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(Value::as_str)
+        {
+            argv.push(f.into());
+        }
+        argv.extend([
+            "--layout".into(),
+            s(i, "layout").unwrap_or_default().into(),
+            "--links".into(),
+            s(i, "link_dir").unwrap_or_default().into(),
+        ]);
+        for k in i
+            .get("layout_keys")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            argv.extend(["--layout-key".into(), k.into()]);
         }
         argv.push("--offline".into());
         return vec![argv];

@@ -498,3 +498,54 @@ fn layout_corpus_canonical_json_matches_in_toto_golang() {
     let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(canonical_json(&value["signed"]), meta.signed_bytes);
 }
+
+/// The CLI contract: `verify artifact FILE --layout L --layout-key K --links DIR`.
+#[test]
+fn layout_cli_contract() {
+    use crate::support::{provenant, run};
+    let Some(dir) = corpus() else { return };
+    let d = "in-toto/in-toto-golang";
+    let args = |layout: &str, key: &str| {
+        vec![
+            "verify".to_string(),
+            "artifact".into(),
+            format!("{d}/foo.tar.gz"),
+            "--layout".into(),
+            format!("{d}/{layout}"),
+            "--layout-key".into(),
+            format!("{d}/{key}"),
+            "--links".into(),
+            d.into(),
+        ]
+    };
+    let (code, out, err) = run(provenant()
+        .current_dir(&dir)
+        .args(args("demo.layout", "alice.pub")));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("layout-inspection-not-run"), "{out}");
+    assert!(out.contains("layout-artifact-bound"), "{out}");
+    let (code, out, _) = run(provenant()
+        .current_dir(&dir)
+        .args(args("demo.layout", "dan.pub")));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("layout-signature-invalid"), "{out}");
+    // Without an artifact the layout and its links are still verified.
+    let (code, out, _) = run(provenant().current_dir(&dir).args([
+        "verify",
+        "artifact",
+        "--layout",
+        &format!("{d}/demo.layout"),
+        "--layout-key",
+        &format!("{d}/dan.pub"),
+    ]));
+    assert_eq!(code, 1, "{out}");
+    // A layout key without a layout, or a layout without a key, is a usage error.
+    let (code, _, _) = run(provenant().current_dir(&dir).args([
+        "verify",
+        "artifact",
+        "x",
+        "--layout",
+        &format!("{d}/demo.layout"),
+    ]));
+    assert_eq!(code, 2);
+}

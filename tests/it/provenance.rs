@@ -56,6 +56,7 @@ fn run(bundles: &[String], policy: SourcePolicy) -> Report {
         }),
         threshold: 1,
         policy,
+        sbom: Default::default(),
     };
     verify_artifact(&inputs, &trust, "2026-01-01T00:00:00Z")
 }
@@ -414,6 +415,7 @@ fn a_stranger_cannot_claim_a_repository_in_the_statement() {
             }),
             threshold: 1,
             policy,
+            sbom: Default::default(),
         },
         &trust,
         "2026-01-01T00:00:00Z",

@@ -38,6 +38,7 @@ fn report(tamper: Option<Tamper>) -> provenant_model::Report {
             }),
             threshold: 1,
             policy: Default::default(),
+            sbom: Default::default(),
         },
         &trust,
         "2026-01-01T00:00:00Z",

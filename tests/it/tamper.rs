@@ -46,6 +46,7 @@ fn verify_minted(m: &Minted, signer: SignerPolicy) -> Report {
         signer,
         threshold: 1,
         policy: Default::default(),
+        sbom: Default::default(),
     };
     verify_artifact(&inputs, &trust(), NOW)
 }
@@ -301,6 +302,7 @@ fn a_bad_bundle_beside_a_good_one_is_a_warning_not_a_pass_maker() {
                 signer: exact_signer(),
                 threshold: 1,
                 policy: Default::default(),
+                sbom: Default::default(),
             },
             &trust(),
             NOW,

@@ -58,9 +58,20 @@ fn detect(bytes: &[u8]) -> Out {
                     return bundles_out(&list);
                 }
             }
+            if let Some(out) = sbom_out(bytes, false) {
+                return out;
+            }
             return Out::new("unknown").bad(e.to_string());
         }
     };
+    if value.get("bomFormat").is_some()
+        || value.get("spdxVersion").is_some()
+        || value.get("@context").is_some()
+    {
+        if let Some(out) = sbom_out(bytes, true) {
+            return out;
+        }
+    }
     let media = value
         .get("mediaType")
         .and_then(Value::as_str)
@@ -177,6 +188,57 @@ fn detect(bytes: &[u8]) -> Out {
         return Out::new("unknown").bad(format!("unknown mediaType {media:?}"));
     }
     Out::new("unknown").bad("not a format provenant knows (Sigstore bundle, DSSE envelope, in-toto statement, trusted root)")
+}
+
+/// An SBOM (any encoding provenant reads). `sure`: the document says it is one, so a failure to
+/// read it is reported as a malformed SBOM rather than passed over.
+fn sbom_out(bytes: &[u8], sure: bool) -> Option<Out> {
+    use provenant_formats::sbom::{parse_sbom, SbomError, SbomStandard};
+    match parse_sbom(bytes, None) {
+        Ok(p) => {
+            let kind = match p.sbom.standard {
+                SbomStandard::CycloneDx => "sbom-cyclonedx",
+                SbomStandard::Spdx2 => "sbom-spdx",
+                SbomStandard::Spdx3 => "sbom-spdx3",
+            };
+            let mut out = Out::new(kind);
+            out.fact("spec version", p.sbom.spec_version.clone());
+            out.fact("encoding", format!("{:?}", p.sbom.encoding));
+            out.fact("components", p.sbom.components.len().to_string());
+            for s in &p.sbom.subjects {
+                out.fact(
+                    "describes",
+                    format!(
+                        "{} {}",
+                        s.name.as_deref().unwrap_or("(unnamed)"),
+                        s.version.as_deref().unwrap_or("")
+                    )
+                    .trim_end()
+                    .to_owned(),
+                );
+            }
+            if let Some(c) = &p.sbom.created {
+                out.fact("created", c.clone());
+            }
+            if !p.validated {
+                out.fact(
+                    "validation",
+                    "not validated here (XML schemas are checked by `provenant sbom check`)",
+                );
+            }
+            match p.violations.first() {
+                Some(v) => Some(out.bad(format!(
+                    "{} violation(s) of the spec, first: {}: {}",
+                    p.violations.len(),
+                    v.at,
+                    v.message
+                ))),
+                None => Some(out),
+            }
+        }
+        Err(SbomError::NotAnSbom(_)) if !sure => None,
+        Err(e) => Some(Out::new("sbom").bad(e.to_string())),
+    }
 }
 
 /// A spec template's placeholder string, e.g. `<Base64(Statement)>`.

@@ -12,6 +12,7 @@
 //!     signer: SignerPolicy::Keyless(IdentityPolicy::default()),
 //!     threshold: 1,
 //!     policy: Default::default(),
+//!     sbom: Default::default(),
 //! };
 //! let root = TrustRoot::embedded(Instance::PublicGood).unwrap();
 //! let report = verify_artifact(&inputs, &root, "2026-01-01T00:00:00Z");
@@ -22,9 +23,10 @@
 mod evidence;
 mod inspect;
 mod pipeline;
+pub mod sbom;
 mod vsa;
 
 pub use evidence::{classify_evidence, Evidence, EvidenceContent, Found};
 pub use inspect::inspect;
-pub use pipeline::{verify_artifact, ArtifactInputs, TOOL_NAME, TOOL_VERSION};
+pub use pipeline::{verify_artifact, ArtifactInputs, SbomInputs, TOOL_NAME, TOOL_VERSION};
 pub use vsa::{verify_vsa, VsaInputs, VSA_V1};

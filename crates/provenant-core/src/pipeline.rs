@@ -12,6 +12,8 @@ use provenant_verify::{
 };
 
 use crate::evidence::{Evidence, EvidenceContent, Found};
+use crate::sbom::{check_sbom, SbomContext, SbomOrigin, SbomRequirements};
+use provenant_formats::sbom::{parse_sbom, ParsedSbom, SbomError};
 
 /// The tool name in reports.
 pub const TOOL_NAME: &str = "provenant";
@@ -31,6 +33,19 @@ pub struct ArtifactInputs {
     pub threshold: usize,
     /// What source, builder and signing workflow the verified evidence must show.
     pub policy: SourcePolicy,
+    /// SBOMs given as files, and what SBOMs must meet.
+    pub sbom: SbomInputs,
+}
+
+/// SBOM evidence for `verify artifact`.
+#[derive(Debug, Default)]
+pub struct SbomInputs {
+    /// SBOM files given (`--sbom`), each parsed (or not).
+    pub files: Vec<(String, Result<ParsedSbom, SbomError>)>,
+    /// What every SBOM must meet.
+    pub requirements: SbomRequirements,
+    /// Fail unless at least one valid SBOM bound to the artifact is among the evidence.
+    pub required: bool,
 }
 
 /// One signature's result, before aggregation.
@@ -196,6 +211,7 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
             vec![root_ref.clone()],
         ));
     }
+    checks.extend(sbom_checks(inputs, &signatures, now));
     let opt_outs = Vec::<OptOut>::new();
     Report::new(
         ToolInfo {
@@ -302,6 +318,95 @@ fn verify_evidence(
             vec![Item::checked(checks, claim, None, inputs, &evref)]
         }
     }
+}
+
+/// Whether a predicate type is an SBOM (CycloneDX or SPDX, versioned or not).
+fn is_sbom_predicate(t: &str) -> bool {
+    ["https://cyclonedx.org/bom", "https://spdx.dev/Document"]
+        .iter()
+        .any(|p| t == *p || t.strip_prefix(p).is_some_and(|r| r.starts_with("/v")))
+}
+
+/// SBOM checks: files given with `--sbom`, and the SBOM predicates of verified attestations
+/// (bound to the artifact through the statement's subject).
+fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str) -> Vec<Check> {
+    let mut out = Vec::new();
+    // The build's time: the earliest verified signing time of verified provenance.
+    let build_time = signatures
+        .iter()
+        .filter(|c| c.verified && c.provenance.is_some())
+        .filter_map(|c| c.signing_time.as_deref())
+        .filter_map(|t| t.parse::<jiff::Timestamp>().ok())
+        .map(|t| t.as_second())
+        .min();
+    let req = &inputs.sbom.requirements;
+    let digests = inputs.subject.digests.as_slice();
+    let mut bound_valid = false;
+    let mut judge = |parsed: &ParsedSbom, evref: EvidenceRef, origin: SbomOrigin| {
+        let cx = SbomContext {
+            artifact: Some(digests),
+            origin,
+            build_time,
+            now,
+            requirements: req,
+        };
+        let c = check_sbom(parsed, &evref, &cx);
+        let ok = |code| {
+            c.iter()
+                .any(|x| x.code == code && x.outcome == Outcome::Pass)
+        };
+        bound_valid |= ok(CheckCode::SbomValid) && ok(CheckCode::SbomBound);
+        c
+    };
+    for (loc, parsed) in &inputs.sbom.files {
+        let evref = EvidenceRef::new(EvidenceKind::Sbom, loc);
+        match parsed {
+            Ok(p) => out.extend(judge(p, evref, SbomOrigin::File)),
+            Err(e) => out.push(Check::fail(
+                CheckCode::SbomInvalid,
+                format!("{loc}: {e}"),
+                vec![evref],
+            )),
+        }
+    }
+    for c in signatures.iter().filter(|c| c.verified) {
+        let Some(pt) = c.predicate_type.as_deref().filter(|t| is_sbom_predicate(t)) else {
+            continue;
+        };
+        let Some(payload) = &c.signed_payload else {
+            continue;
+        };
+        let evref = EvidenceRef::new(
+            EvidenceKind::Sbom,
+            format!("{}#/predicate", c.evidence.location),
+        );
+        let Ok(st) = provenant_formats::intoto::parse_statement(payload) else {
+            continue;
+        };
+        let Some(d) = digests
+            .iter()
+            .find(|d| st.has_subject_digest(d.algorithm().name(), d.hex()))
+        else {
+            continue;
+        };
+        let bytes = serde_json::to_vec(&st.predicate).unwrap_or_default();
+        match parse_sbom(&bytes, None) {
+            Ok(p) => out.extend(judge(&p, evref, SbomOrigin::Attested(d.clone()))),
+            Err(e) => out.push(Check::fail(
+                CheckCode::SbomInvalid,
+                format!("{pt} predicate: {e}"),
+                vec![evref],
+            )),
+        }
+    }
+    if inputs.sbom.required && !bound_valid {
+        out.push(Check::fail(
+            CheckCode::SbomUnbound,
+            "an SBOM is required: none of the SBOMs given (--sbom) or attested is valid and bound to the artifact",
+            vec![EvidenceRef::new(EvidenceKind::Flag, "--require-sbom")],
+        ));
+    }
+    out
 }
 
 /// One Sigstore bundle verified against `signer`; with `with_policy`, a verified signature is

@@ -260,7 +260,7 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<SignedMetadata, LayoutError> {
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
     let digit = |b: u8| char::from(b).to_digit(16);
     let bytes = s.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes

@@ -16,4 +16,5 @@ pub mod json;
 pub mod layout;
 pub mod limits;
 pub mod npm;
+pub mod sbom;
 pub mod slsa;

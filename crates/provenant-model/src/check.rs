@@ -364,6 +364,51 @@ check_codes! {
     /// The npm registry key had expired when the publish attestation was signed.
     NpmRegistryKeyExpired = "npm-registry-key-expired", "signature",
         "The npm publish attestation was signed (by its verified log time) after npm retired the registry key, or its signing time is unknown.";
+    /// The SBOM is valid for the spec version it claims.
+    SbomValid = "sbom-valid", "sbom",
+        "The SBOM is structurally valid for the spec version it claims (bundled JSON schema / XSD for CycloneDX, the spec's required fields for SPDX).";
+    /// The SBOM is not valid for its spec version.
+    SbomInvalid = "sbom-invalid", "sbom",
+        "The SBOM violates the spec version it claims, could not be read, or could not be fully validated.";
+    /// The SBOM describes the artifact's digest.
+    SbomBound = "sbom-bound", "sbom",
+        "The SBOM describes the exact artifact: its subject's hash or package URL digest, or the verified attestation carrying it, names the artifact's digest.";
+    /// The SBOM describes nothing that can be tied to the artifact.
+    SbomUnbound = "sbom-unbound", "sbom",
+        "The SBOM names no digest of the thing it describes, so it cannot be tied to the artifact (a failure when binding is required).";
+    /// The SBOM describes another digest.
+    SbomBindingMismatch = "sbom-binding-mismatch", "sbom",
+        "The SBOM describes a subject whose digest is not the artifact's: it is the SBOM of something else.";
+    /// NTIA minimum elements are present.
+    SbomNtiaComplete = "sbom-ntia-complete", "sbom",
+        "Every NTIA minimum element (supplier, name, version, unique identifier, dependencies, author, timestamp) is present for every component.";
+    /// NTIA minimum elements are missing.
+    SbomNtiaIncomplete = "sbom-ntia-incomplete", "sbom",
+        "Some NTIA minimum elements are missing; the reason gives the coverage of each (a warning without a policy).";
+    /// Coverage floors are met.
+    SbomQualityMet = "sbom-quality-met", "sbom",
+        "The shares of components with a package URL, with hashes and with licenses meet the required floors (or are reported when none are set).";
+    /// A coverage floor is not met.
+    SbomQualityBelow = "sbom-quality-below", "sbom",
+        "The share of components with a package URL, hashes or licenses is below a required floor (a warning without a policy).";
+    /// The SBOM has a dependency graph.
+    SbomDependenciesPresent = "sbom-dependencies-present", "sbom",
+        "The SBOM records dependency relationships between its components.";
+    /// The SBOM has no dependency graph.
+    SbomDependenciesMissing = "sbom-dependencies-missing", "sbom",
+        "The SBOM records no dependency relationships (a warning without a policy).";
+    /// The SBOM's timestamp is consistent with the build.
+    SbomTimestampConsistent = "sbom-timestamp-consistent", "sbom",
+        "The SBOM's creation time is readable, not in the future, and not after the verified signing time of the build it describes.";
+    /// The SBOM's timestamp is missing, unreadable, in the future or after the build.
+    SbomTimestampInconsistent = "sbom-timestamp-inconsistent", "sbom",
+        "The SBOM's creation time is missing, unreadable, in the future, or later than the build it describes.";
+    /// The SBOM was made from the expected commit.
+    SbomCommitMatches = "sbom-commit-matches", "sbom",
+        "The source commit the SBOM records is the expected commit.";
+    /// The SBOM names another commit.
+    SbomCommitMismatch = "sbom-commit-mismatch", "sbom",
+        "The source commit the SBOM records is not the expected commit.";
     /// The layout is signed by every given layout key.
     LayoutSignatureValid = "layout-signature-valid", "layout",
         "The in-toto layout carries a valid signature by every layout key given.";

@@ -33,6 +33,8 @@ pub enum EvidenceKind {
     Timestamp,
     /// A command-line flag (an expectation the user stated).
     Flag,
+    /// An SBOM (a file, or the predicate of a verified attestation).
+    Sbom,
 }
 
 /// Where a check's evidence came from.

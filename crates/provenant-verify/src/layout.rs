@@ -807,7 +807,7 @@ fn functionary_key(key: &LayoutKey) -> Result<FunctionaryKey, &'static str> {
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes

@@ -1,0 +1,649 @@
+//! SBOM checks: validity for the spec version claimed, binding to the artifact's digest, NTIA
+//! minimum elements, coverage of package URLs / hashes / licenses, the dependency graph, and
+//! time and commit consistency with the build.
+
+use provenant_formats::sbom::{ParsedSbom, Sbom, SbomComponent};
+use provenant_model::{Check, CheckCode, Digest, EvidenceRef, Outcome};
+
+/// What the SBOM must meet. With nothing required, quality findings are warnings; every
+/// requirement set turns its own finding into a failure.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SbomRequirements {
+    /// The SBOM must name the artifact's digest.
+    pub require_binding: bool,
+    /// Every NTIA minimum element must be present for every component.
+    pub require_ntia: bool,
+    /// A dependency graph must be present.
+    pub require_dependencies: bool,
+    /// Least share (percent, 0–100) of components with a package URL.
+    pub min_purl_percent: Option<f64>,
+    /// Least share of components with at least one hash.
+    pub min_hash_percent: Option<f64>,
+    /// Least share of components with a license.
+    pub min_license_percent: Option<f64>,
+    /// The commit that is supposed to have shipped: where the SBOM records one, it must match.
+    pub commit: Option<String>,
+}
+
+impl SbomRequirements {
+    fn quality_enforced(&self) -> bool {
+        self.min_purl_percent.is_some()
+            || self.min_hash_percent.is_some()
+            || self.min_license_percent.is_some()
+    }
+}
+
+/// How the SBOM reached us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SbomOrigin {
+    /// A file given by the user: bound only by what it says itself.
+    File,
+    /// The predicate of a verified attestation whose subject is the artifact (this digest).
+    Attested(Digest),
+}
+
+/// Everything the SBOM checks look at.
+#[derive(Debug, Clone)]
+pub struct SbomContext<'a> {
+    /// The artifact's digests, when an artifact was given.
+    pub artifact: Option<&'a [Digest]>,
+    /// How the SBOM reached us.
+    pub origin: SbomOrigin,
+    /// The verified signing time (unix seconds) of the build's provenance, when known.
+    pub build_time: Option<i64>,
+    /// Now (RFC 3339).
+    pub now: &'a str,
+    /// The requirements.
+    pub requirements: &'a SbomRequirements,
+}
+
+/// The checks for one parsed SBOM.
+pub fn check_sbom(parsed: &ParsedSbom, evref: &EvidenceRef, cx: &SbomContext<'_>) -> Vec<Check> {
+    let ev = || vec![evref.clone()];
+    let sbom = &parsed.sbom;
+    let mut out = Vec::new();
+    let label = format!("{:?} {}", sbom.standard, sbom.spec_version);
+    if !parsed.validated {
+        out.push(Check::fail(
+            CheckCode::SbomInvalid,
+            format!("{label}: the document could not be fully validated (no schema validator for its encoding), so it is not reported valid"),
+            ev(),
+        ));
+    } else if parsed.violations.is_empty() {
+        let lenient = if sbom.deviations.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} tolerated deviation(s), first: {} ({})",
+                sbom.deviations.len(),
+                sbom.deviations[0].what,
+                sbom.deviations[0].at
+            )
+        };
+        out.push(Check::pass(
+            CheckCode::SbomValid,
+            format!("{label} is valid for the version it claims{lenient}"),
+            ev(),
+        ));
+    } else {
+        let first: Vec<String> = parsed
+            .violations
+            .iter()
+            .take(3)
+            .map(|v| format!("{}: {}", v.at, v.message))
+            .collect();
+        out.push(Check::fail(
+            CheckCode::SbomInvalid,
+            format!(
+                "{label}: {} violation(s) of the spec: {}",
+                parsed.violations.len(),
+                first.join("; ")
+            ),
+            ev(),
+        ));
+    }
+    out.extend(binding(sbom, cx, evref));
+    out.extend(quality(sbom, cx.requirements, evref));
+    out.extend(timestamp(sbom, cx, evref));
+    if let (Some(want), Some(got)) = (&cx.requirements.commit, &sbom.source_commit) {
+        if want.eq_ignore_ascii_case(got) {
+            out.push(Check::pass(
+                CheckCode::SbomCommitMatches,
+                format!("the SBOM records source commit {got}"),
+                ev(),
+            ));
+        } else {
+            out.push(Check::fail(
+                CheckCode::SbomCommitMismatch,
+                format!("the SBOM records source commit {got}; expected {want}"),
+                ev(),
+            ));
+        }
+    }
+    out
+}
+
+/// A digest written in a component: its hashes, and a package URL whose version is a digest
+/// (`pkg:oci/app@sha256%3Aabc…`) or that carries a `digest=` qualifier.
+pub fn component_digests(c: &SbomComponent) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = c
+        .hashes
+        .iter()
+        .map(|h| (h.algorithm.clone(), h.value.to_ascii_lowercase()))
+        .collect();
+    if let Some(purl) = &c.purl {
+        let decoded = percent_decode(purl);
+        let (main, qualifiers) = match decoded.split_once('?') {
+            Some((m, q)) => (m.to_owned(), Some(q.to_owned())),
+            None => (decoded.clone(), None),
+        };
+        let main = main.split('#').next().unwrap_or_default();
+        if let Some((_, version)) = main.rsplit_once('@') {
+            if let Some(d) = algo_hex(version) {
+                out.push(d);
+            }
+        }
+        for q in qualifiers.iter().flat_map(|q| q.split('&')) {
+            if let Some(v) = q
+                .strip_prefix("digest=")
+                .or_else(|| q.strip_prefix("checksum="))
+            {
+                for one in v.split(',') {
+                    if let Some(d) = algo_hex(one) {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn algo_hex(s: &str) -> Option<(String, String)> {
+    let (alg, hex) = s.split_once(':')?;
+    let alg = provenant_formats::sbom::normalize_algorithm(alg);
+    (!hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| (alg, hex.to_ascii_lowercase()))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                // Two hex digits make one byte (h, l < 16).
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check> {
+    let ev = || vec![evref.clone()];
+    let required = cx.requirements.require_binding;
+    let unbound_outcome = if required {
+        Outcome::Fail
+    } else {
+        Outcome::Warn
+    };
+    if let SbomOrigin::Attested(d) = &cx.origin {
+        return vec![Check::pass(
+            CheckCode::SbomBound,
+            format!("carried by a verified attestation whose subject is {d}"),
+            ev(),
+        )];
+    }
+    let Some(artifact) = cx.artifact else {
+        if required {
+            return vec![Check::fail(
+                CheckCode::SbomUnbound,
+                "binding is required but no artifact was given: pass --artifact FILE or --digest ALG:HEX",
+                ev(),
+            )];
+        }
+        return vec![];
+    };
+    let named: Vec<(String, String)> = sbom.subjects.iter().flat_map(component_digests).collect();
+    let artifact_pairs: Vec<(String, String)> = artifact
+        .iter()
+        .map(|d| {
+            (
+                d.algorithm().name().to_owned(),
+                d.hex().to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    if let Some((alg, hex)) = named.iter().find(|n| artifact_pairs.contains(n)) {
+        return vec![Check::pass(
+            CheckCode::SbomBound,
+            format!("the SBOM's subject names {alg}:{hex}, the artifact's digest"),
+            ev(),
+        )];
+    }
+    let comparable: Vec<&(String, String)> = named
+        .iter()
+        .filter(|(alg, _)| artifact_pairs.iter().any(|(a, _)| a == alg))
+        .collect();
+    if let Some((alg, hex)) = comparable.first() {
+        return vec![Check::fail(
+            CheckCode::SbomBindingMismatch,
+            format!(
+                "the SBOM describes {alg}:{hex}, not the artifact ({})",
+                artifact_pairs
+                    .iter()
+                    .map(|(a, h)| format!("{a}:{h}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ev(),
+        )];
+    }
+    let why = if sbom.subjects.is_empty() {
+        "the SBOM names no subject (CycloneDX metadata.component / SPDX described package)"
+            .to_owned()
+    } else if named.is_empty() {
+        "the SBOM's subject carries no hash and no package URL with a digest".to_owned()
+    } else {
+        format!(
+            "the SBOM's subject digests use algorithms the artifact was not hashed with ({})",
+            named
+                .iter()
+                .map(|(a, _)| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    vec![Check::new(
+        CheckCode::SbomUnbound,
+        unbound_outcome,
+        why,
+        ev(),
+    )]
+}
+
+fn pct(n: usize, of: usize) -> f64 {
+    if of == 0 {
+        100.0
+    } else {
+        // Component counts are bounded far below 2^52: the conversion is exact.
+        #[allow(clippy::cast_precision_loss)]
+        let r = 100.0 * n as f64 / of as f64;
+        r
+    }
+}
+
+fn quality(sbom: &Sbom, req: &SbomRequirements, evref: &EvidenceRef) -> Vec<Check> {
+    let ev = || vec![evref.clone()];
+    let all: Vec<&SbomComponent> = sbom.subjects.iter().chain(&sbom.components).collect();
+    let n = all.len();
+    let count = |f: &dyn Fn(&SbomComponent) -> bool| all.iter().filter(|c| f(c)).count();
+    let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let supplier = count(&|c| has(&c.supplier));
+    let name = count(&|c| has(&c.name));
+    let version = count(&|c| has(&c.version));
+    let ident = count(&|c| has(&c.purl) || has(&c.cpe));
+    let purl = count(&|c| has(&c.purl));
+    let hashes = count(&|c| !c.hashes.is_empty());
+    let licenses = count(&|c| !c.licenses.is_empty());
+    let author = !sbom.authors.is_empty() || !sbom.tools.is_empty();
+    let timestamp = sbom.created.is_some();
+    let deps = sbom.has_dependency_section && !sbom.dependencies.is_empty();
+    let mut out = Vec::new();
+
+    let elements = [
+        ("supplier", pct(supplier, n)),
+        ("name", pct(name, n)),
+        ("version", pct(version, n)),
+        ("unique identifier", pct(ident, n)),
+    ];
+    let mut missing: Vec<String> = elements
+        .iter()
+        .filter(|(_, p)| *p < 100.0)
+        .map(|(e, p)| format!("{e} {p:.1}%"))
+        .collect();
+    if !author {
+        missing.push("author missing".into());
+    }
+    if !timestamp {
+        missing.push("timestamp missing".into());
+    }
+    if !deps {
+        missing.push("dependency relationships missing".into());
+    }
+    if missing.is_empty() {
+        out.push(Check::pass(
+            CheckCode::SbomNtiaComplete,
+            format!("all NTIA minimum elements present for {n} component(s)"),
+            ev(),
+        ));
+    } else {
+        out.push(Check::new(
+            CheckCode::SbomNtiaIncomplete,
+            if req.require_ntia {
+                Outcome::Fail
+            } else {
+                Outcome::Warn
+            },
+            format!("{n} component(s); coverage: {}", missing.join(", ")),
+            ev(),
+        ));
+    }
+
+    let figures = [
+        ("package URL", pct(purl, n), req.min_purl_percent),
+        ("hashes", pct(hashes, n), req.min_hash_percent),
+        ("licenses", pct(licenses, n), req.min_license_percent),
+    ];
+    let below: Vec<String> = figures
+        .iter()
+        .filter_map(|(what, p, floor)| {
+            let f = floor.unwrap_or(100.0);
+            (*p < f).then(|| match floor {
+                Some(f) => format!("{what} {p:.1}% < {f:.1}%"),
+                None => format!("{what} {p:.1}%"),
+            })
+        })
+        .collect();
+    let summary = figures
+        .iter()
+        .map(|(w, p, _)| format!("{w} {p:.1}%"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let enforced_below = figures
+        .iter()
+        .any(|(_, p, floor)| floor.is_some_and(|f| *p < f));
+    if below.is_empty() || (req.quality_enforced() && !enforced_below) {
+        out.push(Check::pass(
+            CheckCode::SbomQualityMet,
+            format!("{n} component(s): {summary}"),
+            ev(),
+        ));
+    } else {
+        out.push(Check::new(
+            CheckCode::SbomQualityBelow,
+            if enforced_below {
+                Outcome::Fail
+            } else {
+                Outcome::Warn
+            },
+            format!("{n} component(s): {}", below.join(", ")),
+            ev(),
+        ));
+    }
+
+    if deps {
+        out.push(Check::pass(
+            CheckCode::SbomDependenciesPresent,
+            format!("{} dependency relationship(s)", sbom.dependencies.len()),
+            ev(),
+        ));
+    } else {
+        out.push(Check::new(
+            CheckCode::SbomDependenciesMissing,
+            if req.require_dependencies {
+                Outcome::Fail
+            } else {
+                Outcome::Warn
+            },
+            if sbom.has_dependency_section {
+                "the dependency section is empty"
+            } else {
+                "the SBOM has no dependency relationships"
+            },
+            ev(),
+        ));
+    }
+    out
+}
+
+fn timestamp(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check> {
+    let ev = || vec![evref.clone()];
+    let strict = cx.requirements.require_ntia;
+    let soft = if strict { Outcome::Fail } else { Outcome::Warn };
+    let Some(created) = &sbom.created else {
+        return vec![Check::new(
+            CheckCode::SbomTimestampInconsistent,
+            soft,
+            "the SBOM records no creation time",
+            ev(),
+        )];
+    };
+    let Ok(t) = created.parse::<jiff::Timestamp>() else {
+        return vec![Check::new(
+            CheckCode::SbomTimestampInconsistent,
+            soft,
+            format!("creation time {created:?} is not an RFC 3339 timestamp"),
+            ev(),
+        )];
+    };
+    if let Ok(now) = cx.now.parse::<jiff::Timestamp>() {
+        // A minute of clock skew is tolerated.
+        if t.as_second() > now.as_second() + 60 {
+            return vec![Check::fail(
+                CheckCode::SbomTimestampInconsistent,
+                format!("created {created}, in the future (now {})", cx.now),
+                ev(),
+            )];
+        }
+    }
+    if let Some(build) = cx.build_time {
+        // The SBOM of a build is made during it: after the verified signing time of the build's
+        // provenance (plus an hour for slow pipelines) it describes something else.
+        if t.as_second() > build + 3600 {
+            return vec![Check::fail(
+                CheckCode::SbomTimestampInconsistent,
+                format!(
+                    "created {created}, more than an hour after the build's provenance was signed"
+                ),
+                ev(),
+            )];
+        }
+    }
+    vec![Check::pass(
+        CheckCode::SbomTimestampConsistent,
+        format!("created {created}"),
+        ev(),
+    )]
+}
+
+/// Whether any check failed.
+pub fn any_failed(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.outcome == Outcome::Fail)
+}
+
+/// One component in a diff: its identity key and version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffEntry {
+    /// Identity: the package URL without version, qualifiers and subpath, else the name.
+    pub key: String,
+    /// Version in the old SBOM.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_version: Option<String>,
+    /// Version in the new SBOM.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_version: Option<String>,
+    /// Whether the hashes changed (for a changed component).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hashes_changed: bool,
+}
+
+/// What changed between two SBOMs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SbomDiff {
+    /// In the new SBOM only.
+    pub added: Vec<DiffEntry>,
+    /// In the old SBOM only.
+    pub removed: Vec<DiffEntry>,
+    /// In both, with another version or other hashes.
+    pub changed: Vec<DiffEntry>,
+    /// Components present in both, unchanged.
+    pub unchanged: usize,
+}
+
+/// A component's identity across releases.
+fn identity(c: &SbomComponent) -> Option<String> {
+    if let Some(p) = c.purl.as_deref().filter(|p| !p.is_empty()) {
+        let p = p.split(['?', '#']).next().unwrap_or(p);
+        // The version follows the last '@' after the type (scoped names keep their %40).
+        let key = match p.rfind('@') {
+            Some(i) if i > "pkg:".len() => &p[..i],
+            _ => p,
+        };
+        return Some(percent_decode(key));
+    }
+    c.name.clone().filter(|n| !n.is_empty())
+}
+
+/// Components added, removed and changed from `old` to `new` (subjects included). Components
+/// with the same identity several times (two versions of one package) are compared as sets of
+/// versions.
+pub fn diff_sboms(old: &Sbom, new: &Sbom) -> SbomDiff {
+    use std::collections::BTreeMap;
+    type Versions = BTreeMap<String, Vec<(Option<String>, Vec<(String, String)>)>>;
+    let index = |s: &Sbom| -> Versions {
+        let mut m: Versions = BTreeMap::new();
+        for c in s.subjects.iter().chain(&s.components) {
+            if let Some(k) = identity(c) {
+                let mut hashes: Vec<(String, String)> = c
+                    .hashes
+                    .iter()
+                    .map(|h| (h.algorithm.clone(), h.value.to_ascii_lowercase()))
+                    .collect();
+                hashes.sort();
+                let e = m.entry(k).or_default();
+                if !e.iter().any(|(v, h)| *v == c.version && *h == hashes) {
+                    e.push((c.version.clone(), hashes));
+                }
+            }
+        }
+        m
+    };
+    let (a, b) = (index(old), index(new));
+    let mut d = SbomDiff::default();
+    for (k, olds) in &a {
+        match b.get(k) {
+            None => {
+                for (v, _) in olds {
+                    d.removed.push(DiffEntry {
+                        key: k.clone(),
+                        old_version: v.clone(),
+                        new_version: None,
+                        hashes_changed: false,
+                    });
+                }
+            }
+            Some(news) => {
+                if olds == news {
+                    d.unchanged += 1;
+                    continue;
+                }
+                let ov: Vec<&Option<String>> = olds.iter().map(|(v, _)| v).collect();
+                let nv: Vec<&Option<String>> = news.iter().map(|(v, _)| v).collect();
+                let join = |vs: &[&Option<String>]| {
+                    let s: Vec<&str> = vs.iter().filter_map(|v| v.as_deref()).collect();
+                    (!s.is_empty()).then(|| s.join(", "))
+                };
+                d.changed.push(DiffEntry {
+                    key: k.clone(),
+                    old_version: join(&ov),
+                    new_version: join(&nv),
+                    hashes_changed: ov == nv,
+                });
+            }
+        }
+    }
+    for (k, news) in &b {
+        if !a.contains_key(k) {
+            for (v, _) in news {
+                d.added.push(DiffEntry {
+                    key: k.clone(),
+                    old_version: None,
+                    new_version: v.clone(),
+                    hashes_changed: false,
+                });
+            }
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provenant_formats::sbom::{SbomEncoding, SbomHash, SbomStandard};
+
+    fn comp(name: &str, version: &str, purl: Option<&str>) -> SbomComponent {
+        SbomComponent {
+            name: Some(name.into()),
+            version: Some(version.into()),
+            purl: purl.map(Into::into),
+            ..SbomComponent::default()
+        }
+    }
+
+    fn sbom(components: Vec<SbomComponent>) -> Sbom {
+        Sbom {
+            standard: SbomStandard::CycloneDx,
+            encoding: SbomEncoding::Json,
+            spec_version: "1.6".into(),
+            serial: None,
+            name: None,
+            created: Some("2026-01-01T00:00:00Z".into()),
+            authors: vec![],
+            tools: vec!["t".into()],
+            subjects: vec![],
+            components,
+            dependencies: vec![],
+            has_dependency_section: false,
+            source_commit: None,
+            deviations: vec![],
+        }
+    }
+
+    #[test]
+    fn purl_digests_are_read_from_the_version_and_qualifiers() {
+        let c = comp(
+            "app",
+            "x",
+            Some("pkg:oci/app@sha256%3AABCD?repository_url=r&digest=sha512:ef"),
+        );
+        let d = component_digests(&c);
+        assert!(d.contains(&("sha256".into(), "abcd".into())));
+        assert!(d.contains(&("sha512".into(), "ef".into())));
+        let mut h = comp("f", "1", None);
+        h.hashes.push(SbomHash {
+            algorithm: "sha256".into(),
+            value: "AA".into(),
+        });
+        assert_eq!(component_digests(&h), vec![("sha256".into(), "aa".into())]);
+    }
+
+    #[test]
+    fn diff_lists_added_removed_changed() {
+        let old = sbom(vec![
+            comp("a", "1", Some("pkg:npm/a@1")),
+            comp("b", "1", Some("pkg:npm/%40s/b@1")),
+            comp("c", "1", None),
+        ]);
+        let new = sbom(vec![
+            comp("a", "2", Some("pkg:npm/a@2")),
+            comp("c", "1", None),
+            comp("d", "1", Some("pkg:npm/d@1")),
+        ]);
+        let d = diff_sboms(&old, &new);
+        assert_eq!(d.added.len(), 1);
+        assert_eq!(d.added[0].key, "pkg:npm/d");
+        assert_eq!(d.removed[0].key, "pkg:npm/@s/b");
+        assert_eq!(d.changed[0].old_version.as_deref(), Some("1"));
+        assert_eq!(d.changed[0].new_version.as_deref(), Some("2"));
+        assert_eq!(d.unchanged, 1);
+    }
+}

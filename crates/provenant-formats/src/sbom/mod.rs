@@ -1,0 +1,289 @@
+//! SBOMs (CycloneDX, SPDX 2.x, SPDX 3) read into one normalised [`Sbom`].
+//!
+//! Parsers are lenient about harmless deviations real tools write and strict about every field
+//! the binding and quality checks rely on; each leniency taken is recorded as a [`Deviation`]
+//! so a report can say which. Structural validity against the spec version the document claims
+//! is judged separately (JSON Schema for CycloneDX JSON, XSD for CycloneDX XML through an
+//! injected [`XmlSchemaValidator`], the spec's required fields for SPDX) and reported as
+//! [`Violation`]s.
+
+pub mod cyclonedx;
+pub mod spdx;
+pub mod spdx3;
+
+/// Which SBOM standard and encoding a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SbomStandard {
+    /// CycloneDX.
+    CycloneDx,
+    /// SPDX 2.x.
+    Spdx2,
+    /// SPDX 3 (JSON-LD).
+    Spdx3,
+}
+
+/// How the document is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SbomEncoding {
+    /// JSON (SPDX 3: JSON-LD).
+    Json,
+    /// XML.
+    Xml,
+    /// YAML.
+    Yaml,
+    /// SPDX tag-value.
+    TagValue,
+    /// RDF/XML.
+    Rdf,
+}
+
+/// A hash of a component or of the described subject.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SbomHash {
+    /// Algorithm, normalised to lowercase without punctuation: `sha256`, `sha512`, `sha1`,
+    /// `md5`, `sha3256`, `blake2b256`, ... (`SHA-256` and `SHA256` both read `sha256`).
+    pub algorithm: String,
+    /// Lowercase hex.
+    pub value: String,
+}
+
+/// One component (CycloneDX component, SPDX package / software artifact).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SbomComponent {
+    /// Document-local identifier (CycloneDX `bom-ref`, SPDX `SPDXID`, SPDX 3 `spdxId`).
+    pub id: Option<String>,
+    /// Component type (CycloneDX `type`; SPDX `primaryPackagePurpose` / software purpose).
+    pub kind: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Supplier (CycloneDX `supplier.name` or `publisher`; SPDX `supplier`), as written.
+    pub supplier: Option<String>,
+    /// Package URL.
+    pub purl: Option<String>,
+    /// CPE.
+    pub cpe: Option<String>,
+    /// Hashes (SPDX checksums; CycloneDX hashes).
+    pub hashes: Vec<SbomHash>,
+    /// License ids or expressions (concluded or declared, as written).
+    pub licenses: Vec<String>,
+}
+
+/// A deviation from the spec that the parser tolerated, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deviation {
+    /// JSON pointer, XPath-like path or `line N` where it is.
+    pub at: String,
+    /// What was tolerated and why it is harmless.
+    pub what: String,
+}
+
+/// A structural violation of the spec version the document claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Where (JSON pointer, element path or `line N`).
+    pub at: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A normalised SBOM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sbom {
+    /// Standard.
+    pub standard: SbomStandard,
+    /// Encoding.
+    pub encoding: SbomEncoding,
+    /// The spec version the document claims (`1.6`, `SPDX-2.3`, `3.0.1`), as written.
+    pub spec_version: String,
+    /// CycloneDX `serialNumber`, SPDX `documentNamespace`, SPDX 3 document id.
+    pub serial: Option<String>,
+    /// Document name (SPDX `name`; CycloneDX `metadata.component.name` is in `subject`).
+    pub name: Option<String>,
+    /// When the SBOM was made (CycloneDX `metadata.timestamp`, SPDX `creationInfo.created`),
+    /// as written (RFC 3339 expected).
+    pub created: Option<String>,
+    /// Authors (CycloneDX `metadata.authors`, `metadata.manufacturer`; SPDX creators that are
+    /// `Person:` or `Organization:`).
+    pub authors: Vec<String>,
+    /// Tools that made it (CycloneDX `metadata.tools`; SPDX `Tool:` creators).
+    pub tools: Vec<String>,
+    /// What the SBOM describes: CycloneDX `metadata.component`; SPDX the package(s) the document
+    /// DESCRIBES (`documentDescribes` or a DESCRIBES relationship). `None` when it names none.
+    pub subjects: Vec<SbomComponent>,
+    /// Every other component (subjects excluded).
+    pub components: Vec<SbomComponent>,
+    /// Dependency edges: (id, depends-on id). CycloneDX `dependencies`; SPDX DEPENDS_ON /
+    /// DEPENDENCY_OF (reversed) / CONTAINS relationships.
+    pub dependencies: Vec<(String, String)>,
+    /// Whether the document has a dependency section at all (an empty one counts).
+    pub has_dependency_section: bool,
+    /// The source commit the SBOM says it was made from, if it says (CycloneDX
+    /// `metadata.component.externalReferences[type=vcs]` with `@<sha>` or properties such as
+    /// `vcs.commit`, SPDX package `sourceInfo`/`downloadLocation` `git+...@<sha>`).
+    pub source_commit: Option<String>,
+    /// Leniencies taken while reading.
+    pub deviations: Vec<Deviation>,
+}
+
+/// Validates XML against an XSD; injected so that parsers here stay free of I/O (XSD imports
+/// are resolved from files by the validator the binary provides).
+pub trait XmlSchemaValidator {
+    /// Validate `xml` against the CycloneDX XSD of `spec_version` (`1.2` ... `1.7`). `Err` only
+    /// when the validator itself cannot run (no schema for that version, ...).
+    fn validate_cyclonedx(&self, xml: &[u8], spec_version: &str) -> Result<Vec<Violation>, String>;
+}
+
+/// Why an SBOM could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SbomError {
+    /// Not an SBOM format provenant knows.
+    #[error("not a CycloneDX or SPDX document: {0}")]
+    NotAnSbom(String),
+    /// The document is not well-formed in its encoding (JSON, XML, YAML, tag-value).
+    #[error("{encoding} is not well formed: {detail}")]
+    Syntax {
+        /// `JSON`, `XML`, ...
+        encoding: &'static str,
+        /// The parser's complaint, with its position.
+        detail: String,
+    },
+    /// A spec version provenant does not read.
+    #[error("unsupported {standard} version {version:?}; provenant reads {supported}")]
+    UnsupportedVersion {
+        /// `CycloneDX` or `SPDX`.
+        standard: &'static str,
+        /// As written.
+        version: String,
+        /// What is supported.
+        supported: &'static str,
+    },
+    /// A field the checks rely on has the wrong type or form.
+    #[error("{at}: {what}")]
+    Field {
+        /// Where.
+        at: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// Over a documented limit.
+    #[error("{0}")]
+    Limit(String),
+}
+
+/// An SBOM read from bytes, with its structural validation.
+#[derive(Debug, Clone)]
+pub struct ParsedSbom {
+    /// The normalised SBOM.
+    pub sbom: Sbom,
+    /// Structural violations of the spec version it claims (empty: valid).
+    pub violations: Vec<Violation>,
+    /// Whether the structural validation could be run completely (false, e.g., for XML with no
+    /// validator given); a document not fully validated is never reported valid.
+    pub validated: bool,
+}
+
+/// Normalise a hash algorithm name: lowercase, no `-` or `_` (`SHA-256` -> `sha256`).
+pub fn normalize_algorithm(alg: &str) -> String {
+    alg.chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Detect the format of `bytes` and parse it. `xsd` validates CycloneDX XML (without it, XML is
+/// parsed but reported not validated).
+pub fn parse_sbom(
+    bytes: &[u8],
+    xsd: Option<&dyn XmlSchemaValidator>,
+) -> Result<ParsedSbom, SbomError> {
+    // UTF-16 (some Windows tools write it): decode by its byte order mark, then read as UTF-8.
+    if let Some(text) = decode_utf16(bytes)? {
+        return parse_sbom(text.as_bytes(), xsd);
+    }
+    let head = first_non_ws(bytes);
+    match head {
+        Some(b'{') => {
+            // JSON: CycloneDX has bomFormat, SPDX 2 spdxVersion, SPDX 3 @context.
+            let probe = &bytes[..bytes.len().min(64 * 1024)];
+            let text = String::from_utf8_lossy(probe);
+            if text.contains("\"@context\"") && !text.contains("\"spdxVersion\"") {
+                spdx3::parse_json(bytes)
+            } else if text.contains("\"spdxVersion\"") || text.contains("\"SPDXID\"") {
+                spdx::parse_json(bytes)
+            } else {
+                cyclonedx::parse_json(bytes)
+            }
+        }
+        Some(b'<') => {
+            let probe = &bytes[..bytes.len().min(64 * 1024)];
+            let text = String::from_utf8_lossy(probe);
+            if text.contains("cyclonedx.org/schema/bom") {
+                cyclonedx::parse_xml(bytes, xsd)
+            } else if text.contains("spdx") || text.contains("SPDX") {
+                spdx::parse_xml(bytes)
+            } else {
+                Err(SbomError::NotAnSbom(
+                    "an XML document that is neither CycloneDX nor SPDX".into(),
+                ))
+            }
+        }
+        Some(_) => {
+            let probe = &bytes[..bytes.len().min(64 * 1024)];
+            let text = String::from_utf8_lossy(probe);
+            if text
+                .lines()
+                .any(|l| l.trim_start().starts_with("SPDXVersion:"))
+            {
+                spdx::parse_tag_value(bytes)
+            } else if text
+                .lines()
+                .any(|l| l.trim_start().starts_with("spdxVersion:"))
+            {
+                spdx::parse_yaml(bytes)
+            } else {
+                Err(SbomError::NotAnSbom(
+                    "neither JSON, XML, YAML nor SPDX tag-value".into(),
+                ))
+            }
+        }
+        None => Err(SbomError::NotAnSbom("the file is empty".into())),
+    }
+}
+
+fn first_non_ws(bytes: &[u8]) -> Option<u8> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// UTF-16 text with a byte order mark, decoded; `None` when `bytes` has no UTF-16 BOM.
+fn decode_utf16(bytes: &[u8]) -> Result<Option<String>, SbomError> {
+    let le = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return Ok(None),
+    };
+    let body = &bytes[2..];
+    if !body.len().is_multiple_of(2) {
+        return Err(SbomError::Syntax {
+            encoding: "UTF-16",
+            detail: "an odd number of bytes after the byte order mark".into(),
+        });
+    }
+    let units = body.chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map(Some)
+        .map_err(|e| SbomError::Syntax {
+            encoding: "UTF-16",
+            detail: e.to_string(),
+        })
+}

@@ -1,0 +1,287 @@
+//! `provenant sbom check` and `provenant sbom diff`.
+
+use clap::{Args, Subcommand};
+
+use provenant_core::sbom::{check_sbom, diff_sboms, SbomContext, SbomOrigin, SbomRequirements};
+use provenant_core::{TOOL_NAME, TOOL_VERSION};
+use provenant_formats::sbom::{parse_sbom, ParsedSbom, SbomError, XmlSchemaValidator};
+use provenant_model::{
+    Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, Report, Subject,
+    SubjectKind, ToolInfo, Verdict,
+};
+use provenant_verify::digest_reader;
+
+use super::verify::{now_rfc3339, write_report};
+use super::{emit, read_limited, CliError, Format};
+
+/// Largest SBOM read (bytes).
+pub const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
+
+/// SBOM commands.
+#[derive(Debug, Subcommand)]
+pub enum SbomCommand {
+    /// Validate an SBOM for the spec version it claims, bind it to an artifact and judge its
+    /// quality. Exit 0 valid (quality findings are warnings unless a requirement flag is
+    /// given), 1 invalid or a requirement not met, 2 unreadable.
+    Check(CheckArgs),
+    /// List the components added, removed and changed between two SBOMs (two releases).
+    Diff(DiffArgs),
+}
+
+/// Arguments of `sbom check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The SBOM: CycloneDX 1.2–1.7 (JSON, XML), SPDX 2.2/2.3 (JSON, YAML, tag-value, XML) or
+    /// SPDX 3 (JSON-LD).
+    pub sbom: String,
+    /// The artifact the SBOM must describe (hashed with SHA-256, SHA-384 and SHA-512).
+    #[arg(long, value_name = "FILE", conflicts_with = "digest")]
+    pub artifact: Option<String>,
+    /// The artifact's digest, ALG:HEX (sha256, sha384 or sha512).
+    #[arg(long, value_name = "ALG:HEX")]
+    pub digest: Option<String>,
+    /// Fail unless the SBOM names the artifact's digest (needs --artifact or --digest).
+    #[arg(long, help_heading = "Requirements")]
+    pub require_binding: bool,
+    /// Fail unless every NTIA minimum element is present (supplier, name, version, unique
+    /// identifier, dependencies, author, timestamp).
+    #[arg(long, help_heading = "Requirements")]
+    pub require_ntia: bool,
+    /// Fail unless the SBOM records dependency relationships.
+    #[arg(long, help_heading = "Requirements")]
+    pub require_dependencies: bool,
+    /// Least percentage (0–100) of components with a package URL.
+    #[arg(long, value_name = "PERCENT", value_parser = percent, help_heading = "Requirements")]
+    pub min_purl_coverage: Option<f64>,
+    /// Least percentage of components with at least one hash.
+    #[arg(long, value_name = "PERCENT", value_parser = percent, help_heading = "Requirements")]
+    pub min_hash_coverage: Option<f64>,
+    /// Least percentage of components with a license.
+    #[arg(long, value_name = "PERCENT", value_parser = percent, help_heading = "Requirements")]
+    pub min_license_coverage: Option<f64>,
+    /// The commit that shipped: where the SBOM records its source commit, it must be this one.
+    #[arg(long, value_name = "SHA", help_heading = "Requirements")]
+    pub commit: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report (in --format) to this file; a text summary still goes to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+}
+
+/// Arguments of `sbom diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older SBOM.
+    pub old: String,
+    /// The newer SBOM.
+    pub new: String,
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+fn percent(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not a percentage between 0 and 100"))
+    }
+}
+
+/// Run an SBOM subcommand; returns the exit code.
+pub fn run(cmd: SbomCommand) -> Result<u8, CliError> {
+    match cmd {
+        SbomCommand::Check(a) => check(&a),
+        SbomCommand::Diff(a) => diff(&a),
+    }
+}
+
+/// The XML schema validator the binary provides (libxml2 over the bundled XSDs).
+/// Built on first use only: JSON SBOMs never pay for writing the XSDs out.
+pub fn xml_validator() -> Option<Box<dyn XmlSchemaValidator>> {
+    Some(Box::new(LazyXsd(std::cell::OnceCell::new())))
+}
+
+struct LazyXsd(std::cell::OnceCell<Option<crate::xsd::LibXmlValidator>>);
+
+impl XmlSchemaValidator for LazyXsd {
+    fn validate_cyclonedx(
+        &self,
+        xml: &[u8],
+        spec_version: &str,
+    ) -> Result<Vec<provenant_formats::sbom::Violation>, String> {
+        match self
+            .0
+            .get_or_init(|| crate::xsd::LibXmlValidator::new().ok())
+        {
+            Some(v) => v.validate_cyclonedx(xml, spec_version),
+            None => Err("cannot write the bundled XSDs to a temporary directory".into()),
+        }
+    }
+}
+
+/// Read and parse an SBOM; a document that cannot be read as an SBOM at all is an input error.
+pub fn load(path: &str) -> Result<ParsedSbom, CliError> {
+    let bytes = read_limited(path, MAX_SBOM_BYTES, "SBOM")?;
+    let validator = xml_validator();
+    parse_sbom(&bytes, validator.as_deref()).map_err(|e| match e {
+        SbomError::NotAnSbom(_) | SbomError::Syntax { .. } => {
+            CliError::Input(format!("{path}: {e}; give a CycloneDX or SPDX document"))
+        }
+        other => CliError::Input(format!("{path}: {other}")),
+    })
+}
+
+/// Read an SBOM file and parse it; unreadable files are input errors, parse failures are
+/// returned for the report.
+pub fn load_parsed(path: &str) -> Result<Result<ParsedSbom, SbomError>, CliError> {
+    let bytes = read_limited(path, MAX_SBOM_BYTES, "SBOM")?;
+    let validator = xml_validator();
+    Ok(parse_sbom(&bytes, validator.as_deref()))
+}
+
+fn check(a: &CheckArgs) -> Result<u8, CliError> {
+    let bytes = read_limited(&a.sbom, MAX_SBOM_BYTES, "SBOM")?;
+    let sbom_digest = digest_reader(&bytes[..], &[DigestAlgorithm::Sha256])
+        .ok()
+        .and_then(|(d, _)| d.into_iter().next());
+    let mut evref = EvidenceRef::new(EvidenceKind::Sbom, &a.sbom);
+    if let Some(d) = sbom_digest.clone() {
+        evref = evref.with_digest(d);
+    }
+    let subject = match (&a.artifact, &a.digest) {
+        (Some(f), _) => {
+            let file = std::fs::File::open(f)
+                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            let algs = [
+                DigestAlgorithm::Sha256,
+                DigestAlgorithm::Sha384,
+                DigestAlgorithm::Sha512,
+            ];
+            let (digests, size) = digest_reader(file, &algs)
+                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            Some(Subject {
+                kind: SubjectKind::File,
+                name: Some(f.clone()),
+                digests,
+                size: Some(size),
+            })
+        }
+        (None, Some(d)) => {
+            let digest: Digest = d
+                .parse()
+                .map_err(|e| CliError::Input(format!("--digest: {e}")))?;
+            Some(Subject {
+                kind: SubjectKind::Digest,
+                name: None,
+                digests: vec![digest],
+                size: None,
+            })
+        }
+        (None, None) => None,
+    };
+    let validator = xml_validator();
+    let now = now_rfc3339();
+    let checks: Vec<Check> = match parse_sbom(&bytes, validator.as_deref()) {
+        Err(e @ (SbomError::NotAnSbom(_) | SbomError::Syntax { .. })) => {
+            return Err(CliError::Input(format!(
+                "{}: {e}; give a CycloneDX or SPDX document",
+                a.sbom
+            )));
+        }
+        Err(e) => vec![Check::fail(
+            CheckCode::SbomInvalid,
+            e.to_string(),
+            vec![evref.clone()],
+        )],
+        Ok(parsed) => {
+            let req = SbomRequirements {
+                require_binding: a.require_binding,
+                require_ntia: a.require_ntia,
+                require_dependencies: a.require_dependencies,
+                min_purl_percent: a.min_purl_coverage,
+                min_hash_percent: a.min_hash_coverage,
+                min_license_percent: a.min_license_coverage,
+                commit: a.commit.clone(),
+            };
+            let cx = SbomContext {
+                artifact: subject.as_ref().map(|s| s.digests.as_slice()),
+                origin: SbomOrigin::File,
+                build_time: None,
+                now: &now,
+                requirements: &req,
+            };
+            check_sbom(&parsed, &evref, &cx)
+        }
+    };
+    let subject = subject.unwrap_or_else(|| Subject {
+        kind: SubjectKind::File,
+        name: Some(a.sbom.clone()),
+        digests: sbom_digest.into_iter().collect(),
+        size: Some(bytes.len() as u64),
+    });
+    let report = Report::new(
+        ToolInfo {
+            name: TOOL_NAME.into(),
+            version: TOOL_VERSION.into(),
+        },
+        "sbom check",
+        now,
+        subject,
+        checks,
+        vec![],
+        vec![],
+    );
+    write_report(&report, a.format, a.out.as_deref())?;
+    Ok(match report.verdict {
+        Verdict::Pass => 0,
+        Verdict::Fail => 1,
+    })
+}
+
+fn diff(a: &DiffArgs) -> Result<u8, CliError> {
+    let old = load(&a.old)?;
+    let new = load(&a.new)?;
+    let d = diff_sboms(&old.sbom, &new.sbom);
+    let mut out = String::new();
+    match a.format {
+        Format::Json | Format::Mermaid => {
+            out = serde_json::to_string_pretty(&d)
+                .map_err(|e| CliError::Input(format!("cannot render: {e}")))?;
+            out.push('\n');
+        }
+        Format::Text => {
+            use std::fmt::Write as _;
+            let v = |o: &Option<String>| o.clone().unwrap_or_else(|| "(no version)".into());
+            let _ = writeln!(
+                out,
+                "{} added, {} removed, {} changed, {} unchanged ({} -> {})",
+                d.added.len(),
+                d.removed.len(),
+                d.changed.len(),
+                d.unchanged,
+                a.old,
+                a.new
+            );
+            for e in &d.added {
+                let _ = writeln!(out, "  + {} {}", e.key, v(&e.new_version));
+            }
+            for e in &d.removed {
+                let _ = writeln!(out, "  - {} {}", e.key, v(&e.old_version));
+            }
+            for e in &d.changed {
+                let what = if e.hashes_changed {
+                    format!("{} (same version, other hashes)", v(&e.new_version))
+                } else {
+                    format!("{} -> {}", v(&e.old_version), v(&e.new_version))
+                };
+                let _ = writeln!(out, "  ~ {} {what}", e.key);
+            }
+        }
+    }
+    emit(out.as_bytes());
+    Ok(0)
+}
