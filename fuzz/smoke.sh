@@ -47,6 +47,7 @@ seeds_for() {
         evidence)     echo "sigstore in-toto github-attestations slsa" ;;
         sbom)         echo "sbom" ;;
         layout)       echo "in-toto/in-toto-golang" ;;
+        gate)         echo "sarif sca dast" ;;
         *)            echo "" ;;
     esac
 }

@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 
 mod cli;
+mod git;
 mod xsd;
 
 fn main() -> ExitCode {

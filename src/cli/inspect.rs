@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use provenant_formats::gate::MAX_GATE_REPORT_BYTES;
 use provenant_formats::limits::MAX_EVIDENCE_BYTES;
 
 use super::{emit, read_limited, CliError, Format};
@@ -10,7 +11,10 @@ use super::{emit, read_limited, CliError, Format};
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// The file to inspect: a Sigstore bundle (or JSON lines of them), DSSE envelope, in-toto
-    /// statement, trusted root, client trust config, signing config or certificate authority.
+    /// statement or predicate, npm attestations document, trusted root, client trust config,
+    /// signing config, certificate authority, SBOM (CycloneDX, SPDX) or security report
+    /// (SARIF, grype, trivy, osv-scanner, cargo-audit, npm audit, dependency-check, ZAP, CI
+    /// run metadata).
     pub file: String,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -19,7 +23,12 @@ pub struct InspectArgs {
 
 /// Exit 0 well formed, 1 malformed (with the reason), 2 unreadable.
 pub fn run(a: &InspectArgs) -> Result<u8, CliError> {
-    let bytes = read_limited(&a.file, MAX_EVIDENCE_BYTES, "file")?;
+    // SBOMs and gate reports (large CodeQL SARIF) may exceed the evidence limit.
+    let bytes = read_limited(
+        &a.file,
+        MAX_EVIDENCE_BYTES.max(MAX_GATE_REPORT_BYTES),
+        "file",
+    )?;
     let i = provenant_core::inspect(&a.file, &bytes);
     let mut out = Vec::new();
     let res = match a.format {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod gates;
 mod inspect;
 mod sbom;
 mod verify;
@@ -32,6 +33,9 @@ enum Command {
     /// Reconstruct the chain artifact -> build -> source -> signer from the evidence, marking
     /// each link verified or not (same flags as `verify artifact`; --format text|json|mermaid).
     Provenance(Box<verify::ArtifactArgs>),
+    /// Security gates on the exact commit that shipped: SAST, SCA, DAST and CI runs, bound to the
+    /// commit / digest, their outcome, timing and findings judged (prints the gate table).
+    Gates(Box<gates::GatesArgs>),
     /// SBOMs: validate, bind to an artifact and judge quality (`check`), or compare two (`diff`).
     #[command(subcommand)]
     Sbom(sbom::SbomCommand),
@@ -131,6 +135,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(&a),
         Command::Provenance(a) => verify::provenance(&a),
         Command::Sbom(c) => sbom::run(c),
+        Command::Gates(a) => gates::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -229,6 +229,9 @@ pub struct ArtifactArgs {
     )]
     pub links: Option<String>,
 
+    #[command(flatten)]
+    pub gates: super::gates::GateArgs,
+
     /// A SLSA Verification Summary Attestation to verify instead of signatures (slsa-verifier
     /// verify-vsa): needs --key, --digest, --verifier-id and --resource-uri.
     #[arg(long, value_name = "FILE", help_heading = "Verification Summary Attestations", requires_all = ["verifier_id", "resource_uri", "digest", "key"], conflicts_with = "file")]
@@ -644,11 +647,28 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         },
     };
     let now = now_rfc3339();
-    let Some(layout) = &a.layout else {
-        return Ok(verify_artifact(&inputs, &trust, &now));
-    };
-    // A layout is evidence of its own: without signatures or SBOMs, its checks are the report.
+    if a.layout.is_none() && !a.gates.any() {
+        let report = verify_artifact(&inputs, &trust, &now);
+        // Signed gate attestations (vulnerability scans, test results) among the verified
+        // evidence are judged even without gate flags.
+        if super::gates::attested(&report).is_empty() {
+            return Ok(report);
+        }
+    }
+    // A layout (or gate evidence) is evidence of its own: without signatures or SBOMs, its
+    // checks are the report.
     let base = if inputs.evidence.is_empty() && inputs.sbom.files.is_empty() {
+        let mut checks = Vec::new();
+        if a.layout.is_none() {
+            checks.push(provenant_model::Check::fail(
+                provenant_model::CheckCode::EvidenceMissing,
+                "gate evidence alone does not verify an artifact: give its signature or provenance (--bundle, --attestations), or use `provenant gates`",
+                vec![provenant_model::EvidenceRef::new(
+                    provenant_model::EvidenceKind::Flag,
+                    "--bundle / --attestations",
+                )],
+            ));
+        }
         Report::new(
             ToolInfo {
                 name: provenant_core::TOOL_NAME.into(),
@@ -657,17 +677,48 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
             "verify artifact",
             now.clone(),
             inputs.subject.clone(),
-            vec![],
+            checks,
             vec![],
             vec![],
         )
     } else {
         verify_artifact(&inputs, &trust, &now)
     };
-    let layout_checks = layout_checks(a, layout, &inputs.subject)?;
+    let attested = super::gates::attested(&base);
     let mut checks = base.checks;
-    checks.extend(layout_checks);
-    Ok(Report::new(
+    if let Some(layout) = &a.layout {
+        checks.extend(layout_checks(a, layout, &inputs.subject)?);
+    }
+    let mut rows = Vec::new();
+    if a.gates.any() || !attested.is_empty() {
+        // The shipped commit: --commit, else what the verified provenance records. The build
+        // time: the earliest verified signing time of verified provenance.
+        let verified_prov = base
+            .signatures
+            .iter()
+            .filter(|c| c.verified)
+            .filter_map(|c| c.provenance.as_ref().map(|p| (c, p)));
+        let commit = a.commit.clone().or_else(|| {
+            verified_prov
+                .clone()
+                .find_map(|(_, p)| p.source_commit.clone())
+        });
+        let built_at = verified_prov
+            .filter_map(|(c, _)| c.signing_time.as_deref())
+            .filter_map(provenant_core::gates::parse_time)
+            .min();
+        let (c, r) = super::gates::evaluate(
+            &a.gates,
+            attested,
+            commit,
+            inputs.subject.digests.clone(),
+            built_at,
+            &now,
+        )?;
+        checks.extend(c);
+        rows = r;
+    }
+    let mut report = Report::new(
         base.tool,
         base.command,
         base.evaluated_at,
@@ -675,7 +726,9 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         checks,
         base.signatures,
         base.opt_outs,
-    ))
+    );
+    report.gates = rows;
+    Ok(report)
 }
 
 /// Verify an in-toto layout and its links; the artifact (by base name and digest) stands for

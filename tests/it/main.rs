@@ -4,6 +4,10 @@
 mod cli;
 mod corpus;
 mod docs;
+mod gate_review;
+mod gate_sast_dast;
+mod gate_sca;
+mod gates;
 mod keys;
 mod layout;
 mod npm;

@@ -361,3 +361,31 @@ fn sbom_attestations_are_bound_by_their_verified_subject() {
     assert_eq!(r.verdict, Verdict::Fail);
     assert!(has(&r, CheckCode::SbomUnbound, Outcome::Fail));
 }
+
+/// A BuildKit-style SBOM attestation saved to a file: an unsigned in-toto statement whose
+/// predicate is the SBOM; its subject digests are what the SBOM says it describes.
+#[test]
+fn an_unsigned_sbom_statement_is_read_and_bound_by_its_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://cyclonedx.org/bom",
+        "subject": [{"name": "app", "digest": {"sha256": sha256_hex(ARTIFACT)}}],
+        "predicate": cyclonedx(None, true)
+    });
+    let f = write(&dir, "att.json", &serde_json::to_vec(&st).unwrap());
+    let art = write(&dir, "app.bin", ARTIFACT);
+    let (code, out, err) =
+        run(provenant().args(["sbom", "check", &f, "--artifact", &art, "--require-binding"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("sbom-bound"), "{out}");
+    let other = write(&dir, "other.bin", b"other");
+    let (code, out, _) = run(provenant().args(["sbom", "check", &f, "--artifact", &other]));
+    assert_eq!(code, 1, "{out}");
+    // A statement of another predicate type is not an SBOM.
+    let mut not = st.clone();
+    not["predicateType"] = json!("https://slsa.dev/provenance/v1");
+    let g = write(&dir, "prov.json", &serde_json::to_vec(&not).unwrap());
+    let (code, _, _) = run(provenant().args(["sbom", "check", &g]));
+    assert_eq!(code, 2);
+}

@@ -1,9 +1,12 @@
 //! `provenant inspect`: say what a file is and whether it is well formed. Never verifies.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use provenant_formats::bundle::{parse_bundles, BundleContent, ParsedBundle};
 use provenant_formats::dsse::{envelope_from_value, IN_TOTO_PAYLOAD_TYPE};
+use provenant_formats::gate::{GateError, GateReport, Scanned, Severity};
 use provenant_formats::intoto::{parse_statement, statement_from_value, Statement};
 use provenant_formats::json::parse_strict;
 use provenant_model::Inspection;
@@ -13,15 +16,15 @@ use provenant_verify::TrustRoot;
 const SIGNING_CONFIG_V02: &str = "application/vnd.dev.sigstore.signingconfig.v0.2+json";
 
 struct Out {
-    kind: &'static str,
+    kind: Cow<'static, str>,
     problem: Option<String>,
     facts: Vec<(String, String)>,
 }
 
 impl Out {
-    fn new(kind: &'static str) -> Self {
+    fn new(kind: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            kind,
+            kind: kind.into(),
             problem: None,
             facts: Vec::new(),
         }
@@ -40,7 +43,7 @@ pub fn inspect(file: &str, bytes: &[u8]) -> Inspection {
     let out = detect(bytes);
     Inspection {
         file: file.to_owned(),
-        kind: out.kind.to_owned(),
+        kind: out.kind.into_owned(),
         well_formed: out.problem.is_none(),
         problem: out.problem,
         facts: out.facts,
@@ -60,6 +63,12 @@ fn detect(bytes: &[u8]) -> Out {
             }
             if let Some(out) = sbom_out(bytes, false) {
                 return out;
+            }
+            // XML that is no SBOM: a ZAP report?
+            if bytes.trim_ascii_start().starts_with(b"<") {
+                if let Some(out) = gate_out(provenant_formats::gate::parse_gate(bytes), None) {
+                    return out;
+                }
             }
             return Out::new("unknown").bad(e.to_string());
         }
@@ -184,10 +193,181 @@ fn detect(bytes: &[u8]) -> Out {
     if let Some(out) = predicate_body(&value) {
         return out;
     }
+    if let Some(out) = gate_out(
+        provenant_formats::gate::parse_gate_value(&value),
+        Some(&value),
+    ) {
+        return out;
+    }
+    if let Some(out) = sarif_piece(&value) {
+        return out;
+    }
     if !media.is_empty() {
         return Out::new("unknown").bad(format!("unknown mediaType {media:?}"));
     }
-    Out::new("unknown").bad("not a format provenant knows (Sigstore bundle, DSSE envelope, in-toto statement, trusted root)")
+    Out::new("unknown").bad(
+        "not a format provenant knows (Sigstore bundle, DSSE envelope, in-toto statement, \
+         trusted root, SBOM, security-gate report)",
+    )
+}
+
+/// A security-gate report (SARIF, scanner, ZAP, CI run ...), or `None` when it is none of them.
+/// `value`: the parsed JSON, to name a SARIF log that holds no run.
+fn gate_out(parsed: Result<Vec<GateReport>, GateError>, value: Option<&Value>) -> Option<Out> {
+    const LISTED: usize = 20;
+    let reports = match parsed {
+        Ok(r) => r,
+        Err(GateError::Unknown(_)) => return None,
+        Err(e) => {
+            let kind = match &e {
+                GateError::Field { format, .. } => gate_kind(format),
+                _ => Cow::Borrowed("gate-report"),
+            };
+            return Some(Out::new(kind).bad(e.to_string()));
+        }
+    };
+    let Some(first) = reports.first() else {
+        let sarif = value.is_some_and(provenant_formats::gate::sarif::is_log);
+        let mut out = Out::new(if sarif { "gate-sarif" } else { "gate-report" });
+        out.fact(
+            "runs",
+            "0 (the report holds no run: it is evidence of no gate)",
+        );
+        return Some(out);
+    };
+    let mut out = Out::new(gate_kind(first.format));
+    if reports.len() > 1 {
+        out.fact("runs", reports.len().to_string());
+    }
+    for (i, r) in reports.iter().take(LISTED).enumerate() {
+        let p = if reports.len() > 1 {
+            format!("[{}] ", i + 1)
+        } else {
+            String::new()
+        };
+        gate_facts(r, &p, &mut out);
+    }
+    if reports.len() > LISTED {
+        out.fact("runs (more)", (reports.len() - LISTED).to_string());
+    }
+    Some(out)
+}
+
+/// `gate-<format>`.
+fn gate_kind(format: &str) -> Cow<'static, str> {
+    Cow::Owned(format!("gate-{format}"))
+}
+
+fn gate_facts(r: &GateReport, p: &str, out: &mut Out) {
+    const LISTED: usize = 20;
+    let not = || "(not recorded)".to_owned();
+    if r.format != out.kind.trim_start_matches("gate-") {
+        out.fact(&format!("{p}format"), r.format);
+    }
+    out.fact(&format!("{p}tool"), r.tool.clone());
+    out.fact(
+        &format!("{p}version"),
+        r.tool_version.clone().unwrap_or_else(not),
+    );
+    out.fact(&format!("{p}kind"), r.kind.as_str());
+    if r.scanned.is_empty() {
+        out.fact(
+            &format!("{p}scanned"),
+            "(not recorded: the report binds to no commit, artifact or deployment)",
+        );
+    }
+    for s in r.scanned.iter().take(LISTED) {
+        let what = match s {
+            Scanned::Commit {
+                sha,
+                repository: Some(repo),
+            } => format!("commit {sha} of {repo}"),
+            Scanned::Commit { sha, .. } => format!("commit {sha}"),
+            Scanned::Digest {
+                digest,
+                name: Some(name),
+            } => format!("artifact {digest} ({name})"),
+            Scanned::Digest { digest, .. } => format!("artifact {digest}"),
+            Scanned::Deployment { url } => format!("deployment {url}"),
+            Scanned::Named { name } => format!("{name} (by name only: binds to nothing)"),
+        };
+        out.fact(&format!("{p}scanned"), what);
+    }
+    if r.scanned.len() > LISTED {
+        out.fact(
+            &format!("{p}scanned (more)"),
+            (r.scanned.len() - LISTED).to_string(),
+        );
+    }
+    out.fact(
+        &format!("{p}started"),
+        r.started.clone().unwrap_or_else(not),
+    );
+    out.fact(
+        &format!("{p}finished"),
+        r.finished.clone().unwrap_or_else(not),
+    );
+    out.fact(
+        &format!("{p}succeeded"),
+        match r.succeeded {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "(not recorded)",
+        },
+    );
+    if let Some(w) = &r.workflow {
+        out.fact(&format!("{p}workflow"), w.clone());
+    }
+    let count = |s: Severity| r.findings.iter().filter(|f| f.severity == s).count();
+    let by_severity = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+        Severity::Unknown,
+    ]
+    .map(|s| format!("{} {}", s.as_str(), count(s)))
+    .join(", ");
+    out.fact(&format!("{p}findings"), r.findings.len().to_string());
+    out.fact(&format!("{p}findings by severity"), by_severity);
+    let suppressed = r.findings.iter().filter(|f| f.suppressed).count();
+    if suppressed > 0 {
+        out.fact(&format!("{p}suppressed"), suppressed.to_string());
+    }
+    for d in r.deviations.iter().take(LISTED) {
+        out.fact(&format!("{p}deviation"), format!("{}: {}", d.at, d.what));
+    }
+    if r.deviations.len() > LISTED {
+        out.fact(
+            &format!("{p}deviations (more)"),
+            (r.deviations.len() - LISTED).to_string(),
+        );
+    }
+}
+
+/// SARIF that is not a log: an external property file, or a fragment of a log (the
+/// specification's examples). Named, never read as a gate run.
+fn sarif_piece(v: &Value) -> Option<Out> {
+    use provenant_formats::gate::sarif::{is_external_properties, is_fragment};
+    let (kind, note) = if is_external_properties(v) {
+        (
+            "sarif-external-properties",
+            "a SARIF external property file: it completes the log that references it and is \
+             evidence of no gate on its own",
+        )
+    } else if is_fragment(v) {
+        (
+            "sarif-fragment",
+            "a fragment of a SARIF log (e.g. a specification example), not a log: evidence of \
+             no gate",
+        )
+    } else {
+        return None;
+    };
+    let mut out = Out::new(kind);
+    out.fact("note", note);
+    Some(out)
 }
 
 /// An SBOM (any encoding provenant reads). `sure`: the document says it is one, so a failure to
@@ -585,6 +765,43 @@ mod tests {
         assert_eq!(kind(bad), ("dsse-envelope".into(), false));
         let nested = r#"{"payloadType":"x","payload":"<a<b>>","signatures":[]}"#;
         assert!(!kind(nested).1);
+    }
+
+    #[test]
+    fn gate_reports_sarif_pieces_and_their_facts() {
+        let log = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},
+            "invocations":[{"executionSuccessful":false}],
+            "results":[{"ruleId":"a","level":"error","message":{"text":"x"}},
+                       {"ruleId":"b","message":{"text":"y"}}]}]}"#;
+        let i = inspect("t.sarif", log.as_bytes());
+        assert_eq!((i.kind.as_str(), i.well_formed), ("gate-sarif", true));
+        let fact = |k: &str| {
+            i.facts
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(fact("succeeded"), Some("no"));
+        assert_eq!(
+            fact("findings by severity"),
+            Some("critical 0, high 1, medium 1, low 0, info 0, unknown 0")
+        );
+        assert_eq!(
+            kind(r#"{"version":"2.1.0","runs":[{"tool":{}}]}"#),
+            ("gate-sarif".into(), false)
+        );
+        assert_eq!(
+            kind(r#"{"version":"2.1.0","runs":[]}"#),
+            ("gate-sarif".into(), true)
+        );
+        assert_eq!(
+            kind(r#"{"results":[],"...member-inject":"..."}"#),
+            ("sarif-fragment".into(), true)
+        );
+        let xml = r#"<OWASPZAPReport version="2.8.0"><site name="https://a"/></OWASPZAPReport>"#;
+        assert_eq!(kind(xml), ("gate-zap".into(), true));
+        assert!(!kind("<!DOCTYPE x><OWASPZAPReport/>").1);
+        assert!(!kind("<html/>").1);
     }
 
     #[test]

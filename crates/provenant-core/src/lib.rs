@@ -21,8 +21,10 @@
 #![warn(missing_docs)]
 
 mod evidence;
+pub mod gates;
 mod inspect;
 mod pipeline;
+pub mod review;
 pub mod sbom;
 mod vsa;
 

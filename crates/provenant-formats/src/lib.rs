@@ -10,6 +10,7 @@
 
 pub mod bundle;
 pub mod dsse;
+pub mod gate;
 pub mod gcb;
 pub mod intoto;
 pub mod json;

@@ -399,7 +399,7 @@ check_codes! {
         "The SBOM records no dependency relationships (a warning without a policy).";
     /// The SBOM's timestamp is consistent with the build.
     SbomTimestampConsistent = "sbom-timestamp-consistent", "sbom",
-        "The SBOM's creation time is readable, not in the future, and not after the verified signing time of the build it describes.";
+        "The SBOM's creation time is readable, not in the future, and not after the verified signing time of the build it describes (five minutes of clock skew allowed).";
     /// The SBOM's timestamp is missing, unreadable, in the future or after the build.
     SbomTimestampInconsistent = "sbom-timestamp-inconsistent", "sbom",
         "The SBOM's creation time is missing, unreadable, in the future, or later than the build it describes.";
@@ -409,6 +409,57 @@ check_codes! {
     /// The SBOM names another commit.
     SbomCommitMismatch = "sbom-commit-mismatch", "sbom",
         "The source commit the SBOM records is not the expected commit.";
+    /// Change review is required and none was given.
+    ReviewMissing = "review-missing", "change-review",
+        "Change review is required but no pull or merge request was given for the shipped commit.";
+    /// The shipped commit is the reviewed change's merge commit or final head.
+    ReviewCommitMatches = "review-commit-matches", "change-review",
+        "The shipped commit is the merged change's merge (or squash) commit, or the change's final head commit.";
+    /// The review is of another commit.
+    ReviewCommitMismatch = "review-commit-mismatch", "change-review",
+        "The shipped commit is neither the change's merge (or squash) commit nor its final head: the review is of something else (the reason names both).";
+    /// The change was merged.
+    ReviewMerged = "review-merged", "change-review",
+        "The pull or merge request was merged, not merely closed.";
+    /// The change was not merged.
+    ReviewNotMerged = "review-not-merged", "change-review",
+        "The pull or merge request is still open, or was closed without being merged.";
+    /// Enough independent approvals of the final head.
+    ReviewApprovalsMet = "review-approvals-met", "change-review",
+        "At least the required number of reviewers approved the final head commit, counting each reviewer's latest review only and no approval by the author or the last pusher.";
+    /// Too few independent approvals of the final head.
+    ReviewApprovalsInsufficient = "review-approvals-insufficient", "change-review",
+        "Fewer independent approvals of the final head commit than required: dismissed or superseded approvals, approvals of an older commit, self-approvals and approvals that record no commit do not count.";
+    /// An approval was given on an older commit.
+    ReviewApprovalStale = "review-approval-stale", "change-review",
+        "A reviewer's latest approval is of an older commit than the final head, so it does not count: what was approved is not what was merged.";
+    /// An approval records no commit.
+    ReviewApprovalCommitUnknown = "review-approval-commit-unknown", "change-review",
+        "An approval records no commit (GitLab's approvals API never does), so it cannot be tied to the final head; it counts only when that risk is accepted.";
+    /// No approval is by the author or the last pusher.
+    ReviewIndependent = "review-independent", "change-review",
+        "No approval of the change is by its author or by whoever pushed its final head.";
+    /// The author or the last pusher approved.
+    ReviewSelfApproved = "review-self-approved", "change-review",
+        "The change's author or the pusher of its final head approved it: a self-approval, which never counts toward the required approvals.";
+    /// The change was merged by an allowed method.
+    ReviewMergeMethodAllowed = "review-merge-method-allowed", "change-review",
+        "The change was merged by an allowed method (merge commit, squash, rebase), as its merge commit and the git history show.";
+    /// The change was merged by another method, or it cannot be told.
+    ReviewMergeMethodDenied = "review-merge-method-denied", "change-review",
+        "The change was merged by a method that is not allowed, or the evidence cannot tell which method was used.";
+    /// The shipped commit is on the release branch.
+    GitCommitOnBranch = "git-commit-on-branch", "change-review",
+        "The local clone has the shipped commit and it is reachable from the release branch.";
+    /// The shipped commit is not on the release branch.
+    GitCommitNotOnBranch = "git-commit-not-on-branch", "change-review",
+        "The local clone does not have the shipped commit (a shallow clone?), or it is not reachable from the release branch.";
+    /// The shipped commit reached the branch through a merged change.
+    GitMergedChange = "git-merged-change", "change-review",
+        "Git history shows the shipped commit reached the release branch through a merge commit, or as the merge, squash or head commit of the merged, reviewed change.";
+    /// The shipped commit was pushed directly.
+    GitDirectPush = "git-direct-push", "change-review",
+        "The shipped commit sits on the release branch's first-parent history as a single-parent commit that no merged, reviewed change accounts for: a direct push (or a squash or rebase merge whose review was not given). A heuristic: a merge made locally and pushed looks like a merged change.";
     /// The layout is signed by every given layout key.
     LayoutSignatureValid = "layout-signature-valid", "layout",
         "The in-toto layout carries a valid signature by every layout key given.";
@@ -457,6 +508,54 @@ check_codes! {
     /// A step records the artifact's name with another digest.
     LayoutArtifactMismatch = "layout-artifact-mismatch", "layout",
         "An in-toto step records a product with the artifact's name but another digest: the file is not what was built.";
+    /// A required security gate is backed by bound, successful evidence.
+    GatePresent = "gate-present", "gates",
+        "A required security gate (SAST, SCA, DAST, CI run) is backed by evidence that is bound to what shipped, succeeded and ran in time.";
+    /// A required gate has no such evidence.
+    GateMissing = "gate-missing", "gates",
+        "A required security gate has no evidence that is bound to what shipped, succeeded and ran in time (the reason lists what was found instead).";
+    /// The gate run scanned the shipped commit or digest.
+    GateBound = "gate-bound", "gates",
+        "The gate run scanned the shipped commit or artifact digest (SARIF versionControlProvenance, CI head_sha, scanned image digest, attestation subject).";
+    /// The gate run records nothing that binds it.
+    GateUnbound = "gate-unbound", "gates",
+        "The gate run records no commit or digest that can be compared with what shipped (a URL or a path binds nothing); it is never assumed to be about the release.";
+    /// The gate run scanned something else.
+    GateBindingMismatch = "gate-binding-mismatch", "gates",
+        "The gate run scanned another commit or digest than the one that shipped; the reason names both.";
+    /// The gate run succeeded.
+    GateRunSucceeded = "gate-run-succeeded", "gates",
+        "The gate run completed successfully (SARIF executionSuccessful, CI conclusion success, test result PASSED).";
+    /// The gate run failed or did not finish.
+    GateRunFailed = "gate-run-failed", "gates",
+        "The gate run failed, was cancelled, is still running, or does not say that it succeeded when that is required.";
+    /// The gate ran between the commit and the build.
+    GateTimingConsistent = "gate-timing-consistent", "gates",
+        "The gate run finished before the artifact was built or released, and started after the commit was made (where those times are known).";
+    /// The gate ran at an impossible time.
+    GateTimingInconsistent = "gate-timing-inconsistent", "gates",
+        "The gate run finished after the artifact was built or released, started before the commit existed, or records no readable time when one is needed.";
+    /// Findings are within the thresholds.
+    GateFindingsWithinThreshold = "gate-findings-within-threshold", "gates",
+        "The open findings (not suppressed, not waived) are within the severity thresholds.";
+    /// Findings exceed a threshold.
+    GateFindingsOverThreshold = "gate-findings-over-threshold", "gates",
+        "The open findings exceed a severity threshold (a warning for critical/high findings when no threshold is set).";
+    /// A waiver was applied.
+    GateWaiverApplied = "gate-waiver-applied", "gates",
+        "A finding was waived by a waiver with an id, a reason, an approver and an expiry date in the future.";
+    /// A waiver is expired or incomplete.
+    GateWaiverInvalid = "gate-waiver-invalid", "gates",
+        "A waiver has expired or lacks its id, reason, approver or expiry date; it waives nothing.";
+    /// The gate evidence is as trusted as required.
+    GateEvidenceTrusted = "gate-evidence-trusted", "gates",
+        "The gate evidence's trust level (signed attestation > CI API metadata > plain report file) meets what is required.";
+    /// The gate evidence is less trusted than required.
+    GateEvidenceUntrusted = "gate-evidence-untrusted", "gates",
+        "The gate evidence is a plain report file or CI metadata where signed gate evidence is required (a warning otherwise).";
+    /// A gate report could not be read.
+    GateReportUnreadable = "gate-report-unreadable", "gates",
+        "A gate report is not a format provenant reads, or is malformed.";
     /// A check that was skipped on request.
     OptOutUsed = "opt-out-used", "policy",
         "A verification step was skipped on request; the report records the risk taken.";

@@ -23,7 +23,7 @@ mod report;
 pub use check::{Check, CheckCode, Outcome, Verdict};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use report::{
-    CertificateClaims, EvidenceKind, EvidenceRef, Inspection, LogEntryClaim, Material, OptOut,
-    ProvenanceClaim, Report, SignatureClaim, SignerClaim, Subject, SubjectKind, TimeSource,
+    CertificateClaims, EvidenceKind, EvidenceRef, GateRow, Inspection, LogEntryClaim, Material,
+    OptOut, ProvenanceClaim, Report, SignatureClaim, SignerClaim, Subject, SubjectKind, TimeSource,
     ToolInfo, REPORT_SCHEMA_VERSION,
 };

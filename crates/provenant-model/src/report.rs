@@ -81,6 +81,8 @@ pub enum SubjectKind {
     File,
     /// A digest given on the command line (the bytes were not seen).
     Digest,
+    /// A source commit (`provenant gates --commit`): `name` is the commit id.
+    Commit,
 }
 
 /// The thing that shipped, reduced to digests.
@@ -282,6 +284,39 @@ pub struct Report {
     /// Steps skipped on request.
     #[serde(default)]
     pub opt_outs: Vec<OptOut>,
+    /// The security-gate table (one row per gate run examined), when gate evidence was given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<GateRow>,
+}
+
+/// One row of the security-gate table: a gate run, what it scanned, whether it is bound to what
+/// shipped, and what it found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateRow {
+    /// `sast`, `sca`, `dast` or `ci-run`.
+    pub gate: String,
+    /// The tool, as it names itself.
+    pub tool: String,
+    /// The tool's version, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// What it scanned (`commit <sha>`, `sha256:<hex>`, a URL or a name), or `(not recorded)`.
+    pub scanned: String,
+    /// Whether it is bound to the shipped commit or digest.
+    pub bound: bool,
+    /// How it is bound, or why not.
+    pub binding: String,
+    /// `succeeded`, `failed` or `unknown`.
+    pub result: String,
+    /// Open findings by severity (`critical`, `high`, `medium`, `low`, `info`, `unknown`).
+    pub findings: std::collections::BTreeMap<String, usize>,
+    /// Waivers applied (finding ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waived: Vec<String>,
+    /// How much the evidence is trusted: `signed-attestation`, `ci-api` or `plain-report`.
+    pub trust: String,
+    /// Where the evidence came from.
+    pub evidence: String,
 }
 
 impl Report {
@@ -305,6 +340,7 @@ impl Report {
             checks,
             signatures,
             opt_outs,
+            gates: Vec::new(),
         }
     }
 }

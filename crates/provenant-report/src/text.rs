@@ -88,6 +88,9 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
             writeln!(w, "  signed   {t}")?;
         }
     }
+    if !report.gates.is_empty() {
+        gate_table(report, &st, w)?;
+    }
     let order = [
         Outcome::Fail,
         Outcome::Warn,
@@ -101,6 +104,73 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
     }
     for o in &report.opt_outs {
         writeln!(w, "  opt-out  {}: {}", o.name, o.risk)?;
+    }
+    Ok(())
+}
+
+/// The security-gate table: gate, tool, version, what it scanned, bound or not (and how),
+/// result, open findings by severity, waivers applied, trust.
+fn gate_table(report: &Report, st: &Style, w: &mut impl Write) -> io::Result<()> {
+    let head = [
+        "gate",
+        "tool",
+        "version",
+        "scanned",
+        "bound",
+        "result",
+        "findings c/h/m/l",
+        "waived",
+        "trust",
+    ];
+    let rows: Vec<[String; 9]> = report
+        .gates
+        .iter()
+        .map(|g| {
+            let n = |k: &str| g.findings.get(k).copied().unwrap_or(0);
+            [
+                g.gate.clone(),
+                g.tool.clone(),
+                g.version.clone().unwrap_or_else(|| "-".into()),
+                g.scanned.clone(),
+                if g.bound { "yes".into() } else { "NO".into() },
+                g.result.clone(),
+                format!(
+                    "{}/{}/{}/{}",
+                    n("critical"),
+                    n("high"),
+                    n("medium"),
+                    n("low")
+                ),
+                if g.waived.is_empty() {
+                    "-".into()
+                } else {
+                    g.waived.join(",")
+                },
+                g.trust.clone(),
+            ]
+        })
+        .collect();
+    let mut width = head.map(str::len);
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count()).min(72);
+        }
+    }
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{:<w$}", c, w = width[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(w, "  gates")?;
+    writeln!(w, "    {}", st.paint("1", &line(&head.map(String::from))))?;
+    for (r, g) in rows.iter().zip(&report.gates) {
+        writeln!(w, "    {}", line(r))?;
+        writeln!(w, "      {} [{}]", g.binding, g.evidence)?;
     }
     Ok(())
 }

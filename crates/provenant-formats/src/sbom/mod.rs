@@ -205,6 +205,7 @@ pub fn parse_sbom(
     }
     let head = first_non_ws(bytes);
     match head {
+        Some(b'{') if looks_like_statement(bytes) => parse_statement_sbom(bytes, xsd),
         Some(b'{') => {
             // JSON: CycloneDX has bomFormat, SPDX 2 spdxVersion, SPDX 3 @context.
             let probe = &bytes[..bytes.len().min(64 * 1024)];
@@ -286,4 +287,81 @@ fn decode_utf16(bytes: &[u8]) -> Result<Option<String>, SbomError> {
             encoding: "UTF-16",
             detail: e.to_string(),
         })
+}
+
+/// An in-toto Statement (as BuildKit writes SBOM attestations into an image, or `cosign
+/// download attestation` prints after base64-decoding): the first 4 KiB name `_type` and a
+/// `predicateType`.
+fn looks_like_statement(bytes: &[u8]) -> bool {
+    let probe = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    probe.contains("\"_type\"")
+        && probe.contains("\"predicateType\"")
+        && probe.contains("in-toto.io/Statement")
+}
+
+/// The SBOM predicate of an (unsigned) in-toto Statement: the statement's subjects become the
+/// SBOM's subjects (their digests are what the SBOM says it describes, a claim like any other
+/// unsigned SBOM field; signed statements are verified by `verify artifact`).
+fn parse_statement_sbom(
+    bytes: &[u8],
+    xsd: Option<&dyn XmlSchemaValidator>,
+) -> Result<ParsedSbom, SbomError> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| SbomError::Syntax {
+        encoding: "JSON",
+        detail: e.to_string(),
+    })?;
+    let pt = v
+        .get("predicateType")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let is_sbom = ["https://cyclonedx.org/bom", "https://spdx.dev/Document"]
+        .iter()
+        .any(|p| pt == *p || pt.strip_prefix(p).is_some_and(|r| r.starts_with("/v")));
+    if !is_sbom {
+        return Err(SbomError::NotAnSbom(format!(
+            "an in-toto statement of predicate type {pt:?}, not an SBOM"
+        )));
+    }
+    let predicate = v.get("predicate").ok_or_else(|| SbomError::Field {
+        at: "/predicate".into(),
+        what: "missing".into(),
+    })?;
+    // SPDX predicates are sometimes a JSON string holding the document.
+    let inner = match predicate {
+        serde_json::Value::String(s) => s.as_bytes().to_vec(),
+        other => serde_json::to_vec(other).unwrap_or_default(),
+    };
+    let mut parsed = parse_sbom(&inner, xsd)?;
+    for s in v
+        .get("subject")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let hashes: Vec<SbomHash> = s
+            .get("digest")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(alg, hex)| {
+                Some(SbomHash {
+                    algorithm: normalize_algorithm(alg),
+                    value: hex.as_str()?.to_ascii_lowercase(),
+                })
+            })
+            .collect();
+        parsed.sbom.subjects.push(SbomComponent {
+            name: s
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
+            hashes,
+            ..SbomComponent::default()
+        });
+    }
+    parsed.sbom.deviations.push(Deviation {
+        at: "/".into(),
+        what: format!("read from the predicate of an unsigned in-toto statement ({pt}); its subjects are taken as the SBOM's subjects"),
+    });
+    Ok(parsed)
 }

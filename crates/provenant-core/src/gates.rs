@@ -1,0 +1,808 @@
+//! Security gates on the exact commit that shipped: every gate run is bound (or not) to the
+//! shipped commit or digest, its outcome and timing are checked, its open findings are judged
+//! against severity thresholds with waivers, and each required gate must be backed by such
+//! evidence. Pure: reports, times and the policy in; checks and the gate table out.
+
+use std::collections::BTreeMap;
+
+use provenant_formats::gate::{GateKind, GateReport, Scanned, Severity};
+use provenant_model::{Check, CheckCode, Digest, EvidenceKind, EvidenceRef, GateRow, Outcome};
+
+/// How far a piece of gate evidence is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TrustLevel {
+    /// A plain report file: anyone could have written it.
+    PlainReport,
+    /// CI API metadata (workflow run / job / pipeline JSON): the CI provider's word, unsigned.
+    CiApi,
+    /// A signed attestation from a verified CI identity.
+    SignedAttestation,
+}
+
+impl TrustLevel {
+    /// `plain-report`, `ci-api`, `signed-attestation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlainReport => "plain-report",
+            Self::CiApi => "ci-api",
+            Self::SignedAttestation => "signed-attestation",
+        }
+    }
+}
+
+/// One gate run and where it came from.
+#[derive(Debug, Clone)]
+pub struct GateEvidence {
+    /// File path (or `bundle#/predicate`).
+    pub location: String,
+    /// The normalised report.
+    pub report: GateReport,
+    /// How far it is trusted.
+    pub trust: TrustLevel,
+}
+
+/// A gate the policy requires: a kind, and optionally which tools count (case-insensitive
+/// names; empty: any tool).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateRequirement {
+    /// The kind.
+    pub kind: GateKind,
+    /// Tools that count (any of them); empty for any.
+    pub tools: Vec<String>,
+}
+
+impl GateRequirement {
+    /// Parse `sast`, `sca:grype,trivy`, `dast:zap`, `ci-run:release.yml`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (kind, tools) = match s.split_once(':') {
+            Some((k, t)) => (
+                k,
+                t.split(',')
+                    .map(|x| x.trim().to_owned())
+                    .filter(|x| !x.is_empty())
+                    .collect(),
+            ),
+            None => (s, Vec::new()),
+        };
+        let kind = match kind.trim().to_ascii_lowercase().as_str() {
+            "sast" => GateKind::Sast,
+            "sca" => GateKind::Sca,
+            "dast" => GateKind::Dast,
+            "ci-run" | "ci" => GateKind::CiRun,
+            other => {
+                return Err(format!(
+                    "unknown gate kind {other:?}: use sast, sca, dast or ci-run, optionally followed by :TOOL[,TOOL]"
+                ))
+            }
+        };
+        Ok(Self { kind, tools })
+    }
+
+    fn matches(&self, r: &GateReport) -> bool {
+        r.kind == self.kind
+            && (self.tools.is_empty()
+                || self.tools.iter().any(|t| {
+                    r.tool.eq_ignore_ascii_case(t)
+                        || r.workflow.as_deref().is_some_and(|w| {
+                            w.eq_ignore_ascii_case(t) || w.ends_with(&format!("/{t}"))
+                        })
+                }))
+    }
+
+    fn describe(&self) -> String {
+        if self.tools.is_empty() {
+            self.kind.as_str().to_owned()
+        } else {
+            format!("{} by {}", self.kind.as_str(), self.tools.join(" or "))
+        }
+    }
+}
+
+/// A waiver: an accepted finding, with who accepted it, why, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The finding id it waives (CVE, GHSA, rule id).
+    pub id: String,
+    /// Why the risk is accepted.
+    #[serde(default)]
+    pub reason: String,
+    /// Who accepted it.
+    #[serde(default)]
+    pub approver: String,
+    /// Until when (RFC 3339 or a date `YYYY-MM-DD`, end of that day UTC).
+    #[serde(default)]
+    pub expires: String,
+    /// Only for this tool (optional).
+    #[serde(default)]
+    pub tool: Option<String>,
+}
+
+/// Parse a waivers file: a JSON list of waivers or `{"waivers": [...]}`.
+pub fn parse_waivers(bytes: &[u8]) -> Result<Vec<Waiver>, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Doc {
+        waivers: Vec<Waiver>,
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    if v.is_array() {
+        serde_json::from_value(v).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_value::<Doc>(v)
+            .map(|d| d.waivers)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What the gates must meet.
+#[derive(Debug, Clone, Default)]
+pub struct GatePolicy {
+    /// The commit that shipped (from `--commit` or the verified provenance).
+    pub commit: Option<String>,
+    /// The shipped artifact's digests.
+    pub digests: Vec<Digest>,
+    /// Gates that must be present.
+    pub required: Vec<GateRequirement>,
+    /// Most open findings allowed per severity (absent: not limited).
+    pub max_findings: BTreeMap<Severity, usize>,
+    /// Waivers.
+    pub waivers: Vec<Waiver>,
+    /// Only signed attestations satisfy a required gate.
+    pub require_signed: bool,
+    /// When the artifact was built or released (unix seconds): gates must have finished before.
+    pub built_at: Option<i64>,
+    /// When the shipped commit was made (unix seconds): gates must have started after.
+    pub committed_at: Option<i64>,
+}
+
+/// Parse an RFC 3339 time, a `YYYY-MM-DD` date (end of day UTC), or ZAP's
+/// `Tue, 6 Jun 2023 12:00:00` style; `None` otherwise.
+pub fn parse_time(s: &str) -> Option<i64> {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Some(t.as_second());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d
+            .at(23, 59, 59, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp().as_second());
+    }
+    // Without an offset: read as UTC.
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+        return dt
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp().as_second());
+    }
+    None
+}
+
+fn scanned_text(s: &Scanned) -> String {
+    match s {
+        Scanned::Commit { sha, .. } => format!("commit {sha}"),
+        Scanned::Digest { digest, name } => match name {
+            Some(n) => format!("{n} ({digest})"),
+            None => digest.clone(),
+        },
+        Scanned::Deployment { url } => url.clone(),
+        Scanned::Named { name } => name.clone(),
+    }
+}
+
+/// Binding of one report: Ok(how) when bound, Err((mismatch?, why)) when not.
+fn bind(r: &GateReport, policy: &GatePolicy) -> Result<String, (bool, String)> {
+    let digests: Vec<String> = policy
+        .digests
+        .iter()
+        .map(|d| format!("{}:{}", d.algorithm().name(), d.hex().to_ascii_lowercase()))
+        .collect();
+    let mut others = Vec::new();
+    for s in &r.scanned {
+        match s {
+            Scanned::Commit { sha, .. } => match &policy.commit {
+                Some(c) if c.eq_ignore_ascii_case(sha) => {
+                    return Ok(format!("scanned commit {sha}, the shipped commit"));
+                }
+                Some(_) => others.push(format!("commit {sha}")),
+                None => {}
+            },
+            Scanned::Digest { digest, .. } => {
+                if digests.iter().any(|d| d.eq_ignore_ascii_case(digest)) {
+                    return Ok(format!("scanned {digest}, the shipped artifact"));
+                }
+                if !digests.is_empty() {
+                    others.push(digest.clone());
+                }
+            }
+            Scanned::Deployment { .. } | Scanned::Named { .. } => {}
+        }
+    }
+    if !others.is_empty() {
+        let shipped: Vec<String> = policy
+            .commit
+            .iter()
+            .map(|c| format!("commit {c}"))
+            .chain(digests)
+            .collect();
+        return Err((
+            true,
+            format!(
+                "scanned {}, but what shipped is {}",
+                others.join(", "),
+                shipped.join(" / ")
+            ),
+        ));
+    }
+    let what = if r.scanned.is_empty() {
+        "the report records nothing it scanned".to_owned()
+    } else {
+        format!(
+            "it scanned {}, which binds to no commit or digest",
+            r.scanned
+                .iter()
+                .map(scanned_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let missing = if policy.commit.is_none() && policy.digests.is_empty() {
+        " (no shipped commit or digest is known: pass --commit or an artifact)"
+    } else {
+        ""
+    };
+    Err((false, format!("{what}{missing}")))
+}
+
+fn timing(r: &GateReport, policy: &GatePolicy) -> Result<String, String> {
+    let finished = r.finished.as_deref().or(r.started.as_deref());
+    let mut ok = Vec::new();
+    if let Some(built) = policy.built_at {
+        let Some(f) = finished else {
+            return Err(
+                "the run records no time, so it cannot be shown to precede the build".into(),
+            );
+        };
+        let Some(ft) = parse_time(f) else {
+            return Err(format!("the run's time {f:?} cannot be read"));
+        };
+        if ft > built + 300 {
+            return Err(format!(
+                "the run finished at {f}, after the artifact was built or released (unix {built})"
+            ));
+        }
+        ok.push(format!("finished {f}, before the build"));
+    }
+    if let (Some(committed), Some(s)) = (policy.committed_at, r.started.as_deref().or(finished)) {
+        match parse_time(s) {
+            Some(st) if st + 300 < committed => {
+                return Err(format!(
+                    "the run started at {s}, before the shipped commit was made (unix {committed})"
+                ));
+            }
+            Some(_) => ok.push(format!("started {s}, after the commit")),
+            None => return Err(format!("the run's time {s:?} cannot be read")),
+        }
+    }
+    if ok.is_empty() {
+        Err(String::new())
+    } else {
+        Ok(ok.join("; "))
+    }
+}
+
+/// Evaluate every gate report against the policy. Returns the checks and the gate table.
+pub fn check_gates(
+    evidence: &[GateEvidence],
+    policy: &GatePolicy,
+    now: &str,
+) -> (Vec<Check>, Vec<GateRow>) {
+    let now_s = parse_time(now).unwrap_or(i64::MAX);
+    let mut checks = Vec::new();
+    let mut rows = Vec::new();
+    // Waivers first: an invalid or expired waiver waives nothing.
+    let mut valid_waivers: Vec<&Waiver> = Vec::new();
+    for w in &policy.waivers {
+        let flag = vec![EvidenceRef::new(
+            EvidenceKind::Flag,
+            format!("waiver {}", w.id),
+        )];
+        let mut problems = Vec::new();
+        if w.id.trim().is_empty() {
+            problems.push("no id".to_owned());
+        }
+        if w.reason.trim().is_empty() {
+            problems.push("no reason".to_owned());
+        }
+        if w.approver.trim().is_empty() {
+            problems.push("no approver".to_owned());
+        }
+        match parse_time(&w.expires) {
+            None => problems.push(format!("expiry {:?} is not a date", w.expires)),
+            Some(e) if e < now_s => problems.push(format!("expired on {}", w.expires)),
+            Some(_) => {}
+        }
+        if problems.is_empty() {
+            valid_waivers.push(w);
+        } else {
+            checks.push(Check::fail(
+                CheckCode::GateWaiverInvalid,
+                format!("waiver {:?} waives nothing: {}", w.id, problems.join(", ")),
+                flag,
+            ));
+        }
+    }
+    // (requirement index) -> whether satisfied, and what was seen.
+    let mut satisfied = vec![false; policy.required.len()];
+    let mut seen: Vec<Vec<String>> = vec![Vec::new(); policy.required.len()];
+    for ev in evidence {
+        let r = &ev.report;
+        let evref = vec![EvidenceRef::new(EvidenceKind::Flag, &ev.location)];
+        let label = format!("{} {}", r.kind.as_str(), r.tool);
+        let required = policy.required.iter().any(|q| q.matches(r));
+        // Binding.
+        let binding = bind(r, policy);
+        let bound = binding.is_ok();
+        match &binding {
+            Ok(how) => checks.push(Check::pass(
+                CheckCode::GateBound,
+                format!("{label}: {how}"),
+                evref.clone(),
+            )),
+            Err((true, why)) => checks.push(Check::fail(
+                CheckCode::GateBindingMismatch,
+                format!("{label}: {why}"),
+                evref.clone(),
+            )),
+            Err((false, why)) => checks.push(Check::new(
+                CheckCode::GateUnbound,
+                if required {
+                    Outcome::Fail
+                } else {
+                    Outcome::Warn
+                },
+                format!("{label}: {why}"),
+                evref.clone(),
+            )),
+        }
+        // Outcome of the run.
+        let succeeded = match r.succeeded {
+            Some(true) => {
+                checks.push(Check::pass(
+                    CheckCode::GateRunSucceeded,
+                    format!("{label}: the run succeeded"),
+                    evref.clone(),
+                ));
+                true
+            }
+            Some(false) => {
+                checks.push(Check::fail(
+                    CheckCode::GateRunFailed,
+                    format!("{label}: the run did not succeed"),
+                    evref.clone(),
+                ));
+                false
+            }
+            // A scan report that says nothing of its own execution: its findings are its result.
+            None if r.kind != GateKind::CiRun => true,
+            None => {
+                checks.push(Check::fail(
+                    CheckCode::GateRunFailed,
+                    format!("{label}: the run has no conclusion (still running or cancelled)"),
+                    evref.clone(),
+                ));
+                false
+            }
+        };
+        // Timing.
+        let timely = match timing(r, policy) {
+            Ok(how) => {
+                checks.push(Check::pass(
+                    CheckCode::GateTimingConsistent,
+                    format!("{label}: {how}"),
+                    evref.clone(),
+                ));
+                true
+            }
+            Err(why) if why.is_empty() => true,
+            Err(why) => {
+                checks.push(Check::fail(
+                    CheckCode::GateTimingInconsistent,
+                    format!("{label}: {why}"),
+                    evref.clone(),
+                ));
+                false
+            }
+        };
+        // Findings and waivers.
+        let mut counts: BTreeMap<Severity, usize> = BTreeMap::new();
+        let mut waived = Vec::new();
+        for f in r.findings.iter().filter(|f| !f.suppressed) {
+            let w = valid_waivers.iter().find(|w| {
+                w.id.eq_ignore_ascii_case(&f.id)
+                    && w.tool
+                        .as_deref()
+                        .is_none_or(|t| t.eq_ignore_ascii_case(&r.tool))
+            });
+            match w {
+                Some(w) => {
+                    if !waived.contains(&f.id) {
+                        checks.push(Check::pass(
+                            CheckCode::GateWaiverApplied,
+                            format!(
+                                "{label}: {} waived by {} until {} ({})",
+                                f.id, w.approver, w.expires, w.reason
+                            ),
+                            evref.clone(),
+                        ));
+                        waived.push(f.id.clone());
+                    }
+                }
+                None => *counts.entry(f.severity).or_default() += 1,
+            }
+        }
+        let over: Vec<String> = policy
+            .max_findings
+            .iter()
+            .filter_map(|(sev, max)| {
+                // A threshold on a severity counts it and everything above it.
+                let n: usize = counts
+                    .iter()
+                    .filter(|(s, _)| *s >= sev)
+                    .map(|(_, n)| n)
+                    .sum();
+                (n > *max).then(|| format!("{n} {}-or-worse (max {max})", sev.as_str()))
+            })
+            .collect();
+        let summary = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+            Severity::Unknown,
+        ]
+        .iter()
+        .map(|s| format!("{} {}", s.as_str(), counts.get(s).copied().unwrap_or(0)))
+        .collect::<Vec<_>>()
+        .join(", ");
+        let severe = counts.get(&Severity::Critical).copied().unwrap_or(0)
+            + counts.get(&Severity::High).copied().unwrap_or(0);
+        let findings_ok = over.is_empty();
+        if !over.is_empty() {
+            checks.push(Check::fail(
+                CheckCode::GateFindingsOverThreshold,
+                format!("{label}: {} ({summary})", over.join(", ")),
+                evref.clone(),
+            ));
+        } else if policy.max_findings.is_empty() && severe > 0 {
+            checks.push(Check::warn(
+                CheckCode::GateFindingsOverThreshold,
+                format!(
+                    "{label}: {severe} critical/high open finding(s), no threshold set ({summary})"
+                ),
+                evref.clone(),
+            ));
+        } else {
+            checks.push(Check::pass(
+                CheckCode::GateFindingsWithinThreshold,
+                format!("{label}: {summary}"),
+                evref.clone(),
+            ));
+        }
+        // Trust.
+        let trusted = !policy.require_signed || ev.trust == TrustLevel::SignedAttestation;
+        if ev.trust == TrustLevel::SignedAttestation {
+            checks.push(Check::pass(
+                CheckCode::GateEvidenceTrusted,
+                format!("{label}: a signed attestation"),
+                evref.clone(),
+            ));
+        } else {
+            checks.push(Check::new(
+                CheckCode::GateEvidenceUntrusted,
+                if policy.require_signed && required {
+                    Outcome::Fail
+                } else {
+                    Outcome::Warn
+                },
+                format!(
+                    "{label}: {} ({})",
+                    ev.trust.as_str(),
+                    if policy.require_signed {
+                        "signed gate evidence is required"
+                    } else {
+                        "unsigned: anyone could have written it"
+                    }
+                ),
+                evref.clone(),
+            ));
+        }
+        for (i, q) in policy.required.iter().enumerate() {
+            if q.matches(r) {
+                if bound && succeeded && timely && findings_ok && trusted {
+                    satisfied[i] = true;
+                } else {
+                    let mut why = Vec::new();
+                    if !bound {
+                        why.push("not bound");
+                    }
+                    if !succeeded {
+                        why.push("did not succeed");
+                    }
+                    if !timely {
+                        why.push("ran at the wrong time");
+                    }
+                    if !findings_ok {
+                        why.push("findings over threshold");
+                    }
+                    if !trusted {
+                        why.push("not signed");
+                    }
+                    seen[i].push(format!("{} ({}: {})", r.tool, ev.location, why.join(", ")));
+                }
+            }
+        }
+        rows.push(GateRow {
+            gate: r.kind.as_str().to_owned(),
+            tool: r.tool.clone(),
+            version: r.tool_version.clone(),
+            scanned: if r.scanned.is_empty() {
+                "(not recorded)".to_owned()
+            } else {
+                r.scanned
+                    .iter()
+                    .map(scanned_text)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            bound,
+            binding: match &binding {
+                Ok(h) => h.clone(),
+                Err((_, w)) => w.clone(),
+            },
+            result: match r.succeeded {
+                Some(true) => "succeeded",
+                Some(false) => "failed",
+                None => "unknown",
+            }
+            .to_owned(),
+            findings: [
+                Severity::Critical,
+                Severity::High,
+                Severity::Medium,
+                Severity::Low,
+                Severity::Info,
+                Severity::Unknown,
+            ]
+            .iter()
+            .map(|s| (s.as_str().to_owned(), counts.get(s).copied().unwrap_or(0)))
+            .collect(),
+            waived,
+            trust: ev.trust.as_str().to_owned(),
+            evidence: ev.location.clone(),
+        });
+    }
+    for (i, q) in policy.required.iter().enumerate() {
+        let flag = vec![EvidenceRef::new(
+            EvidenceKind::Flag,
+            format!("--require-gate {}", q.describe()),
+        )];
+        if satisfied[i] {
+            checks.push(Check::pass(
+                CheckCode::GatePresent,
+                format!(
+                    "required gate {}: bound, succeeded, in time and within thresholds",
+                    q.describe()
+                ),
+                flag,
+            ));
+        } else {
+            let found = if seen[i].is_empty() {
+                "no evidence of it was given".to_owned()
+            } else {
+                format!("found only {}", seen[i].join("; "))
+            };
+            checks.push(Check::fail(
+                CheckCode::GateMissing,
+                format!("required gate {}: {found}", q.describe()),
+                flag,
+            ));
+        }
+    }
+    (checks, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provenant_formats::gate::Finding;
+
+    const SHIPPED: &str = "1111111111111111111111111111111111111111";
+    const OTHER: &str = "2222222222222222222222222222222222222222";
+    const NOW: &str = "2026-06-01T00:00:00Z";
+
+    fn sarif(commit: &str, finished: &str, findings: Vec<(&str, Severity)>) -> GateEvidence {
+        GateEvidence {
+            location: "codeql.sarif".into(),
+            trust: TrustLevel::PlainReport,
+            report: GateReport {
+                kind: GateKind::Sast,
+                format: "sarif",
+                tool: "CodeQL".into(),
+                tool_version: Some("2.17.0".into()),
+                scanned: vec![Scanned::Commit {
+                    sha: commit.into(),
+                    repository: Some("https://github.com/o/r".into()),
+                }],
+                started: Some("2026-05-01T10:00:00Z".into()),
+                finished: Some(finished.into()),
+                succeeded: Some(true),
+                workflow: None,
+                findings: findings
+                    .into_iter()
+                    .map(|(id, severity)| Finding {
+                        id: id.into(),
+                        severity,
+                        cvss: None,
+                        location: None,
+                        title: None,
+                        suppressed: false,
+                    })
+                    .collect(),
+                deviations: vec![],
+            },
+        }
+    }
+
+    fn policy() -> GatePolicy {
+        GatePolicy {
+            commit: Some(SHIPPED.into()),
+            required: vec![GateRequirement::parse("sast:CodeQL,Semgrep").unwrap()],
+            built_at: parse_time("2026-05-02T00:00:00Z"),
+            committed_at: parse_time("2026-05-01T09:00:00Z"),
+            ..GatePolicy::default()
+        }
+    }
+
+    fn codes(checks: &[Check], o: Outcome) -> Vec<CheckCode> {
+        checks
+            .iter()
+            .filter(|c| c.outcome == o)
+            .map(|c| c.code)
+            .collect()
+    }
+
+    #[test]
+    fn a_gate_on_the_shipped_commit_in_time_passes() {
+        let (checks, rows) = check_gates(
+            &[sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![])],
+            &policy(),
+            NOW,
+        );
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+        assert!(codes(&checks, Outcome::Pass).contains(&CheckCode::GatePresent));
+        assert!(rows[0].bound);
+    }
+
+    #[test]
+    fn a_gate_on_another_commit_fails_naming_both() {
+        let (checks, rows) = check_gates(
+            &[sarif(OTHER, "2026-05-01T11:00:00Z", vec![])],
+            &policy(),
+            NOW,
+        );
+        let m = checks
+            .iter()
+            .find(|c| c.code == CheckCode::GateBindingMismatch)
+            .expect("mismatch");
+        assert!(
+            m.reason.contains(OTHER) && m.reason.contains(SHIPPED),
+            "{}",
+            m.reason
+        );
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateMissing));
+        assert!(!rows[0].bound);
+    }
+
+    #[test]
+    fn a_gate_that_failed_or_ran_after_the_release_fails() {
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.report.succeeded = Some(false);
+        let (checks, _) = check_gates(&[e], &policy(), NOW);
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateRunFailed));
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateMissing));
+        let (checks, _) = check_gates(
+            &[sarif(SHIPPED, "2026-05-03T00:00:00Z", vec![])],
+            &policy(),
+            NOW,
+        );
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
+        let mut early = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        early.report.started = Some("2026-04-01T00:00:00Z".into());
+        let (checks, _) = check_gates(&[early], &policy(), NOW);
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
+    }
+
+    #[test]
+    fn thresholds_and_waivers() {
+        let findings = vec![("CVE-1", Severity::Critical), ("CVE-2", Severity::Medium)];
+        let mut p = policy();
+        p.max_findings.insert(Severity::High, 0);
+        let (checks, _) = check_gates(
+            &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings.clone())],
+            &p,
+            NOW,
+        );
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsOverThreshold));
+        // A valid waiver clears it.
+        p.waivers.push(Waiver {
+            id: "CVE-1".into(),
+            reason: "not reachable".into(),
+            approver: "security@example".into(),
+            expires: "2026-12-31".into(),
+            tool: None,
+        });
+        let (checks, rows) = check_gates(
+            &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings.clone())],
+            &p,
+            NOW,
+        );
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+        assert_eq!(rows[0].waived, vec!["CVE-1".to_string()]);
+        // An expired waiver fails and waives nothing.
+        p.waivers[0].expires = "2026-01-01".into();
+        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings)], &p, NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateWaiverInvalid)
+                && f.contains(&CheckCode::GateFindingsOverThreshold)
+        );
+    }
+
+    #[test]
+    fn an_unbound_dast_report_never_counts() {
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.report.kind = GateKind::Dast;
+        e.report.tool = "ZAP".into();
+        e.report.scanned = vec![Scanned::Deployment {
+            url: "https://staging.example".into(),
+        }];
+        let mut p = policy();
+        p.required = vec![GateRequirement::parse("dast:zap").unwrap()];
+        let (checks, _) = check_gates(&[e], &p, NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateUnbound) && f.contains(&CheckCode::GateMissing),
+            "{checks:#?}"
+        );
+    }
+
+    #[test]
+    fn signed_evidence_can_be_required() {
+        let mut p = policy();
+        p.require_signed = true;
+        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![])], &p, NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateEvidenceUntrusted) && f.contains(&CheckCode::GateMissing)
+        );
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.trust = TrustLevel::SignedAttestation;
+        let (checks, _) = check_gates(&[e], &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).is_empty());
+    }
+
+    #[test]
+    fn requirement_parsing() {
+        assert!(GateRequirement::parse("sast").is_ok());
+        assert_eq!(
+            GateRequirement::parse("sca:grype, trivy").unwrap().tools,
+            vec!["grype", "trivy"]
+        );
+        assert!(GateRequirement::parse("pentest").is_err());
+        assert_eq!(parse_time("2026-01-01"), parse_time("2026-01-01T23:59:59Z"));
+    }
+}

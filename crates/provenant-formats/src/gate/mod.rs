@@ -1,0 +1,280 @@
+//! Security-gate evidence (SAST, SCA, DAST reports; CI run metadata; change review) read into
+//! one normalised [`GateReport`].
+//!
+//! Parsers are lenient about what tools write differently and strict about what the checks rely
+//! on: what was scanned (a commit, an artifact digest, a deployment), whether the run succeeded,
+//! when it ran, and the findings with their severities. Nothing here decides pass or fail; the
+//! checks in `provenant-core` do, against a policy.
+
+pub mod ci;
+pub mod dast;
+pub mod review;
+pub mod sarif;
+pub mod sca;
+
+/// What kind of gate a report is evidence of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GateKind {
+    /// Static analysis (SARIF, code scanning).
+    Sast,
+    /// Software composition analysis (dependency vulnerabilities).
+    Sca,
+    /// Dynamic analysis of a running deployment.
+    Dast,
+    /// A CI run (workflow run, job, pipeline) and its outcome.
+    CiRun,
+}
+
+impl GateKind {
+    /// `sast`, `sca`, `dast`, `ci-run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sast => "sast",
+            Self::Sca => "sca",
+            Self::Dast => "dast",
+            Self::CiRun => "ci-run",
+        }
+    }
+}
+
+/// A finding's severity, normalised across tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Unknown or not given ("unknown", or a word no mapping knows).
+    Unknown,
+    /// Informational (SARIF `note`, ZAP informational).
+    Info,
+    /// Low.
+    Low,
+    /// Medium (SARIF `warning` when no security-severity is given).
+    Medium,
+    /// High (SARIF `error` when no security-severity is given).
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// From a CVSS base score (CVSS v3 bands: 9.0+ critical, 7.0+ high, 4.0+ medium, >0 low).
+    pub fn from_cvss(score: f64) -> Self {
+        if score >= 9.0 {
+            Self::Critical
+        } else if score >= 7.0 {
+            Self::High
+        } else if score >= 4.0 {
+            Self::Medium
+        } else if score > 0.0 {
+            Self::Low
+        } else {
+            Self::Info
+        }
+    }
+
+    /// From a tool's severity word (case-insensitive): critical, high, medium/moderate, low,
+    /// info/informational/note, anything else unknown.
+    pub fn from_word(w: &str) -> Self {
+        match w.trim().to_ascii_lowercase().as_str() {
+            "critical" => Self::Critical,
+            "high" | "error" => Self::High,
+            "medium" | "moderate" | "warning" => Self::Medium,
+            "low" => Self::Low,
+            "info" | "informational" | "note" | "none" => Self::Info,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Finding {
+    /// Rule id (SAST), vulnerability id (CVE-..., GHSA-..., RUSTSEC-...), alert id (DAST).
+    pub id: String,
+    /// Normalised severity.
+    pub severity: Severity,
+    /// CVSS base score, where the tool gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<f64>,
+    /// Where: `file:line` (SAST), `package@version` (SCA), URL (DAST).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// A short title or message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Whether the tool marks it suppressed (SARIF suppressions, `.trivyignore`, ...).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
+}
+
+/// What a gate run looked at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Scanned {
+    /// A source commit (full 40- or 64-hex id, lowercase), with the repository when recorded.
+    Commit {
+        /// The commit id.
+        sha: String,
+        /// The repository URI, as recorded.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        repository: Option<String>,
+    },
+    /// An artifact by digest (`sha256:HEX`), e.g. a container image scanned by grype or trivy.
+    Digest {
+        /// `alg:hex`, lowercase.
+        digest: String,
+        /// The name the tool gives it (image reference, file).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// A running deployment (DAST target URL).
+    Deployment {
+        /// The URL.
+        url: String,
+    },
+    /// Something named only by a path or reference (a directory, an image tag): it binds to
+    /// nothing on its own.
+    Named {
+        /// As recorded.
+        name: String,
+    },
+}
+
+/// A tolerated deviation from a format, and where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Deviation {
+    /// JSON pointer or element path.
+    pub at: String,
+    /// What was tolerated.
+    pub what: String,
+}
+
+/// One gate run, normalised.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GateReport {
+    /// What kind of gate.
+    pub kind: GateKind,
+    /// The format read: `sarif`, `github-code-scanning`, `grype`, `trivy`, `osv-scanner`,
+    /// `cargo-audit`, `npm-audit`, `dependency-check`, `in-toto-vulns`, `zap`,
+    /// `in-toto-test-result`, `github-actions-run`, `github-actions-job`, `gitlab-pipeline`,
+    /// `gitlab-job`.
+    pub format: &'static str,
+    /// The tool's name, as it reports it (`CodeQL`, `Semgrep`, `grype`, `ZAP`, ...).
+    pub tool: String,
+    /// The tool's version, when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_version: Option<String>,
+    /// What it scanned (several for multi-target reports); empty when the report does not say.
+    pub scanned: Vec<Scanned>,
+    /// When the run started (RFC 3339, as recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
+    /// When the run finished.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished: Option<String>,
+    /// Whether the run itself completed successfully (SARIF `executionSuccessful`, CI
+    /// conclusion `success`); `None` when the report does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<bool>,
+    /// For CI runs: the workflow or job (path or name), to match required gates by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
+    /// The findings.
+    pub findings: Vec<Finding>,
+    /// Tolerated deviations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<Deviation>,
+}
+
+/// Why a gate report could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GateError {
+    /// Not a report format provenant knows.
+    #[error("not a security report provenant reads: {0}")]
+    Unknown(String),
+    /// Not well-formed JSON / XML.
+    #[error("{encoding} is not well formed: {detail}")]
+    Syntax {
+        /// `JSON` or `XML`.
+        encoding: &'static str,
+        /// The parser's complaint.
+        detail: String,
+    },
+    /// A field the checks rely on is missing or has the wrong type.
+    #[error("{format}: {at}: {what}")]
+    Field {
+        /// The format.
+        format: &'static str,
+        /// Where.
+        at: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// Over a documented limit.
+    #[error("{0}")]
+    Limit(String),
+}
+
+/// Largest gate report read (bytes).
+pub const MAX_GATE_REPORT_BYTES: u64 = 256 * 1024 * 1024;
+/// Most findings read from one report (more is a limit error, never a silent truncation).
+pub const MAX_FINDINGS: usize = 1_000_000;
+
+/// Detect the format of a report and read it. One file may hold several runs (SARIF runs).
+pub fn parse_gate(bytes: &[u8]) -> Result<Vec<GateReport>, GateError> {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    match start.map(|i| bytes[i]) {
+        Some(b'<') => dast::parse_zap_xml(bytes).map(|r| vec![r]),
+        Some(b'{' | b'[') => {
+            // A UTF-8 byte order mark (common from .NET tools) is not JSON.
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            let v: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| GateError::Syntax {
+                    encoding: "JSON",
+                    detail: e.to_string(),
+                })?;
+            parse_gate_value(&v)
+        }
+        Some(_) => Err(GateError::Unknown("neither JSON nor XML".into())),
+        None => Err(GateError::Unknown("the file is empty".into())),
+    }
+}
+
+/// Read an already parsed JSON report (also used for in-toto predicates).
+pub fn parse_gate_value(v: &serde_json::Value) -> Result<Vec<GateReport>, GateError> {
+    if let Some(r) = sarif::detect(v) {
+        return r;
+    }
+    if let Some(r) = sca::detect(v) {
+        return r;
+    }
+    if let Some(r) = dast::detect(v) {
+        return r;
+    }
+    if let Some(r) = ci::detect(v) {
+        return r;
+    }
+    Err(GateError::Unknown(
+        "not SARIF, grype, trivy, osv-scanner, cargo-audit, npm audit, dependency-check, ZAP, an in-toto vulns/test-result predicate or CI run metadata".into(),
+    ))
+}
+
+/// Whether `s` is a full git commit id (40 or 64 hex digits).
+pub fn is_commit(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}

@@ -1,0 +1,436 @@
+//! `provenant gates`: did the security gates run on the exact commit that shipped, and what did
+//! they find?
+
+use clap::Args;
+
+use provenant_core::gates::{
+    check_gates, parse_time, parse_waivers, GateEvidence, GatePolicy, GateRequirement, TrustLevel,
+};
+use provenant_core::{TOOL_NAME, TOOL_VERSION};
+use provenant_formats::gate::{parse_gate, GateKind, Severity, MAX_GATE_REPORT_BYTES};
+use provenant_model::{
+    Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, GateRow, Report, Subject,
+    SubjectKind, ToolInfo, Verdict,
+};
+use provenant_verify::digest_reader;
+
+use super::verify::{now_rfc3339, write_report};
+use super::{read_limited, CliError, Format};
+
+/// Gate evidence and gate policy: shared by `provenant gates` and `verify artifact`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GateArgs {
+    /// A SAST report: SARIF 2.1.0 (CodeQL, Semgrep, Bandit, gosec, ...) or GitHub code scanning
+    /// analysis JSON (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Security gates")]
+    pub sarif: Vec<String>,
+    /// An SCA report: grype, trivy, osv-scanner, cargo-audit, npm audit or dependency-check
+    /// JSON, or an in-toto vulns predicate (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Security gates")]
+    pub sca: Vec<String>,
+    /// A DAST report: OWASP ZAP JSON or XML, or an in-toto test-result predicate (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Security gates")]
+    pub dast: Vec<String>,
+    /// CI run metadata as the REST API returns it: GitHub Actions workflow run or job JSON,
+    /// GitLab pipeline or job JSON (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Security gates")]
+    pub ci_run: Vec<String>,
+    /// A gate that must be present, bound to what shipped, successful, in time and within the
+    /// thresholds: sast, sca, dast or ci-run, optionally with the tools that count
+    /// (`sast:CodeQL,Semgrep`, `ci-run:release.yml`). Repeatable.
+    #[arg(long, value_name = "KIND[:TOOL,...]", value_parser = GateRequirement::parse, help_heading = "Security gates")]
+    pub require_gate: Vec<GateRequirement>,
+    /// Most open critical findings allowed per gate run.
+    #[arg(long, value_name = "N", help_heading = "Security gates")]
+    pub max_critical: Option<usize>,
+    /// Most open high-or-worse findings allowed per gate run.
+    #[arg(long, value_name = "N", help_heading = "Security gates")]
+    pub max_high: Option<usize>,
+    /// Most open medium-or-worse findings allowed per gate run.
+    #[arg(long, value_name = "N", help_heading = "Security gates")]
+    pub max_medium: Option<usize>,
+    /// Most open low-or-worse findings allowed per gate run.
+    #[arg(long, value_name = "N", help_heading = "Security gates")]
+    pub max_low: Option<usize>,
+    /// Waivers, JSON: `[{"id": "CVE-…", "reason": "…", "approver": "…", "expires": "2027-01-31"}]`
+    /// (an expired or incomplete waiver fails and waives nothing).
+    #[arg(long, value_name = "FILE", help_heading = "Security gates")]
+    pub waivers: Option<String>,
+    /// Only signed gate attestations satisfy a required gate (plain reports and CI metadata
+    /// do not).
+    #[arg(long, help_heading = "Security gates")]
+    pub require_signed_gates: bool,
+    /// When the artifact was built or released (RFC 3339): gates must have finished before.
+    /// `verify artifact` takes it from the verified provenance's signing time when not given.
+    #[arg(long, value_name = "TIME", help_heading = "Security gates")]
+    pub built_at: Option<String>,
+    /// When the shipped commit was made (RFC 3339): gates must have started after.
+    #[arg(long, value_name = "TIME", help_heading = "Security gates")]
+    pub committed_at: Option<String>,
+    /// Change review evidence: GitHub pull request JSON, its reviews JSON (and commits), or
+    /// GitLab merge request and approvals JSON, as the REST APIs return them; or one combined
+    /// `{"pull_request": …, "reviews": […]}` document (repeatable: the files of one change).
+    #[arg(long, value_name = "FILE", help_heading = "Change review")]
+    pub review: Vec<String>,
+    /// Fail when no change review evidence is given.
+    #[arg(long, help_heading = "Change review")]
+    pub require_review: bool,
+    /// Least number of approvals of the final head commit by reviewers who are neither its
+    /// author nor its last pusher.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        help_heading = "Change review"
+    )]
+    pub min_approvals: usize,
+    /// Merge methods allowed for the change (repeatable): merge, squash, rebase.
+    #[arg(long, value_name = "METHOD", help_heading = "Change review")]
+    pub allowed_merge_method: Vec<String>,
+    /// Count approvals that record no commit (every GitLab approval) as approvals of the final
+    /// head. Risk: a commit pushed after the approval may have been merged unreviewed.
+    #[arg(long, help_heading = "Change review")]
+    pub accept_approvals_without_commit: bool,
+    /// A local clone to read the release branch's history from (never fetched); needs
+    /// --release-branch. Direct pushes to the branch are findings.
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "release_branch",
+        help_heading = "Change review"
+    )]
+    pub git_dir: Option<String>,
+    /// The release branch in --git-dir (e.g. origin/main in a CI checkout).
+    #[arg(
+        long,
+        value_name = "BRANCH",
+        requires = "git_dir",
+        help_heading = "Change review"
+    )]
+    pub release_branch: Option<String>,
+}
+
+impl GateArgs {
+    /// Whether any gate flag was given.
+    pub fn any(&self) -> bool {
+        !(self.sarif.is_empty()
+            && self.sca.is_empty()
+            && self.dast.is_empty()
+            && self.ci_run.is_empty()
+            && self.require_gate.is_empty()
+            && self.review.is_empty()
+            && !self.require_review
+            && self.git_dir.is_none())
+    }
+
+    /// The change-review checks for `commit` (none when no review flag was given).
+    pub fn review_checks(&self, commit: Option<&str>) -> Result<Vec<Check>, CliError> {
+        use provenant_core::review::{check_change_review, MergeMethod, ReviewRequirements};
+        if self.review.is_empty() && !self.require_review && self.git_dir.is_none() {
+            return Ok(vec![]);
+        }
+        let Some(commit) = commit else {
+            return Err(CliError::Input(
+                "change review needs the shipped commit: pass --commit (or verify provenance that records it)".into(),
+            ));
+        };
+        let review = if self.review.is_empty() {
+            None
+        } else {
+            let mut values = Vec::new();
+            for f in &self.review {
+                let bytes = read_limited(f, MAX_GATE_REPORT_BYTES, "review file")?;
+                let v: serde_json::Value = serde_json::from_slice(&bytes)
+                    .map_err(|e| CliError::Input(format!("{f}: not JSON: {e}")))?;
+                values.push(v);
+            }
+            let mut r = provenant_formats::gate::review::parse_review_values(&values)
+                .map_err(|e| CliError::Input(format!("{}: {e}", self.review.join(", "))))?;
+            r.sources = self.review.clone();
+            Some(r)
+        };
+        let history = match (&self.git_dir, &self.release_branch) {
+            (Some(d), Some(b)) => Some(
+                crate::git::history(
+                    std::path::Path::new(d),
+                    b,
+                    commit,
+                    crate::git::DEFAULT_GIT_TIMEOUT,
+                )
+                .map_err(|e| CliError::Input(format!("--git-dir {d}: {e}")))?,
+            ),
+            _ => None,
+        };
+        let allowed = if self.allowed_merge_method.is_empty() {
+            None
+        } else {
+            Some(
+                self.allowed_merge_method
+                    .iter()
+                    .map(|m| MergeMethod::parse(m).map_err(CliError::Input))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        };
+        let req = ReviewRequirements {
+            min_approvals: self.min_approvals,
+            allowed_merge_methods: allowed,
+            require_review: self.require_review,
+            accept_approvals_without_commit: self.accept_approvals_without_commit,
+        };
+        Ok(check_change_review(
+            review.as_ref(),
+            history.as_ref(),
+            commit,
+            &req,
+        ))
+    }
+}
+
+/// Arguments of `provenant gates`.
+#[derive(Debug, Args)]
+pub struct GatesArgs {
+    /// The commit that shipped (full SHA).
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// The shipped artifact (its digests bind image / artifact scans).
+    #[arg(long, value_name = "FILE", conflicts_with = "digest")]
+    pub artifact: Option<String>,
+    /// The shipped artifact's digest, ALG:HEX.
+    #[arg(long, value_name = "ALG:HEX")]
+    pub digest: Option<String>,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report (in --format) to this file; a text summary still goes to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+}
+
+/// Read every gate file; a file that is not a gate report becomes a failed check.
+pub fn load_evidence(a: &GateArgs) -> Result<(Vec<GateEvidence>, Vec<Check>), CliError> {
+    let mut evidence = Vec::new();
+    let mut checks = Vec::new();
+    let groups: [(&[String], &str, Option<GateKind>); 4] = [
+        (&a.sarif, "--sarif", Some(GateKind::Sast)),
+        (&a.sca, "--sca", Some(GateKind::Sca)),
+        (&a.dast, "--dast", Some(GateKind::Dast)),
+        (&a.ci_run, "--ci-run", Some(GateKind::CiRun)),
+    ];
+    for (files, flag, want) in groups {
+        for f in files {
+            let bytes = read_limited(f, MAX_GATE_REPORT_BYTES, "gate report")?;
+            match parse_gate(&bytes) {
+                Ok(reports) => {
+                    for r in reports {
+                        if want.is_some_and(|k| k != r.kind) {
+                            return Err(CliError::Input(format!(
+                                "{f} is a {} report ({}), not what {flag} takes; give it with the flag of its kind",
+                                r.kind.as_str(),
+                                r.format
+                            )));
+                        }
+                        let trust = if r.kind == GateKind::CiRun {
+                            TrustLevel::CiApi
+                        } else {
+                            TrustLevel::PlainReport
+                        };
+                        evidence.push(GateEvidence {
+                            location: f.clone(),
+                            report: r,
+                            trust,
+                        });
+                    }
+                }
+                Err(e) => checks.push(Check::fail(
+                    CheckCode::GateReportUnreadable,
+                    format!("{f}: {e}"),
+                    vec![EvidenceRef::new(EvidenceKind::Flag, f)],
+                )),
+            }
+        }
+    }
+    Ok((evidence, checks))
+}
+
+/// The gate policy the flags state.
+pub fn policy(
+    a: &GateArgs,
+    commit: Option<String>,
+    digests: Vec<Digest>,
+    built_at: Option<i64>,
+) -> Result<GatePolicy, CliError> {
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>, CliError> {
+        v.as_deref()
+            .map(|t| {
+                parse_time(t).ok_or_else(|| {
+                    CliError::Input(format!("{flag} {t:?} is not an RFC 3339 time or a date"))
+                })
+            })
+            .transpose()
+    };
+    let waivers = match &a.waivers {
+        Some(f) => parse_waivers(&read_limited(f, 16 * 1024 * 1024, "waivers file")?)
+            .map_err(|e| CliError::Input(format!("{f}: {e}")))?,
+        None => vec![],
+    };
+    let mut max_findings = std::collections::BTreeMap::new();
+    for (sev, v) in [
+        (Severity::Critical, a.max_critical),
+        (Severity::High, a.max_high),
+        (Severity::Medium, a.max_medium),
+        (Severity::Low, a.max_low),
+    ] {
+        if let Some(n) = v {
+            max_findings.insert(sev, n);
+        }
+    }
+    if let Some(c) = &commit {
+        if !provenant_formats::gate::is_commit(c) {
+            return Err(CliError::Input(format!(
+                "--commit {c:?} is not a full commit id (40 or 64 hex digits)"
+            )));
+        }
+    }
+    Ok(GatePolicy {
+        commit: commit.map(|c| c.to_ascii_lowercase()),
+        digests,
+        required: a.require_gate.clone(),
+        max_findings,
+        waivers,
+        require_signed: a.require_signed_gates,
+        built_at: time("--built-at", &a.built_at)?.or(built_at),
+        committed_at: time("--committed-at", &a.committed_at)?,
+    })
+}
+
+/// Gate runs carried by verified attestations in `report` (in-toto vulns / test-result
+/// predicates, cosign's vuln predicate): signed evidence, bound through the statement subject.
+pub fn attested(report: &Report) -> Vec<GateEvidence> {
+    const GATE_PREDICATES: &[&str] = &[
+        "https://in-toto.io/attestation/vulns",
+        "https://in-toto.io/attestation/test-result",
+        "https://cosign.sigstore.dev/attestation/vuln",
+    ];
+    let mut out = Vec::new();
+    for c in report.signatures.iter().filter(|c| c.verified) {
+        let Some(pt) = c.predicate_type.as_deref() else {
+            continue;
+        };
+        if !GATE_PREDICATES.iter().any(|p| pt.starts_with(p)) {
+            continue;
+        }
+        let Some(payload) = &c.signed_payload else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(payload) else {
+            continue;
+        };
+        if let Ok(reports) = provenant_formats::gate::parse_gate_value(&v) {
+            for r in reports {
+                out.push(GateEvidence {
+                    location: format!("{}#/predicate", c.evidence.location),
+                    report: r,
+                    trust: TrustLevel::SignedAttestation,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Gate checks and the gate table for `verify artifact`.
+pub fn evaluate(
+    a: &GateArgs,
+    attested: Vec<GateEvidence>,
+    commit: Option<String>,
+    digests: Vec<Digest>,
+    built_at: Option<i64>,
+    now: &str,
+) -> Result<(Vec<Check>, Vec<GateRow>), CliError> {
+    let (mut evidence, mut checks) = load_evidence(a)?;
+    evidence.extend(attested);
+    checks.extend(a.review_checks(commit.as_deref())?);
+    let policy = policy(a, commit, digests, built_at)?;
+    let (c, rows) = check_gates(&evidence, &policy, now);
+    checks.extend(c);
+    Ok((checks, rows))
+}
+
+/// `provenant gates`.
+pub fn run(a: &GatesArgs) -> Result<u8, CliError> {
+    if a.commit.is_none() && a.artifact.is_none() && a.digest.is_none() {
+        return Err(CliError::Input(
+            "say what shipped: --commit SHA and/or --artifact FILE / --digest ALG:HEX".into(),
+        ));
+    }
+    if !a.gates.any() {
+        return Err(CliError::Input(
+            "no gate evidence: give --sarif, --sca, --dast, --ci-run or --review files (and --require-gate)"
+                .into(),
+        ));
+    }
+    let subject = match (&a.artifact, &a.digest) {
+        (Some(f), _) => {
+            let file = std::fs::File::open(f)
+                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            let (digests, size) = digest_reader(
+                file,
+                &[
+                    DigestAlgorithm::Sha256,
+                    DigestAlgorithm::Sha384,
+                    DigestAlgorithm::Sha512,
+                ],
+            )
+            .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+            Subject {
+                kind: SubjectKind::File,
+                name: Some(f.clone()),
+                digests,
+                size: Some(size),
+            }
+        }
+        (None, Some(d)) => Subject {
+            kind: SubjectKind::Digest,
+            name: None,
+            digests: vec![d
+                .parse()
+                .map_err(|e| CliError::Input(format!("--digest: {e}")))?],
+            size: None,
+        },
+        (None, None) => Subject {
+            kind: SubjectKind::Commit,
+            name: a.commit.clone(),
+            digests: vec![],
+            size: None,
+        },
+    };
+    let now = now_rfc3339();
+    let (checks, rows) = evaluate(
+        &a.gates,
+        vec![],
+        a.commit.clone(),
+        subject.digests.clone(),
+        None,
+        &now,
+    )?;
+    let mut report = Report::new(
+        ToolInfo {
+            name: TOOL_NAME.into(),
+            version: TOOL_VERSION.into(),
+        },
+        "gates",
+        now,
+        subject,
+        checks,
+        vec![],
+        vec![],
+    );
+    report.gates = rows;
+    write_report(&report, a.format, a.out.as_deref())?;
+    Ok(match report.verdict {
+        Verdict::Pass => 0,
+        Verdict::Fail => 1,
+    })
+}
