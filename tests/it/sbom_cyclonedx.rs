@@ -290,31 +290,20 @@ fn large_bom(n: usize) -> String {
     doc
 }
 
-/// The performance target: 100,000 components parsed, schema-validated and normalised in
-/// under a second on one core. Run it in release:
-/// `cargo test --release --test it sbom_cyclonedx::large -- --ignored --nocapture`.
+/// A large document goes through the streaming path (components and dependencies validated
+/// element by element) and is read whole. The speed and memory target (100,000 components in
+/// under a second, RSS under 4x) is measured by `bench/compare-sbom.sh`, not asserted here.
 #[test]
-#[ignore = "a timing measurement; run in release"]
-fn large_sbom_is_read_fast() {
-    let doc = large_bom(100_000);
-    let start = std::time::Instant::now();
+fn large_sbom_is_read_whole() {
+    let doc = large_bom(20_000);
     let parsed = cyclonedx::parse_json(doc.as_bytes()).expect("parsed");
-    let elapsed = start.elapsed();
-    println!(
-        "{} MB, {} components, {} edges: {elapsed:?}",
-        doc.len() / 1_000_000,
-        parsed.sbom.components.len(),
-        parsed.sbom.dependencies.len()
-    );
     assert!(
         parsed.validated && parsed.violations.is_empty(),
         "{:?}",
         parsed.violations
     );
-    assert_eq!(parsed.sbom.components.len(), 100_000);
-    if !cfg!(debug_assertions) {
-        assert!(elapsed < std::time::Duration::from_secs(1), "{elapsed:?}");
-    }
+    assert_eq!(parsed.sbom.components.len(), 20_000);
+    assert!(!parsed.sbom.dependencies.is_empty());
 }
 
 /// The libxml2 validator: violations carry line numbers, each version's schema is reused, and a

@@ -406,7 +406,15 @@ pub fn check_gates(
                 ));
                 true
             }
-            Err(why) if why.is_empty() => true,
+            Err(why) if why.is_empty() => {
+                // Nothing to compare with: say so rather than pass silently.
+                checks.push(Check::warn(
+                    CheckCode::GateTimingInconsistent,
+                    format!("{label}: timing not checked: neither the build time (--built-at, or verified provenance) nor the commit time (--committed-at) is known"),
+                    evref.clone(),
+                ));
+                true
+            }
             Err(why) => {
                 checks.push(Check::fail(
                     CheckCode::GateTimingInconsistent,
@@ -470,8 +478,17 @@ pub fn check_gates(
         .join(", ");
         let severe = counts.get(&Severity::Critical).copied().unwrap_or(0)
             + counts.get(&Severity::High).copied().unwrap_or(0);
-        let findings_ok = over.is_empty();
-        if !over.is_empty() {
+        let findings_ok =
+            over.is_empty() && (r.findings_complete || policy.max_findings.is_empty());
+        if !r.findings_complete {
+            // A report that only counts its findings cannot show they are within thresholds.
+            checks.push(Check::new(
+                CheckCode::GateFindingsOverThreshold,
+                if policy.max_findings.is_empty() { Outcome::Warn } else { Outcome::Fail },
+                format!("{label}: the report does not list its findings, so they cannot be judged; give the run's SARIF"),
+                evref.clone(),
+            ));
+        } else if !over.is_empty() {
             checks.push(Check::fail(
                 CheckCode::GateFindingsOverThreshold,
                 format!("{label}: {} ({summary})", over.join(", ")),
@@ -652,6 +669,7 @@ mod tests {
                         suppressed: false,
                     })
                     .collect(),
+                findings_complete: true,
                 deviations: vec![],
             },
         }
@@ -793,6 +811,22 @@ mod tests {
         e.trust = TrustLevel::SignedAttestation;
         let (checks, _) = check_gates(&[e], &p, NOW);
         assert!(codes(&checks, Outcome::Fail).is_empty());
+    }
+
+    #[test]
+    fn a_report_that_only_counts_its_findings_cannot_meet_a_threshold() {
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.report.findings_complete = false;
+        let mut p = policy();
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateFindingsOverThreshold));
+        p.max_findings.insert(Severity::Critical, 0);
+        let (checks, _) = check_gates(&[e], &p, NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateFindingsOverThreshold)
+                && f.contains(&CheckCode::GateMissing)
+        );
     }
 
     #[test]

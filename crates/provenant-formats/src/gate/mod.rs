@@ -193,6 +193,9 @@ pub struct GateReport {
     pub workflow: Option<String>,
     /// The findings.
     pub findings: Vec<Finding>,
+    /// Whether `findings` lists every finding of the run. False when the report only counts
+    /// them (a GitHub code scanning analysis): checks must not read that as "no findings".
+    pub findings_complete: bool,
     /// Tolerated deviations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub deviations: Vec<Deviation>,

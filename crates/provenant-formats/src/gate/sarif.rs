@@ -220,6 +220,7 @@ impl<'a> Run<'a> {
             succeeded,
             workflow: None,
             findings,
+            findings_complete: true,
             deviations: self.deviations,
         })
     }

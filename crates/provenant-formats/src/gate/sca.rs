@@ -62,6 +62,7 @@ impl Reader {
                 succeeded: None,
                 workflow: None,
                 findings: Vec::new(),
+                findings_complete: true,
                 deviations: Vec::new(),
             },
             max_findings: MAX_FINDINGS,

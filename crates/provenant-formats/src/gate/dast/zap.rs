@@ -167,6 +167,7 @@ pub(super) fn normalise(doc: Doc) -> Result<GateReport, GateError> {
         succeeded: None,
         workflow: None,
         findings,
+        findings_complete: true,
         deviations: Vec::new(),
     })
 }

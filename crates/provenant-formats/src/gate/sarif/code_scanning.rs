@@ -111,6 +111,7 @@ fn analysis(v: &Value, at: &str) -> Result<GateReport, GateError> {
         succeeded,
         workflow: None,
         findings: Vec::new(),
+        findings_complete: count == Some(0),
         deviations,
     })
 }
