@@ -12,10 +12,9 @@ use provenant_model::{
     Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, GateRow, Report, Subject,
     SubjectKind, ToolInfo, Verdict,
 };
-use provenant_verify::digest_reader;
 
 use super::verify::{now_rfc3339, write_report};
-use super::{read_limited, CliError, Format};
+use super::{read_limited, subject_of, CliError, Format};
 
 /// Gate evidence and gate policy: shared by `provenant gates` and `verify artifact`.
 #[derive(Debug, Args, Clone, Default)]
@@ -371,35 +370,17 @@ pub fn run(a: &GatesArgs) -> Result<u8, CliError> {
                 .into(),
         ));
     }
-    let subject = match (&a.artifact, &a.digest) {
-        (Some(f), _) => {
-            let file = std::fs::File::open(f)
-                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
-            let (digests, size) = digest_reader(
-                file,
-                &[
-                    DigestAlgorithm::Sha256,
-                    DigestAlgorithm::Sha384,
-                    DigestAlgorithm::Sha512,
-                ],
-            )
-            .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
-            Subject {
-                kind: SubjectKind::File,
-                name: Some(f.clone()),
-                digests,
-                size: Some(size),
-            }
-        }
-        (None, Some(d)) => Subject {
-            kind: SubjectKind::Digest,
-            name: None,
-            digests: vec![d
-                .parse()
-                .map_err(|e| CliError::Input(format!("--digest: {e}")))?],
-            size: None,
-        },
-        (None, None) => Subject {
+    let subject = match subject_of(
+        a.artifact.as_deref(),
+        a.digest.as_deref(),
+        &[
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ],
+    )? {
+        Some(s) => s,
+        None => Subject {
             kind: SubjectKind::Commit,
             name: a.commit.clone(),
             digests: vec![],

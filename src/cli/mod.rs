@@ -95,6 +95,45 @@ pub fn read_limited(path: &str, limit: u64, what: &str) -> Result<Vec<u8>, CliEr
     Ok(buf)
 }
 
+/// The subject a command is about: the artifact `file` hashed as a stream with `algs`, or the
+/// given `digest` (ALG:HEX); `None` when neither is given.
+pub fn subject_of(
+    file: Option<&str>,
+    digest: Option<&str>,
+    algs: &[provenant_model::DigestAlgorithm],
+) -> Result<Option<provenant_model::Subject>, CliError> {
+    use provenant_model::{Digest, Subject, SubjectKind};
+    if let Some(d) = digest {
+        let digest: Digest = d
+            .parse()
+            .map_err(|e| CliError::Input(format!("--digest: {e}")))?;
+        return Ok(Some(Subject {
+            kind: SubjectKind::Digest,
+            name: None,
+            digests: vec![digest],
+            size: None,
+        }));
+    }
+    let Some(f) = file else {
+        return Ok(None);
+    };
+    let handle = std::fs::File::open(f)
+        .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+    if handle.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(CliError::Input(format!(
+            "artifact {f} is a directory; give a file or --digest"
+        )));
+    }
+    let (digests, size) = provenant_verify::digest_reader(handle, algs)
+        .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
+    Ok(Some(Subject {
+        kind: SubjectKind::File,
+        name: Some(f.to_owned()),
+        digests,
+        size: Some(size),
+    }))
+}
+
 /// Whether stdout should get colour.
 pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()

@@ -6,13 +6,13 @@ use provenant_core::sbom::{check_sbom, diff_sboms, SbomContext, SbomOrigin, Sbom
 use provenant_core::{TOOL_NAME, TOOL_VERSION};
 use provenant_formats::sbom::{parse_sbom, ParsedSbom, SbomError, XmlSchemaValidator};
 use provenant_model::{
-    Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, Report, Subject,
-    SubjectKind, ToolInfo, Verdict,
+    Check, CheckCode, DigestAlgorithm, EvidenceKind, EvidenceRef, Report, Subject, SubjectKind,
+    ToolInfo, Verdict,
 };
 use provenant_verify::digest_reader;
 
 use super::verify::{now_rfc3339, write_report};
-use super::{emit, read_limited, CliError, Format};
+use super::{emit, read_limited, subject_of, CliError, Format};
 
 /// Largest SBOM read (bytes).
 pub const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
@@ -152,37 +152,15 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     if let Some(d) = sbom_digest.clone() {
         evref = evref.with_digest(d);
     }
-    let subject = match (&a.artifact, &a.digest) {
-        (Some(f), _) => {
-            let file = std::fs::File::open(f)
-                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
-            let algs = [
-                DigestAlgorithm::Sha256,
-                DigestAlgorithm::Sha384,
-                DigestAlgorithm::Sha512,
-            ];
-            let (digests, size) = digest_reader(file, &algs)
-                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
-            Some(Subject {
-                kind: SubjectKind::File,
-                name: Some(f.clone()),
-                digests,
-                size: Some(size),
-            })
-        }
-        (None, Some(d)) => {
-            let digest: Digest = d
-                .parse()
-                .map_err(|e| CliError::Input(format!("--digest: {e}")))?;
-            Some(Subject {
-                kind: SubjectKind::Digest,
-                name: None,
-                digests: vec![digest],
-                size: None,
-            })
-        }
-        (None, None) => None,
-    };
+    let subject = subject_of(
+        a.artifact.as_deref(),
+        a.digest.as_deref(),
+        &[
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ],
+    )?;
     let validator = xml_validator();
     let now = now_rfc3339();
     let checks: Vec<Check> = match parse_sbom(&bytes, validator.as_deref()) {

@@ -12,11 +12,10 @@ use provenant_formats::limits::{MAX_EVIDENCE_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_R
 use provenant_model::{Digest, DigestAlgorithm, Report, Subject, SubjectKind, ToolInfo, Verdict};
 use provenant_policy::SourcePolicy;
 use provenant_verify::{
-    digest_reader, needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy,
-    TrustRoot,
+    needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy, TrustRoot,
 };
 
-use super::{emit, read_limited, stdout_color, CliError, Format};
+use super::{emit, read_limited, stdout_color, subject_of, CliError, Format};
 
 /// What to verify.
 #[derive(Debug, Subcommand)]
@@ -560,65 +559,32 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         }
     }
 
-    let subject = match (&a.file, &a.digest) {
-        (_, Some(d)) => {
-            let digest: Digest = d
-                .parse()
-                .map_err(|e| CliError::Input(format!("--digest: {e}")))?;
-            Subject {
-                kind: SubjectKind::Digest,
-                name: None,
-                digests: vec![digest],
-                size: None,
+    let mut algs = Vec::new();
+    if a.digest.is_none() && a.file.is_some() {
+        let bundles = evidence.iter().flat_map(|e| match &e.content {
+            EvidenceContent::Bundles(l) => {
+                l.iter().filter_map(|b| b.as_ref().ok()).collect::<Vec<_>>()
+            }
+            _ => Vec::new(),
+        });
+        algs = needed_for(bundles);
+        // A detached key signature is over the digest its key's scheme uses (P-384: sha384).
+        if let SignerPolicy::Keys(keys) = &signer {
+            if evidence
+                .iter()
+                .any(|e| matches!(e.content, EvidenceContent::SignatureFile(_)))
+            {
+                algs.extend(keys.iter().flat_map(PublicKey::prehash_algorithms));
             }
         }
-        (Some(f), None) => {
-            let bundles = evidence.iter().flat_map(|e| match &e.content {
-                EvidenceContent::Bundles(l) => {
-                    l.iter().filter_map(|b| b.as_ref().ok()).collect::<Vec<_>>()
-                }
-                _ => Vec::new(),
-            });
-            let mut algs = needed_for(bundles);
-            // A detached key signature is over the digest its key's scheme uses (P-384: sha384).
-            if let SignerPolicy::Keys(keys) = &signer {
-                if evidence
-                    .iter()
-                    .any(|e| matches!(e.content, EvidenceContent::SignatureFile(_)))
-                {
-                    algs.extend(keys.iter().flat_map(PublicKey::prehash_algorithms));
-                }
-            }
-            let file = std::fs::File::open(f)
-                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
-            if file.metadata().is_ok_and(|m| m.is_dir()) {
-                return Err(CliError::Input(format!(
-                    "artifact {f} is a directory; give a file or --digest"
-                )));
-            }
-            let (digests, size) = digest_reader(file, &algs)
-                .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
-            Subject {
-                kind: SubjectKind::File,
-                name: Some(f.clone()),
-                digests,
-                size: Some(size),
-            }
-        }
-        (None, None) => match &a.layout {
+    }
+    let subject = match subject_of(a.file.as_deref(), a.digest.as_deref(), &algs)? {
+        Some(s) => s,
+        None => match &a.layout {
             // A layout alone: its signatures, expiry, steps and links are verified; the report's
             // subject is the layout file.
-            Some(l) => {
-                let bytes = read_limited(l, MAX_EVIDENCE_BYTES, "layout")?;
-                let (digests, size) = digest_reader(&bytes[..], &[DigestAlgorithm::Sha256])
-                    .map_err(|e| CliError::Input(format!("cannot read layout {l}: {e}")))?;
-                Subject {
-                    kind: SubjectKind::File,
-                    name: Some(l.clone()),
-                    digests,
-                    size: Some(size),
-                }
-            }
+            Some(l) => subject_of(Some(l), None, &[DigestAlgorithm::Sha256])?
+                .ok_or_else(|| CliError::Input(format!("cannot read layout {l}")))?,
             None => return Err(CliError::Input("give an artifact FILE or --digest".into())),
         },
     };

@@ -464,18 +464,7 @@ pub fn check_gates(
                 (n > *max).then(|| format!("{n} {}-or-worse (max {max})", sev.as_str()))
             })
             .collect();
-        let summary = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-            Severity::Unknown,
-        ]
-        .iter()
-        .map(|s| format!("{} {}", s.as_str(), counts.get(s).copied().unwrap_or(0)))
-        .collect::<Vec<_>>()
-        .join(", ");
+        let summary = Severity::summary(|s| counts.get(&s).copied().unwrap_or(0));
         let severe = counts.get(&Severity::Critical).copied().unwrap_or(0)
             + counts.get(&Severity::High).copied().unwrap_or(0);
         let findings_ok =
@@ -586,17 +575,10 @@ pub fn check_gates(
                 None => "unknown",
             }
             .to_owned(),
-            findings: [
-                Severity::Critical,
-                Severity::High,
-                Severity::Medium,
-                Severity::Low,
-                Severity::Info,
-                Severity::Unknown,
-            ]
-            .iter()
-            .map(|s| (s.as_str().to_owned(), counts.get(s).copied().unwrap_or(0)))
-            .collect(),
+            findings: Severity::WORST_FIRST
+                .iter()
+                .map(|s| (s.as_str().to_owned(), counts.get(s).copied().unwrap_or(0)))
+                .collect(),
             waived,
             trust: ev.trust.as_str().to_owned(),
             evidence: ev.location.clone(),

@@ -319,16 +319,7 @@ fn gate_facts(r: &GateReport, p: &str, out: &mut Out) {
         out.fact(&format!("{p}workflow"), w.clone());
     }
     let count = |s: Severity| r.findings.iter().filter(|f| f.severity == s).count();
-    let by_severity = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-        Severity::Unknown,
-    ]
-    .map(|s| format!("{} {}", s.as_str(), count(s)))
-    .join(", ");
+    let by_severity = Severity::summary(count);
     out.fact(&format!("{p}findings"), r.findings.len().to_string());
     out.fact(&format!("{p}findings by severity"), by_severity);
     let suppressed = r.findings.iter().filter(|f| f.suppressed).count();

@@ -320,13 +320,6 @@ fn verify_evidence(
     }
 }
 
-/// Whether a predicate type is an SBOM (CycloneDX or SPDX, versioned or not).
-fn is_sbom_predicate(t: &str) -> bool {
-    ["https://cyclonedx.org/bom", "https://spdx.dev/Document"]
-        .iter()
-        .any(|p| t == *p || t.strip_prefix(p).is_some_and(|r| r.starts_with("/v")))
-}
-
 /// SBOM checks: files given with `--sbom`, and the SBOM predicates of verified attestations
 /// (bound to the artifact through the statement's subject).
 fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str) -> Vec<Check> {
@@ -370,7 +363,11 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
         }
     }
     for c in signatures.iter().filter(|c| c.verified) {
-        let Some(pt) = c.predicate_type.as_deref().filter(|t| is_sbom_predicate(t)) else {
+        let Some(pt) = c
+            .predicate_type
+            .as_deref()
+            .filter(|t| provenant_formats::sbom::is_sbom_predicate(t))
+        else {
             continue;
         };
         let Some(payload) = &c.signed_payload else {
@@ -389,8 +386,9 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
         else {
             continue;
         };
-        let bytes = serde_json::to_vec(&st.predicate).unwrap_or_default();
-        match parse_sbom(&bytes, None) {
+        // The whole signed statement: the SBOM reader takes its predicate (an SPDX predicate may
+        // be the document as a JSON string) without re-serialising it here.
+        match parse_sbom(payload, None) {
             Ok(p) => out.extend(judge(&p, evref, SbomOrigin::Attested(d.clone()))),
             Err(e) => out.push(Check::fail(
                 CheckCode::SbomInvalid,

@@ -19,3 +19,4 @@ pub mod limits;
 pub mod npm;
 pub mod sbom;
 pub mod slsa;
+pub mod xml;

@@ -57,6 +57,23 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, worst first (the order reports list them in).
+    pub const WORST_FIRST: [Severity; 6] = [
+        Self::Critical,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Info,
+        Self::Unknown,
+    ];
+
+    /// `critical N, high N, medium N, low N, info N, unknown N` for `count(severity)`.
+    pub fn summary(count: impl Fn(Severity) -> usize) -> String {
+        Self::WORST_FIRST
+            .map(|s| format!("{} {}", s.as_str(), count(s)))
+            .join(", ")
+    }
+
     /// From a CVSS base score (CVSS v3 bands: 9.0+ critical, 7.0+ high, 4.0+ medium, >0 low).
     pub fn from_cvss(score: f64) -> Self {
         if score >= 9.0 {
@@ -280,4 +297,39 @@ pub fn parse_gate_value(v: &serde_json::Value) -> Result<Vec<GateReport>, GateEr
 /// Whether `s` is a full git commit id (40 or 64 hex digits).
 pub fn is_commit(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether `s` is an RFC 3339 date-time (`2021-08-25T12:20:30.000000005Z`, `...+02:00`).
+pub(crate) fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if !(b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19))
+    {
+        return false;
+    }
+    let mut rest = &b[19..];
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    }
 }

@@ -115,7 +115,7 @@ impl Reader {
     /// is how Go tools write "not set".
     fn time(&mut self, at: &str, s: Option<&str>) -> Option<String> {
         let s = s.filter(|s| !s.is_empty() && !s.starts_with("0001-01-01"))?;
-        if is_rfc3339(s) {
+        if super::is_rfc3339(s) {
             Some(s.to_owned())
         } else {
             self.deviate(at, format!("not an RFC 3339 time: {s:?}"));
@@ -241,41 +241,6 @@ fn repo_digest(s: &str) -> Option<(&str, String)> {
     Some((name, parse_digest(d)?))
 }
 
-/// Whether `s` is an RFC 3339 date-time (`2021-08-25T12:20:30.000000005Z`, `...+02:00`).
-fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    if !(b.len() >= 20
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && matches!(b[10], b'T' | b't')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19))
-    {
-        return false;
-    }
-    let mut rest = &b[19..];
-    if let Some(frac) = rest.strip_prefix(b".") {
-        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &frac[n..];
-    }
-    match rest {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod documents;
 
@@ -332,7 +297,7 @@ mod tests {
             "2023-05-25t12:49:01z",
             "2023-05-25T12:49:01.1+00:00",
         ] {
-            assert!(is_rfc3339(ok), "{ok}");
+            assert!(crate::gate::is_rfc3339(ok), "{ok}");
         }
         for bad in [
             "",
@@ -344,7 +309,7 @@ mod tests {
             "0001-01-01T00:00:00Zjunk",
             "２021-08-25T12:20:30Z",
         ] {
-            assert!(!is_rfc3339(bad), "{bad}");
+            assert!(!crate::gate::is_rfc3339(bad), "{bad}");
         }
     }
 

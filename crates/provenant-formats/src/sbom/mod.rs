@@ -289,6 +289,19 @@ fn decode_utf16(bytes: &[u8]) -> Result<Option<String>, SbomError> {
         })
 }
 
+/// Whether an in-toto predicate type is an SBOM: CycloneDX or SPDX, versioned (`.../v1.6`) or
+/// not.
+pub fn is_sbom_predicate(predicate_type: &str) -> bool {
+    ["https://cyclonedx.org/bom", "https://spdx.dev/Document"]
+        .iter()
+        .any(|p| {
+            predicate_type == *p
+                || predicate_type
+                    .strip_prefix(p)
+                    .is_some_and(|r| r.starts_with("/v"))
+        })
+}
+
 /// An in-toto Statement (as BuildKit writes SBOM attestations into an image, or `cosign
 /// download attestation` prints after base64-decoding): the first 4 KiB name `_type` and a
 /// `predicateType`.
@@ -314,10 +327,7 @@ fn parse_statement_sbom(
         .get("predicateType")
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default();
-    let is_sbom = ["https://cyclonedx.org/bom", "https://spdx.dev/Document"]
-        .iter()
-        .any(|p| pt == *p || pt.strip_prefix(p).is_some_and(|r| r.starts_with("/v")));
-    if !is_sbom {
+    if !is_sbom_predicate(pt) {
         return Err(SbomError::NotAnSbom(format!(
             "an in-toto statement of predicate type {pt:?}, not an SBOM"
         )));

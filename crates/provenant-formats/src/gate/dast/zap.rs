@@ -152,7 +152,10 @@ pub(super) fn normalise(doc: Doc) -> Result<GateReport, GateError> {
             scanned.push(s);
         }
     }
-    let finished = doc.created.filter(|c| looks_rfc3339(c)).or(doc.generated);
+    let finished = doc
+        .created
+        .filter(|c| crate::gate::is_rfc3339(c))
+        .or(doc.generated);
     Ok(GateReport {
         kind: GateKind::Dast,
         format: FORMAT,
@@ -218,38 +221,6 @@ fn finding(a: Alert, site: &str) -> Result<Finding, GateError> {
     })
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
-fn looks_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    if b.len() < 20
-        || !(digits(0..4) && digits(5..7) && digits(8..10) && digits(11..13) && digits(14..16))
-        || !digits(17..19)
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return false;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &frac[n..];
-    }
-    let r = rest.as_bytes();
-    matches!(rest, "Z" | "z")
-        || (r.len() == 6
-            && matches!(r[0], b'+' | b'-')
-            && r[3] == b':'
-            && [r[1], r[2], r[4], r[5]].iter().all(u8::is_ascii_digit))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,14 +228,14 @@ mod tests {
 
     #[test]
     fn rfc3339_shapes() {
-        assert!(looks_rfc3339("2023-06-06T12:00:00Z"));
-        assert!(looks_rfc3339("2023-06-06T12:00:00.123+02:00"));
-        assert!(!looks_rfc3339("Tue, 6 Jun 2023 12:00:00"));
-        assert!(!looks_rfc3339("2023-06-06T12:00:00"));
-        assert!(!looks_rfc3339("2023-06-06T12:00:00.Z"));
-        assert!(!looks_rfc3339("2023-06-06T12:00:00+0é:00"));
-        assert!(!looks_rfc3339("2023-06-06T12:00:00+é:00"));
-        assert!(!looks_rfc3339("2023-06-06T12:00:00é"));
+        assert!(crate::gate::is_rfc3339("2023-06-06T12:00:00Z"));
+        assert!(crate::gate::is_rfc3339("2023-06-06T12:00:00.123+02:00"));
+        assert!(!crate::gate::is_rfc3339("Tue, 6 Jun 2023 12:00:00"));
+        assert!(!crate::gate::is_rfc3339("2023-06-06T12:00:00"));
+        assert!(!crate::gate::is_rfc3339("2023-06-06T12:00:00.Z"));
+        assert!(!crate::gate::is_rfc3339("2023-06-06T12:00:00+0é:00"));
+        assert!(!crate::gate::is_rfc3339("2023-06-06T12:00:00+é:00"));
+        assert!(!crate::gate::is_rfc3339("2023-06-06T12:00:00é"));
     }
 
     #[test]

@@ -80,41 +80,12 @@ impl XmlReader<'_> {
                     self.text.push_str(&t);
                 }
                 Event::GeneralRef(r) => {
-                    let t = if r.is_char_ref() {
-                        match r.resolve_char_ref() {
-                            Ok(Some(c)) => c.to_string(),
-                            Ok(None) => return Err(self.error("invalid character reference")),
-                            Err(e) => return Err(self.error(e)),
-                        }
-                    } else {
-                        let name = r.decode().map_err(|e| self.error(e))?;
-                        match quick_xml::escape::resolve_predefined_entity(&name) {
-                            Some(s) => s.to_owned(),
-                            None => {
-                                return Err(self
-                                    .error(format!("undefined entity &{name}; (no DTD is read)")))
-                            }
-                        }
-                    };
+                    let t = crate::xml::reference_text(&r).map_err(|e| self.error(e))?;
                     self.text.push_str(&t);
                 }
-                Event::DocType(_) => {
-                    return Err(self.error(
-                        "DOCTYPE declarations are refused (no DTD or external entity is read)",
-                    ))
-                }
-                Event::Decl(d) => {
-                    if let Some(enc) = d.encoding() {
-                        let enc = enc.map_err(|e| self.error(e))?;
-                        if !enc.eq_ignore_ascii_case(b"utf-8") && !enc.eq_ignore_ascii_case(b"utf8")
-                        {
-                            let name = String::from_utf8_lossy(&enc).into_owned();
-                            return Err(self.error(format!(
-                                "encoding {name:?} is not read; a ZAP XML report is UTF-8"
-                            )));
-                        }
-                    }
-                }
+                Event::DocType(_) => return Err(self.error(crate::xml::DOCTYPE_REFUSED)),
+                Event::Decl(d) => crate::xml::check_declaration(&d, "a ZAP XML report")
+                    .map_err(|e| self.error(e))?,
                 Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof => break,
             }

@@ -230,41 +230,12 @@ impl<'a> Reader<'a> {
                     self.text(&text)?;
                 }
                 Event::GeneralRef(r) => {
-                    let text = if r.is_char_ref() {
-                        match r.resolve_char_ref() {
-                            Ok(Some(c)) => c.to_string(),
-                            Ok(None) => return Err(self.error("invalid character reference")),
-                            Err(e) => return Err(self.error(e)),
-                        }
-                    } else {
-                        let name = r.decode().map_err(|e| self.error(e))?;
-                        match quick_xml::escape::resolve_predefined_entity(&name) {
-                            Some(s) => s.to_string(),
-                            None => {
-                                return Err(self
-                                    .error(format!("undefined entity &{name}; (no DTD is read)")))
-                            }
-                        }
-                    };
+                    let text = crate::xml::reference_text(&r).map_err(|e| self.error(e))?;
                     self.text(&text)?;
                 }
-                Event::DocType(_) => {
-                    return Err(self.error(
-                        "DOCTYPE declarations are refused (no DTD or external entity is read)",
-                    ))
-                }
+                Event::DocType(_) => return Err(self.error(crate::xml::DOCTYPE_REFUSED)),
                 Event::Decl(d) => {
-                    if let Some(encoding) = d.encoding() {
-                        let encoding = encoding.map_err(|e| self.error(e))?;
-                        if !encoding.eq_ignore_ascii_case(b"utf-8")
-                            && !encoding.eq_ignore_ascii_case(b"utf8")
-                        {
-                            let name = String::from_utf8_lossy(&encoding).into_owned();
-                            return Err(self.error(format!(
-                                "encoding {name:?} is not read; CycloneDX XML must be UTF-8"
-                            )));
-                        }
-                    }
+                    crate::xml::check_declaration(&d, "CycloneDX XML").map_err(|e| self.error(e))?
                 }
                 Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof => break,

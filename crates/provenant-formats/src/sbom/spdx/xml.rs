@@ -76,12 +76,7 @@ pub(super) fn parse_tree(text: &str) -> Result<Element, SbomError> {
             .read_event()
             .map_err(|e| syntax(format!("{e} (near byte {pos})")))?;
         match event {
-            Event::DocType(_) => {
-                return Err(syntax(
-                    "a DOCTYPE declaration is refused: SPDX XML has none, and entities it could \
-                     declare are how XML external entity (XXE) and expansion attacks begin",
-                ))
-            }
+            Event::DocType(_) => return Err(syntax(crate::xml::DOCTYPE_REFUSED)),
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(syntax("content after the root element"));
             }
@@ -174,19 +169,7 @@ pub(super) fn parse_tree(text: &str) -> Result<Element, SbomError> {
                 append_text(&mut stack, &s)?;
             }
             Event::GeneralRef(r) => {
-                let name = r.decode().map_err(|e| syntax(format!("entity: {e}")))?;
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    Ok(None) => match name.as_ref() {
-                        "lt" => "<".into(),
-                        "gt" => ">".into(),
-                        "amp" => "&".into(),
-                        "apos" => "'".into(),
-                        "quot" => "\"".into(),
-                        other => return Err(syntax(format!("undeclared entity &{other};"))),
-                    },
-                    Err(e) => return Err(syntax(format!("character reference &{name};: {e}"))),
-                };
+                let resolved = crate::xml::reference_text(&r).map_err(syntax)?;
                 append_text(&mut stack, &resolved)?;
             }
             Event::Eof => break,
