@@ -200,8 +200,12 @@ pub fn parse_sbom(
     xsd: Option<&dyn XmlSchemaValidator>,
 ) -> Result<ParsedSbom, SbomError> {
     // UTF-16 (some Windows tools write it): decode by its byte order mark, then read as UTF-8.
-    if let Some(text) = decode_utf16(bytes)? {
-        return parse_sbom(text.as_bytes(), xsd);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let mut deviations = Vec::new();
+        let text = spdx::decode_text(bytes, "UTF-16", &mut deviations)?;
+        let mut parsed = parse_sbom(text.as_bytes(), xsd)?;
+        parsed.sbom.deviations.extend(deviations);
+        return Ok(parsed);
     }
     let head = first_non_ws(bytes);
     match head {
@@ -257,36 +261,6 @@ pub fn parse_sbom(
 fn first_non_ws(bytes: &[u8]) -> Option<u8> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
-}
-
-/// UTF-16 text with a byte order mark, decoded; `None` when `bytes` has no UTF-16 BOM.
-fn decode_utf16(bytes: &[u8]) -> Result<Option<String>, SbomError> {
-    let le = match bytes {
-        [0xFF, 0xFE, ..] => true,
-        [0xFE, 0xFF, ..] => false,
-        _ => return Ok(None),
-    };
-    let body = &bytes[2..];
-    if !body.len().is_multiple_of(2) {
-        return Err(SbomError::Syntax {
-            encoding: "UTF-16",
-            detail: "an odd number of bytes after the byte order mark".into(),
-        });
-    }
-    let units = body.chunks_exact(2).map(|c| {
-        if le {
-            u16::from_le_bytes([c[0], c[1]])
-        } else {
-            u16::from_be_bytes([c[0], c[1]])
-        }
-    });
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .map(Some)
-        .map_err(|e| SbomError::Syntax {
-            encoding: "UTF-16",
-            detail: e.to_string(),
-        })
 }
 
 /// Whether an in-toto predicate type is an SBOM: CycloneDX or SPDX, versioned (`.../v1.6`) or
@@ -374,4 +348,21 @@ fn parse_statement_sbom(
         what: format!("read from the predicate of an unsigned in-toto statement ({pt}); its subjects are taken as the SBOM's subjects"),
     });
     Ok(parsed)
+}
+
+/// `bytes` (UTF-8, or UTF-16 with a byte order mark) as strictly parsed JSON: duplicate keys and
+/// nesting over the limit refused, each leniency recorded in `deviations`.
+pub(crate) fn json_value(
+    bytes: &[u8],
+    deviations: &mut Vec<Deviation>,
+) -> Result<serde_json::Value, SbomError> {
+    use crate::json::{parse_strict, JsonError};
+    let text = spdx::decode_text(bytes, "JSON", deviations)?;
+    parse_strict(text.as_bytes()).map_err(|e| match e {
+        JsonError::TooDeep => SbomError::Limit(e.to_string()),
+        other => SbomError::Syntax {
+            encoding: "JSON",
+            detail: other.to_string(),
+        },
+    })
 }

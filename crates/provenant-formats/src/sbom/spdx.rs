@@ -25,7 +25,6 @@ use super::{
     normalize_algorithm, Deviation, ParsedSbom, Sbom, SbomComponent, SbomEncoding, SbomError,
     SbomHash, SbomStandard,
 };
-use crate::json::{parse_strict, JsonError};
 
 pub(crate) use validate::is_spdx_datetime;
 
@@ -46,14 +45,7 @@ pub(crate) enum Version {
 /// Parse SPDX 2.x JSON (UTF-8, or UTF-16 with a byte order mark).
 pub fn parse_json(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
     let mut deviations = Vec::new();
-    let text = decode_text(bytes, "JSON", &mut deviations)?;
-    let value = parse_strict(text.as_bytes()).map_err(|e| match e {
-        JsonError::TooDeep => SbomError::Limit(e.to_string()),
-        other => SbomError::Syntax {
-            encoding: "JSON",
-            detail: other.to_string(),
-        },
-    })?;
+    let value = super::json_value(bytes, &mut deviations)?;
     read(value, SbomEncoding::Json, deviations, &Locator::default())
 }
 

@@ -11,12 +11,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::spdx::{commit_in, decode_text, kebab_kind, MAX_SPDX_PACKAGES, MAX_SPDX_RELATIONSHIPS};
+use super::spdx::{commit_in, kebab_kind, MAX_SPDX_PACKAGES, MAX_SPDX_RELATIONSHIPS};
 use super::{
     normalize_algorithm, Deviation, ParsedSbom, Sbom, SbomComponent, SbomEncoding, SbomError,
     SbomHash, SbomStandard, Violation,
 };
-use crate::json::{parse_strict, JsonError};
 
 /// SPDX 3.0.1 relationship types.
 const RELATIONSHIP_TYPES: &[&str] = &[
@@ -145,14 +144,7 @@ fn compact_type(t: &str) -> String {
 /// Parse SPDX 3 JSON-LD.
 pub fn parse_json(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
     let mut deviations = Vec::new();
-    let text = decode_text(bytes, "JSON", &mut deviations)?;
-    let value = parse_strict(text.as_bytes()).map_err(|e| match e {
-        JsonError::TooDeep => SbomError::Limit(e.to_string()),
-        other => SbomError::Syntax {
-            encoding: "JSON",
-            detail: other.to_string(),
-        },
-    })?;
+    let value = super::json_value(bytes, &mut deviations)?;
     let Value::Object(top) = value else {
         return Err(SbomError::NotAnSbom(
             "an SPDX 3 document is a JSON-LD object with @context and @graph".into(),
