@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod gates;
+mod image;
 mod inspect;
 mod sbom;
 mod verify;

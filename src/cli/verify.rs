@@ -22,7 +22,28 @@ use super::{emit, read_limited, stdout_color, subject_of, CliError, Format};
 pub enum VerifyCommand {
     /// Verify a release artifact (a file, or a digest) against its Sigstore bundles, DSSE
     /// envelopes or cosign key signatures.
+    #[command(
+        mut_arg("expected_digest", |a| a.hide(true)),
+        mut_arg("platform", |a| a.hide(true)),
+        mut_arg("allow_insecure_registry", |a| a.hide(true)),
+        mut_arg("registry_config", |a| a.hide(true)),
+        mut_arg("max_concurrency", |a| a.hide(true))
+    )]
     Artifact(Box<ArtifactArgs>),
+    /// Verify a container image: its cosign signatures and attestations (sha256-<hex>.sig/.att/
+    /// .sbom tags), OCI 1.1 referrers (API or tag fallback) and BuildKit attestations, found in
+    /// a registry, an OCI layout or a docker archive, all bound to the manifest digest.
+    #[command(
+        mut_arg("file", |a| a
+            .value_name("REF")
+            .help("The image: registry/repo:tag, registry/repo@sha256:<hex>, oci-layout:<DIR>[:tag|@sha256:<hex>] or docker-archive:<FILE>. A tag is resolved to a digest once; everything after uses the digest")),
+        mut_arg("digest", |a| a.hide(true)),
+        mut_arg("vsa", |a| a.hide(true)),
+        mut_arg("layout", |a| a.hide(true)),
+        mut_arg("bundle", |a| a.help("Extra signature evidence files, beside what is found with the image (repeatable)")),
+        after_help = "Examples:\n  provenant verify image ghcr.io/org/app:v1.2.3 \\\n      --certificate-identity https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.2.3 \\\n      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n  provenant verify image 127.0.0.1:5000/app@sha256:<hex> --key cosign.pub --platform linux/amd64\n  provenant verify image oci-layout:./out:v1 --key cosign.pub --expected-digest sha256:<hex>\n\nExit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 registry unreachable or refused the credentials."
+    )]
+    Image(Box<ArtifactArgs>),
 }
 
 /// Arguments of `provenant verify artifact`.
@@ -272,6 +293,31 @@ pub struct ArtifactArgs {
     )]
     pub public_key_id: Option<String>,
 
+    /// Images: the digest the tag must resolve to (as recorded at release). A tag that now
+    /// points elsewhere fails with image-tag-moved.
+    #[arg(long, value_name = "sha256:HEX", help_heading = "Images")]
+    pub expected_digest: Option<String>,
+
+    /// Images: for an index, also verify this platform's manifest in its own right (its own
+    /// signatures and attestations), e.g. linux/amd64 or linux/arm64/v8. Repeatable; `all`
+    /// selects every platform. Without it only the index digest is verified.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]|all", help_heading = "Images")]
+    pub platform: Vec<String>,
+
+    /// Images: allow plain HTTP to a registry that is not on this machine (loopback hosts may
+    /// always use it). HTTPS is still tried first.
+    #[arg(long, help_heading = "Images")]
+    pub allow_insecure_registry: bool,
+
+    /// Images: the Docker config file to read registry credentials from (default:
+    /// $DOCKER_CONFIG/config.json, else ~/.docker/config.json); `none` for anonymous access.
+    #[arg(long, value_name = "FILE|none", help_heading = "Images")]
+    pub registry_config: Option<String>,
+
+    /// Images: most registry requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Images")]
+    pub max_concurrency: usize,
+
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -290,8 +336,26 @@ pub struct ArtifactArgs {
 /// Run a verify subcommand; returns the exit code.
 pub fn run(cmd: VerifyCommand) -> Result<u8, CliError> {
     match cmd {
-        VerifyCommand::Artifact(a) => artifact(&a),
+        VerifyCommand::Artifact(a) => {
+            image_flags_unused(&a)?;
+            artifact(&a)
+        }
+        VerifyCommand::Image(a) => super::image::verify(&a),
     }
+}
+
+/// The image flags mean nothing for a file: refuse them rather than ignore them.
+fn image_flags_unused(a: &ArtifactArgs) -> Result<(), CliError> {
+    if a.expected_digest.is_some()
+        || !a.platform.is_empty()
+        || a.allow_insecure_registry
+        || a.registry_config.is_some()
+    {
+        return Err(CliError::Input(
+            "--expected-digest, --platform, --allow-insecure-registry and --registry-config are for images: use `provenant verify image <REF>`".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn matcher(
@@ -308,7 +372,7 @@ fn matcher(
     }
 }
 
-fn load_trust(arg: Option<&str>) -> Result<TrustRoot, CliError> {
+pub(super) fn load_trust(arg: Option<&str>) -> Result<TrustRoot, CliError> {
     let arg = arg.unwrap_or("public-good");
     if let Some(i) = Instance::from_name(arg) {
         if !Path::new(arg).exists() {
@@ -324,7 +388,7 @@ fn load_trust(arg: Option<&str>) -> Result<TrustRoot, CliError> {
     })
 }
 
-fn source_policy(a: &ArtifactArgs) -> SourcePolicy {
+pub(super) fn source_policy(a: &ArtifactArgs) -> SourcePolicy {
     SourcePolicy {
         source_uri: a.source_uri.clone(),
         source_tag: a.source_tag.clone(),
@@ -383,6 +447,12 @@ fn evidence_paths(a: &ArtifactArgs) -> Result<Vec<String>, CliError> {
 
 fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
     let report = evaluate(a)?;
+    finish(a, report)
+}
+
+/// Write the report (and, with --print-provenance, the verified provenance) and return the
+/// exit code.
+pub(super) fn finish(a: &ArtifactArgs, report: Report) -> Result<u8, CliError> {
     if a.print_provenance {
         let mut buf = Vec::new();
         let _ = match a.format {
@@ -415,7 +485,7 @@ fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
     Ok(exit_code(&report))
 }
 
-fn exit_code(report: &Report) -> u8 {
+pub(super) fn exit_code(report: &Report) -> u8 {
     match report.verdict {
         Verdict::Pass => 0,
         Verdict::Fail => 1,
@@ -424,7 +494,18 @@ fn exit_code(report: &Report) -> u8 {
 
 /// `provenant provenance`: the same verification, rendered as the reconstructed chain.
 pub fn provenance(a: &ArtifactArgs) -> Result<u8, CliError> {
-    let mut report = evaluate(a)?;
+    let image = a
+        .file
+        .as_deref()
+        .is_some_and(super::image::is_image_subject);
+    if !image {
+        image_flags_unused(a)?;
+    }
+    let mut report = if image {
+        super::image::evaluate(a)?
+    } else {
+        evaluate(a)?
+    };
     report.command = "provenance".into();
     let mut buf = Vec::new();
     let res = match a.format {
@@ -503,13 +584,12 @@ pub(super) fn now_rfc3339() -> String {
     now.round(jiff::Unit::Second).unwrap_or(now).to_string()
 }
 
-fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
-    if let Some(vsa) = &a.vsa {
-        return evaluate_vsa(a, vsa);
-    }
-    let trust = load_trust(a.trusted_root.as_deref())?;
-    let policy = source_policy(a);
-    let signer = if a.key.is_empty() {
+/// Who must have signed, per the identity / key flags.
+pub(super) fn signer_policy(
+    a: &ArtifactArgs,
+    policy: &SourcePolicy,
+) -> Result<SignerPolicy, CliError> {
+    Ok(if a.key.is_empty() {
         if a.threshold > 1 {
             return Err(CliError::Input("--threshold needs --key".into()));
         }
@@ -537,7 +617,44 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
             ));
         }
         SignerPolicy::Keys(load_keys(&a.key)?)
-    };
+    })
+}
+
+/// The SBOM inputs: the --sbom files, plus SBOMs found elsewhere (beside an image).
+pub(super) fn sbom_inputs(
+    a: &ArtifactArgs,
+    found: Vec<(
+        String,
+        Result<provenant_formats::sbom::ParsedSbom, provenant_formats::sbom::SbomError>,
+    )>,
+) -> Result<SbomInputs, CliError> {
+    let mut files: Vec<_> = a
+        .sbom
+        .iter()
+        .map(|p| {
+            let parsed = super::sbom::load_parsed(p)?;
+            Ok((p.clone(), parsed))
+        })
+        .collect::<Result<_, CliError>>()?;
+    files.extend(found);
+    Ok(SbomInputs {
+        files,
+        requirements: SbomRequirements {
+            require_binding: a.require_sbom,
+            commit: a.commit.clone(),
+            ..SbomRequirements::default()
+        },
+        required: a.require_sbom,
+    })
+}
+
+fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
+    if let Some(vsa) = &a.vsa {
+        return evaluate_vsa(a, vsa);
+    }
+    let trust = load_trust(a.trusted_root.as_deref())?;
+    let policy = source_policy(a);
+    let signer = signer_policy(a, &policy)?;
 
     // Evidence first: it decides which digests the artifact needs.
     let mut evidence = Vec::new();
@@ -595,22 +712,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         signer,
         threshold: a.threshold,
         policy,
-        sbom: SbomInputs {
-            files: a
-                .sbom
-                .iter()
-                .map(|p| {
-                    let parsed = super::sbom::load_parsed(p)?;
-                    Ok((p.clone(), parsed))
-                })
-                .collect::<Result<_, CliError>>()?,
-            requirements: SbomRequirements {
-                require_binding: a.require_sbom,
-                commit: a.commit.clone(),
-                ..SbomRequirements::default()
-            },
-            required: a.require_sbom,
-        },
+        sbom: sbom_inputs(a, vec![])?,
     };
     let now = now_rfc3339();
     if a.layout.is_none() && !a.gates.any() {
@@ -650,11 +752,24 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
     } else {
         verify_artifact(&inputs, &trust, &now)
     };
+    let mut base = base;
+    if let Some(layout) = &a.layout {
+        base.checks
+            .extend(layout_checks(a, layout, &inputs.subject)?);
+    }
+    with_gates(a, base, &inputs.subject.digests, &now)
+}
+
+/// Judge the security gates (flags, and signed gate attestations among the verified evidence)
+/// and add their checks and table to `base`.
+pub(super) fn with_gates(
+    a: &ArtifactArgs,
+    base: Report,
+    digests: &[Digest],
+    now: &str,
+) -> Result<Report, CliError> {
     let attested = super::gates::attested(&base);
     let mut checks = base.checks;
-    if let Some(layout) = &a.layout {
-        checks.extend(layout_checks(a, layout, &inputs.subject)?);
-    }
     let mut rows = Vec::new();
     if a.gates.any() || !attested.is_empty() {
         // The shipped commit: --commit, else what the verified provenance records. The build
@@ -673,14 +788,8 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
             .filter_map(|(c, _)| c.signing_time.as_deref())
             .filter_map(provenant_core::gates::parse_time)
             .min();
-        let (c, r) = super::gates::evaluate(
-            &a.gates,
-            attested,
-            commit,
-            inputs.subject.digests.clone(),
-            built_at,
-            &now,
-        )?;
+        let (c, r) =
+            super::gates::evaluate(&a.gates, attested, commit, digests.to_vec(), built_at, now)?;
         checks.extend(c);
         rows = r;
     }

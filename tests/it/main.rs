@@ -8,6 +8,7 @@ mod gate_review;
 mod gate_sast_dast;
 mod gate_sca;
 mod gates;
+mod image;
 mod keys;
 mod layout;
 mod npm;

@@ -11,6 +11,8 @@ pub enum Found {
     Given,
     /// Discovered beside the artifact (`<FILE>.sigstore.json`, ...).
     Beside,
+    /// Discovered beside an image: in its registry, OCI layout or docker archive.
+    Image,
 }
 
 /// What an evidence file holds.
@@ -26,8 +28,32 @@ pub enum EvidenceContent {
     Npm(Vec<provenant_formats::npm::NpmAttestation>),
     /// A detached signature (cosign `sign-blob --key`: base64 text).
     SignatureFile(Vec<u8>),
+    /// A cosign simple-signing signature of an image (`.sig` layer).
+    CosignSignature(Box<CosignSignature>),
+    /// Evidence nothing signs (a BuildKit attestation, an attached SBOM): listed, never counted.
+    Unsigned(String),
+    /// A referrer listed under the image that names another subject.
+    WrongSubject(String),
+    /// Evidence of a kind provenant does not verify.
+    Unsupported(String),
     /// Could not be decoded as any evidence format.
     Unreadable(String),
+}
+
+/// A cosign `.sig` layer: the simple-signing payload and what signs it.
+#[derive(Debug)]
+pub struct CosignSignature {
+    /// The payload (the layer blob): what the signature covers.
+    pub payload: Vec<u8>,
+    /// The payload's SHA-256.
+    pub payload_sha256: provenant_model::Digest,
+    /// The payload parsed; an error when it is not a cosign container image signature.
+    pub simple: Result<provenant_formats::oci::SimpleSigning, String>,
+    /// The raw signature (base64-decoded annotation), for key-based verification.
+    pub signature: Option<Vec<u8>>,
+    /// The keyless evidence rewritten as a bundle (certificate + Rekor bundle annotations);
+    /// `None` when the layer has no certificate.
+    pub bundle: Option<Result<ParsedBundle, String>>,
 }
 
 /// An evidence file: where it is, how it was found, what it holds.

@@ -155,11 +155,16 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
         let kind = match ev.content {
             EvidenceContent::Envelope(_) => EvidenceKind::DsseEnvelope,
             EvidenceContent::SignatureFile(_) => EvidenceKind::SignatureFile,
+            EvidenceContent::CosignSignature(_) => EvidenceKind::CosignSignature,
+            EvidenceContent::Unsigned(_)
+            | EvidenceContent::WrongSubject(_)
+            | EvidenceContent::Unsupported(_) => EvidenceKind::OciArtifact,
             _ => EvidenceKind::SigstoreBundle,
         };
         let how = match ev.found {
             Found::Given => "given",
             Found::Beside => "found beside the artifact",
+            Found::Image => "found beside the image",
         };
         let evref = EvidenceRef::new(kind, &ev.location);
         checks.push(Check::pass(
@@ -241,6 +246,38 @@ fn verify_evidence(
             format!("{}: {reason}", ev.location),
             evref,
         )],
+        EvidenceContent::WrongSubject(reason) => vec![Item::failed(
+            CheckCode::ReferrerSubjectMismatch,
+            format!("{}: {reason}", ev.location),
+            evref,
+        )],
+        EvidenceContent::Unsigned(what) => vec![Item {
+            checks: vec![Check::warn(
+                CheckCode::EvidenceUnsigned,
+                format!(
+                    "{}: {what}; nothing signs it, so it is listed and not counted",
+                    ev.location
+                ),
+                vec![evref],
+            )],
+            claims: vec![],
+            verified: false,
+        }],
+        EvidenceContent::Unsupported(what) => vec![Item {
+            checks: vec![Check::warn(
+                CheckCode::EvidenceUnsupported,
+                format!(
+                    "{}: {what}; provenant does not verify this kind of evidence",
+                    ev.location
+                ),
+                vec![evref],
+            )],
+            claims: vec![],
+            verified: false,
+        }],
+        EvidenceContent::CosignSignature(sig) => {
+            vec![cosign_item(sig, &evref, inputs, trust, root_ref)]
+        }
         EvidenceContent::Bundles(list) => list
             .iter()
             .enumerate()
@@ -837,6 +874,149 @@ fn provenance_conflicts(items: &[Item]) -> Vec<Check> {
 }
 
 /// Key-signed evidence outside a bundle has no log entry and no timestamp.
+/// A cosign simple-signing signature: the signature must verify over the payload (with a
+/// trusted key, or keylessly through its certificate and Rekor entry), and the payload must name
+/// the image's digest.
+fn cosign_item(
+    sig: &crate::evidence::CosignSignature,
+    evref: &EvidenceRef,
+    inputs: &ArtifactInputs,
+    trust: &TrustRoot,
+    root_ref: &EvidenceRef,
+) -> Item {
+    let simple = match &sig.simple {
+        Ok(s) => s,
+        Err(e) => {
+            return Item::failed(
+                CheckCode::PayloadMalformed,
+                format!(
+                    "{}: not a cosign image signature payload: {e}",
+                    evref.location
+                ),
+                evref.clone(),
+            )
+        }
+    };
+    let digests = &inputs.subject.digests;
+    let bound = digests.contains(&simple.manifest_digest);
+    let binding = if bound {
+        Check::pass(
+            CheckCode::ArtifactDigestMatches,
+            format!(
+                "the signed payload names the image {} ({})",
+                simple.manifest_digest,
+                if simple.docker_reference.is_empty() {
+                    "no repository named"
+                } else {
+                    &simple.docker_reference
+                }
+            ),
+            vec![evref.clone()],
+        )
+    } else {
+        Check::fail(
+            CheckCode::ArtifactDigestMismatch,
+            format!(
+                "the signature is for image {}, not {}: it was copied from another image",
+                simple.manifest_digest,
+                digests.first().map(ToString::to_string).unwrap_or_default()
+            ),
+            vec![evref.clone()],
+        )
+    };
+    match &inputs.signer {
+        SignerPolicy::Keys(keys) => {
+            let Some(raw) = &sig.signature else {
+                return Item::failed(
+                    CheckCode::SignatureInvalid,
+                    "the layer has no dev.cosignproject.cosign/signature annotation",
+                    evref.clone(),
+                );
+            };
+            let signer = keys.iter().position(|k| k.verifies(&sig.payload, raw));
+            let mut checks = vec![match signer {
+                Some(i) => Check::pass(
+                    CheckCode::SignatureValid,
+                    format!("signature over the payload verified with {}", keys[i].location()),
+                    vec![evref.clone()],
+                ),
+                None => Check::fail(
+                    CheckCode::SignatureInvalid,
+                    format!(
+                        "the signature does not verify over the payload with any of the {} trusted key(s)",
+                        keys.len()
+                    ),
+                    vec![evref.clone()],
+                ),
+            }];
+            let ok = signer.is_some() && bound;
+            if signer.is_some() {
+                checks.push(binding);
+            }
+            if ok {
+                checks.push(unlogged_warning(evref));
+            }
+            let claim = key_claim(
+                evref,
+                "cosign-simple-signing",
+                Some(provenant_formats::oci::COSIGN_SIMPLE_SIGNING.into()),
+                None,
+                signer.filter(|_| ok).map(|i| vec![&keys[i]]),
+            );
+            Item::checked(checks, claim, None, inputs, evref)
+        }
+        SignerPolicy::Keyless(_) => {
+            let b = match &sig.bundle {
+                None => {
+                    return Item::failed(
+                        CheckCode::KeyUnsupported,
+                        "the cosign signature carries no certificate: it was signed with a key; verify it with --key",
+                        evref.clone(),
+                    )
+                }
+                Some(Err(e)) => {
+                    return Item::failed(
+                        CheckCode::BundleMalformed,
+                        format!("{}: {e}", evref.location),
+                        evref.clone(),
+                    )
+                }
+                Some(Ok(b)) => b,
+            };
+            let mut out = verify_bundle(
+                b,
+                evref,
+                std::slice::from_ref(&sig.payload_sha256),
+                trust,
+                &inputs.signer,
+            );
+            for c in &mut out.checks {
+                if matches!(
+                    c.code,
+                    CheckCode::CertificateChainValid | CheckCode::TlogInclusionVerified
+                ) {
+                    c.evidence.push(root_ref.clone());
+                }
+            }
+            let verified = out.verified.map(|v| v.get().clone());
+            let mut item = Item {
+                verified: verified.is_some() && bound,
+                checks: out.checks,
+                claims: vec![out.claim],
+            };
+            item.checks.push(binding);
+            for c in &mut item.claims {
+                c.verified = item.verified;
+                c.content = "cosign-simple-signing".into();
+            }
+            if let Some(v) = &verified {
+                item.apply_policy(evaluate(&inputs.policy, &v.signer, None, evref));
+            }
+            item
+        }
+    }
+}
+
 fn unlogged_warning(evref: &EvidenceRef) -> Check {
     Check::warn(
         CheckCode::TlogEntryMissing,

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod cosign;
 pub mod dsse;
 pub mod gate;
 pub mod gcb;
@@ -17,6 +18,7 @@ pub mod json;
 pub mod layout;
 pub mod limits;
 pub mod npm;
+pub mod oci;
 pub mod sbom;
 pub mod slsa;
 pub mod xml;

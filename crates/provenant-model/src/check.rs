@@ -556,6 +556,33 @@ check_codes! {
     /// A gate report could not be read.
     GateReportUnreadable = "gate-report-unreadable", "gates",
         "A gate report is not a format provenant reads, or is malformed.";
+    /// A tag was resolved to a manifest digest.
+    ImageResolved = "image-resolved", "image",
+        "The image reference was resolved once to a manifest digest; everything after is about that digest.";
+    /// `--expected-digest` differs from what the tag resolves to now.
+    ImageTagMoved = "image-tag-moved", "image",
+        "The tag now points at another digest than --expected-digest: the tag moved since it was recorded.";
+    /// The image's own manifest or index could not be read.
+    ImageManifestInvalid = "image-manifest-invalid", "image",
+        "The image manifest or index is missing, over the size limit, not matching its digest, or not a manifest; nothing about the image can be verified.";
+    /// A platform manifest of an index was selected and checked.
+    ImagePlatformFound = "image-platform-found", "image",
+        "The platform asked for (--platform) is listed in the image index and was verified in its own right.";
+    /// A platform asked for is not in the index.
+    ImagePlatformMissing = "image-platform-missing", "image",
+        "The platform asked for (--platform) is not listed in the image index, or the subject is not an index.";
+    /// Where evidence was searched for (cosign tags, referrers, BuildKit attestations).
+    EvidenceSearched = "evidence-searched", "evidence",
+        "Where provenant looked for evidence about the image and what each place gave.";
+    /// A referrer listed under the image names another subject.
+    ReferrerSubjectMismatch = "referrer-subject-mismatch", "evidence",
+        "A manifest listed as a referrer of the image names another subject (or none): it is not about this image and proves nothing for it.";
+    /// Evidence found that no signature covers (BuildKit attestations, attached SBOMs).
+    EvidenceUnsigned = "evidence-unsigned", "evidence",
+        "Evidence was found beside the image that nothing signs (a BuildKit attestation, a cosign-attached SBOM); it is listed but cannot establish anything.";
+    /// Evidence of a kind provenant does not verify.
+    EvidenceUnsupported = "evidence-unsupported", "evidence",
+        "Evidence of a media type provenant does not verify was found; it is listed and not counted.";
     /// A check that was skipped on request.
     OptOutUsed = "opt-out-used", "policy",
         "A verification step was skipped on request; the report records the risk taken.";

@@ -35,6 +35,12 @@ pub enum EvidenceKind {
     Flag,
     /// An SBOM (a file, or the predicate of a verified attestation).
     Sbom,
+    /// A cosign simple-signing signature stored beside an image (`sha256-<hex>.sig`).
+    CosignSignature,
+    /// Something else stored beside an image: a referrer, an attestation manifest.
+    OciArtifact,
+    /// An image manifest or index (the subject, or a platform of it).
+    OciManifest,
 }
 
 /// Where a check's evidence came from.
@@ -83,6 +89,8 @@ pub enum SubjectKind {
     Digest,
     /// A source commit (`provenant gates --commit`): `name` is the commit id.
     Commit,
+    /// A container image: `name` is the reference, the digest its manifest (or index) digest.
+    Image,
 }
 
 /// The thing that shipped, reduced to digests.

@@ -21,6 +21,7 @@ mod certs;
 mod ct;
 pub mod keys;
 pub mod layout;
+pub mod oci;
 mod oids;
 mod pki;
 mod rekor;

@@ -1,0 +1,378 @@
+//! OCI image layouts (a directory with `oci-layout`, `index.json` and `blobs/<alg>/<hex>`) and
+//! docker archives (`docker save` tarballs; docker 25 and later write an OCI layout inside).
+//!
+//! A tarball is indexed once (entry names, offsets and sizes); blobs are read from it on demand,
+//! bounded, so a large image is never held in memory.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Component, Path, PathBuf};
+
+use provenant_formats::oci::{
+    parse_manifest, Descriptor, Manifest, ANN_REF_NAME, MAX_DESCRIPTORS, MAX_MANIFEST_BYTES,
+};
+use provenant_model::Digest;
+
+use crate::reference::Selector;
+use crate::registry::ReferrersAnswer;
+use crate::store::{check_digest, Fetched};
+use crate::CollectError;
+
+/// Most entries indexed in a docker archive.
+pub const MAX_ARCHIVE_ENTRIES: usize = 100_000;
+
+#[derive(Debug)]
+enum Root {
+    Dir(PathBuf),
+    Archive {
+        file: PathBuf,
+        /// entry path -> (offset of its data, size)
+        entries: HashMap<String, (u64, u64)>,
+    },
+}
+
+/// An OCI layout, on disk or inside a docker archive.
+#[derive(Debug)]
+pub struct LayoutStore {
+    root: Root,
+    index: Manifest,
+    location: String,
+}
+
+fn invalid(what: &str, e: impl std::fmt::Display) -> CollectError {
+    CollectError::Invalid(format!("{what}: {e}"))
+}
+
+impl LayoutStore {
+    /// Open an OCI layout directory.
+    pub fn open_dir(dir: &Path) -> Result<Self, CollectError> {
+        let location = format!("oci-layout:{}", dir.display());
+        if !dir.is_dir() {
+            return Err(CollectError::NotFound(format!(
+                "{location}: not a directory; an OCI layout is a directory holding oci-layout, index.json and blobs/"
+            )));
+        }
+        let root = Root::Dir(dir.to_owned());
+        Self::finish(root, location)
+    }
+
+    /// Open a docker archive (`docker save` output).
+    pub fn open_archive(file: &Path) -> Result<Self, CollectError> {
+        let location = format!("docker-archive:{}", file.display());
+        let f = File::open(file)
+            .map_err(|e| CollectError::NotFound(format!("{location}: cannot open: {e}")))?;
+        let mut archive = tar::Archive::new(f);
+        let mut entries = HashMap::new();
+        let iter = archive
+            .entries_with_seek()
+            .map_err(|e| invalid(&location, format!("not a tar archive: {e}")))?;
+        for entry in iter {
+            let entry = entry.map_err(|e| invalid(&location, format!("not a tar archive: {e}")))?;
+            if entries.len() >= MAX_ARCHIVE_ENTRIES {
+                return Err(invalid(
+                    &location,
+                    format!("more than {MAX_ARCHIVE_ENTRIES} entries"),
+                ));
+            }
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let path = entry
+                .path()
+                .map_err(|e| invalid(&location, format!("bad entry name: {e}")))?;
+            let name = normalise(&path);
+            entries.insert(name, (entry.raw_file_position(), entry.size()));
+        }
+        let root = Root::Archive {
+            file: file.to_owned(),
+            entries,
+        };
+        if let Root::Archive { entries, .. } = &root {
+            if !entries.contains_key("index.json") {
+                let why = if entries.contains_key("manifest.json") {
+                    "it was written by docker before 25.0 and holds no OCI index, so it carries no manifest digest for a signature to bind to; save it with docker 25 or later, or copy the image to an OCI layout (skopeo copy … oci:DIR)"
+                } else {
+                    "it holds neither index.json nor manifest.json; is it a docker save tarball?"
+                };
+                return Err(invalid(&location, why));
+            }
+        }
+        Self::finish(root, location)
+    }
+
+    fn finish(root: Root, location: String) -> Result<Self, CollectError> {
+        let mut me = Self {
+            root,
+            index: Manifest {
+                media_type: String::new(),
+                artifact_type: None,
+                subject: None,
+                annotations: Default::default(),
+                kind: provenant_formats::oci::ManifestKind::Index { manifests: vec![] },
+            },
+            location,
+        };
+        if let Ok(layout) = me.read_path("oci-layout", 64 * 1024) {
+            let v = provenant_formats::json::parse_strict(&layout)
+                .map_err(|e| invalid(&me.location, format!("oci-layout: {e}")))?;
+            if v.get("imageLayoutVersion")
+                .and_then(|x| x.as_str())
+                .is_none()
+            {
+                return Err(invalid(
+                    &me.location,
+                    "oci-layout has no imageLayoutVersion",
+                ));
+            }
+        } else if matches!(me.root, Root::Dir(_)) {
+            return Err(invalid(
+                &me.location,
+                "no oci-layout file: not an OCI image layout",
+            ));
+        }
+        let bytes = me
+            .read_path("index.json", MAX_MANIFEST_BYTES)
+            .map_err(|e| invalid(&me.location, format!("index.json: {e}")))?;
+        let index = parse_manifest(&bytes, None)
+            .map_err(|e| invalid(&me.location, format!("index.json: {e}")))?;
+        if !index.is_index() {
+            return Err(invalid(&me.location, "index.json is not an image index"));
+        }
+        me.index = index;
+        Ok(me)
+    }
+
+    /// `oci-layout:DIR` or `docker-archive:FILE`.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The entries of `index.json`.
+    pub fn entries(&self) -> &[Descriptor] {
+        self.index.entries()
+    }
+
+    /// The tags `index.json` names (`org.opencontainers.image.ref.name`).
+    pub fn tags(&self) -> Vec<String> {
+        self.entries()
+            .iter()
+            .filter_map(|d| d.annotation(ANN_REF_NAME).map(str::to_owned))
+            .collect()
+    }
+
+    fn read_path(&self, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
+        match &self.root {
+            Root::Dir(dir) => {
+                let p = dir.join(rel);
+                let meta = std::fs::symlink_metadata(&p).map_err(|e| format!("{rel}: {e}"))?;
+                if !meta.is_file() {
+                    return Err(format!("{rel} is not a regular file"));
+                }
+                if meta.len() > limit {
+                    return Err(format!(
+                        "{rel} is {} bytes, over the {limit}-byte limit",
+                        meta.len()
+                    ));
+                }
+                let mut out = Vec::new();
+                File::open(&p)
+                    .and_then(|f| f.take(limit + 1).read_to_end(&mut out))
+                    .map_err(|e| format!("{rel}: {e}"))?;
+                if out.len() as u64 > limit {
+                    return Err(format!("{rel} is over the {limit}-byte limit"));
+                }
+                Ok(out)
+            }
+            Root::Archive { file, entries } => {
+                let &(off, size) = entries
+                    .get(rel)
+                    .ok_or_else(|| format!("{rel} is not in the archive"))?;
+                if size > limit {
+                    return Err(format!(
+                        "{rel} is {size} bytes, over the {limit}-byte limit"
+                    ));
+                }
+                let mut f = File::open(file).map_err(|e| e.to_string())?;
+                f.seek(SeekFrom::Start(off)).map_err(|e| e.to_string())?;
+                let mut out = vec![0u8; size as usize];
+                f.read_exact(&mut out).map_err(|e| format!("{rel}: {e}"))?;
+                Ok(out)
+            }
+        }
+    }
+
+    fn blob_path(d: &Digest) -> String {
+        format!("blobs/{}/{}", d.algorithm().name(), d.hex())
+    }
+
+    /// Read a blob, bounded by `limit` and by the descriptor's size, checked against its digest.
+    pub fn blob(&self, desc: &Descriptor, limit: u64) -> Result<Vec<u8>, CollectError> {
+        let what = format!("blob {}@{}", self.location, desc.digest);
+        if desc.size > limit {
+            return Err(CollectError::Invalid(format!(
+                "{what} is declared {} bytes, over the {limit}-byte limit",
+                desc.size
+            )));
+        }
+        let bytes = self
+            .read_path(&Self::blob_path(&desc.digest), desc.size)
+            .map_err(|e| CollectError::NotFound(format!("{what}: {e}")))?;
+        if bytes.len() as u64 != desc.size {
+            return Err(CollectError::Invalid(format!(
+                "{what} is {} bytes, but its descriptor says {}",
+                bytes.len(),
+                desc.size
+            )));
+        }
+        check_digest(&bytes, &desc.digest, &what)?;
+        Ok(bytes)
+    }
+
+    /// The index entry for a selector: a tag (`org.opencontainers.image.ref.name`, equal or
+    /// after the last ':'), a digest, or — with no selector — the only entry.
+    pub fn find(&self, selector: Option<&Selector>) -> Result<Descriptor, CollectError> {
+        let entries = self.entries();
+        let pick = |ds: Vec<&Descriptor>, what: String| -> Result<Descriptor, CollectError> {
+            match ds.as_slice() {
+                [one] => Ok((*one).clone()),
+                [] => Err(CollectError::NotFound(format!(
+                    "{}: no image {what}",
+                    self.location
+                ))),
+                many => {
+                    // The same manifest listed twice is one image.
+                    if many.iter().all(|d| d.digest == many[0].digest) {
+                        Ok(many[0].clone())
+                    } else {
+                        Err(CollectError::Usage(format!(
+                            "{}: {what} names {} different images; pick one with @sha256:<hex>",
+                            self.location,
+                            many.len()
+                        )))
+                    }
+                }
+            }
+        };
+        match selector {
+            Some(Selector::Digest(d)) => {
+                if let Some(e) = entries.iter().find(|e| &e.digest == d) {
+                    return Ok(e.clone());
+                }
+                // Not listed in index.json but present as a blob (a platform manifest).
+                Err(CollectError::NotFound(format!(
+                    "{}: index.json does not list {d}",
+                    self.location
+                )))
+            }
+            Some(Selector::Tag(t)) => pick(
+                entries
+                    .iter()
+                    .filter(|e| {
+                        e.annotation(ANN_REF_NAME).is_some_and(|n| {
+                            n == t || n.rsplit_once(':').is_some_and(|(_, tag)| tag == t)
+                        }) || e
+                            .annotation("io.containerd.image.name")
+                            .is_some_and(|n| n.rsplit_once(':').is_some_and(|(_, tag)| tag == t))
+                    })
+                    .collect(),
+                format!("tagged {t:?}"),
+            ),
+            None => {
+                // Signature and attestation manifests stored beside the image are not candidates.
+                let images: Vec<&Descriptor> = entries
+                    .iter()
+                    .filter(|e| {
+                        !e.annotation(ANN_REF_NAME)
+                            .is_some_and(|n| n.starts_with("sha256-") || n.starts_with("sha512-"))
+                            && e.artifact_type.is_none()
+                    })
+                    .collect();
+                pick(
+                    images,
+                    "to choose (add :tag or @sha256:<hex> to the reference)".into(),
+                )
+                .map_err(|e| match e {
+                    CollectError::Usage(_) => CollectError::Usage(format!(
+                        "{} holds several images ({}); pick one with :tag or @sha256:<hex>",
+                        self.location,
+                        self.tags().join(", ")
+                    )),
+                    other => other,
+                })
+            }
+        }
+    }
+
+    /// A manifest by tag or digest. By digest, any manifest blob in the layout is found, not only
+    /// those `index.json` lists.
+    pub fn manifest(&self, selector: &Selector) -> Result<Option<Fetched>, CollectError> {
+        let (digest, media_type) = match selector {
+            Selector::Digest(d) => {
+                let mt = self
+                    .entries()
+                    .iter()
+                    .find(|e| &e.digest == d)
+                    .map(|e| e.media_type.clone());
+                (d.clone(), mt)
+            }
+            Selector::Tag(_) => match self.find(Some(selector)) {
+                Ok(e) => (e.digest, Some(e.media_type)),
+                Err(CollectError::NotFound(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            },
+        };
+        let what = format!("manifest {}@{digest}", self.location);
+        let bytes = match self.read_path(&Self::blob_path(&digest), MAX_MANIFEST_BYTES) {
+            Ok(b) => b,
+            Err(e) if e.contains("not in the archive") || e.contains("No such file") => {
+                return Ok(None)
+            }
+            Err(e) => return Err(CollectError::Invalid(format!("{what}: {e}"))),
+        };
+        check_digest(&bytes, &digest, &what)?;
+        Ok(Some(Fetched {
+            digest,
+            bytes,
+            media_type,
+            location: what,
+        }))
+    }
+
+    /// Referrers in a layout: the manifests `index.json` lists whose `subject` is `digest`.
+    pub fn referrers(&self, digest: &Digest) -> Result<ReferrersAnswer, CollectError> {
+        let mut out = Vec::new();
+        for e in self.entries().iter().take(MAX_DESCRIPTORS) {
+            if e.media_type != provenant_formats::oci::OCI_MANIFEST
+                && e.media_type != provenant_formats::oci::OCI_INDEX
+            {
+                continue;
+            }
+            let Ok(Some(f)) = self.manifest(&Selector::Digest(e.digest.clone())) else {
+                continue;
+            };
+            let Ok(m) = parse_manifest(&f.bytes, Some(&e.media_type)) else {
+                continue;
+            };
+            if m.subject.as_ref().is_some_and(|s| &s.digest == digest) {
+                let mut d = e.clone();
+                if d.artifact_type.is_none() {
+                    d.artifact_type = m.effective_artifact_type().map(str::to_owned);
+                }
+                out.push(d);
+            }
+        }
+        Ok(ReferrersAnswer::Listed(out))
+    }
+}
+
+/// `./a/b` -> `a/b`; `..` and absolute components are dropped so names cannot escape.
+fn normalise(p: &Path) -> String {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,625 @@
+//! `verify image` against a real CNCF distribution registry on 127.0.0.1 (Debian's
+//! docker-registry 2.8, which has no referrers API, so the OCI 1.1 tag fallback is exercised),
+//! against OCI layouts and docker archives written here, and against a hostile registry that
+//! serves an endless manifest.
+
+use std::io::{Read as _, Write as _};
+
+use provenant_testkit::keys::KeyPair;
+use provenant_testkit::oci::{
+    bundle_layer, cosign_key_att_layer, cosign_key_sig_layer, cosign_keyless_att_layer,
+    cosign_keyless_sig_layer, digest_tag, evidence_manifest, image, index, referrers_index,
+    statement, write_layout, Blob, Pushable, TestRegistry,
+};
+use provenant_testkit::{MintSpec, TestPki, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER};
+use serde_json::{json, Value};
+
+use crate::support::{provenant, run};
+
+const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
+const BUNDLE_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    key: KeyPair,
+    pki: TestPki,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let f = Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            key: KeyPair::p256(42),
+            pki: TestPki::new(11),
+        };
+        std::fs::write(f.path("cosign.pub"), f.key.public_pem()).unwrap();
+        std::fs::write(f.path("root.json"), f.pki.trusted_root_json()).unwrap();
+        f
+    }
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_string_lossy().into_owned()
+    }
+    fn spec(&self) -> MintSpec {
+        MintSpec {
+            signing_time: jiff::Timestamp::now().as_second() - 3600,
+            ..MintSpec::default()
+        }
+    }
+    /// `verify image REF --key cosign.pub --format json [extra]` -> (exit, report, stderr).
+    fn verify_key(&self, reference: &str, extra: &[&str]) -> (i32, Value, String) {
+        let mut args = vec!["verify", "image", reference];
+        let key = self.path("cosign.pub");
+        args.extend([
+            "--key",
+            key.as_str(),
+            "--format",
+            "json",
+            "--registry-config",
+            "none",
+        ]);
+        args.extend(extra);
+        self.run(&args)
+    }
+    fn verify_keyless(&self, reference: &str, extra: &[&str]) -> (i32, Value, String) {
+        let root = self.path("root.json");
+        let mut args = vec![
+            "verify",
+            "image",
+            reference,
+            "--trusted-root",
+            root.as_str(),
+            "--certificate-identity",
+            DEFAULT_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ACTIONS_ISSUER,
+            "--format",
+            "json",
+            "--registry-config",
+            "none",
+        ];
+        args.extend(extra);
+        self.run(&args)
+    }
+    fn run(&self, args: &[&str]) -> (i32, Value, String) {
+        let (rc, out, err) = run(provenant().args(args));
+        let v = serde_json::from_str(&out).unwrap_or(Value::Null);
+        (rc, v, err)
+    }
+}
+
+fn codes(report: &Value, outcome: &str) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .filter(|c| c["outcome"] == outcome)
+                .map(|c| c["code"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn has(report: &Value, outcome: &str, code: &str) -> bool {
+    codes(report, outcome).iter().any(|c| c == code)
+}
+
+fn cyclonedx(digest: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "container", "name": "app",
+            "hashes": [{"alg": "SHA-256", "content": digest.trim_start_matches("sha256:")}]}},
+        "components": [{"type": "library", "name": "zlib", "version": "1.3.1", "purl": "pkg:generic/zlib@1.3.1"}]
+    }))
+    .unwrap()
+}
+
+/// Push `app:v1` with cosign `.sig` (key), `.att` (key, SLSA provenance) and `.sbom`.
+fn push_cosign_keyed(reg: &TestRegistry, f: &Fixture, repo: &str, seed: &str) -> Pushable {
+    let img = image(seed, "linux", "amd64");
+    reg.push(repo, &img, Some("v1"));
+    let d = img.digest();
+    let sig = evidence_manifest(
+        vec![cosign_key_sig_layer(&f.key, &reg.repo(repo), &d)],
+        None,
+        None,
+    );
+    reg.push(repo, &sig, Some(&format!("{}.sig", digest_tag(&d))));
+    let st = statement(
+        "app",
+        &d,
+        SLSA_V1,
+        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
+    );
+    let att = evidence_manifest(vec![cosign_key_att_layer(&f.key, &st)], None, None);
+    reg.push(repo, &att, Some(&format!("{}.att", digest_tag(&d))));
+    let sbom = evidence_manifest(
+        vec![Blob::new("application/vnd.cyclonedx+json", cyclonedx(&d))],
+        None,
+        None,
+    );
+    reg.push(repo, &sbom, Some(&format!("{}.sbom", digest_tag(&d))));
+    img
+}
+
+#[test]
+fn cosign_key_signatures_attestations_and_sboms_from_a_registry() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let f = Fixture::new();
+    let img = push_cosign_keyed(&reg, &f, "app", "one");
+    let reference = format!("{}:v1", reg.repo("app"));
+    let (rc, r, err) = f.verify_key(&reference, &[]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    assert_eq!(r["subject"]["digests"][0], img.digest());
+    assert_eq!(r["subject"]["kind"], "image");
+    for code in [
+        "image-resolved",
+        "evidence-searched",
+        "signature-valid",
+        "artifact-digest-matches",
+        "sbom-valid",
+        "sbom-bound",
+    ] {
+        assert!(has(&r, "pass", code), "{code} in {r:#}");
+    }
+    let verified: Vec<&Value> = r["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["verified"] == true)
+        .collect();
+    assert_eq!(verified.len(), 2, "the .sig and the .att verify: {r:#}");
+    assert!(verified.iter().any(|s| s["predicate_type"] == SLSA_V1));
+    // By digest too, and with the recorded digest.
+    let by_digest = format!("{}@{}", reg.repo("app"), img.digest());
+    assert_eq!(f.verify_key(&by_digest, &[]).0, 0);
+    assert_eq!(
+        f.verify_key(&reference, &["--expected-digest", &img.digest()])
+            .0,
+        0
+    );
+    // Another key: nothing verifies.
+    let other = KeyPair::p256(7);
+    std::fs::write(f.path("cosign.pub"), other.public_pem()).unwrap();
+    let (rc, r, _) = f.verify_key(&reference, &[]);
+    assert_eq!(rc, 1);
+    assert!(has(&r, "fail", "signature-invalid"), "{r:#}");
+}
+
+#[test]
+fn keyless_cosign_signatures_and_attestations_verify_against_fulcio_and_rekor() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let f = Fixture::new();
+    let img = image("keyless", "linux", "amd64");
+    reg.push("kl", &img, Some("v1"));
+    let d = img.digest();
+    let spec = f.spec();
+    let sig = evidence_manifest(
+        vec![cosign_keyless_sig_layer(&f.pki, &spec, &reg.repo("kl"), &d)],
+        None,
+        None,
+    );
+    reg.push("kl", &sig, Some(&format!("{}.sig", digest_tag(&d))));
+    let st = statement(
+        "kl",
+        &d,
+        SLSA_V1,
+        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
+    );
+    let att = evidence_manifest(
+        vec![cosign_keyless_att_layer(&f.pki, &spec, &st)],
+        None,
+        None,
+    );
+    reg.push("kl", &att, Some(&format!("{}.att", digest_tag(&d))));
+    let (rc, r, err) = f.verify_keyless(&format!("{}:v1", reg.repo("kl")), &[]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    for code in [
+        "certificate-chain-valid",
+        "tlog-inclusion-verified",
+        "signer-identity-matches",
+        "artifact-digest-matches",
+    ] {
+        assert!(has(&r, "pass", code), "{code} in {r:#}");
+    }
+    let verified = r["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["verified"] == true)
+        .count();
+    assert_eq!(verified, 2, "{r:#}");
+    // The wrong identity fails.
+    let root = f.path("root.json");
+    let (rc, r, _) = f.run(&[
+        "verify",
+        "image",
+        &format!("{}:v1", reg.repo("kl")),
+        "--trusted-root",
+        &root,
+        "--certificate-identity",
+        "https://github.com/evil/evil/.github/workflows/x.yml@refs/heads/main",
+        "--certificate-oidc-issuer",
+        GITHUB_ACTIONS_ISSUER,
+        "--format",
+        "json",
+        "--registry-config",
+        "none",
+    ]);
+    assert_eq!(rc, 1);
+    assert!(has(&r, "fail", "signer-identity-mismatch"), "{r:#}");
+}
+
+#[test]
+fn sigstore_bundle_referrers_through_the_tag_fallback() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let f = Fixture::new();
+    let img = image("referred", "linux", "arm64");
+    reg.push("ref", &img, Some("v1"));
+    let d = img.digest();
+    let st = statement(
+        "ref",
+        &d,
+        SLSA_V1,
+        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
+    );
+    let referrer = evidence_manifest(
+        vec![bundle_layer(&f.pki, &f.spec(), &st)],
+        Some(BUNDLE_TYPE),
+        Some(img.descriptor()),
+    );
+    reg.push("ref", &referrer, None);
+    reg.push(
+        "ref",
+        &referrers_index(&[(&referrer, BUNDLE_TYPE)]),
+        Some(&digest_tag(&d)),
+    );
+    let (rc, r, err) = f.verify_keyless(&format!("{}:v1", reg.repo("ref")), &[]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    let searched: Vec<String> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["code"] == "evidence-searched")
+        .map(|c| c["reason"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        searched[0].contains("referrers API not supported; tag fallback"),
+        "{searched:?}"
+    );
+    assert!(searched[0].contains("1 referrer"), "{searched:?}");
+
+    // A referrer whose subject is another image proves nothing for this one.
+    let other = image("other", "linux", "arm64");
+    reg.push("ref", &other, Some("other"));
+    let st2 = statement("ref", &d, SLSA_V1, json!({}));
+    let wrong = evidence_manifest(
+        vec![bundle_layer(&f.pki, &f.spec(), &st2)],
+        Some(BUNDLE_TYPE),
+        Some(other.descriptor()),
+    );
+    reg.push("ref", &wrong, None);
+    let img2 = image("referred-2", "linux", "arm64");
+    reg.push("ref", &img2, Some("v2"));
+    reg.push(
+        "ref",
+        &referrers_index(&[(&wrong, BUNDLE_TYPE)]),
+        Some(&digest_tag(&img2.digest())),
+    );
+    let (rc, r, _) = f.verify_keyless(&format!("{}:v2", reg.repo("ref")), &[]);
+    assert_eq!(rc, 1);
+    assert!(has(&r, "fail", "referrer-subject-mismatch"), "{r:#}");
+}
+
+#[test]
+fn buildkit_attestations_and_platforms_of_an_index() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let f = Fixture::new();
+    let amd = image("multi", "linux", "amd64");
+    let arm = image("multi", "linux", "arm64");
+    reg.push("multi", &amd, None);
+    reg.push("multi", &arm, None);
+    let prov = statement(
+        "multi",
+        &amd.digest(),
+        "https://slsa.dev/provenance/v0.2",
+        json!({"builder": {"id": "https://github.com/docker/buildx"}}),
+    );
+    let spdx = serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://spdx.dev/Document",
+        "subject": [{"name": "multi", "digest": {"sha256": amd.digest().trim_start_matches("sha256:")}}],
+        "predicate": {"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "multi",
+            "documentNamespace": "https://example.com/multi", "creationInfo": {"created": "2026-01-01T00:00:00Z", "creators": ["Tool: buildkit"]},
+            "packages": [{"SPDXID": "SPDXRef-zlib", "name": "zlib", "versionInfo": "1.3.1", "downloadLocation": "NOASSERTION"}]}
+    })).unwrap();
+    let att = evidence_manifest(
+        vec![
+            Blob::new("application/vnd.in-toto+json", prov).with(
+                "in-toto.io/predicate-type",
+                "https://slsa.dev/provenance/v0.2",
+            ),
+            Blob::new("application/vnd.in-toto+json", spdx)
+                .with("in-toto.io/predicate-type", "https://spdx.dev/Document"),
+        ],
+        None,
+        None,
+    );
+    reg.push("multi", &att, None);
+    let mut att_entry = att.descriptor();
+    att_entry["platform"] = json!({"os": "unknown", "architecture": "unknown"});
+    att_entry["annotations"] = json!({"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amd.digest()});
+    let idx = index(
+        &[(&amd, "linux", "amd64"), (&arm, "linux", "arm64")],
+        &[att_entry],
+    );
+    reg.push("multi", &idx, Some("v1"));
+    // cosign --recursive: the index and each platform signed.
+    for p in [&idx, &amd, &arm] {
+        let sig = evidence_manifest(
+            vec![cosign_key_sig_layer(
+                &f.key,
+                &reg.repo("multi"),
+                &p.digest(),
+            )],
+            None,
+            None,
+        );
+        reg.push(
+            "multi",
+            &sig,
+            Some(&format!("{}.sig", digest_tag(&p.digest()))),
+        );
+    }
+    let reference = format!("{}:v1", reg.repo("multi"));
+    let (rc, r, err) = f.verify_key(&reference, &[]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    assert_eq!(r["subject"]["digests"][0], idx.digest());
+    let (rc, r, err) = f.verify_key(&reference, &["--platform", "linux/amd64"]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    assert!(has(&r, "pass", "image-platform-found"), "{r:#}");
+    assert!(
+        has(&r, "warn", "evidence-unsigned"),
+        "BuildKit attestations are listed as unsigned: {r:#}"
+    );
+    assert!(
+        has(&r, "pass", "sbom-valid"),
+        "the BuildKit SPDX SBOM is judged: {r:#}"
+    );
+    let (rc, _, _) = f.verify_key(&reference, &["--platform", "all"]);
+    assert_eq!(rc, 0);
+    let (rc, r, _) = f.verify_key(&reference, &["--platform", "windows/amd64"]);
+    assert_eq!(rc, 1);
+    assert!(has(&r, "fail", "image-platform-missing"), "{r:#}");
+}
+
+#[test]
+fn tampered_images_fail_with_their_reasons() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let f = Fixture::new();
+    let a = push_cosign_keyed(&reg, &f, "tamper", "a");
+    let reference = format!("{}:v1", reg.repo("tamper"));
+    assert_eq!(f.verify_key(&reference, &[]).0, 0);
+
+    // A signature for another digest, copied beside image b.
+    let b = image("b", "linux", "amd64");
+    reg.push("tamper", &b, Some("b"));
+    let copied = evidence_manifest(
+        vec![cosign_key_sig_layer(
+            &f.key,
+            &reg.repo("tamper"),
+            &a.digest(),
+        )],
+        None,
+        None,
+    );
+    reg.push(
+        "tamper",
+        &copied,
+        Some(&format!("{}.sig", digest_tag(&b.digest()))),
+    );
+    let (rc, r, _) = f.verify_key(&format!("{}:b", reg.repo("tamper")), &[]);
+    assert_eq!(rc, 1, "{r:#}");
+    assert!(has(&r, "fail", "artifact-digest-mismatch"), "{r:#}");
+
+    // An attestation for another image.
+    let c = image("c", "linux", "amd64");
+    reg.push("tamper", &c, Some("c"));
+    let st = statement("x", &a.digest(), SLSA_V1, json!({}));
+    let att = evidence_manifest(vec![cosign_key_att_layer(&f.key, &st)], None, None);
+    reg.push(
+        "tamper",
+        &att,
+        Some(&format!("{}.att", digest_tag(&c.digest()))),
+    );
+    let (rc, r, _) = f.verify_key(&format!("{}:c", reg.repo("tamper")), &[]);
+    assert_eq!(rc, 1, "{r:#}");
+    assert!(has(&r, "fail", "artifact-digest-mismatch"), "{r:#}");
+
+    // The tag re-pointed after signing: the new image has no signature, and the recorded digest
+    // says the tag moved.
+    reg.push("tamper", &b, Some("v1"));
+    let (rc, r, _) = f.verify_key(&reference, &["--expected-digest", &a.digest()]);
+    assert_eq!(rc, 1);
+    assert!(has(&r, "fail", "image-tag-moved"), "{r:#}");
+    assert_eq!(r["subject"]["digests"][0], b.digest());
+}
+
+/// A hostile registry on loopback: `/v2/` answers 200, every manifest is an endless chunked
+/// body (or declares a huge Content-Length). provenant must refuse it at the limit.
+#[test]
+fn a_huge_manifest_is_refused_without_reading_it_all() {
+    for chunked in [true, false] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = served.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(8) {
+                let Ok(mut s) = stream else { continue };
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+                if req.starts_with("GET /v2/ ") {
+                    let _ = s.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                    );
+                    continue;
+                }
+                if chunked {
+                    let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/vnd.oci.image.manifest.v1+json\r\ntransfer-encoding: chunked\r\n\r\n");
+                    let chunk = vec![b' '; 65536];
+                    // Up to 1 GiB, unless the client hangs up first.
+                    for _ in 0..16384 {
+                        let head = format!("{:x}\r\n", chunk.len());
+                        if s.write_all(head.as_bytes())
+                            .and_then(|_| s.write_all(&chunk))
+                            .and_then(|_| s.write_all(b"\r\n"))
+                            .is_err()
+                        {
+                            break;
+                        }
+                        counter.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    }
+                } else {
+                    let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/vnd.oci.image.manifest.v1+json\r\ncontent-length: 1073741824\r\n\r\n");
+                }
+            }
+        });
+        let f = Fixture::new();
+        let (rc, r, err) = f.verify_key(&format!("{host}/huge:v1"), &[]);
+        assert_eq!(rc, 1, "{r:#}\n{err}");
+        assert!(has(&r, "fail", "image-manifest-invalid"), "{r:#}");
+        let reason = r["checks"][0]["reason"].as_str().unwrap();
+        assert!(reason.contains("limit"), "{reason}");
+        assert!(
+            served.load(std::sync::atomic::Ordering::Relaxed) < 64 * 1024 * 1024,
+            "the client kept reading"
+        );
+    }
+}
+
+#[test]
+fn oci_layouts_and_docker_archives() {
+    let f = Fixture::new();
+    let img = image("layout", "linux", "amd64");
+    let d = img.digest();
+    let sig = evidence_manifest(
+        vec![cosign_key_sig_layer(&f.key, "example.com/app", &d)],
+        None,
+        None,
+    );
+    let st = statement("app", &d, SLSA_V1, json!({}));
+    let referrer = evidence_manifest(
+        vec![cosign_key_att_layer(&f.key, &st)],
+        Some("application/vnd.dsse.envelope.v1+json"),
+        Some(img.descriptor()),
+    );
+    let dir = f.dir.path().join("layout");
+    write_layout(
+        &dir,
+        &[&img, &sig, &referrer],
+        &[
+            (&img, "v1"),
+            (&sig, &format!("{}.sig", digest_tag(&d))),
+            (&referrer, "att-referrer"),
+        ],
+    );
+    let layout_ref = format!("oci-layout:{}:v1", dir.display());
+    let (rc, r, err) = f.verify_key(&layout_ref, &[]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    let verified = r["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["verified"] == true)
+        .count();
+    assert_eq!(verified, 2, "the .sig tag and the DSSE referrer: {r:#}");
+    // By digest, and with no selector (only one image in the layout).
+    assert_eq!(
+        f.verify_key(&format!("oci-layout:{}@{d}", dir.display()), &[])
+            .0,
+        0
+    );
+    // A blob that does not match its digest is refused.
+    let blob = dir
+        .join("blobs/sha256")
+        .join(sig.blobs[1].digest().trim_start_matches("sha256:"));
+    std::fs::write(&blob, b"tampered").unwrap();
+    let (rc, r, _) = f.verify_key(&layout_ref, &[]);
+    assert_eq!(
+        rc, 0,
+        "the DSSE referrer still verifies; the tampered .sig is reported: {r:#}"
+    );
+    assert!(
+        codes(&r, "warn").iter().any(|c| c == "evidence-unreadable"),
+        "{r:#}"
+    );
+
+    // docker 25+ `docker save`: the OCI layout inside a tarball.
+    let good = f.dir.path().join("layout2");
+    write_layout(
+        &good,
+        &[&img, &sig],
+        &[(&img, "v1"), (&sig, &format!("{}.sig", digest_tag(&d)))],
+    );
+    let tar_path = f.path("image.tar");
+    let mut t = tar::Builder::new(std::fs::File::create(&tar_path).unwrap());
+    t.append_dir_all(".", &good).unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_size(2);
+    h.set_mode(0o644);
+    h.set_cksum();
+    t.append_data(&mut h, "manifest.json", &b"[]"[..]).unwrap();
+    t.finish().unwrap();
+    drop(t);
+    let (rc, r, err) = f.verify_key(&format!("docker-archive:{tar_path}"), &[]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    // A pre-25 archive has no manifest digest: a clear error, exit 2.
+    let old = f.path("old.tar");
+    let mut t = tar::Builder::new(std::fs::File::create(&old).unwrap());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(2);
+    h.set_mode(0o644);
+    h.set_cksum();
+    t.append_data(&mut h, "manifest.json", &b"[]"[..]).unwrap();
+    t.finish().unwrap();
+    drop(t);
+    let (rc, _, err) = f.verify_key(&format!("docker-archive:{old}"), &[]);
+    assert_eq!(rc, 2, "{err}");
+    assert!(err.contains("docker 25"), "{err}");
+}
+
+#[test]
+fn bad_references_and_unreachable_registries() {
+    let f = Fixture::new();
+    let (rc, _, err) = f.verify_key("https://ghcr.io/o/r:v1", &[]);
+    assert_eq!(rc, 2, "{err}");
+    // Nothing listens there: exit 3.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (rc, _, err) = f.verify_key(&format!("127.0.0.1:{port}/app:v1"), &[]);
+    assert_eq!(rc, 3, "{err}");
+    assert!(err.contains("could not be reached"), "{err}");
+    // Image flags on `verify artifact` are refused rather than ignored.
+    let (rc, _, err) = f.run(&[
+        "verify",
+        "artifact",
+        "--digest",
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "--platform",
+        "linux/amd64",
+    ]);
+    assert_eq!(rc, 2, "{err}");
+}
