@@ -9,6 +9,7 @@ mod gate_sast_dast;
 mod gate_sca;
 mod gates;
 mod image;
+mod inspect_oci;
 mod keys;
 mod layout;
 mod npm;

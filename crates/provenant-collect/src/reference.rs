@@ -159,17 +159,15 @@ fn valid_path_component(c: &str) -> bool {
         while i < b.len() && matches!(b[i], b'.' | b'_' | b'-') {
             i += 1;
         }
-        let sep = &c_slice(b, start, i);
-        let ok = *sep == b"." || *sep == b"_" || *sep == b"__" || sep.iter().all(|&x| x == b'-');
+        let sep: &[u8] = &b[start..i];
+        // An empty run is a character that is neither allowed nor a separator.
+        let ok = !sep.is_empty()
+            && (sep == b"." || sep == b"_" || sep == b"__" || sep.iter().all(|&x| x == b'-'));
         if !ok {
             return false;
         }
     }
     true
-}
-
-fn c_slice(b: &[u8], s: usize, e: usize) -> &[u8] {
-    &b[s..e]
 }
 
 fn split_selector(s: &str) -> (&str, Option<&str>, Option<&str>) {
@@ -319,6 +317,8 @@ mod tests {
             "ghcr.io/o/r@sha256:abc",
             "ghcr.io/o//r",
             "ghcr.io/o/r:-bad",
+            "ghcr.io/o/r$x",
+            "ghcr.io/o/r@",
         ] {
             assert!(parse_image_ref(s).is_err(), "{s}");
         }

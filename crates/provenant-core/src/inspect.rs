@@ -202,12 +202,15 @@ fn detect(bytes: &[u8]) -> Out {
     if let Some(out) = sarif_piece(&value) {
         return out;
     }
+    if let Some(out) = oci::oci_out(bytes, &value) {
+        return out;
+    }
     if !media.is_empty() {
         return Out::new("unknown").bad(format!("unknown mediaType {media:?}"));
     }
     Out::new("unknown").bad(
         "not a format provenant knows (Sigstore bundle, DSSE envelope, in-toto statement, \
-         trusted root, SBOM, security-gate report)",
+         trusted root, SBOM, security-gate report, OCI manifest or index)",
     )
 }
 
@@ -735,6 +738,412 @@ fn certificate_authority(v: &Value) -> Out {
             out
         }
         Err(e) => out.bad(e),
+    }
+}
+
+/// OCI and Docker documents: image manifests and indexes (Docker schema 2 manifests and manifest
+/// lists too), cosign's simple-signing payload and `docker save`'s `manifest.json`. Parsed only:
+/// no digest, signature or referrer is checked.
+mod oci {
+    use serde_json::Value;
+
+    use provenant_formats::oci::{
+        parse_docker_save_manifest, parse_manifest, parse_simple_signing, Descriptor, Manifest,
+        ManifestKind, ANN_COSIGN_BUNDLE, ANN_COSIGN_CERTIFICATE, ANN_COSIGN_CHAIN,
+        ANN_COSIGN_RFC3161, ANN_COSIGN_SIGNATURE, ANN_DOCKER_REFERENCE_DIGEST,
+        ANN_DOCKER_REFERENCE_TYPE, ANN_PREDICATE_TYPE, ANN_REF_NAME, COSIGN_SIMPLE_SIGNING,
+        DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DSSE_ENVELOPE, IN_TOTO, OCI_INDEX, OCI_MANIFEST,
+        SIGSTORE_BUNDLE_PREFIX,
+    };
+
+    use super::Out;
+
+    /// Most entries, layers or annotations listed one by one.
+    const LISTED: usize = 20;
+    const DOCKER_MANIFEST_V1: &str = "application/vnd.docker.distribution.manifest.v1+json";
+    const DOCKER_MANIFEST_V1_SIGNED: &str =
+        "application/vnd.docker.distribution.manifest.v1+prettyjws";
+    /// BuildKit's `vnd.docker.reference.type` of an attestation manifest.
+    const ATTESTATION_MANIFEST: &str = "attestation-manifest";
+
+    /// An OCI or Docker document, or `None` when `v` does not try to be one.
+    pub(super) fn oci_out(bytes: &[u8], v: &Value) -> Option<Out> {
+        simple_signing(bytes, v)
+            .or_else(|| docker_save(bytes, v))
+            .or_else(|| manifest(bytes, v))
+    }
+
+    fn kind_of(media: &str) -> Option<&'static str> {
+        Some(match media {
+            OCI_MANIFEST => "oci-image-manifest",
+            OCI_INDEX => "oci-image-index",
+            DOCKER_MANIFEST => "docker-manifest-v2",
+            DOCKER_MANIFEST_LIST => "docker-manifest-list",
+            _ => return None,
+        })
+    }
+
+    /// One line, at most 200 characters.
+    fn short(v: &str) -> String {
+        let mut s: String = v
+            .chars()
+            .take(200)
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        if v.chars().nth(200).is_some() {
+            s.push('…');
+        }
+        s
+    }
+
+    fn manifest(bytes: &[u8], v: &Value) -> Option<Out> {
+        let obj = v.as_object()?;
+        let schema = obj.get("schemaVersion")?.as_u64();
+        let media = obj.get("mediaType").and_then(Value::as_str);
+        if schema == Some(1) {
+            if !(obj.contains_key("fsLayers")
+                || media.is_some_and(|m| m == DOCKER_MANIFEST_V1 || m == DOCKER_MANIFEST_V1_SIGNED))
+            {
+                return None;
+            }
+            let why = parse_manifest(bytes, None).err().map_or_else(
+                || "Docker schema 1 manifests are not read".to_owned(),
+                |e| e.to_string(),
+            );
+            return Some(Out::new("docker-manifest-v1").bad(why));
+        }
+        if schema != Some(2) {
+            return None;
+        }
+        let declared = media.and_then(kind_of);
+        let shaped = ["config", "layers", "manifests"]
+            .iter()
+            .any(|k| obj.contains_key(*k));
+        // It tries to be a manifest: it declares a manifest media type, or declares none (OCI
+        // allows that) and has a manifest's shape. Another media type is not claimed.
+        let claimed = match obj.get("mediaType") {
+            None => shaped,
+            Some(Value::String(_)) => declared.is_some(),
+            Some(_) => shaped,
+        };
+        if !claimed {
+            return None;
+        }
+        let m = match parse_manifest(bytes, None) {
+            Ok(m) => m,
+            Err(e) => return Some(Out::new(declared.unwrap_or("oci-manifest")).bad(e.to_string())),
+        };
+        let mut out = Out::new(kind_of(&m.media_type).unwrap_or("oci-manifest"));
+        out.fact(
+            "media type",
+            if media.is_some() {
+                m.media_type.clone()
+            } else {
+                format!("{} (not declared: read by its shape)", m.media_type)
+            },
+        );
+        if let Some(t) = &m.artifact_type {
+            out.fact("artifact type", t.clone());
+        }
+        if let Some(s) = &m.subject {
+            out.fact(
+                "subject",
+                format!(
+                    "{} ({}): an OCI 1.1 referrer of that manifest",
+                    s.digest, s.media_type
+                ),
+            );
+        }
+        match &m.kind {
+            ManifestKind::Image { config, layers } => image_facts(config, layers, &mut out),
+            ManifestKind::Index { manifests } => index_facts(manifests, &mut out),
+        }
+        evidence(&m, &mut out);
+        for (k, v) in m.annotations.iter().take(LISTED) {
+            out.fact("annotation", format!("{k}: {}", short(v)));
+        }
+        if m.annotations.len() > LISTED {
+            out.fact(
+                "annotations (more)",
+                (m.annotations.len() - LISTED).to_string(),
+            );
+        }
+        Some(out)
+    }
+
+    /// A layer that carries signing or attestation evidence.
+    fn is_evidence(media: &str) -> bool {
+        media == COSIGN_SIMPLE_SIGNING
+            || media == DSSE_ENVELOPE
+            || media == IN_TOTO
+            || media.starts_with(SIGSTORE_BUNDLE_PREFIX)
+    }
+
+    fn image_facts(config: &Descriptor, layers: &[Descriptor], out: &mut Out) {
+        out.fact("config", format!("{} {}", config.media_type, config.digest));
+        out.fact("layers", layers.len().to_string());
+        let mut types: Vec<(&str, usize)> = Vec::new();
+        for l in layers {
+            match types.iter_mut().find(|(t, _)| *t == l.media_type) {
+                Some((_, n)) => *n += 1,
+                None => types.push((&l.media_type, 1)),
+            }
+        }
+        if !types.is_empty() {
+            let mut listed: Vec<String> = types
+                .iter()
+                .take(LISTED)
+                .map(|(t, n)| format!("{t} ({n})"))
+                .collect();
+            if types.len() > LISTED {
+                listed.push(format!("{} more", types.len() - LISTED));
+            }
+            out.fact("layer media types", listed.join(", "));
+        }
+        let evidence: Vec<(usize, &Descriptor)> = layers
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| is_evidence(&l.media_type))
+            .collect();
+        for (i, l) in evidence.iter().take(LISTED) {
+            out.fact(&format!("[{}] layer", i + 1), layer_line(l));
+        }
+        if evidence.len() > LISTED {
+            out.fact(
+                "evidence layers (more)",
+                (evidence.len() - LISTED).to_string(),
+            );
+        }
+    }
+
+    fn layer_line(l: &Descriptor) -> String {
+        let mut s = format!("{} {}", l.digest, l.media_type);
+        // BuildKit's annotation on in-toto layers; cosign writes `predicateType` on `.att` ones.
+        if let Some(p) = l
+            .annotation(ANN_PREDICATE_TYPE)
+            .or_else(|| l.annotation("predicateType"))
+        {
+            s.push_str(&format!(", predicate type {}", short(p)));
+        }
+        let cosign: Vec<&str> = [
+            (ANN_COSIGN_SIGNATURE, "signature"),
+            (ANN_COSIGN_CERTIFICATE, "certificate"),
+            (ANN_COSIGN_CHAIN, "chain"),
+            (ANN_COSIGN_BUNDLE, "Rekor bundle"),
+            (ANN_COSIGN_RFC3161, "RFC 3161 timestamp"),
+        ]
+        .iter()
+        .filter(|(k, _)| l.annotations.contains_key(*k))
+        .map(|(_, name)| *name)
+        .collect();
+        if !cosign.is_empty() {
+            s.push_str(&format!(", cosign annotations: {}", cosign.join(", ")));
+        } else if l.media_type == COSIGN_SIMPLE_SIGNING {
+            s.push_str(", no cosign signature annotation");
+        }
+        s
+    }
+
+    /// An index entry on one line: digest, media type, platform, tag, artifact type, and what
+    /// BuildKit says it is.
+    fn entry_line(d: &Descriptor) -> String {
+        let mut parts = vec![format!("{} {}", d.digest, d.media_type)];
+        if let Some(p) = &d.platform {
+            parts.push(format!("platform {p}"));
+        }
+        if let Some(t) = d.annotation(ANN_REF_NAME) {
+            parts.push(format!("tag {}", short(t)));
+        }
+        if let Some(t) = &d.artifact_type {
+            parts.push(format!("artifact type {}", short(t)));
+        }
+        match d.annotation(ANN_DOCKER_REFERENCE_TYPE) {
+            Some(ATTESTATION_MANIFEST) => parts.push(format!(
+                "BuildKit attestation manifest for {}",
+                d.annotation(ANN_DOCKER_REFERENCE_DIGEST)
+                    .map_or_else(|| "(no vnd.docker.reference.digest)".into(), short)
+            )),
+            Some(other) => parts.push(format!("{ANN_DOCKER_REFERENCE_TYPE} {}", short(other))),
+            None => {}
+        }
+        parts.join(", ")
+    }
+
+    fn is_buildkit_attestation(d: &Descriptor) -> bool {
+        d.annotation(ANN_DOCKER_REFERENCE_TYPE) == Some(ATTESTATION_MANIFEST)
+    }
+
+    fn index_facts(manifests: &[Descriptor], out: &mut Out) {
+        out.fact("entries", manifests.len().to_string());
+        for (i, d) in manifests.iter().enumerate().take(LISTED) {
+            out.fact(&format!("[{}] manifest", i + 1), entry_line(d));
+        }
+        if manifests.len() > LISTED {
+            out.fact("entries (more)", (manifests.len() - LISTED).to_string());
+        }
+    }
+
+    /// What signing or attestation evidence the manifest looks like.
+    fn evidence(m: &Manifest, out: &mut Out) {
+        let layers = m.layers();
+        let count = |f: &dyn Fn(&Descriptor) -> bool| layers.iter().filter(|l| f(l)).count();
+        let sig = count(&|l| l.media_type == COSIGN_SIMPLE_SIGNING);
+        if sig > 0 {
+            let signed = count(&|l| {
+                l.media_type == COSIGN_SIMPLE_SIGNING
+                    && l.annotations.contains_key(ANN_COSIGN_SIGNATURE)
+            });
+            out.fact(
+                "evidence",
+                format!(
+                    "cosign signature manifest (.sig): {sig} simple-signing layer(s), {signed} \
+                     with a signature annotation"
+                ),
+            );
+        }
+        let att = count(&|l| l.media_type == DSSE_ENVELOPE);
+        if att > 0 {
+            out.fact(
+                "evidence",
+                format!("cosign attestation manifest (.att): {att} DSSE envelope layer(s)"),
+            );
+        }
+        if m.artifact_type
+            .as_deref()
+            .is_some_and(|t| t.starts_with(SIGSTORE_BUNDLE_PREFIX))
+        {
+            out.fact(
+                "evidence",
+                match &m.subject {
+                    Some(s) => format!("Sigstore bundle referrer of {}", s.digest),
+                    None => "Sigstore bundle referrer, but it names no subject".to_owned(),
+                },
+            );
+        } else {
+            let bundles = count(&|l| l.media_type.starts_with(SIGSTORE_BUNDLE_PREFIX));
+            if bundles > 0 {
+                out.fact("evidence", format!("{bundles} Sigstore bundle layer(s)"));
+            }
+        }
+        let statements = count(&|l| l.media_type == IN_TOTO);
+        if statements > 0 {
+            out.fact(
+                "evidence",
+                format!(
+                    "{statements} in-toto statement layer(s), unsigned (a BuildKit attestation \
+                     manifest)"
+                ),
+            );
+        }
+        let entries = m.entries();
+        let buildkit = entries
+            .iter()
+            .filter(|d| is_buildkit_attestation(d))
+            .count();
+        if buildkit > 0 {
+            out.fact(
+                "evidence",
+                format!(
+                    "{buildkit} BuildKit attestation manifest(s): unsigned in-toto statements \
+                     about the image manifests listed beside them"
+                ),
+            );
+        }
+        let referrers = entries
+            .iter()
+            .filter(|d| {
+                d.artifact_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with(SIGSTORE_BUNDLE_PREFIX))
+            })
+            .count();
+        if referrers > 0 {
+            out.fact(
+                "evidence",
+                format!("{referrers} Sigstore bundle referrer(s) listed"),
+            );
+        }
+    }
+
+    /// cosign's simple-signing payload: `{"critical":{"identity":…,"image":…,"type":…},"optional":…}`.
+    fn simple_signing(bytes: &[u8], v: &Value) -> Option<Out> {
+        let critical = v.get("critical")?.as_object()?;
+        if !["type", "image", "identity"]
+            .iter()
+            .any(|k| critical.contains_key(*k))
+        {
+            return None;
+        }
+        let mut out = Out::new("cosign-simple-signing-payload");
+        let s = match parse_simple_signing(bytes) {
+            Ok(s) => s,
+            Err(e) => return Some(out.bad(e.to_string())),
+        };
+        out.fact("docker-manifest-digest", s.manifest_digest.to_string());
+        out.fact(
+            "docker-reference",
+            if s.docker_reference.is_empty() {
+                "(not given)".to_owned()
+            } else {
+                short(&s.docker_reference)
+            },
+        );
+        out.fact("type", s.kind.clone());
+        for (k, v) in s.optional.iter().take(LISTED) {
+            out.fact(&format!("optional {}", short(k)), short(v));
+        }
+        if s.optional.len() > LISTED {
+            out.fact("optional (more)", (s.optional.len() - LISTED).to_string());
+        }
+        out.fact(
+            "note",
+            "what a cosign signature signs: it names the image manifest it is for, and is \
+             signed by nothing on its own",
+        );
+        Some(out)
+    }
+
+    /// `docker save`'s `manifest.json`: `[{"Config":…,"RepoTags":[…],"Layers":[…]}]`.
+    fn docker_save(bytes: &[u8], v: &Value) -> Option<Out> {
+        let first = v.as_array()?.first()?.as_object()?;
+        if !(first.contains_key("Config")
+            || (first.contains_key("RepoTags") && first.contains_key("Layers")))
+        {
+            return None;
+        }
+        let mut out = Out::new("docker-save-manifest");
+        let list = match parse_docker_save_manifest(bytes) {
+            Ok(l) => l,
+            Err(e) => return Some(out.bad(e.to_string())),
+        };
+        out.fact("images", list.len().to_string());
+        for (i, e) in list.iter().enumerate().take(LISTED) {
+            let p = format!("[{}] ", i + 1);
+            out.fact(&format!("{p}config"), short(&e.config));
+            out.fact(
+                &format!("{p}tags"),
+                if e.repo_tags.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    e.repo_tags
+                        .iter()
+                        .take(LISTED)
+                        .map(|t| short(t))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            );
+            out.fact(&format!("{p}layers"), e.layers.len().to_string());
+        }
+        if list.len() > LISTED {
+            out.fact("images (more)", (list.len() - LISTED).to_string());
+        }
+        out.fact(
+            "note",
+            "names the images of a docker save archive by file path; only the archive's \
+             index.json (docker 25 and later) names their manifest digests",
+        );
+        Some(out)
     }
 }
 

@@ -392,10 +392,36 @@ pub fn write_layout(dir: &Path, pushables: &[&Pushable], refs: &[(&Pushable, &st
 /// A running CNCF distribution registry on 127.0.0.1 with storage in a temp dir; stopped on drop.
 pub struct TestRegistry {
     child: Child,
-    /// `127.0.0.1:<port>`.
-    pub host: String,
+    pusher: Pusher,
     _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestRegistry {
+    type Target = Pusher;
+    fn deref(&self) -> &Pusher {
+        &self.pusher
+    }
+}
+
+/// Pushes blobs and manifests to a registry over plain HTTP (loopback test registries).
+pub struct Pusher {
+    /// `host:port`.
+    pub host: String,
     http: reqwest::blocking::Client,
+}
+
+impl Pusher {
+    /// A pusher for the registry at `host:port`.
+    pub fn new(host: &str) -> Pusher {
+        Pusher {
+            host: host.to_owned(),
+            http: reqwest::blocking::Client::builder()
+                .no_proxy()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+        }
+    }
 }
 
 impl Drop for TestRegistry {
@@ -457,16 +483,10 @@ impl TestRegistry {
             .stderr(Stdio::null())
             .spawn()
             .expect("start docker-registry");
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client");
         let reg = TestRegistry {
             child,
-            host,
+            pusher: Pusher::new(&host),
             _dir: dir,
-            http,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -484,7 +504,9 @@ impl TestRegistry {
         }
         Some(reg)
     }
+}
 
+impl Pusher {
     /// Push a blob (monolithic upload).
     pub fn push_blob(&self, repo: &str, bytes: &[u8]) {
         let d = digest_of(bytes);
