@@ -623,3 +623,273 @@ fn bad_references_and_unreachable_registries() {
     ]);
     assert_eq!(rc, 2, "{err}");
 }
+
+/// bcrypt (cost 4) of `provenant-test-password`, for distribution's htpasswd mode. Regenerate with
+/// `python3 -c 'import bcrypt; print(bcrypt.hashpw(b"provenant-test-password", bcrypt.gensalt(4)).decode())'`.
+const TEST_BCRYPT: &str = "$2b$04$3x3MulgrO/IRoqo/akmFM.ZYBp7Rpmjb.4axQ5LHhNqrmvxvwj4Pi";
+const TEST_PASSWORD: &str = "provenant-test-password";
+
+fn docker_config(f: &Fixture, host: &str, user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let p = f.path("docker-config.json");
+    std::fs::write(&p, json!({"auths": {host: {"auth": auth}}}).to_string()).unwrap();
+    p
+}
+
+#[test]
+fn basic_auth_credentials_come_from_the_docker_config() {
+    let Some(reg) = TestRegistry::start_with_auth("ci", TEST_BCRYPT, TEST_PASSWORD) else {
+        return;
+    };
+    let f = Fixture::new();
+    push_cosign_keyed(&reg, &f, "private", "p");
+    let reference = format!("{}:v1", reg.repo("private"));
+    let key = f.path("cosign.pub");
+    // Anonymous: refused, exit 3, and the message says how to log in.
+    let (rc, _, err) = f.verify_key(&reference, &[]);
+    assert_eq!(rc, 3, "{err}");
+    assert!(err.contains("docker login"), "{err}");
+    // The right credentials from a Docker config file.
+    let cfg = docker_config(&f, &reg.host, "ci", TEST_PASSWORD);
+    let (rc, r, err) = f.run(&[
+        "verify",
+        "image",
+        &reference,
+        "--key",
+        &key,
+        "--format",
+        "json",
+        "--registry-config",
+        &cfg,
+    ]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    // DOCKER_CONFIG is honoured too.
+    let dir = f.dir.path().join("dockercfg");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&cfg, dir.join("config.json")).unwrap();
+    let (rc, out, err) = run(provenant()
+        .args(["verify", "image", &reference, "--key", &key])
+        .env("DOCKER_CONFIG", &dir));
+    assert_eq!(rc, 0, "{out}\n{err}");
+    assert!(!out.contains(TEST_PASSWORD) && !err.contains(TEST_PASSWORD));
+    // Wrong password: refused, exit 3, the password never printed.
+    let cfg = docker_config(&f, &reg.host, "ci", "wrong-password");
+    let (rc, out, err) = run(provenant().args([
+        "verify",
+        "image",
+        &reference,
+        "--key",
+        &key,
+        "--registry-config",
+        &cfg,
+    ]));
+    assert_eq!(rc, 3, "{out}\n{err}");
+    assert!(!out.contains("wrong-password") && !err.contains("wrong-password"));
+}
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 for behaviours the distribution registry cannot show:
+/// the OCI 1.1 referrers API, a bearer-token realm, a redirect to another host. `route` maps a
+/// request (method + path, headers) to (status, headers, body). Every request is recorded.
+struct FakeServer {
+    host: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>>,
+}
+
+type Route =
+    dyn Fn(&str, &[(String, String)]) -> (u16, Vec<(String, String)>, Vec<u8>) + Send + Sync;
+
+impl FakeServer {
+    fn start(route: Box<Route>) -> FakeServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut s) = stream else { continue };
+                let mut buf = Vec::new();
+                let mut byte = [0u8; 1];
+                while !buf.ends_with(b"\r\n\r\n") && buf.len() < 65536 {
+                    if s.read(&mut byte).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    buf.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&buf).into_owned();
+                let mut lines = text.split("\r\n");
+                let first = lines.next().unwrap_or_default();
+                let target = first.split(' ').take(2).collect::<Vec<_>>().join(" ");
+                let headers: Vec<(String, String)> = lines
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                    .collect();
+                log.lock().unwrap().push((target.clone(), headers.clone()));
+                let (status, hdrs, body) = route(&target, &headers);
+                let mut resp = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                    body.len()
+                );
+                for (k, v) in hdrs {
+                    resp.push_str(&format!("{k}: {v}\r\n"));
+                }
+                resp.push_str("\r\n");
+                let _ = s.write_all(resp.as_bytes());
+                let _ = s.write_all(&body);
+            }
+        });
+        FakeServer { host, seen }
+    }
+
+    fn requests(&self) -> Vec<(String, Vec<(String, String)>)> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn header<'a>(h: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    h.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn referrers_api_bearer_tokens_and_redirects_keep_credentials_home() {
+    let f = Fixture::new();
+    let img = image("api", "linux", "amd64");
+    let d = img.digest();
+    let st = statement(
+        "api",
+        &d,
+        SLSA_V1,
+        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
+    );
+    let referrer = evidence_manifest(
+        vec![bundle_layer(&f.pki, &f.spec(), &st)],
+        Some(BUNDLE_TYPE),
+        Some(img.descriptor()),
+    );
+    let listing = referrers_index(&[(&referrer, BUNDLE_TYPE)]);
+
+    // Blobs live on another host (another port: reqwest treats it as another origin).
+    let blobs: std::collections::HashMap<String, Vec<u8>> = referrer
+        .blobs
+        .iter()
+        .map(|b| (b.digest(), b.bytes.clone()))
+        .collect();
+    let blob_server = FakeServer::start(Box::new(move |target, _| {
+        let digest = target.rsplit('/').next().unwrap_or_default().to_owned();
+        match blobs.get(&digest) {
+            Some(b) => (200, vec![], b.clone()),
+            None => (404, vec![], vec![]),
+        }
+    }));
+    let blob_host = blob_server.host.clone();
+    let token_port = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let realm_host = token_port.clone();
+    let (img_m, img_d) = (img.manifest.clone(), d.clone());
+    let (ref_m, ref_d) = (referrer.manifest.clone(), referrer.digest());
+    let list_m = listing.manifest.clone();
+    let registry = FakeServer::start(Box::new(move |target, h| {
+        let realm = realm_host.lock().unwrap().clone();
+        if target.starts_with("GET /token") {
+            return (200, vec![], br#"{"token":"t0k3n"}"#.to_vec());
+        }
+        if header(h, "authorization") != Some("Bearer t0k3n") {
+            return (
+                401,
+                vec![(
+                    "www-authenticate".into(),
+                    format!(r#"Bearer realm="http://{realm}/token",service="fake""#),
+                )],
+                vec![],
+            );
+        }
+        let ct = |m: &str| vec![("content-type".to_string(), m.to_string())];
+        match target {
+            "GET /v2/" => (200, vec![], vec![]),
+            t if t == "GET /v2/app/manifests/v1"
+                || t == format!("GET /v2/app/manifests/{img_d}") =>
+            {
+                (200, ct(provenant_testkit::oci::OCI_MANIFEST), img_m.clone())
+            }
+            t if t == format!("GET /v2/app/manifests/{ref_d}") => {
+                (200, ct(provenant_testkit::oci::OCI_MANIFEST), ref_m.clone())
+            }
+            t if t == format!("GET /v2/app/referrers/{img_d}") => {
+                (200, ct(provenant_testkit::oci::OCI_INDEX), list_m.clone())
+            }
+            t if t.starts_with("GET /v2/app/blobs/") => {
+                let digest = t.rsplit('/').next().unwrap_or_default();
+                (
+                    307,
+                    vec![(
+                        "location".into(),
+                        format!("http://{blob_host}/blob/{digest}"),
+                    )],
+                    vec![],
+                )
+            }
+            _ => (
+                404,
+                vec![],
+                br#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#.to_vec(),
+            ),
+        }
+    }));
+    // The realm is the registry itself here (same host, another path).
+    *token_port.lock().unwrap() = registry.host.clone();
+
+    let cfg = docker_config(&f, &registry.host, "robot", "s3cret");
+    let root = f.path("root.json");
+    let (rc, r, err) = f.run(&[
+        "verify",
+        "image",
+        &format!("{}/app:v1", registry.host),
+        "--trusted-root",
+        &root,
+        "--certificate-identity",
+        DEFAULT_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_ACTIONS_ISSUER,
+        "--format",
+        "json",
+        "--registry-config",
+        &cfg,
+    ]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    let searched = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "evidence-searched")
+        .unwrap()["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        searched.contains("referrers API: 1 referrer(s)"),
+        "{searched}"
+    );
+    // The credentials went to the token realm only: Basic there, the token on the registry,
+    // nothing to the blob host the registry redirected to.
+    let reqs = registry.requests();
+    let token_req = reqs
+        .iter()
+        .find(|(t, _)| t.starts_with("GET /token"))
+        .expect("token asked for");
+    assert!(header(&token_req.1, "authorization").is_some_and(|a| a.starts_with("Basic ")));
+    assert!(
+        token_req.0.contains("scope=repository%3Aapp%3Apull"),
+        "{}",
+        token_req.0
+    );
+    let blob_reqs = blob_server.requests();
+    assert!(
+        !blob_reqs.is_empty(),
+        "the blobs were fetched through the redirect"
+    );
+    for (t, h) in &blob_reqs {
+        assert!(
+            header(h, "authorization").is_none(),
+            "credentials leaked to another host: {t}"
+        );
+    }
+}

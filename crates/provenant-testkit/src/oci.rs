@@ -408,6 +408,7 @@ pub struct Pusher {
     /// `host:port`.
     pub host: String,
     http: reqwest::blocking::Client,
+    basic: Option<(String, String)>,
 }
 
 impl Pusher {
@@ -420,6 +421,15 @@ impl Pusher {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("client"),
+            basic: None,
+        }
+    }
+
+    fn req(&self, method: reqwest::Method, url: String) -> reqwest::blocking::RequestBuilder {
+        let r = self.http.request(method, url);
+        match &self.basic {
+            Some((u, p)) => r.basic_auth(u, Some(p)),
+            None => r,
         }
     }
 }
@@ -450,6 +460,18 @@ impl TestRegistry {
     /// Start a registry, or `None` (with a message) when the binary is missing outside CI. Under
     /// `CI=true` a missing binary is a failure.
     pub fn start() -> Option<TestRegistry> {
+        Self::start_with(None)
+    }
+
+    /// Start a registry that requires HTTP Basic authentication (distribution's htpasswd mode):
+    /// `htpasswd` is one `user:bcrypt-hash` line. The returned registry pushes with `user`/`password`.
+    pub fn start_with_auth(user: &str, bcrypt_hash: &str, password: &str) -> Option<TestRegistry> {
+        let mut reg = Self::start_with(Some(format!("{user}:{bcrypt_hash}\n")))?;
+        reg.pusher.basic = Some((user.to_owned(), password.to_owned()));
+        Some(reg)
+    }
+
+    fn start_with(htpasswd: Option<String>) -> Option<TestRegistry> {
         let Some(bin) = registry_binary() else {
             assert!(
                 std::env::var("CI").map_or(true, |v| v != "true"),
@@ -468,10 +490,21 @@ impl TestRegistry {
         };
         let host = format!("127.0.0.1:{port}");
         let config = dir.path().join("config.yml");
+        let auth = match &htpasswd {
+            Some(lines) => {
+                let p = dir.path().join("htpasswd");
+                std::fs::write(&p, lines).expect("write htpasswd");
+                format!(
+                    "auth:\n  htpasswd:\n    realm: provenant-test\n    path: {}\n",
+                    p.display()
+                )
+            }
+            None => String::new(),
+        };
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {host}\n",
+                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {host}\n{auth}",
                 dir.path().join("data").display()
             ),
         )
@@ -491,7 +524,7 @@ impl TestRegistry {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(r) = reg.http.get(format!("http://{}/v2/", reg.host)).send() {
-                if r.status().is_success() {
+                if r.status().is_success() || r.status().as_u16() == 401 {
                     break;
                 }
             }
@@ -511,8 +544,10 @@ impl Pusher {
     pub fn push_blob(&self, repo: &str, bytes: &[u8]) {
         let d = digest_of(bytes);
         let r = self
-            .http
-            .post(format!("http://{}/v2/{repo}/blobs/uploads/", self.host))
+            .req(
+                reqwest::Method::POST,
+                format!("http://{}/v2/{repo}/blobs/uploads/", self.host),
+            )
             .send()
             .expect("start upload");
         assert_eq!(r.status().as_u16(), 202, "start upload");
@@ -529,8 +564,7 @@ impl Pusher {
         };
         let sep = if url.contains('?') { '&' } else { '?' };
         let r = self
-            .http
-            .put(format!("{url}{sep}digest={d}"))
+            .req(reqwest::Method::PUT, format!("{url}{sep}digest={d}"))
             .header("content-type", "application/octet-stream")
             .body(bytes.to_vec())
             .send()
@@ -541,11 +575,10 @@ impl Pusher {
     /// Push a manifest under `reference` (a tag or its digest).
     pub fn push_manifest(&self, repo: &str, reference: &str, media_type: &str, bytes: &[u8]) {
         let r = self
-            .http
-            .put(format!(
-                "http://{}/v2/{repo}/manifests/{reference}",
-                self.host
-            ))
+            .req(
+                reqwest::Method::PUT,
+                format!("http://{}/v2/{repo}/manifests/{reference}", self.host),
+            )
             .header("content-type", media_type)
             .body(bytes.to_vec())
             .send()
