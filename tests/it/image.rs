@@ -693,8 +693,11 @@ fn basic_auth_credentials_come_from_the_docker_config() {
 /// request (method + path, headers) to (status, headers, body). Every request is recorded.
 struct FakeServer {
     host: String,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Request>>>,
 }
+
+/// A request seen: `METHOD /path?query`, and its headers (names lowercased).
+type Request = (String, Vec<(String, String)>);
 
 type Route =
     dyn Fn(&str, &[(String, String)]) -> (u16, Vec<(String, String)>, Vec<u8>) + Send + Sync;
@@ -741,7 +744,7 @@ impl FakeServer {
         FakeServer { host, seen }
     }
 
-    fn requests(&self) -> Vec<(String, Vec<(String, String)>)> {
+    fn requests(&self) -> Vec<Request> {
         self.seen.lock().unwrap().clone()
     }
 }
