@@ -305,7 +305,7 @@ pub struct ArtifactArgs {
     pub platform: Vec<String>,
 
     /// Images: allow plain HTTP to a registry that is not on this machine (loopback hosts may
-    /// always use it). HTTPS is still tried first.
+    /// always use it, and are tried over HTTP first). HTTPS is still tried first.
     #[arg(long, help_heading = "Images")]
     pub allow_insecure_registry: bool,
 
