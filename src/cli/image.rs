@@ -31,11 +31,15 @@ pub fn verify(a: &ArtifactArgs) -> Result<u8, CliError> {
 }
 
 /// Whether a `provenance` subject names an image rather than a file: an `oci-layout:` or
-/// `docker-archive:` prefix, or something that is not a file and reads as an image reference.
+/// `docker-archive:` prefix, or — when no such file exists — a reference with a registry path
+/// and an explicit tag or digest (`ghcr.io/org/app:v1`, `…@sha256:…`). A mistyped file name
+/// (`app.tar.gz`, `dist/app.tgz`) is never taken for a Docker Hub image.
 pub fn is_image_subject(s: &str) -> bool {
-    s.starts_with("oci-layout:")
-        || s.starts_with("docker-archive:")
-        || (!std::path::Path::new(s).exists() && parse_image_ref(s).is_ok())
+    if s.starts_with("oci-layout:") || s.starts_with("docker-archive:") {
+        return true;
+    }
+    let tagged = s.contains('@') || s.rsplit('/').next().is_some_and(|last| last.contains(':'));
+    s.contains('/') && tagged && !std::path::Path::new(s).exists() && parse_image_ref(s).is_ok()
 }
 
 fn collect_error(e: CollectError) -> CliError {

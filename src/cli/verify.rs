@@ -214,7 +214,8 @@ pub struct ArtifactArgs {
     pub sbom: Vec<String>,
 
     /// Fail unless a valid SBOM bound to the artifact is among the evidence (a --sbom file that
-    /// names the artifact's digest, or a verified SBOM attestation).
+    /// names the artifact's digest, or a verified SBOM attestation). For images, SBOMs found
+    /// unsigned beside the image (cosign .sbom, BuildKit) are judged but do not count.
     #[arg(long, help_heading = "SBOMs")]
     pub require_sbom: bool,
 
@@ -620,7 +621,8 @@ pub(super) fn signer_policy(
     })
 }
 
-/// The SBOM inputs: the --sbom files, plus SBOMs found elsewhere (beside an image).
+/// The SBOM inputs: the --sbom files, plus unsigned SBOMs found beside an image (judged, never
+/// enough for --require-sbom).
 pub(super) fn sbom_inputs(
     a: &ArtifactArgs,
     found: Vec<(
@@ -636,9 +638,9 @@ pub(super) fn sbom_inputs(
             Ok((p.clone(), parsed))
         })
         .collect::<Result<_, CliError>>()?;
-    files.extend(found);
     Ok(SbomInputs {
         files,
+        unsigned_found: found,
         requirements: SbomRequirements {
             require_binding: a.require_sbom,
             commit: a.commit.clone(),

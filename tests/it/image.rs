@@ -179,6 +179,54 @@ fn cosign_key_signatures_attestations_and_sboms_from_a_registry() {
             .0,
         0
     );
+    // The attached SBOM is judged but unsigned: it does not satisfy --require-sbom.
+    let (rc, r, _) = f.verify_key(&reference, &["--require-sbom"]);
+    assert_eq!(rc, 1, "{r:#}");
+    assert!(has(&r, "fail", "sbom-unbound"), "{r:#}");
+    // A signed SBOM attestation does.
+    let st = statement(
+        "app",
+        &img.digest(),
+        "https://cyclonedx.org/bom",
+        serde_json::from_slice(&cyclonedx(&img.digest())).unwrap(),
+    );
+    let tag = format!("{}.att", digest_tag(&img.digest()));
+    let prov = statement(
+        "app",
+        &img.digest(),
+        SLSA_V1,
+        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
+    );
+    let both = evidence_manifest(
+        vec![
+            cosign_key_att_layer(&f.key, &prov),
+            cosign_key_att_layer(&f.key, &st),
+        ],
+        None,
+        None,
+    );
+    reg.push("app", &both, Some(&tag));
+    let (rc, r, err) = f.verify_key(&reference, &["--require-sbom"]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    // The chain for the image, by reference.
+    let key = f.path("cosign.pub");
+    let (rc, out, err) = run(provenant().args([
+        "provenance",
+        &reference,
+        "--key",
+        &key,
+        "--registry-config",
+        "none",
+    ]));
+    assert_eq!(rc, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&img.digest()) && out.contains("https://example.com/builder"),
+        "{out}"
+    );
+    // A missing file is never taken for a Docker Hub image.
+    let (rc, _, err) = run(provenant().args(["provenance", "missing-file.txt", "--key", &key]));
+    assert_eq!(rc, 2, "{err}");
+    assert!(err.contains("cannot read artifact"), "{err}");
     // Another key: nothing verifies.
     let other = KeyPair::p256(7);
     std::fs::write(f.path("cosign.pub"), other.public_pem()).unwrap();

@@ -42,6 +42,10 @@ pub struct ArtifactInputs {
 pub struct SbomInputs {
     /// SBOM files given (`--sbom`), each parsed (or not).
     pub files: Vec<(String, Result<ParsedSbom, SbomError>)>,
+    /// SBOMs found beside an image that nothing signs (cosign `.sbom`, BuildKit statements,
+    /// SBOM referrers): judged like files, but never enough for [`SbomInputs::required`] — anyone
+    /// who can push to the repository can put one there.
+    pub unsigned_found: Vec<(String, Result<ParsedSbom, SbomError>)>,
     /// What every SBOM must meet.
     pub requirements: SbomRequirements,
     /// Fail unless at least one valid SBOM bound to the artifact is among the evidence.
@@ -372,7 +376,7 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
     let req = &inputs.sbom.requirements;
     let digests = inputs.subject.digests.as_slice();
     let mut bound_valid = false;
-    let mut judge = |parsed: &ParsedSbom, evref: EvidenceRef, origin: SbomOrigin| {
+    let judge = |parsed: &ParsedSbom, evref: EvidenceRef, origin: SbomOrigin| {
         let cx = SbomContext {
             artifact: Some(digests),
             origin,
@@ -385,13 +389,29 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
             c.iter()
                 .any(|x| x.code == code && x.outcome == Outcome::Pass)
         };
-        bound_valid |= ok(CheckCode::SbomValid) && ok(CheckCode::SbomBound);
-        c
+        let bound = ok(CheckCode::SbomValid) && ok(CheckCode::SbomBound);
+        (c, bound)
     };
+    for (loc, parsed) in &inputs.sbom.unsigned_found {
+        let evref = EvidenceRef::new(EvidenceKind::Sbom, loc);
+        match parsed {
+            // Judged, never counted towards --require-sbom.
+            Ok(p) => out.extend(judge(p, evref, SbomOrigin::File).0),
+            Err(e) => out.push(Check::fail(
+                CheckCode::SbomInvalid,
+                format!("{loc}: {e}"),
+                vec![evref],
+            )),
+        }
+    }
     for (loc, parsed) in &inputs.sbom.files {
         let evref = EvidenceRef::new(EvidenceKind::Sbom, loc);
         match parsed {
-            Ok(p) => out.extend(judge(p, evref, SbomOrigin::File)),
+            Ok(p) => {
+                let (c, bound) = judge(p, evref, SbomOrigin::File);
+                bound_valid |= bound;
+                out.extend(c);
+            }
             Err(e) => out.push(Check::fail(
                 CheckCode::SbomInvalid,
                 format!("{loc}: {e}"),
@@ -426,7 +446,11 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
         // The whole signed statement: the SBOM reader takes its predicate (an SPDX predicate may
         // be the document as a JSON string) without re-serialising it here.
         match parse_sbom(payload, None) {
-            Ok(p) => out.extend(judge(&p, evref, SbomOrigin::Attested(d.clone()))),
+            Ok(p) => {
+                let (c, bound) = judge(&p, evref, SbomOrigin::Attested(d.clone()));
+                bound_valid |= bound;
+                out.extend(c);
+            }
             Err(e) => out.push(Check::fail(
                 CheckCode::SbomInvalid,
                 format!("{pt} predicate: {e}"),
@@ -437,7 +461,11 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
     if inputs.sbom.required && !bound_valid {
         out.push(Check::fail(
             CheckCode::SbomUnbound,
-            "an SBOM is required: none of the SBOMs given (--sbom) or attested is valid and bound to the artifact",
+            if inputs.sbom.unsigned_found.is_empty() {
+                "an SBOM is required: none of the SBOMs given (--sbom) or attested is valid and bound to the artifact"
+            } else {
+                "an SBOM is required: none of the SBOMs given (--sbom) or attested is valid and bound to the artifact; SBOMs found beside the image unsigned do not count (sign them: cosign attest --type cyclonedx|spdxjson)"
+            },
             vec![EvidenceRef::new(EvidenceKind::Flag, "--require-sbom")],
         ));
     }
