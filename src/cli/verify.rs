@@ -630,7 +630,7 @@ pub(super) fn sbom_inputs(
         Result<provenant_formats::sbom::ParsedSbom, provenant_formats::sbom::SbomError>,
     )>,
 ) -> Result<SbomInputs, CliError> {
-    let mut files: Vec<_> = a
+    let files: Vec<_> = a
         .sbom
         .iter()
         .map(|p| {
