@@ -13,8 +13,8 @@ use provenant_model::{
     SubjectKind, ToolInfo, Verdict,
 };
 
-use super::verify::{now_rfc3339, write_report};
-use super::{read_limited, subject_of, CliError, Format};
+use super::verify::now_rfc3339;
+use super::{read_limited, subject_of, CliError};
 
 /// Gate evidence and gate policy: shared by `provenant gates` and `verify artifact`.
 #[derive(Debug, Args, Clone, Default)]
@@ -107,6 +107,9 @@ pub struct GateArgs {
         help_heading = "Change review"
     )]
     pub release_branch: Option<String>,
+    /// Waivers from a --policy file (used when --waivers is not given).
+    #[arg(skip)]
+    pub policy_waivers: Vec<provenant_core::gates::Waiver>,
 }
 
 impl GateArgs {
@@ -199,10 +202,28 @@ pub struct GatesArgs {
     pub digest: Option<String>,
     #[command(flatten)]
     pub gates: GateArgs,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
-    /// Write the report (in --format) to this file; a text summary still goes to stdout.
+    /// A policy file: its gates, waivers and source.commit sections fill in the flags not given.
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub policy: Option<String>,
+    /// A Rego policy (package provenant, `deny` / `warn`) evaluated over the report (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub rego: Vec<String>,
+    /// Write the document Rego policies see as `input` to FILE (JSON).
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub write_rego_input: Option<String>,
+    /// What --policy and --rego add beyond the flags.
+    #[arg(skip)]
+    pub policy_extras: super::policy::Extras,
+    /// Report format, FMT or FMT=PATH; repeat it to write several formats at once.
+    ///
+    /// FMT: text, json, sarif (SARIF 2.1.0, for code scanning), markdown (for
+    /// $GITHUB_STEP_SUMMARY), junit (JUnit XML), html (one self-contained page). Without =PATH
+    /// (or with =-) it goes to stdout, and at most one may; when every format has a destination,
+    /// the text summary goes to stdout.
+    #[arg(long, value_name = "FMT[=PATH]", default_value = "text", value_parser = super::output::parse_format)]
+    pub format: Vec<super::output::FormatSpec>,
+    /// Write the report (in the --format given without =PATH) to this file; a text summary
+    /// still goes to stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
 }
@@ -272,7 +293,7 @@ pub fn policy(
     let waivers = match &a.waivers {
         Some(f) => parse_waivers(&read_limited(f, 16 * 1024 * 1024, "waivers file")?)
             .map_err(|e| CliError::Input(format!("{f}: {e}")))?,
-        None => vec![],
+        None => a.policy_waivers.clone(),
     };
     let mut max_findings = std::collections::BTreeMap::new();
     for (sev, v) in [
@@ -359,6 +380,8 @@ pub fn evaluate(
 
 /// `provenant gates`.
 pub fn run(a: &GatesArgs) -> Result<u8, CliError> {
+    let outputs = super::output::Outputs::judgement(&a.format, a.out.as_deref());
+    outputs.check()?;
     if a.commit.is_none() && a.artifact.is_none() && a.digest.is_none() {
         return Err(CliError::Input(
             "say what shipped: --commit SHA and/or --artifact FILE / --digest ALG:HEX".into(),
@@ -409,7 +432,8 @@ pub fn run(a: &GatesArgs) -> Result<u8, CliError> {
         vec![],
     );
     report.gates = rows;
-    write_report(&report, a.format, a.out.as_deref())?;
+    let report = super::policy::finalize(&a.policy_extras, report)?;
+    outputs.write(&report, false)?;
     Ok(match report.verdict {
         Verdict::Pass => 0,
         Verdict::Fail => 1,

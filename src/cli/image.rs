@@ -26,7 +26,8 @@ use super::{read_limited, CliError};
 
 /// `provenant verify image`.
 pub fn verify(a: &ArtifactArgs) -> Result<u8, CliError> {
-    let report = evaluate(a)?;
+    a.outputs(super::output::Renderer::Verify).check()?;
+    let report = super::policy::finalize(&a.policy_extras, evaluate(a)?)?;
     finish(a, report)
 }
 

@@ -9,7 +9,10 @@ use clap::{Parser, Subcommand};
 mod gates;
 mod image;
 mod inspect;
+mod output;
+mod policy;
 mod sbom;
+mod signing;
 mod verify;
 
 /// provenant: is what shipped exactly what was built, from the commit we think, by the builder
@@ -32,7 +35,8 @@ enum Command {
     /// Say what a file is and whether it is well formed (parses only; verifies nothing).
     Inspect(inspect::InspectArgs),
     /// Reconstruct the chain artifact -> build -> source -> signer from the evidence, marking
-    /// each link verified or not (same flags as `verify artifact`; --format text|json|mermaid).
+    /// each link verified or not (same flags as `verify artifact`; --format text|json|mermaid
+    /// show the chain, sarif|markdown|junit|html|vsa the report).
     Provenance(Box<verify::ArtifactArgs>),
     /// Security gates on the exact commit that shipped: SAST, SCA, DAST and CI runs, bound to the
     /// commit / digest, their outcome, timing and findings judged (prints the gate table).
@@ -40,6 +44,10 @@ enum Command {
     /// SBOMs: validate, bind to an artifact and judge quality (`check`), or compare two (`diff`).
     #[command(subcommand)]
     Sbom(sbom::SbomCommand),
+    /// Policy files: write a starting policy (`init`), or check one (`lint`) for unknown keys,
+    /// impossible rules and identity regexps other tools would not anchor, with line numbers.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// An error that ends the run before a verdict: it maps to exit code 2 or 3.
@@ -171,11 +179,12 @@ pub fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Verify(v) => verify::run(v),
+        Command::Verify(mut v) => policy::apply_verify(&mut v).and_then(|()| verify::run(v)),
         Command::Inspect(a) => inspect::run(&a),
-        Command::Provenance(a) => verify::provenance(&a),
+        Command::Provenance(mut a) => policy::apply(&mut a).and_then(|()| verify::provenance(&a)),
         Command::Sbom(c) => sbom::run(c),
-        Command::Gates(a) => gates::run(&a),
+        Command::Gates(mut a) => policy::apply_gates(&mut a).and_then(|()| gates::run(&a)),
+        Command::Policy(c) => policy::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),

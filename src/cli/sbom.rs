@@ -11,7 +11,7 @@ use provenant_model::{
 };
 use provenant_verify::digest_reader;
 
-use super::verify::{now_rfc3339, write_report};
+use super::verify::now_rfc3339;
 use super::{emit, read_limited, subject_of, CliError, Format};
 
 /// Largest SBOM read (bytes).
@@ -62,10 +62,16 @@ pub struct CheckArgs {
     /// The commit that shipped: where the SBOM records its source commit, it must be this one.
     #[arg(long, value_name = "SHA", help_heading = "Requirements")]
     pub commit: Option<String>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
-    /// Write the report (in --format) to this file; a text summary still goes to stdout.
+    /// Report format, FMT or FMT=PATH; repeat it to write several formats at once.
+    ///
+    /// FMT: text, json, sarif (SARIF 2.1.0, for code scanning), markdown (for
+    /// $GITHUB_STEP_SUMMARY), junit (JUnit XML), html (one self-contained page). Without =PATH
+    /// (or with =-) it goes to stdout, and at most one may; when every format has a destination,
+    /// the text summary goes to stdout.
+    #[arg(long, value_name = "FMT[=PATH]", default_value = "text", value_parser = super::output::parse_format)]
+    pub format: Vec<super::output::FormatSpec>,
+    /// Write the report (in the --format given without =PATH) to this file; a text summary
+    /// still goes to stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
 }
@@ -144,6 +150,8 @@ pub fn load_parsed(path: &str) -> Result<Result<ParsedSbom, SbomError>, CliError
 }
 
 fn check(a: &CheckArgs) -> Result<u8, CliError> {
+    let outputs = super::output::Outputs::judgement(&a.format, a.out.as_deref());
+    outputs.check()?;
     let bytes = read_limited(&a.sbom, MAX_SBOM_BYTES, "SBOM")?;
     let sbom_digest = digest_reader(&bytes[..], &[DigestAlgorithm::Sha256])
         .ok()
@@ -213,7 +221,7 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
         vec![],
         vec![],
     );
-    write_report(&report, a.format, a.out.as_deref())?;
+    outputs.write(&report, false)?;
     Ok(match report.verdict {
         Verdict::Pass => 0,
         Verdict::Fail => 1,

@@ -15,7 +15,8 @@ use provenant_verify::{
     needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy, TrustRoot,
 };
 
-use super::{emit, read_limited, stdout_color, subject_of, CliError, Format};
+use super::output::Renderer;
+use super::{emit, read_limited, subject_of, CliError};
 
 /// What to verify.
 #[derive(Debug, Subcommand)]
@@ -129,6 +130,26 @@ pub struct ArtifactArgs {
     /// given trusted root, no TUF refresh); the flag is accepted so scripts can say so.
     #[arg(long)]
     pub offline: bool,
+
+    /// A policy file (YAML, apiVersion provenant.dev/v1; schema attestations/policy.schema.json):
+    /// signers, builders, source, provenance, SBOM and gate requirements, waivers. It fills in
+    /// every flag not given; a flag given on the command line wins over the file. Check it with
+    /// `provenant policy lint FILE`.
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub policy: Option<String>,
+
+    /// A Rego policy (package provenant; each element of `deny` fails the verification, of
+    /// `warn` warns), evaluated over the report after every other check (repeatable).
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub rego: Vec<String>,
+
+    /// Write the document Rego policies see as `input` to FILE (JSON), to write and test them.
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub write_rego_input: Option<String>,
+
+    /// What --policy and --rego add beyond the flags (filled from the files, never parsed).
+    #[arg(skip)]
+    pub policy_extras: super::policy::Extras,
 
     /// Expected source repository (slsa-verifier --source-uri), e.g. github.com/org/repo. Exact:
     /// no prefix or suffix tolerance. Checked against the provenance and the certificate.
@@ -319,9 +340,20 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Images")]
     pub max_concurrency: usize,
 
-    /// Report format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    /// Report format, FMT or FMT=PATH; repeat it to write several formats at once.
+    ///
+    /// FMT: text, json, mermaid (the provenance chain), sarif (SARIF 2.1.0, for code scanning),
+    /// markdown (for $GITHUB_STEP_SUMMARY), junit (JUnit XML), html (one self-contained page),
+    /// vsa (a SLSA Verification Summary Attestation; see --vsa-key). Without =PATH (or with =-)
+    /// it goes to stdout, and at most one may; when every format has a destination, the text
+    /// summary goes to stdout.
+    #[arg(long, value_name = "FMT[=PATH]", default_value = "text", value_parser = super::output::parse_format)]
+    pub format: Vec<super::output::FormatSpec>,
+
+    /// Sign the VSA (--format vsa=PATH) into a DSSE envelope with this private key: unencrypted
+    /// PKCS#8 PEM, ECDSA P-256 or P-384. `verify artifact --vsa PATH --key PUB.pem` verifies it.
+    #[arg(long, value_name = "PEM")]
+    pub vsa_key: Option<String>,
 
     /// On success, print each verified SLSA provenance statement (exactly as signed, one JSON
     /// document per line) to stdout, as slsa-verifier --print-provenance does; the report then
@@ -329,9 +361,23 @@ pub struct ArtifactArgs {
     #[arg(long)]
     pub print_provenance: bool,
 
-    /// Write the report (in --format) to this file; a text summary still goes to stdout.
+    /// Write the report (in the --format given without =PATH) to this file; a text summary
+    /// still goes to stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
+}
+
+impl ArtifactArgs {
+    /// The output flags; `renderer` is the command's.
+    pub(super) fn outputs(&self, renderer: super::output::Renderer) -> super::output::Outputs<'_> {
+        super::output::Outputs {
+            formats: &self.format,
+            out: self.out.as_deref(),
+            vsa_key: self.vsa_key.as_deref(),
+            policy: self.policy.as_deref(),
+            renderer,
+        }
+    }
 }
 
 /// Run a verify subcommand; returns the exit code.
@@ -408,6 +454,7 @@ pub(super) fn source_policy(a: &ArtifactArgs) -> SourcePolicy {
         workflow_inputs: a.build_workflow_input.clone(),
         package_name: a.package_name.clone(),
         package_version: a.package_version.clone(),
+        any_of: a.policy_extras.any_of.clone(),
     }
 }
 
@@ -447,42 +494,31 @@ fn evidence_paths(a: &ArtifactArgs) -> Result<Vec<String>, CliError> {
 }
 
 fn artifact(a: &ArtifactArgs) -> Result<u8, CliError> {
-    let report = evaluate(a)?;
+    a.outputs(Renderer::Verify).check()?;
+    let report = super::policy::finalize(&a.policy_extras, evaluate(a)?)?;
     finish(a, report)
 }
 
 /// Write the report (and, with --print-provenance, the verified provenance) and return the
 /// exit code.
 pub(super) fn finish(a: &ArtifactArgs, report: Report) -> Result<u8, CliError> {
-    if a.print_provenance {
-        let mut buf = Vec::new();
-        let _ = match a.format {
-            Format::Text => provenant_report::text::render(&report, &mut buf, false),
-            Format::Json => provenant_report::json::render(&report, &mut buf),
-            Format::Mermaid => provenant_report::chain::render_mermaid(&report, &mut buf),
-        };
-        match a.out.as_deref() {
-            Some(path) => std::fs::write(path, &buf)
-                .map_err(|e| CliError::Input(format!("cannot write report to {path}: {e}")))?,
-            None => super::emit_stderr(&buf),
-        }
-        if report.verdict == Verdict::Pass {
-            let mut out = Vec::new();
-            let provenance = report
-                .signatures
-                .iter()
-                .filter(|c| c.verified && c.provenance.is_some());
-            for c in provenance {
-                if let Some(p) = &c.signed_payload {
-                    out.extend_from_slice(p.trim_ascii());
-                    out.push(b'\n');
-                }
+    // With --print-provenance the report goes to stderr, and stdout holds only the provenance.
+    a.outputs(Renderer::Verify)
+        .write(&report, a.print_provenance)?;
+    if a.print_provenance && report.verdict == Verdict::Pass {
+        let mut out = Vec::new();
+        let provenance = report
+            .signatures
+            .iter()
+            .filter(|c| c.verified && c.provenance.is_some());
+        for c in provenance {
+            if let Some(p) = &c.signed_payload {
+                out.extend_from_slice(p.trim_ascii());
+                out.push(b'\n');
             }
-            emit(&out);
         }
-        return Ok(exit_code(&report));
+        emit(&out);
     }
-    write_report(&report, a.format, a.out.as_deref())?;
     Ok(exit_code(&report))
 }
 
@@ -495,6 +531,7 @@ pub(super) fn exit_code(report: &Report) -> u8 {
 
 /// `provenant provenance`: the same verification, rendered as the reconstructed chain.
 pub fn provenance(a: &ArtifactArgs) -> Result<u8, CliError> {
+    a.outputs(Renderer::Provenance).check()?;
     let image = a
         .file
         .as_deref()
@@ -508,18 +545,8 @@ pub fn provenance(a: &ArtifactArgs) -> Result<u8, CliError> {
         evaluate(a)?
     };
     report.command = "provenance".into();
-    let mut buf = Vec::new();
-    let res = match a.format {
-        Format::Text => provenant_report::chain::render_text(&report, &mut buf),
-        Format::Json => provenant_report::chain::render_json(&report, &mut buf),
-        Format::Mermaid => provenant_report::chain::render_mermaid(&report, &mut buf),
-    };
-    res.map_err(|e| CliError::Input(format!("cannot render: {e}")))?;
-    match a.out.as_deref() {
-        Some(path) => std::fs::write(path, &buf)
-            .map_err(|e| CliError::Input(format!("cannot write {path}: {e}")))?,
-        None => emit(&buf),
-    }
+    let report = super::policy::finalize(&a.policy_extras, report)?;
+    a.outputs(Renderer::Provenance).write(&report, false)?;
     Ok(exit_code(&report))
 }
 
@@ -630,21 +657,26 @@ pub(super) fn sbom_inputs(
         Result<provenant_formats::sbom::ParsedSbom, provenant_formats::sbom::SbomError>,
     )>,
 ) -> Result<SbomInputs, CliError> {
+    let sbom_policy = &a.policy_extras.sbom;
     let files: Vec<_> = a
         .sbom
         .iter()
         .map(|p| {
-            let parsed = super::sbom::load_parsed(p)?;
+            let parsed = sbom_policy.allow_format(super::sbom::load_parsed(p)?);
             Ok((p.clone(), parsed))
         })
         .collect::<Result<_, CliError>>()?;
+    let found = found
+        .into_iter()
+        .map(|(p, parsed)| (p, sbom_policy.allow_format(parsed)))
+        .collect();
     Ok(SbomInputs {
         files,
         unsigned_found: found,
         requirements: SbomRequirements {
-            require_binding: a.require_sbom,
+            require_binding: a.require_sbom || sbom_policy.binding_required,
             commit: a.commit.clone(),
-            ..SbomRequirements::default()
+            ..sbom_policy.requirements.clone()
         },
         required: a.require_sbom,
     })
@@ -756,8 +788,9 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
     };
     let mut base = base;
     if let Some(layout) = &a.layout {
+        let checks = layout_checks(a, layout, &inputs.subject)?;
         base.checks
-            .extend(layout_checks(a, layout, &inputs.subject)?);
+            .extend(super::policy::layout_inspections(&a.policy_extras, checks));
     }
     with_gates(a, base, &inputs.subject.digests, &now)
 }
@@ -884,26 +917,4 @@ fn layout_checks(
             now: jiff::Timestamp::now(),
         },
     ))
-}
-
-/// Render the report to stdout, or to `out` (plus a text summary on stdout).
-pub fn write_report(report: &Report, format: Format, out: Option<&str>) -> Result<(), CliError> {
-    let render = |f: Format, color: bool| -> Vec<u8> {
-        let mut buf = Vec::new();
-        let _ = match f {
-            Format::Text => provenant_report::text::render(report, &mut buf, color),
-            Format::Json => provenant_report::json::render(report, &mut buf),
-            Format::Mermaid => provenant_report::chain::render_mermaid(report, &mut buf),
-        };
-        buf
-    };
-    match out {
-        None => emit(&render(format, stdout_color())),
-        Some(path) => {
-            std::fs::write(path, render(format, false))
-                .map_err(|e| CliError::Input(format!("cannot write report to {path}: {e}")))?;
-            emit(&render(Format::Text, stdout_color()));
-        }
-    }
-    Ok(())
 }

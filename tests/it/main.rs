@@ -1,6 +1,7 @@
 //! provenant's integration tests: one binary, one module per concern.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // tests report counts and skips
 
+mod action;
 mod cli;
 mod corpus;
 mod docs;
@@ -13,7 +14,9 @@ mod inspect_oci;
 mod keys;
 mod layout;
 mod npm;
+mod policy;
 mod provenance;
+mod reports;
 mod sbom;
 mod sbom_cyclonedx;
 mod sbom_spdx;

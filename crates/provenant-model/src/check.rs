@@ -586,6 +586,27 @@ check_codes! {
     /// A check that was skipped on request.
     OptOutUsed = "opt-out-used", "policy",
         "A verification step was skipped on request; the report records the risk taken.";
+    /// A policy file was read and applied.
+    PolicyLoaded = "policy-loaded", "policy",
+        "A policy file (--policy) was read, validated and applied; the evidence names it with its sha256 digest. Flags given on the command line override it. It never turns a failed verdict into a pass.";
+    /// The policy requires SLSA provenance, and a verified statement carries it.
+    ProvenancePresent = "provenance-present", "policy",
+        "The policy requires provenance (provenance.required), and a verified SLSA provenance statement about the subject is among the evidence.";
+    /// The policy requires SLSA provenance, and none verified.
+    ProvenanceMissing = "provenance-missing", "policy",
+        "The policy requires provenance (provenance.required), and no verified SLSA provenance statement about the subject is among the evidence.";
+    /// The Rego policy denies nothing.
+    RegoPassed = "rego-passed", "policy",
+        "The Rego policies (--rego) were evaluated over the report and their `deny` set is empty. It never turns a failed verdict into a pass.";
+    /// The Rego policy denies.
+    RegoDenied = "rego-denied", "policy",
+        "A Rego policy (--rego) denies: one check per element of `deny` in package provenant, with its message as the reason.";
+    /// The Rego policy warns.
+    RegoWarned = "rego-warned", "policy",
+        "A Rego policy (--rego) warns: one check per element of `warn` in package provenant (a warning, not a failure).";
+    /// The Rego policy could not be evaluated.
+    RegoError = "rego-error", "policy",
+        "A Rego policy (--rego) does not parse, declares no `deny` in package provenant, returns something other than a set of messages, fails or runs over its time limit: a failure, never a pass.";
 }
 
 impl fmt::Display for CheckCode {

@@ -100,14 +100,14 @@ impl Ctx<'_> {
 }
 
 /// The `vMAJOR[.MINOR[.PATCH]]` components of a tag, or `None` when it is not one.
-fn semver_parts(tag: &str) -> Option<Vec<u64>> {
+pub(crate) fn semver_parts(tag: &str) -> Option<Vec<u64>> {
     let t = tag.strip_prefix('v').unwrap_or(tag);
     let core = t.split(['-', '+']).next()?;
     core.split('.').map(|p| p.parse().ok()).collect()
 }
 
 /// slsa-verifier's `--source-versioned-tag`: `v1` matches `v1.x.y`, `v1.2` matches `v1.2.x`.
-fn versioned_tag_matches(want: &str, tag: &str) -> bool {
+pub(crate) fn versioned_tag_matches(want: &str, tag: &str) -> bool {
     match (semver_parts(want), semver_parts(tag)) {
         (Some(w), Some(t)) if w.len() <= t.len() && !w.is_empty() => {
             w.iter().zip(&t).all(|(a, b)| a == b)
@@ -334,6 +334,7 @@ pub fn evaluate(
         }
         cx.agree("builder", b, &sources, matches, builder_codes);
     } else if policy.source_uri.is_some()
+        && !policy.names_builder()
         && cert.is_some()
         && policy.signer_workflow.is_none()
         && policy.signer_repo.is_none()
@@ -434,7 +435,52 @@ pub fn evaluate(
             (CheckCode::RunnerHosted, CheckCode::RunnerSelfHosted),
         );
     }
+    for group in &policy.any_of {
+        any_of(&mut cx, group, signer, statement);
+    }
     cx.out
+}
+
+/// One group of alternatives: the checks of the first alternative that holds in full, or one
+/// failure naming why each did not.
+fn any_of(
+    cx: &mut Ctx<'_>,
+    group: &[SourcePolicy],
+    signer: &SignerClaim,
+    statement: Option<&Statement>,
+) {
+    let mut failures: Vec<Check> = Vec::new();
+    for alt in group {
+        let checks = evaluate(alt, signer, statement, cx.evref);
+        if checks.is_empty() {
+            continue;
+        }
+        if checks
+            .iter()
+            .all(|c| c.outcome == provenant_model::Outcome::Pass)
+        {
+            cx.out.extend(checks);
+            return;
+        }
+        failures.extend(
+            checks
+                .into_iter()
+                .filter(|c| c.outcome == provenant_model::Outcome::Fail),
+        );
+    }
+    let Some(first) = failures.first() else {
+        return;
+    };
+    let reasons: Vec<&str> = failures.iter().map(|c| c.reason.as_str()).collect();
+    cx.out.push(Check::fail(
+        first.code,
+        format!(
+            "none of the {} allowed alternatives holds: {}",
+            group.len(),
+            reasons.join("; ")
+        ),
+        vec![cx.evref.clone()],
+    ));
 }
 
 #[cfg(test)]

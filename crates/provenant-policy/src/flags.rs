@@ -41,6 +41,10 @@ pub struct SourcePolicy {
     pub package_name: Option<String>,
     /// `--package-version`: the npm package version the publish attestation must name.
     pub package_version: Option<String>,
+    /// Lists of alternatives from a policy file (`builders`, `source.refs`,
+    /// `provenance.predicateTypes` with more than one entry): within each group, at least one
+    /// alternative must hold in full; every group must.
+    pub any_of: Vec<Vec<SourcePolicy>>,
 }
 
 impl SourcePolicy {
@@ -62,6 +66,21 @@ impl SourcePolicy {
             || self.owner.is_some()
             || self.repo.is_some()
             || self.source_uri.is_some()
+            || self
+                .any_of
+                .iter()
+                .any(|g| !g.is_empty() && g.iter().all(SourcePolicy::constrains_signer))
+    }
+
+    /// Whether a builder is named, directly or among alternatives (which turns off the default
+    /// of trusting only slsa-github-generator's workflows).
+    pub fn names_builder(&self) -> bool {
+        self.builder_id.is_some()
+            || self
+                .any_of
+                .iter()
+                .flatten()
+                .any(SourcePolicy::names_builder)
     }
 }
 

@@ -1,17 +1,43 @@
-//! Policy: the expectations a verified signature must also meet (source repository, ref,
-//! commit, builder, signing workflow, runner), stated by command-line flags (`slsa-verifier` and
-//! `gh attestation verify` semantics) and evaluated into checks.
+//! Policy: what a verified signature, its provenance, SBOMs and security gates must also meet,
+//! stated by command-line flags (`slsa-verifier` and `gh attestation verify` semantics) or by a
+//! YAML policy file (`apiVersion: provenant.dev/v1`, schema in `attestations/policy.schema.json`),
+//! evaluated into checks; and Rego (through regorus) for rules the YAML cannot state.
 //!
 //! ```
-//! use provenant_policy::SourcePolicy;
+//! use provenant_policy::{lint_policy, parse_policy, SourcePolicy};
 //! let p = SourcePolicy { commit: Some("4d329c75e7ec1725f7c9ce917a8799d408d06be3".into()), ..Default::default() };
 //! assert!(!p.is_empty());
 //! assert!(!p.constrains_signer());
+//!
+//! let yaml = b"apiVersion: provenant.dev/v1\nsignres: []\n";
+//! let errors = parse_policy(yaml).unwrap_err();
+//! assert_eq!(errors[0].line, Some(2));
+//! assert!(errors[0].message.contains("unknown key"));
+//! assert!(lint_policy(yaml, "2026-01-01T00:00:00Z").len() >= 1);
 //! ```
 #![warn(missing_docs)]
 
+mod document;
 mod eval;
 mod flags;
+mod lines;
+mod load;
+mod rego;
 
+pub use document::{
+    Gates, InspectionMode, Layout, Package, PolicyDocument, Provenance, Refs, Review, Sbom,
+    SbomFormat, Signer, Source, Thresholds, Waiver, API_VERSION, MAX_POLICY_BYTES,
+};
 pub use eval::evaluate;
 pub use flags::{normalize_repo, SourcePolicy, TRUSTED_BUILDER_PREFIX};
+pub use lines::LineIndex;
+pub use load::{
+    keyless_matchers, lint_policy, parse_policy, Diagnostic, MatcherSpec, Severity, POLICY_SCHEMA,
+};
+/// The commented starting policy `provenant policy init` writes (`OWNER/REPO` placeholders).
+pub const STARTER_POLICY: &str = include_str!("starter.yaml");
+
+pub use rego::{
+    evaluate_rego, rego_input, RegoModule, MAX_REGO_BYTES, MAX_REGO_MODULES, REGO_INPUT_VERSION,
+    REGO_TIME_LIMIT,
+};

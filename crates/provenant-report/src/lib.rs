@@ -1,5 +1,7 @@
-//! Renderers: a [`Report`](provenant_model::Report) and a writer in, bytes out. No terminal logic
-//! beyond a `color` flag the caller decides.
+//! Renderers: a [`Report`] and a writer in, bytes out. No terminal logic
+//! beyond a `color` flag the caller decides. Formats: [`text`], [`json`], the provenance
+//! [`chain`] (text, JSON, Mermaid), [`sarif`] 2.1.0, [`markdown`], [`junit`] XML, a
+//! self-contained [`html`] page, and a SLSA Verification Summary Attestation ([`vsa`]).
 //!
 //! ```
 //! use provenant_model::{Check, CheckCode, Report, Subject, SubjectKind, ToolInfo};
@@ -16,5 +18,62 @@
 
 pub mod chain;
 pub mod docs;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+mod markup;
+pub mod sarif;
 pub mod text;
+pub mod vsa;
+
+use provenant_model::{Check, GateRow, Outcome, Report};
+
+/// How renderers name the subject: its name, else its first digest.
+fn subject_label(report: &Report) -> String {
+    report.subject.name.clone().unwrap_or_else(|| {
+        report
+            .subject
+            .digests
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    })
+}
+
+/// The checks in the order people read them: failures, warnings, passes, then the rest.
+fn failures_first(report: &Report) -> impl Iterator<Item = &Check> {
+    [
+        Outcome::Fail,
+        Outcome::Warn,
+        Outcome::Pass,
+        Outcome::NotApplicable,
+    ]
+    .into_iter()
+    .flat_map(|o| report.checks.iter().filter(move |c| c.outcome == o))
+}
+
+/// The columns of the security-gate table.
+const GATE_COLUMNS: [&str; 9] = [
+    "gate",
+    "tool",
+    "version",
+    "scanned",
+    "bound",
+    "result",
+    "findings c/h/m/l",
+    "waived",
+    "trust",
+];
+
+/// A gate's open findings as `critical/high/medium/low`.
+fn findings_summary(g: &GateRow) -> String {
+    let n = |k: &str| g.findings.get(k).copied().unwrap_or(0);
+    format!(
+        "{}/{}/{}/{}",
+        n("critical"),
+        n("high"),
+        n("medium"),
+        n("low")
+    )
+}

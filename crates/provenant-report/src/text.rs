@@ -30,14 +30,7 @@ impl Style {
 /// Write `report` as text; `color` adds ANSI colours (the caller decides: TTY only).
 pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()> {
     let st = Style { color };
-    let subject = report.subject.name.clone().unwrap_or_else(|| {
-        report
-            .subject
-            .digests
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_default()
-    });
+    let subject = crate::subject_label(report);
     let verdict = match report.verdict {
         Verdict::Pass => st.paint("1;32", "PASS"),
         Verdict::Fail => st.paint("1;31", "FAIL"),
@@ -91,16 +84,8 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
     if !report.gates.is_empty() {
         gate_table(report, &st, w)?;
     }
-    let order = [
-        Outcome::Fail,
-        Outcome::Warn,
-        Outcome::Pass,
-        Outcome::NotApplicable,
-    ];
-    for o in order {
-        for c in report.checks.iter().filter(|c| c.outcome == o) {
-            check_line(c, &st, w)?;
-        }
+    for c in crate::failures_first(report) {
+        check_line(c, &st, w)?;
     }
     for o in &report.opt_outs {
         writeln!(w, "  opt-out  {}: {}", o.name, o.risk)?;
@@ -111,22 +96,11 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
 /// The security-gate table: gate, tool, version, what it scanned, bound or not (and how),
 /// result, open findings by severity, waivers applied, trust.
 fn gate_table(report: &Report, st: &Style, w: &mut impl Write) -> io::Result<()> {
-    let head = [
-        "gate",
-        "tool",
-        "version",
-        "scanned",
-        "bound",
-        "result",
-        "findings c/h/m/l",
-        "waived",
-        "trust",
-    ];
+    let head = crate::GATE_COLUMNS;
     let rows: Vec<[String; 9]> = report
         .gates
         .iter()
         .map(|g| {
-            let n = |k: &str| g.findings.get(k).copied().unwrap_or(0);
             [
                 g.gate.clone(),
                 g.tool.clone(),
@@ -134,13 +108,7 @@ fn gate_table(report: &Report, st: &Style, w: &mut impl Write) -> io::Result<()>
                 g.scanned.clone(),
                 if g.bound { "yes".into() } else { "NO".into() },
                 g.result.clone(),
-                format!(
-                    "{}/{}/{}/{}",
-                    n("critical"),
-                    n("high"),
-                    n("medium"),
-                    n("low")
-                ),
+                crate::findings_summary(g),
                 if g.waived.is_empty() {
                     "-".into()
                 } else {

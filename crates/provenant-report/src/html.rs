@@ -1,0 +1,407 @@
+//! One self-contained HTML page: the verdict, failed checks first with their evidence, the
+//! provenance chain drawn as inline SVG (artifact -> build -> source, and the signer), the gate
+//! table and every check. No external resources: inline CSS, no script, and a
+//! Content-Security-Policy that forbids loading anything, so the page renders the same offline
+//! and a string that slipped past escaping could still fetch or run nothing. Every string from
+//! the report is escaped.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use provenant_model::{Check, Outcome, Report, Verdict};
+use serde_json::Value;
+
+use crate::chain::chain_json;
+use crate::markup::escape;
+
+const CSS: &str = "
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1f2328;background:#fff}
+main{max-width:1160px;margin:0 auto;padding:0 20px 40px}
+header.verdict{padding:18px 20px;color:#fff}
+header.pass{background:#1a7f37}header.fail{background:#cf222e}
+header h1{margin:0;font-size:30px;letter-spacing:.04em}header p{margin:4px 0 0;word-break:break-all}
+h2{margin:28px 0 10px;font-size:19px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+table{border-collapse:collapse;width:100%;table-layout:auto}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;word-break:break-word}
+th{background:#f6f8fa}.nw{white-space:nowrap}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+.o-fail{color:#cf222e;font-weight:700}.o-warn{color:#9a6700;font-weight:700}.o-pass{color:#1a7f37}.o-not-applicable{color:#656d76}
+ul.failures{padding-left:18px}ul.failures li{margin-bottom:8px}
+.ev{color:#656d76;font-size:12px;word-break:break-all}
+svg text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;fill:#1f2328}
+svg text.t{font-weight:700;font-size:13px}
+svg rect{fill:#f6f8fa;stroke:#57606a;stroke-width:1.2}
+svg .bad rect{stroke:#cf222e}
+svg line.ok{stroke:#1a7f37;stroke-width:2}svg line.bad{stroke:#cf222e;stroke-width:2;stroke-dasharray:6 4}
+svg text.lbl{font-size:11px;fill:#57606a}
+footer{margin-top:30px;color:#656d76;font-size:12px}
+";
+
+/// Shorten `s` to `max` characters, keeping both ends.
+fn clip(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_owned();
+    }
+    let head = (max - 1) / 2;
+    let tail = max - 1 - head;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
+    v.pointer(ptr)
+        .and_then(Value::as_str)
+        .unwrap_or("(not recorded)")
+}
+
+/// A box with a bold title and up to two lines, the full text as its tooltip.
+#[allow(clippy::too_many_arguments)]
+fn node(
+    svg: &mut String,
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+    title: &str,
+    lines: &[String],
+    bad: bool,
+) {
+    let max = ((w - 20) as f64 / 7.3) as usize;
+    let tip = lines.join("\n");
+    let _ = write!(
+        svg,
+        r#"<g class="node{}"><title>{}</title><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6"/><text class="t" x="{}" y="{}">{}</text>"#,
+        if bad { " bad" } else { "" },
+        escape(&format!("{title}\n{tip}")),
+        x + 10,
+        y + 20,
+        escape(title)
+    );
+    for (i, l) in lines.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="{}">{}</text>"#,
+            x + 10,
+            y + 40 + 18 * i as u32,
+            escape(&clip(l, max))
+        );
+    }
+    svg.push_str("</g>");
+}
+
+fn edge(svg: &mut String, (x1, y1): (u32, u32), (x2, y2): (u32, u32), label: &str, ok: bool) {
+    let (class, marker) = if ok { ("ok", "a-ok") } else { ("bad", "a-bad") };
+    // Labels sit above a horizontal edge, beside a vertical one.
+    let (anchor, lx, ly) = if x1 == x2 {
+        ("start", x1 + 6, (y1 + y2) / 2 + 4)
+    } else {
+        ("middle", (x1 + x2) / 2, (y1 + y2) / 2 - 6)
+    };
+    let _ = write!(
+        svg,
+        r#"<line class="{class}" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" marker-end="url(#{marker})"/><text class="lbl" text-anchor="{}" x="{}" y="{}">{}</text>"#,
+        anchor,
+        lx,
+        ly,
+        escape(label)
+    );
+}
+
+/// The provenance graph of every signature, as inline SVG.
+fn graph(report: &Report) -> String {
+    const ROW: u32 = 210;
+    let chain = chain_json(report);
+    let links: Vec<&Value> = chain["chains"].as_array().into_iter().flatten().collect();
+    let subject = crate::subject_label(report);
+    let digest = report
+        .subject
+        .digests
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let height = 10 + ROW * links.len() as u32;
+    let mut svg = format!(
+        r#"<svg id="provenance-graph" role="img" aria-label="provenance graph" viewBox="0 0 1120 {height}" width="1120" height="{height}">"#
+    );
+    svg.push_str(r##"<defs><marker id="a-ok" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1a7f37"/></marker><marker id="a-bad" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#cf222e"/></marker></defs>"##);
+    for (i, l) in links.iter().enumerate() {
+        let y = 10 + ROW * i as u32;
+        let ok = l["verified"] == true;
+        let status = if ok {
+            "verified".to_owned()
+        } else {
+            match l["why_not"].as_str() {
+                Some(w) => format!("NOT VERIFIED: {w}"),
+                None => "NOT VERIFIED".to_owned(),
+            }
+        };
+        let _ = write!(
+            svg,
+            r#"<g class="chain {}"><text class="t" x="10" y="{}">{}</text>"#,
+            if ok { "verified" } else { "unverified" },
+            y + 14,
+            escape(&clip(&format!("{} [{status}]", get(l, "/evidence")), 135))
+        );
+        let top = y + 26;
+        node(
+            &mut svg,
+            10,
+            top,
+            250,
+            80,
+            "artifact",
+            &[subject.clone(), digest.clone()],
+            false,
+        );
+        node(
+            &mut svg,
+            330,
+            top,
+            330,
+            80,
+            "build",
+            &[
+                get(l, "/build/builder_id").to_owned(),
+                format!("run {}", get(l, "/build/invocation")),
+            ],
+            !ok,
+        );
+        node(
+            &mut svg,
+            740,
+            top,
+            370,
+            80,
+            "source",
+            &[
+                match l.pointer("/source/ref").and_then(Value::as_str) {
+                    Some(r) => format!("{}@{r}", get(l, "/source/repository")),
+                    None => get(l, "/source/repository").to_owned(),
+                },
+                format!("commit {}", get(l, "/source/commit")),
+            ],
+            !ok,
+        );
+        node(
+            &mut svg,
+            330,
+            top + 110,
+            330,
+            64,
+            "signer",
+            &[
+                get(l, "/signer/identity").to_owned(),
+                format!("issuer {}", get(l, "/signer/issuer")),
+            ],
+            !ok,
+        );
+        let mid = top + 40;
+        edge(&mut svg, (260, mid), (328, mid), "built by", ok);
+        edge(&mut svg, (660, mid), (738, mid), "from", ok);
+        edge(&mut svg, (495, top + 110), (495, top + 82), "signed", ok);
+        svg.push_str("</g>");
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn evidence_cell(c: &Check) -> String {
+    let mut s = String::new();
+    for e in &c.evidence {
+        let kind = serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = write!(
+            s,
+            r#"<div class="ev">{}: <span class="mono">{}</span>{}</div>"#,
+            escape(&kind),
+            escape(&e.location),
+            e.digest
+                .as_ref()
+                .map(|d| format!(r#" <span class="mono">{}</span>"#, escape(&d.to_string())))
+                .unwrap_or_default()
+        );
+    }
+    s
+}
+
+fn outcome_cell(o: Outcome) -> String {
+    let label = if o == Outcome::Fail {
+        "FAIL"
+    } else {
+        o.as_str()
+    };
+    format!(r#"<span class="o-{}">{label}</span>"#, o.as_str())
+}
+
+/// Write `report` as one self-contained HTML page.
+pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let mut h = String::with_capacity(16 * 1024);
+    let count = |o: Outcome| report.checks.iter().filter(|c| c.outcome == o).count();
+    let (failed, warned) = (count(Outcome::Fail), count(Outcome::Warn));
+    let (verdict, class) = match report.verdict {
+        Verdict::Pass => ("PASS", "pass"),
+        Verdict::Fail => ("FAIL", "fail"),
+    };
+    let subject = crate::subject_label(report);
+    let _ = write!(
+        h,
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{verdict}: provenant {} {}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header class="verdict {class}"><h1 id="verdict">{verdict}</h1><p>provenant {} <span class="mono">{}</span>: {} checks, {failed} failed, {warned} warnings</p></header>
+<main>
+"#,
+        escape(&report.command),
+        escape(&subject),
+        escape(&report.command),
+        escape(&subject),
+        report.checks.len(),
+    );
+
+    h.push_str("<section id=\"subject\"><h2>Subject</h2><table>");
+    let mut facts: Vec<(&str, String)> = vec![("kind", {
+        serde_json::to_value(report.subject.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    })];
+    if let Some(n) = &report.subject.name {
+        facts.push(("name", n.clone()));
+    }
+    for d in &report.subject.digests {
+        facts.push(("digest", d.to_string()));
+    }
+    if let Some(s) = report.subject.size {
+        facts.push(("size", format!("{s} bytes")));
+    }
+    facts.push(("evaluated at", report.evaluated_at.clone()));
+    facts.push((
+        "verifier",
+        format!("{} {}", report.tool.name, report.tool.version),
+    ));
+    for (k, v) in facts {
+        let _ = write!(
+            h,
+            r#"<tr><th>{k}</th><td class="mono">{}</td></tr>"#,
+            escape(&v)
+        );
+    }
+    h.push_str("</table></section>\n");
+
+    for (o, id, title) in [
+        (Outcome::Fail, "failures", "Failed checks"),
+        (Outcome::Warn, "warnings", "Warnings"),
+    ] {
+        let list: Vec<&Check> = report.checks.iter().filter(|c| c.outcome == o).collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            h,
+            r#"<section id="{id}"><h2>{title} ({})</h2><ul class="failures">"#,
+            list.len()
+        );
+        for c in list {
+            let _ = write!(
+                h,
+                r#"<li><code class="o-{}">{}</code> {}{}</li>"#,
+                o.as_str(),
+                escape(c.code.as_str()),
+                escape(&c.reason),
+                evidence_cell(c)
+            );
+        }
+        h.push_str("</ul></section>\n");
+    }
+
+    h.push_str("<section id=\"provenance\"><h2>Provenance</h2>");
+    if report.signatures.is_empty() {
+        h.push_str("<p>No signed evidence: nothing to draw.</p>");
+    } else {
+        h.push_str(&graph(report));
+    }
+    h.push_str("</section>\n");
+
+    if !report.gates.is_empty() {
+        h.push_str("<section id=\"gates\"><h2>Security gates</h2><table><tr><th>gate</th><th>tool</th><th>version</th><th>scanned</th><th>bound</th><th>result</th><th>findings c/h/m/l</th><th>waived</th><th>trust</th><th>evidence</th></tr>");
+        for g in &report.gates {
+            let _ = write!(
+                h,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="mono">{}</td><td><span class="{}">{}</span> {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="ev">{}</td></tr>"#,
+                escape(&g.gate),
+                escape(&g.tool),
+                escape(g.version.as_deref().unwrap_or("-")),
+                escape(&g.scanned),
+                if g.bound { "o-pass" } else { "o-fail" },
+                if g.bound { "yes" } else { "NO" },
+                escape(&g.binding),
+                escape(&g.result),
+                crate::findings_summary(g),
+                escape(&g.waived.join(", ")),
+                escape(&g.trust),
+                escape(&g.evidence),
+            );
+        }
+        h.push_str("</table></section>\n");
+    }
+
+    let _ = write!(
+        h,
+        r#"<section id="checks"><h2>All checks ({})</h2><table><tr><th class="nw">outcome</th><th>code</th><th>reason</th><th>evidence</th></tr>"#,
+        report.checks.len()
+    );
+    for c in crate::failures_first(report) {
+        let _ = write!(
+            h,
+            r#"<tr><td class="nw">{}</td><td class="nw"><code>{}</code></td><td>{}</td><td>{}</td></tr>"#,
+            outcome_cell(c.outcome),
+            escape(c.code.as_str()),
+            escape(&c.reason),
+            evidence_cell(c)
+        );
+    }
+    h.push_str("</table></section>\n");
+
+    if !report.opt_outs.is_empty() {
+        h.push_str("<section id=\"opt-outs\"><h2>Opt-outs</h2><ul>");
+        for o in &report.opt_outs {
+            let _ = write!(
+                h,
+                "<li><code>{}</code>: {}</li>",
+                escape(&o.name),
+                escape(&o.risk)
+            );
+        }
+        h.push_str("</ul></section>\n");
+    }
+    let _ = write!(
+        h,
+        "<footer>Written by {} {} at {}. Self-contained: nothing on this page is loaded from elsewhere.</footer>\n</main>\n</body>\n</html>\n",
+        escape(&report.tool.name),
+        escape(&report.tool.version),
+        escape(&report.evaluated_at)
+    );
+    w.write_all(h.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+
+    #[test]
+    fn clip_keeps_both_ends() {
+        assert_eq!(clip("abcdefghij", 5), "ab…ij");
+        assert_eq!(clip("abc", 5), "abc");
+    }
+}
