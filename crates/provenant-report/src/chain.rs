@@ -16,29 +16,62 @@ fn link(report: &Report, s: &SignatureClaim) -> Value {
     let why_not = about(Outcome::Fail)
         .or_else(|| about(Outcome::Warn))
         .map(|c| format!("{}: {}", c.code, c.reason));
-    let (signer, issuer) = match &s.signer {
+    let (signer, issuer, cert) = match &s.signer {
         Some(SignerClaim::Certificate { san, claims, .. }) => {
-            (Some(san.clone()), claims.issuer.clone())
+            (Some(san.clone()), claims.issuer.clone(), Some(claims))
         }
-        Some(SignerClaim::Key { key, .. }) => (Some(format!("key {key}")), None),
-        None => (None, None),
+        Some(SignerClaim::Key { key, .. }) => (Some(format!("key {key}")), None, None),
+        None => (None, None, None),
     };
     let p = s.provenance.as_ref();
+    // What the provenance does not record, the signing certificate's CI claims (Fulcio
+    // extensions, covered by the same signature) may; each link says where it came from.
+    let pick = |from_p: Option<String>, from_c: Option<String>| match (from_p, from_c) {
+        (Some(v), _) => (Some(v), Some("provenance")),
+        (None, Some(v)) => (Some(v), Some("certificate")),
+        (None, None) => (None, None),
+    };
+    let (repository, repo_from) = pick(
+        p.and_then(|p| p.source_repository.clone()),
+        cert.and_then(|c| c.source_repository_uri.clone()),
+    );
+    let (source_ref, _) = pick(
+        p.and_then(|p| p.source_ref.clone()),
+        cert.and_then(|c| c.source_repository_ref.clone()),
+    );
+    let (commit, _) = pick(
+        p.and_then(|p| p.source_commit.clone()),
+        cert.and_then(|c| c.source_repository_digest.clone()),
+    );
+    let (builder, builder_from) = pick(
+        p.and_then(|p| p.builder_id.clone()),
+        cert.and_then(|c| c.build_signer_uri.clone()),
+    );
+    let (invocation, _) = pick(
+        p.and_then(|p| p.invocation_id.clone()),
+        cert.and_then(|c| c.run_invocation_uri.clone()),
+    );
+    let (runner, _) = pick(
+        p.and_then(|p| p.runner_environment.clone()),
+        cert.and_then(|c| c.runner_environment.clone()),
+    );
     json!({
         "evidence": s.evidence.location,
         "verified": s.verified,
         "why_not": if s.verified { None } else { why_not },
         "predicate_type": s.predicate_type,
         "build": {
-            "builder_id": p.and_then(|p| p.builder_id.clone()),
+            "builder_id": builder,
             "build_type": p.and_then(|p| p.build_type.clone()),
-            "invocation": p.and_then(|p| p.invocation_id.clone()),
-            "runner_environment": p.and_then(|p| p.runner_environment.clone()),
+            "invocation": invocation,
+            "runner_environment": runner,
+            "recorded_in": builder_from,
         },
         "source": {
-            "repository": p.and_then(|p| p.source_repository.clone()),
-            "ref": p.and_then(|p| p.source_ref.clone()),
-            "commit": p.and_then(|p| p.source_commit.clone()),
+            "repository": repository,
+            "ref": source_ref,
+            "commit": commit,
+            "recorded_in": repo_from,
         },
         "signer": { "identity": signer, "issuer": issuer },
         "signed_at": s.signing_time,
@@ -89,19 +122,25 @@ pub fn render_text(report: &Report, w: &mut impl Write) -> io::Result<()> {
             writeln!(w, "    why      {why}")?;
         }
         writeln!(w, "    artifact {subject}")?;
+        let from = |ptr: &str| match l.pointer(ptr).and_then(Value::as_str) {
+            Some("certificate") => " (from the signing certificate)",
+            _ => "",
+        };
         writeln!(
             w,
-            "    build    {} ({}) run {}",
+            "    build    {} ({}) run {}{}",
             get(l, "/build/builder_id"),
             get(l, "/build/build_type"),
-            get(l, "/build/invocation")
+            get(l, "/build/invocation"),
+            from("/build/recorded_in")
         )?;
         writeln!(
             w,
-            "    source   {}@{} commit {}",
+            "    source   {}@{} commit {}{}",
             get(l, "/source/repository"),
             get(l, "/source/ref"),
-            get(l, "/source/commit")
+            get(l, "/source/commit"),
+            from("/source/recorded_in")
         )?;
         writeln!(
             w,
