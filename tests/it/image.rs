@@ -9,7 +9,7 @@ use provenant_testkit::keys::KeyPair;
 use provenant_testkit::oci::{
     bundle_layer, cosign_key_att_layer, cosign_key_sig_layer, cosign_keyless_att_layer,
     cosign_keyless_sig_layer, digest_tag, evidence_manifest, image, index, referrers_index,
-    statement, write_layout, Blob, Pushable, TestRegistry,
+    slsa_statement, statement, write_layout, Blob, Pushable, TestRegistry,
 };
 use provenant_testkit::{MintSpec, TestPki, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER};
 use serde_json::{json, Value};
@@ -124,12 +124,7 @@ fn push_cosign_keyed(reg: &TestRegistry, f: &Fixture, repo: &str, seed: &str) ->
         None,
     );
     reg.push(repo, &sig, Some(&format!("{}.sig", digest_tag(&d))));
-    let st = statement(
-        "app",
-        &d,
-        SLSA_V1,
-        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
-    );
+    let st = slsa_statement("app", &d);
     let att = evidence_manifest(vec![cosign_key_att_layer(&f.key, &st)], None, None);
     reg.push(repo, &att, Some(&format!("{}.att", digest_tag(&d))));
     let sbom = evidence_manifest(
@@ -191,12 +186,7 @@ fn cosign_key_signatures_attestations_and_sboms_from_a_registry() {
         serde_json::from_slice(&cyclonedx(&img.digest())).unwrap(),
     );
     let tag = format!("{}.att", digest_tag(&img.digest()));
-    let prov = statement(
-        "app",
-        &img.digest(),
-        SLSA_V1,
-        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
-    );
+    let prov = slsa_statement("app", &img.digest());
     let both = evidence_manifest(
         vec![
             cosign_key_att_layer(&f.key, &prov),
@@ -251,12 +241,7 @@ fn keyless_cosign_signatures_and_attestations_verify_against_fulcio_and_rekor() 
         None,
     );
     reg.push("kl", &sig, Some(&format!("{}.sig", digest_tag(&d))));
-    let st = statement(
-        "kl",
-        &d,
-        SLSA_V1,
-        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
-    );
+    let st = slsa_statement("kl", &d);
     let att = evidence_manifest(
         vec![cosign_keyless_att_layer(&f.pki, &spec, &st)],
         None,
@@ -310,12 +295,7 @@ fn sigstore_bundle_referrers_through_the_tag_fallback() {
     let img = image("referred", "linux", "arm64");
     reg.push("ref", &img, Some("v1"));
     let d = img.digest();
-    let st = statement(
-        "ref",
-        &d,
-        SLSA_V1,
-        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
-    );
+    let st = slsa_statement("ref", &d);
     let referrer = evidence_manifest(
         vec![bundle_layer(&f.pki, &f.spec(), &st)],
         Some(BUNDLE_TYPE),
@@ -806,12 +786,7 @@ fn referrers_api_bearer_tokens_and_redirects_keep_credentials_home() {
     let f = Fixture::new();
     let img = image("api", "linux", "amd64");
     let d = img.digest();
-    let st = statement(
-        "api",
-        &d,
-        SLSA_V1,
-        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
-    );
+    let st = slsa_statement("api", &d);
     let referrer = evidence_manifest(
         vec![bundle_layer(&f.pki, &f.spec(), &st)],
         Some(BUNDLE_TYPE),

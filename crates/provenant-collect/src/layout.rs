@@ -113,7 +113,7 @@ impl LayoutStore {
             },
             location,
         };
-        if let Ok(layout) = me.read_path("oci-layout", 64 * 1024) {
+        if let Ok(Some(layout)) = me.read_path("oci-layout", 64 * 1024) {
             let v = provenant_formats::json::parse_strict(&layout)
                 .map_err(|e| invalid(&me.location, format!("oci-layout: {e}")))?;
             if v.get("imageLayoutVersion")
@@ -133,7 +133,8 @@ impl LayoutStore {
         }
         let bytes = me
             .read_path("index.json", MAX_MANIFEST_BYTES)
-            .map_err(|e| invalid(&me.location, format!("index.json: {e}")))?;
+            .map_err(|e| invalid(&me.location, format!("index.json: {e}")))?
+            .ok_or_else(|| invalid(&me.location, "no index.json: not an OCI image layout"))?;
         let index = parse_manifest(&bytes, None)
             .map_err(|e| invalid(&me.location, format!("index.json: {e}")))?;
         if !index.is_index() {
@@ -161,11 +162,16 @@ impl LayoutStore {
             .collect()
     }
 
-    fn read_path(&self, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
+    /// Read `rel` (bounded); `Ok(None)` when it is not there.
+    fn read_path(&self, rel: &str, limit: u64) -> Result<Option<Vec<u8>>, String> {
         match &self.root {
             Root::Dir(dir) => {
                 let p = dir.join(rel);
-                let meta = std::fs::symlink_metadata(&p).map_err(|e| format!("{rel}: {e}"))?;
+                let meta = match std::fs::symlink_metadata(&p) {
+                    Ok(m) => m,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => return Err(format!("{rel}: {e}")),
+                };
                 if !meta.is_file() {
                     return Err(format!("{rel} is not a regular file"));
                 }
@@ -182,12 +188,12 @@ impl LayoutStore {
                 if out.len() as u64 > limit {
                     return Err(format!("{rel} is over the {limit}-byte limit"));
                 }
-                Ok(out)
+                Ok(Some(out))
             }
             Root::Archive { file, entries } => {
-                let &(off, size) = entries
-                    .get(rel)
-                    .ok_or_else(|| format!("{rel} is not in the archive"))?;
+                let Some(&(off, size)) = entries.get(rel) else {
+                    return Ok(None);
+                };
                 if size > limit {
                     return Err(format!(
                         "{rel} is {size} bytes, over the {limit}-byte limit"
@@ -197,7 +203,7 @@ impl LayoutStore {
                 f.seek(SeekFrom::Start(off)).map_err(|e| e.to_string())?;
                 let mut out = vec![0u8; size as usize];
                 f.read_exact(&mut out).map_err(|e| format!("{rel}: {e}"))?;
-                Ok(out)
+                Ok(Some(out))
             }
         }
     }
@@ -217,7 +223,8 @@ impl LayoutStore {
         }
         let bytes = self
             .read_path(&Self::blob_path(&desc.digest), desc.size)
-            .map_err(|e| CollectError::NotFound(format!("{what}: {e}")))?;
+            .map_err(|e| CollectError::Invalid(format!("{what}: {e}")))?
+            .ok_or_else(|| CollectError::NotFound(format!("{what} is not in the layout")))?;
         if bytes.len() as u64 != desc.size {
             return Err(CollectError::Invalid(format!(
                 "{what} is {} bytes, but its descriptor says {}",
@@ -324,10 +331,8 @@ impl LayoutStore {
         };
         let what = format!("manifest {}@{digest}", self.location);
         let bytes = match self.read_path(&Self::blob_path(&digest), MAX_MANIFEST_BYTES) {
-            Ok(b) => b,
-            Err(e) if e.contains("not in the archive") || e.contains("No such file") => {
-                return Ok(None)
-            }
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(None),
             Err(e) => return Err(CollectError::Invalid(format!("{what}: {e}"))),
         };
         check_digest(&bytes, &digest, &what)?;

@@ -446,11 +446,12 @@ impl RegistryClient {
         }
     }
 
-    /// GET a registry path; `Ok(None)` on 404.
+    /// GET a registry path; `Ok(None)` on 404 and on the other `absent` statuses.
     async fn get(
         &self,
         path: &str,
         accept: &[&str],
+        absent: &[StatusCode],
     ) -> Result<Option<reqwest::Response>, CollectError> {
         let host = self.reference.api_host().to_owned();
         let url = format!("{}/v2/{}/{}", self.base, self.reference.repository, path);
@@ -464,7 +465,7 @@ impl RegistryClient {
             let res = self.send_with_retries(req, &host).await?;
             match res.status() {
                 s if s.is_success() => return Ok(Some(res)),
-                StatusCode::NOT_FOUND => return Ok(None),
+                s if s == StatusCode::NOT_FOUND || absent.contains(&s) => return Ok(None),
                 StatusCode::UNAUTHORIZED if !refreshed => {
                     // A bearer token may have expired: fetch a new one once.
                     let state = self.auth.lock().await.clone();
@@ -514,7 +515,7 @@ impl RegistryClient {
             Selector::Tag(t) => (format!("manifests/{t}"), None),
             Selector::Digest(d) => (format!("manifests/{d}"), Some(d)),
         };
-        let Some(res) = self.get(&path, &MANIFEST_MEDIA_TYPES).await? else {
+        let Some(res) = self.get(&path, &MANIFEST_MEDIA_TYPES, &[]).await? else {
             return Ok(None);
         };
         let media_type = header(res.headers(), CONTENT_TYPE.as_str());
@@ -556,7 +557,10 @@ impl RegistryClient {
                 desc.size
             )));
         }
-        let Some(res) = self.get(&format!("blobs/{}", desc.digest), &[]).await? else {
+        let Some(res) = self
+            .get(&format!("blobs/{}", desc.digest), &[], &[])
+            .await?
+        else {
             return Err(CollectError::NotFound(format!(
                 "{what} is not in the registry"
             )));
@@ -576,14 +580,13 @@ impl RegistryClient {
     /// The OCI 1.1 referrers API for `digest`.
     pub async fn referrers(&self, digest: &Digest) -> Result<ReferrersAnswer, CollectError> {
         let path = format!("referrers/{digest}");
-        let res = match self.get(&path, &[provenant_formats::oci::OCI_INDEX]).await {
-            Ok(Some(r)) => r,
-            Ok(None) => return Ok(ReferrersAnswer::Unsupported),
-            // distribution 2.x answers 404 with an error body; others 405 or 400.
-            Err(CollectError::Invalid(m)) if m.contains(" 405 ") || m.contains(" 400 ") => {
-                return Ok(ReferrersAnswer::Unsupported)
-            }
-            Err(e) => return Err(e),
+        // distribution 2.x answers 404 with an error body; others 405 or 400.
+        let unsupported = [StatusCode::METHOD_NOT_ALLOWED, StatusCode::BAD_REQUEST];
+        let Some(res) = self
+            .get(&path, &[provenant_formats::oci::OCI_INDEX], &unsupported)
+            .await?
+        else {
+            return Ok(ReferrersAnswer::Unsupported);
         };
         let what = format!("referrers of {}@{digest}", self.location());
         let body = read_bounded(res, self.opts.max_manifest_bytes, &what).await?;

@@ -233,6 +233,18 @@ pub fn statement(name: &str, digest: &str, predicate_type: &str, predicate: Valu
     .expect("json")
 }
 
+/// An in-toto v1 SLSA provenance v1 statement about `digest` with a fixed test builder
+/// (`https://example.com/builder`, build type `https://example.com/build@v1`).
+pub fn slsa_statement(name: &str, digest: &str) -> Vec<u8> {
+    statement(
+        name,
+        digest,
+        "https://slsa.dev/provenance/v1",
+        json!({"buildDefinition": {"buildType": "https://example.com/build@v1"},
+               "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
+    )
+}
+
 /// A key-signed cosign `.sig` layer for `digest`.
 pub fn cosign_key_sig_layer(key: &KeyPair, repo: &str, digest: &str) -> Blob {
     let payload = simple_signing(repo, digest);

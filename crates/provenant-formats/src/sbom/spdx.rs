@@ -266,6 +266,23 @@ fn array<'a>(obj: &'a Map<String, Value>, key: &str) -> &'a [Value] {
 
 /// A relationship type in its enumeration spelling (`depends-on` and `dependsOn` aside, tools
 /// reading SPDX 2 accept any case and `-` for `_`).
+/// Call `f(element, canonical relationship type, related element)` for each relationship of the
+/// document that names all three (ids trimmed); the others are skipped.
+pub(crate) fn for_each_relationship(doc: &Map<String, Value>, mut f: impl FnMut(&str, &str, &str)) {
+    for r in array(doc, "relationships")
+        .iter()
+        .filter_map(Value::as_object)
+    {
+        if let (Some(a), Some(t), Some(b)) = (
+            field(r, "spdxElementId"),
+            field(r, "relationshipType"),
+            field(r, "relatedSpdxElement"),
+        ) {
+            f(a.trim(), &canonical_enum(&t), b.trim());
+        }
+    }
+}
+
 pub(crate) fn canonical_enum(s: &str) -> String {
     s.trim().replace('-', "_").to_ascii_uppercase()
 }
@@ -367,19 +384,8 @@ fn normalize(
     let mut dependencies: Vec<(String, String)> = Vec::new();
     let mut seen_edges: HashSet<(String, String)> = HashSet::new();
     let mut has_dependency_section = false;
-    for r in array(doc, "relationships")
-        .iter()
-        .filter_map(Value::as_object)
-    {
-        let (Some(a), Some(t), Some(b)) = (
-            field(r, "spdxElementId"),
-            field(r, "relationshipType"),
-            field(r, "relatedSpdxElement"),
-        ) else {
-            continue;
-        };
-        let (a, b) = (a.trim(), b.trim());
-        let edge = match canonical_enum(&t).as_str() {
+    for_each_relationship(doc, |a, t, b| {
+        let edge = match t {
             "DESCRIBES" if a == doc_id => {
                 describe(b);
                 None
@@ -401,7 +407,7 @@ fn normalize(
                 }
             }
         }
-    }
+    });
 
     // A document of exactly one package (and nothing else) describes it, DESCRIBES or not
     // (tools-python asks for the relationship only when there is more).

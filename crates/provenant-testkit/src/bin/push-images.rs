@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use provenant_testkit::keys::KeyPair;
 use provenant_testkit::oci::{
-    cosign_key_att_layer, cosign_key_sig_layer, digest_tag, evidence_manifest, image, statement,
-    Blob, Pusher,
+    cosign_key_att_layer, cosign_key_sig_layer, digest_tag, evidence_manifest, image,
+    slsa_statement, Blob, Pusher,
 };
 
 fn main() -> ExitCode {
@@ -45,12 +45,7 @@ fn main() -> ExitCode {
             None,
         );
         pusher.push(&repo, &sig, Some(&format!("{tag}.sig")));
-        let st = statement(
-            &repo,
-            &d,
-            "https://slsa.dev/provenance/v1",
-            serde_json::json!({"buildDefinition": {"buildType": "https://example.com/build@v1"}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
-        );
+        let st = slsa_statement(&repo, &d);
         let att = evidence_manifest(vec![cosign_key_att_layer(&key, &st)], None, None);
         pusher.push(&repo, &att, Some(&format!("{tag}.att")));
         let bom = serde_json::json!({

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::{array, canonical_enum, field, license, text, Locator, Version};
+use super::{array, canonical_enum, field, for_each_relationship, license, text, Locator, Version};
 use crate::sbom::{Deviation, Violation};
 
 /// What validation found.
@@ -381,25 +381,14 @@ impl<'a> Validator<'a> {
             .filter_map(|r| field(r, "licenseId").map(|s| s.trim().to_owned()))
             .collect();
         let mut contained: HashMap<String, usize> = HashMap::new();
-        for r in array(doc, "relationships")
-            .iter()
-            .filter_map(Value::as_object)
-        {
-            let (Some(a), Some(t), Some(b)) = (
-                field(r, "spdxElementId"),
-                field(r, "relationshipType"),
-                field(r, "relatedSpdxElement"),
-            ) else {
-                continue;
-            };
-            let (a, b) = (a.trim(), b.trim());
-            let owner = match canonical_enum(&t).as_str() {
+        for_each_relationship(doc, |a, t, b| {
+            let owner = match t {
                 "CONTAINS" if files.contains(b) => a,
                 "CONTAINED_BY" if files.contains(a) => b,
-                _ => continue,
+                _ => return,
             };
             *contained.entry(owner.to_owned()).or_default() += 1;
-        }
+        });
         Self {
             doc,
             version,
