@@ -250,6 +250,9 @@ check_codes! {
     /// The log is not in the trusted root.
     TlogUnknownLog = "tlog-unknown-log", "transparency-log",
         "The entry names a transparency log whose key is not in the trusted root (or not valid then).";
+    /// The log key that signed the checkpoint was outside its validity window.
+    TlogKeyNotValid = "tlog-key-not-valid", "transparency-log",
+        "The checkpoint was signed by the log's key, but the key's validity window in the trusted root does not cover the verified signing time (a retired log key never vouches for inclusion).";
     /// The log entry is malformed.
     TlogEntryMalformed = "tlog-entry-malformed", "transparency-log",
         "The transparency-log entry is malformed (kind, version, body, index or time).";

@@ -18,7 +18,7 @@ use provenant_model::{
 
 use crate::identity::IdentityPolicy;
 use crate::keys::PublicKey;
-use crate::trust::TrustRoot;
+use crate::trust::{CheckpointFault, TrustRoot};
 use crate::verified::{Verified, VerifiedSignature};
 
 /// Who is trusted to have signed.
@@ -425,7 +425,28 @@ impl<'a> Run<'a> {
                 integrated_time: e.integrated_time.map(|t| t.to_string()),
             });
         }
+        let earliest: Option<Timestamp> = r.verified_timestamps().iter().min().copied();
         if r.tlog_verified() {
+            for e in &bundle.verification_material.tlog_entries {
+                if let Err(fault) = trust.check_checkpoint(e, earliest) {
+                    let (code, reason) = match fault {
+                        CheckpointFault::Malformed(m) => (
+                            CheckCode::TlogCheckpointInvalid,
+                            format!("the checkpoint does not parse: {}", one_line(&m)),
+                        ),
+                        CheckpointFault::UnknownLog(id) => (
+                            CheckCode::TlogUnknownLog,
+                            format!("the entry names log {id}, which the trusted root ({}) does not list", trust.name()),
+                        ),
+                        CheckpointFault::NotSignedByLog(m) | CheckpointFault::OriginMismatch(m) => {
+                            (CheckCode::TlogCheckpointInvalid, m)
+                        }
+                        CheckpointFault::KeyOutsideWindow(m) => (CheckCode::TlogKeyNotValid, m),
+                    };
+                    self.fail(code, reason);
+                    return;
+                }
+            }
             let n = bundle.verification_material.tlog_entries.len();
             self.pass(
                 CheckCode::TlogInclusionVerified,
@@ -455,7 +476,6 @@ impl<'a> Run<'a> {
         if r.integrated_time().is_some() {
             self.claim.time_sources.push(TimeSource::TlogIntegratedTime);
         }
-        let earliest: Option<Timestamp> = r.verified_timestamps().iter().min().copied();
         match earliest {
             Some(t) => {
                 self.signing_time = Some(t.as_second());

@@ -2,6 +2,9 @@
 
 use serde_json::Value;
 use sigstore_trust_root::TrustedRoot;
+use sigstore_verify::crypto::VerificationKey;
+use sigstore_verify::types::bundle::TransparencyLogEntry;
+use sigstore_verify::types::Checkpoint;
 use sigstore_verify::Verifier;
 
 use provenant_formats::json::parse_strict;
@@ -155,6 +158,85 @@ impl TrustRoot {
         !self.root.ctlogs.is_empty()
     }
 
+    /// Check, by provenant's own rule, that the signed checkpoint of `entry`'s inclusion proof
+    /// was signed by the key of the log the entry names, that this key was inside its validity
+    /// window at `verified_time` (the earliest verified time of the signature), and that the
+    /// checkpoint's origin names that log (its base URL's host: `host` for Rekor v2, `host - tree`
+    /// for Rekor v1).
+    ///
+    /// sigstore-verify finds the checkpoint key by its four-byte hint among every key whose
+    /// window has *started*, so a retired log key, or another log's key, would still vouch for
+    /// inclusion. An entry without an inclusion proof has no checkpoint to check (its signed
+    /// entry timestamp is checked against the key valid at its integrated time upstream).
+    pub(crate) fn check_checkpoint(
+        &self,
+        entry: &TransparencyLogEntry,
+        verified_time: Option<jiff::Timestamp>,
+    ) -> Result<(), CheckpointFault> {
+        let Some(proof) = &entry.inclusion_proof else {
+            return Ok(());
+        };
+        let checkpoint = Checkpoint::from_text(proof.checkpoint.envelope())
+            .map_err(|e| CheckpointFault::Malformed(e.to_string()))?;
+        let log_id = entry.log_id.key_id.as_bytes();
+        let log = self
+            .root
+            .tlogs
+            .iter()
+            .find(|l| l.log_id.key_id.as_bytes() == log_id)
+            .ok_or_else(|| {
+                CheckpointFault::UnknownLog(log_id.iter().map(|b| format!("{b:02x}")).collect())
+            })?;
+        let key = VerificationKey::from_spki(&log.public_key.raw_bytes).map_err(|e| {
+            CheckpointFault::NotSignedByLog(format!(
+                "the key of log {} cannot be used: {e}",
+                log.base_url
+            ))
+        })?;
+        let signed = checkpoint
+            .signatures()
+            .iter()
+            .any(|sig| key.verify(checkpoint.signed_data(), &sig.signature).is_ok());
+        if !signed {
+            return Err(CheckpointFault::NotSignedByLog(format!(
+                "no signature on the checkpoint verifies with the key of {}, the log the entry names",
+                log.base_url
+            )));
+        }
+        if let Some(window) = &log.public_key.valid_for {
+            let Some(at) = verified_time else {
+                return Err(CheckpointFault::KeyOutsideWindow(format!(
+                    "the key of {} has a validity window, and the signature has no verified time to place it in",
+                    log.base_url
+                )));
+            };
+            if !window.contains(at) {
+                let end = window
+                    .end
+                    .map_or_else(|| "open".to_owned(), |e| e.to_string());
+                return Err(CheckpointFault::KeyOutsideWindow(format!(
+                    "the key of {} is valid from {} to {end}, which does not cover the verified signing time {at}",
+                    log.base_url, window.start
+                )));
+            }
+        }
+        let host = log_host(&log.base_url);
+        let origin = checkpoint.origin();
+        let names_log = origin == host
+            || origin
+                .strip_prefix(host)
+                .and_then(|rest| rest.strip_prefix(" - "))
+                .is_some_and(|tree| !tree.is_empty() && tree.bytes().all(|b| b.is_ascii_digit()));
+        if !names_log {
+            return Err(CheckpointFault::OriginMismatch(format!(
+                "the checkpoint's origin {:?} does not name {}, the log whose key signed it",
+                one_line_limited(origin),
+                log.base_url
+            )));
+        }
+        Ok(())
+    }
+
     /// A one-line summary for `inspect`.
     pub fn summary(&self) -> String {
         format!(
@@ -165,6 +247,37 @@ impl TrustRoot {
             self.root.timestamp_authorities.len()
         )
     }
+}
+
+/// Why a checkpoint does not vouch for an entry's inclusion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CheckpointFault {
+    /// The checkpoint text does not parse.
+    Malformed(String),
+    /// The entry names a log the trusted root does not list.
+    UnknownLog(String),
+    /// No checkpoint signature verifies with the named log's key.
+    NotSignedByLog(String),
+    /// The log key's validity window does not cover the verified time.
+    KeyOutsideWindow(String),
+    /// The checkpoint origin names another log.
+    OriginMismatch(String),
+}
+
+/// The host of a log's base URL (`https://log2025-1.rekor.sigstore.dev/` ->
+/// `log2025-1.rekor.sigstore.dev`), which Rekor uses as its checkpoint origin.
+fn log_host(base_url: &str) -> &str {
+    let rest = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+fn one_line_limited(s: &str) -> String {
+    s.chars()
+        .take(120)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
