@@ -56,6 +56,11 @@ pub struct LintArgs {
     /// The policy file (YAML or JSON).
     #[arg(value_name = "FILE")]
     pub file: String,
+    /// Treat every warning as an error (exit 1): unanchored or wide-open identity regexps
+    /// (one that also accepts another host, owner, repository or workflow file), unescaped
+    /// dots, signers without an issuer, and the rest `policy lint` warns about.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// The policy file that was applied.
@@ -676,16 +681,18 @@ fn lint(a: &LintArgs) -> Result<u8, CliError> {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diags.len() - errors;
+    // Under --strict a warning fails the lint like an error.
+    let failing = if a.strict { diags.len() } else { errors };
     let _ = writeln!(
         out,
         "{}: {errors} error(s), {warnings} warning(s){}",
         a.file,
-        if errors == 0 {
-            "; the policy can be used"
-        } else {
-            ""
+        match (failing, errors) {
+            (0, _) => "; the policy can be used",
+            (_, 0) => "; refused under --strict",
+            _ => "",
         }
     );
     emit(out.as_bytes());
-    Ok(u8::from(errors > 0))
+    Ok(u8::from(failing > 0))
 }

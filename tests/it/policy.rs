@@ -173,7 +173,8 @@ fn lint_warns_about_unanchored_identity_regexps_and_unescaped_dots() {
     assert!(out.contains("policy.yaml:4: warning: regexp"), "{out}");
     assert!(out.contains("not anchored"), "{out}");
     assert!(out.contains("unescaped '.' in \"github.com\""), "{out}");
-    assert!(out.contains("0 error(s), 2 warning(s)"), "{out}");
+    assert!(out.contains("also accepts"), "{out}");
+    assert!(out.contains("0 error(s), 3 warning(s)"), "{out}");
     // Anchored and escaped: clean.
     let (code, out) = lint(&policy(
         "signers:\n  - issuer: https://token.actions.githubusercontent.com\n    identityRegexp: ^https://github\\.com/org/app/\\.github/workflows/release\\.yml@refs/tags/.*$\n",
@@ -187,6 +188,55 @@ fn lint_warns_about_unanchored_identity_regexps_and_unescaped_dots() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains(":4: error:") && out.contains("accepts any identity"),
+        "{out}"
+    );
+}
+
+fn lint_with(text: &str, extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "policy.yaml", text);
+    let mut args = vec!["policy", "lint", p.as_str()];
+    args.extend_from_slice(extra);
+    let (code, out, err) = run(provenant().args(args));
+    (code, format!("{out}{err}"))
+}
+
+/// Issue 14, class 11: identity regexps that also accept another host, owner, repository or
+/// workflow file are found by probing them with synthetic hostile identities; `--strict` refuses.
+#[test]
+fn lint_probes_identity_regexps_with_hostile_identities() {
+    let signer = |re: &str| {
+        policy(&format!(
+            "signers:\n  - issuer: https://token.actions.githubusercontent.com\n    identityRegexp: '{re}'\n"
+        ))
+    };
+    for re in [
+        "^https://.*$",
+        "^.*release\\.yml.*$",
+        "^https://github\\.com/[^/]+/app/\\.github/workflows/release\\.yml@refs/tags/v.*$",
+        "^https://github\\.com/org/.*/\\.github/workflows/release\\.yml@refs/tags/v.*$",
+        "^https://github\\.com/org/app/\\.github/workflows/release\\.yml.*@refs/tags/v1$",
+        "^https://[a-z.]+/org/app/\\.github/workflows/release\\.yml@refs/tags/v1$",
+    ] {
+        let (code, out) = lint_with(&signer(re), &[]);
+        assert_eq!(code, 0, "a warning, not an error, without --strict: {out}");
+        assert!(
+            out.contains("warning: identity regexp") && out.contains("also accepts"),
+            "{re}: {out}"
+        );
+        assert!(!out.contains("the policy can be used; refused"), "{out}");
+        let (code, out) = lint_with(&signer(re), &["--strict"]);
+        assert_eq!(code, 1, "{re}: refused under --strict: {out}");
+        assert!(out.contains("refused under --strict"), "{out}");
+    }
+    // A pinned identity lints clean, also under --strict.
+    let pinned = signer(
+        "^https://github\\.com/org/app/\\.github/workflows/release\\.yml@refs/tags/v[0-9]+\\.[0-9]+\\.[0-9]+$",
+    );
+    let (code, out) = lint_with(&pinned, &["--strict"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("0 error(s), 0 warning(s); the policy can be used"),
         "{out}"
     );
 }

@@ -22,6 +22,7 @@ mod eval;
 mod flags;
 mod lines;
 mod load;
+mod probe;
 mod rego;
 
 pub use document::{

@@ -519,6 +519,25 @@ fn regexp_rules(re: &str, path: &str, what: &str, sink: &mut Sink<'_>) {
             ),
         );
     }
+    if what == "identity" {
+        let hostile = crate::probe::hostile_matches(re);
+        if let Some((first, why)) = hostile.first() {
+            let more = match hostile.len() {
+                1 => String::new(),
+                n => format!(
+                    " and {} other hostile identit{}",
+                    n - 1,
+                    if n == 2 { "y" } else { "ies" }
+                ),
+            };
+            sink.warn(
+                path,
+                format!(
+                    "identity regexp {re:?} also accepts {first:?} ({why}){more}: pin the host, owner, repository and workflow file you trust"
+                ),
+            );
+        }
+    }
     if let Some(host) = unescaped_host_dot(re) {
         sink.warn(
             path,
