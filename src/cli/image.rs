@@ -15,8 +15,9 @@ use provenant_core::{
 use provenant_formats::cosign::{legacy_bundle, LegacyContent};
 use provenant_formats::limits::MAX_EVIDENCE_BYTES;
 use provenant_formats::oci::{
-    parse_manifest, parse_oci_digest, parse_simple_signing, Manifest, Platform,
-    ANN_COSIGN_CERTIFICATE, ANN_COSIGN_SIGNATURE, ANN_DOCKER_REFERENCE_TYPE,
+    parse_manifest, parse_oci_digest, parse_simple_signing, Descriptor, Manifest, ManifestKind,
+    Platform, ANN_COSIGN_CERTIFICATE, ANN_COSIGN_SIGNATURE, ANN_DOCKER_REFERENCE_DIGEST,
+    ANN_DOCKER_REFERENCE_TYPE, MAX_MANIFEST_BYTES,
 };
 use provenant_formats::sbom::{is_sbom_predicate, parse_sbom, ParsedSbom, SbomError};
 use provenant_model::{Digest, Report, Subject, SubjectKind};
@@ -176,6 +177,11 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         media_type: collected.media_type,
         targets,
         missing_platforms: collected.missing_platforms,
+        repository: match &image {
+            ImageRef::Registry(r) => Some(r.repository_name()),
+            _ => None,
+        },
+        require_signed_reference: a.require_signed_reference,
     };
     let report = verify_image(&inputs, &trust, &now);
     let digests = report.subject.digests.clone();
@@ -248,27 +254,38 @@ async fn collect(
         Platforms::All => vec![("all".into(), None)],
         Platforms::These(ps) => ps.iter().map(|p| (p.to_string(), Some(p))).collect(),
     };
+    // Every entry a runtime could pull, with its platform: the descriptor's, else the one its
+    // config records. Only an attestation manifest that names a sibling entry of this index
+    // (BuildKit's provenance/SBOM entries) is not an image of its own.
+    let mut candidates: Vec<(&Descriptor, Result<Platform, String>)> = Vec::new();
+    if !wanted.is_empty() {
+        for e in manifest.entries() {
+            if attests_a_sibling(e, manifest.entries()) {
+                continue;
+            }
+            let platform = match &e.platform {
+                Some(p) => Ok(p.clone()),
+                None => platform_from_config(&store, e).await?,
+            };
+            candidates.push((e, platform));
+        }
+    }
     for (label, want) in wanted {
-        let entries: Vec<_> = manifest
-            .entries()
-            .iter()
-            .filter(|e| e.annotation(ANN_DOCKER_REFERENCE_TYPE).is_none())
-            .filter(|e| match (want, &e.platform) {
-                (None, Some(p)) => p.os != "unknown",
-                (Some(w), Some(p)) => w.selects(p),
-                _ => false,
-            })
-            .collect();
+        let mut entries = Vec::new();
+        for (e, platform) in &candidates {
+            match (want, platform) {
+                (None, Ok(_)) => entries.push((*e, platform_name(platform))),
+                (Some(w), Ok(p)) if w.selects(p) => entries.push((*e, platform_name(platform))),
+                (Some(_), Ok(_)) => {}
+                // A runtime could pull it and nobody can say for which platform: fail closed.
+                (_, Err(why)) => missing.push(format!("{} ({why})", e.digest)),
+            }
+        }
         if entries.is_empty() {
             missing.push(label);
             continue;
         }
-        for e in entries {
-            let name = e
-                .platform
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+        for (e, name) in entries {
             // The platform manifest must exist and match its digest before anything is said
             // about it.
             match store.manifest(&Selector::Digest(e.digest.clone())).await {
@@ -282,6 +299,9 @@ async fn collect(
                     continue;
                 }
                 Err(err) => return Err(collect_error(err)),
+            }
+            if targets.iter().any(|(_, d, _)| *d == e.digest) {
+                continue; // two --platform values selected the same manifest
             }
             let found = discover(&store, &e.digest, Some(&manifest))
                 .await
@@ -297,6 +317,83 @@ async fn collect(
         targets,
         missing_platforms: missing,
     }))
+}
+
+fn platform_name(p: &Result<Platform, String>) -> String {
+    p.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// Whether an index entry is an attestation manifest about another entry of the same index
+/// (`vnd.docker.reference.type: attestation-manifest` and `vnd.docker.reference.digest` naming a
+/// sibling). Any other entry, whatever its annotations or platform, is an image a runtime could
+/// pull.
+fn attests_a_sibling(e: &Descriptor, entries: &[Descriptor]) -> bool {
+    e.annotation(ANN_DOCKER_REFERENCE_TYPE) == Some("attestation-manifest")
+        && e.annotation(ANN_DOCKER_REFERENCE_DIGEST)
+            .and_then(|d| parse_oci_digest(d).ok())
+            .is_some_and(|d| d != e.digest && entries.iter().any(|s| s.digest == d))
+}
+
+/// The platform an index entry without one runs on, from its image config (`os`,
+/// `architecture`, `variant`), as a runtime reads it; `Err` says why there is none.
+async fn platform_from_config(
+    store: &Store,
+    e: &Descriptor,
+) -> Result<Result<Platform, String>, CliError> {
+    let fetched = match store.manifest(&Selector::Digest(e.digest.clone())).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return Ok(Err("listed without a platform, and not in the store".into())),
+        Err(CollectError::Invalid(m)) => return Ok(Err(m)),
+        Err(err) => return Err(collect_error(err)),
+    };
+    let config = match parse_manifest(&fetched.bytes, fetched.media_type.as_deref()) {
+        Ok(Manifest {
+            kind: ManifestKind::Image { config, .. },
+            ..
+        }) => config,
+        Ok(_) => {
+            return Ok(Err(
+                "listed without a platform, and it is an index, not an image".into(),
+            ))
+        }
+        Err(e) => {
+            return Ok(Err(format!(
+                "listed without a platform, and unreadable: {e}"
+            )))
+        }
+    };
+    let bytes = match store.blob(&config, MAX_MANIFEST_BYTES).await {
+        Ok(b) => b,
+        Err(CollectError::Invalid(m) | CollectError::NotFound(m)) => {
+            return Ok(Err(format!(
+                "listed without a platform, and its config is unreadable: {m}"
+            )))
+        }
+        Err(err) => return Err(collect_error(err)),
+    };
+    let Ok(v) = provenant_formats::json::parse_strict(&bytes) else {
+        return Ok(Err(
+            "listed without a platform, and its config is not strict JSON".into(),
+        ));
+    };
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    match (field("os"), field("architecture")) {
+        (Some(os), Some(arch)) => {
+            let text = match field("variant") {
+                Some(variant) => format!("{os}/{arch}/{variant}"),
+                None => format!("{os}/{arch}"),
+            };
+            Ok(Platform::parse(&text)
+                .ok_or_else(|| format!("its config names an unreadable platform {text:?}")))
+        }
+        _ => Ok(Err(
+            "listed without a platform, and its config names no os and architecture".into(),
+        )),
+    }
 }
 
 type FoundSbom = (String, Result<ParsedSbom, SbomError>);

@@ -28,7 +28,8 @@ pub enum VerifyCommand {
         mut_arg("platform", |a| a.hide(true)),
         mut_arg("allow_insecure_registry", |a| a.hide(true)),
         mut_arg("registry_config", |a| a.hide(true)),
-        mut_arg("max_concurrency", |a| a.hide(true))
+        mut_arg("max_concurrency", |a| a.hide(true)),
+        mut_arg("require_signed_reference", |a| a.hide(true))
     )]
     Artifact(Box<ArtifactArgs>),
     /// Verify a container image: its cosign signatures and attestations (sha256-<hex>.sig/.att/
@@ -336,6 +337,12 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "FILE|none", help_heading = "Images")]
     pub registry_config: Option<String>,
 
+    /// Images: every cosign signature must name the verified repository in its signed
+    /// payload (`critical.identity.docker-reference`). Without it, a signature made for
+    /// another repository is a warning (image-signed-reference-mismatch).
+    #[arg(long, help_heading = "Images")]
+    pub require_signed_reference: bool,
+
     /// Images: most registry requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Images")]
     pub max_concurrency: usize,
@@ -397,9 +404,10 @@ fn image_flags_unused(a: &ArtifactArgs) -> Result<(), CliError> {
         || !a.platform.is_empty()
         || a.allow_insecure_registry
         || a.registry_config.is_some()
+        || a.require_signed_reference
     {
         return Err(CliError::Input(
-            "--expected-digest, --platform, --allow-insecure-registry and --registry-config are for images: use `provenant verify image <REF>`".into(),
+            "--expected-digest, --platform, --allow-insecure-registry, --registry-config and --require-signed-reference are for images: use `provenant verify image <REF>`".into(),
         ));
     }
     Ok(())

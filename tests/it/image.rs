@@ -919,3 +919,164 @@ fn referrers_api_bearer_tokens_and_redirects_keep_credentials_home() {
         );
     }
 }
+
+/// Issue 14, class 9: `--platform all` visits every entry a runtime could pull. Entries without a
+/// `platform` (read from their config instead), entries with another `vnd.docker.reference.type`,
+/// and "attestation manifests" that name no sibling are images too; only an attestation
+/// manifest naming a sibling entry is skipped.
+#[test]
+fn platform_all_visits_every_entry_a_runtime_could_pull() {
+    let f = Fixture::new();
+    let amd = image("every", "linux", "amd64");
+    let signed_by = |p: &Pushable| {
+        evidence_manifest(
+            vec![cosign_key_sig_layer(
+                &f.key,
+                "example.com/every",
+                &p.digest(),
+            )],
+            None,
+            None,
+        )
+    };
+    // A layout holding the index `idx` (signed, like every image in `signed`) under tag v1.
+    let layout = |name: &str, idx: &Pushable, images: &[&Pushable], signed: &[&Pushable]| {
+        let dir = f.dir.path().join(name);
+        let sigs: Vec<Pushable> = signed.iter().map(|p| signed_by(p)).collect();
+        let tags: Vec<String> = signed
+            .iter()
+            .map(|p| format!("{}.sig", digest_tag(&p.digest())))
+            .collect();
+        let mut all: Vec<&Pushable> = vec![idx];
+        all.extend(images);
+        all.extend(sigs.iter());
+        let mut refs: Vec<(&Pushable, &str)> = vec![(idx, "v1")];
+        refs.extend(sigs.iter().zip(&tags).map(|(s, t)| (s, t.as_str())));
+        write_layout(&dir, &all, &refs);
+        format!("oci-layout:{}:v1", dir.display())
+    };
+    let evil = image("evil", "linux", "s390x");
+    let hidden_entries = [
+        // No platform field at all: the config says linux/s390x.
+        evil.descriptor(),
+        // A platform, and a reference-type annotation that is not an attestation manifest.
+        {
+            let mut d = evil.descriptor();
+            d["platform"] = json!({"os": "linux", "architecture": "s390x"});
+            d["annotations"] = json!({"vnd.docker.reference.type": "something-else"});
+            d
+        },
+        // An "attestation manifest" that names no sibling of this index.
+        {
+            let mut d = evil.descriptor();
+            d["platform"] = json!({"os": "unknown", "architecture": "unknown"});
+            d["annotations"] = json!({
+                "vnd.docker.reference.type": "attestation-manifest",
+                "vnd.docker.reference.digest": format!("sha256:{}", "ab".repeat(32)),
+            });
+            d
+        },
+    ];
+    for (i, hidden) in hidden_entries.iter().enumerate() {
+        let idx = index(&[(&amd, "linux", "amd64")], std::slice::from_ref(hidden));
+        let unsigned = layout(&format!("hidden-{i}"), &idx, &[&amd, &evil], &[&idx, &amd]);
+        let (rc, r, err) = f.verify_key(&unsigned, &["--platform", "all"]);
+        assert_eq!(
+            rc, 1,
+            "entry {i}: an unsigned image in the index is never skipped: {r:#}\n{err}"
+        );
+        // Signed too: every entry verifies, and the report names the extra platform.
+        let signed = layout(
+            &format!("signed-{i}"),
+            &idx,
+            &[&amd, &evil],
+            &[&idx, &amd, &evil],
+        );
+        let (rc, r, err) = f.verify_key(&signed, &["--platform", "all"]);
+        assert_eq!(rc, 0, "entry {i}: {r:#}\n{err}");
+        let found: Vec<&str> = r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["code"] == "image-platform-found")
+            .filter_map(|c| c["reason"].as_str())
+            .collect();
+        assert!(
+            found.iter().any(|r| r.contains(&evil.digest())),
+            "entry {i}: {found:?}"
+        );
+    }
+    // The platform of an entry without one comes from its config, for a named platform too.
+    let idx = index(&[(&amd, "linux", "amd64")], &[evil.descriptor()]);
+    let unsigned = layout("by-config", &idx, &[&amd, &evil], &[&idx, &amd]);
+    let (rc, r, _) = f.verify_key(&unsigned, &["--platform", "linux/s390x"]);
+    assert_eq!(rc, 1, "{r:#}");
+    assert!(
+        !has(&r, "fail", "image-platform-missing"),
+        "found by its config: {r:#}"
+    );
+    // An entry with neither a platform nor a readable config fails closed.
+    let mut broken = image("broken", "linux", "arm64");
+    broken.blobs.retain(|b| !b.media_type.contains("config"));
+    let idx = index(&[(&amd, "linux", "amd64")], &[broken.descriptor()]);
+    let no_config = layout("no-config", &idx, &[&amd, &broken], &[&idx, &amd]);
+    let (rc, r, _) = f.verify_key(&no_config, &["--platform", "all"]);
+    assert_eq!(rc, 1, "{r:#}");
+    assert!(has(&r, "fail", "image-platform-missing"), "{r:#}");
+    // A BuildKit attestation manifest naming its sibling is not an image: still skipped.
+    let att = evidence_manifest(vec![], None, None);
+    let mut att_entry = att.descriptor();
+    att_entry["platform"] = json!({"os": "unknown", "architecture": "unknown"});
+    att_entry["annotations"] = json!({"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amd.digest()});
+    let idx = index(&[(&amd, "linux", "amd64")], &[att_entry]);
+    let buildkit = layout("buildkit", &idx, &[&amd, &att], &[&idx, &amd]);
+    let (rc, r, err) = f.verify_key(&buildkit, &["--platform", "all"]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+}
+
+/// Issue 14, class 9: a cosign signature made for another repository (copied beside the same
+/// image elsewhere) is reported, and fails under --require-signed-reference.
+#[test]
+fn a_signature_for_another_repository_is_reported() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let f = Fixture::new();
+    let img = image("copied", "linux", "amd64");
+    reg.push("target", &img, Some("v1"));
+    let sign = |repo: &str| {
+        let sig = evidence_manifest(
+            vec![cosign_key_sig_layer(&f.key, repo, &img.digest())],
+            None,
+            None,
+        );
+        reg.push(
+            "target",
+            &sig,
+            Some(&format!("{}.sig", digest_tag(&img.digest()))),
+        );
+    };
+    let reference = format!("{}:v1", reg.repo("target"));
+    // Signed for this repository: matches, with or without the flag.
+    sign(&reg.repo("target"));
+    let (rc, r, err) = f.verify_key(&reference, &["--require-signed-reference"]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    assert!(has(&r, "pass", "image-signed-reference-matches"), "{r:#}");
+    // Signed for another repository: a warning, and a failure when the repository is pinned.
+    sign(&reg.repo("elsewhere"));
+    let (rc, r, err) = f.verify_key(&reference, &[]);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+    assert!(has(&r, "warn", "image-signed-reference-mismatch"), "{r:#}");
+    let (rc, r, _) = f.verify_key(&reference, &["--require-signed-reference"]);
+    assert_eq!(rc, 1, "{r:#}");
+    assert!(has(&r, "fail", "image-signed-reference-mismatch"), "{r:#}");
+    // The flag is for images only.
+    let (rc, _, err) = run(provenant().args([
+        "verify",
+        "artifact",
+        "--digest",
+        &img.digest(),
+        "--require-signed-reference",
+    ]));
+    assert_eq!(rc, 2, "{err}");
+}

@@ -8,6 +8,7 @@ use provenant_model::{
 };
 use provenant_verify::TrustRoot;
 
+use crate::evidence::EvidenceContent;
 use crate::pipeline::{verify_artifact, ArtifactInputs, TOOL_NAME, TOOL_VERSION};
 
 /// One digest to verify: the image (or index) itself, or one platform manifest of an index.
@@ -38,6 +39,11 @@ pub struct ImageInputs {
     pub targets: Vec<ImageTarget>,
     /// Platforms asked for that the index does not list (or the subject is not an index).
     pub missing_platforms: Vec<String>,
+    /// The registry repository verified (`registry/path`); `None` for a layout or an archive,
+    /// which have none.
+    pub repository: Option<String>,
+    /// `--require-signed-reference`: a cosign signature naming another repository fails.
+    pub require_signed_reference: bool,
 }
 
 fn tool() -> ToolInfo {
@@ -148,6 +154,9 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: &str) -> Repor
                 vec![manifest_ref(d)],
             ));
         }
+        if let Some(repo) = &inputs.repository {
+            checks.extend(signed_references(t, repo, inputs.require_signed_reference));
+        }
         let r = verify_artifact(&t.artifact, trust, now);
         for mut c in r.checks {
             if let Some(p) = label {
@@ -183,4 +192,113 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: &str) -> Repor
     );
     report.gates = gates;
     report
+}
+
+/// The repository each cosign signature of `t` was made for (its signed payload's
+/// `critical.identity.docker-reference`), against the repository verified: a signature copied
+/// from another repository of the same image is reported, and fails when `required`.
+fn signed_references(t: &ImageTarget, repository: &str, required: bool) -> Vec<Check> {
+    let want = normalize_repository(repository);
+    let label = t
+        .platform
+        .as_deref()
+        .map(|p| format!("[{p}] "))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for e in &t.artifact.evidence {
+        let EvidenceContent::CosignSignature(sig) = &e.content else {
+            continue;
+        };
+        let Ok(simple) = &sig.simple else {
+            continue; // unreadable payloads fail in the pipeline
+        };
+        if !t.artifact.subject.digests.contains(&simple.manifest_digest) {
+            continue; // a signature of another image fails there too
+        }
+        let evref = EvidenceRef::new(EvidenceKind::CosignSignature, &e.location);
+        let named = normalize_repository(&simple.docker_reference);
+        if named == want {
+            out.push(Check::pass(
+                CheckCode::ImageSignedReferenceMatches,
+                format!("{label}the signature was made for {repository}"),
+                vec![evref],
+            ));
+            continue;
+        }
+        let shown = if simple.docker_reference.is_empty() {
+            "no repository".to_owned()
+        } else {
+            format!("{:?}", simple.docker_reference)
+        };
+        let reason = format!(
+            "{label}the signed payload names {shown}, not the verified repository {repository}{}",
+            if required {
+                ""
+            } else {
+                " (--require-signed-reference makes this a failure)"
+            }
+        );
+        out.push(Check::new(
+            CheckCode::ImageSignedReferenceMismatch,
+            if required {
+                Outcome::Fail
+            } else {
+                Outcome::Warn
+            },
+            reason,
+            vec![evref],
+        ));
+    }
+    out
+}
+
+/// `registry/path` without tag or digest, with Docker Hub's aliases folded
+/// (`index.docker.io/alpine` and `docker.io/library/alpine` are one repository).
+fn normalize_repository(reference: &str) -> String {
+    let r = reference.split('@').next().unwrap_or_default();
+    let r = match r.rsplit_once(':') {
+        Some((head, tag)) if !tag.contains('/') => head,
+        _ => r,
+    };
+    let (host, path) = match r.split_once('/') {
+        Some((h, p)) if h.contains('.') || h.contains(':') || h == "localhost" => (h, p),
+        _ => ("docker.io", r),
+    };
+    let host = match host {
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io",
+        h => h,
+    };
+    if host == "docker.io" && !path.contains('/') {
+        format!("docker.io/library/{path}")
+    } else {
+        format!("{host}/{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_repository;
+
+    #[test]
+    fn repositories_normalize_like_docker() {
+        for (a, b) in [
+            ("alpine", "docker.io/library/alpine"),
+            (
+                "index.docker.io/library/alpine:3",
+                "docker.io/library/alpine",
+            ),
+            (
+                "registry-1.docker.io/org/app@sha256:ab",
+                "docker.io/org/app",
+            ),
+            ("127.0.0.1:5000/app", "127.0.0.1:5000/app"),
+            ("ghcr.io/org/app:v1", "ghcr.io/org/app"),
+        ] {
+            assert_eq!(normalize_repository(a), b, "{a}");
+        }
+        assert_ne!(
+            normalize_repository("ghcr.io/org/app"),
+            normalize_repository("ghcr.io/org/app-evil")
+        );
+    }
 }

@@ -574,6 +574,12 @@ check_codes! {
     /// A platform asked for is not in the index.
     ImagePlatformMissing = "image-platform-missing", "image",
         "The platform asked for (--platform) is not listed in the image index, or the subject is not an index.";
+    /// A cosign signature names the verified repository.
+    ImageSignedReferenceMatches = "image-signed-reference-matches", "image",
+        "The cosign signature's signed payload (critical.identity.docker-reference) names the repository that was verified.";
+    /// A cosign signature names another repository.
+    ImageSignedReferenceMismatch = "image-signed-reference-mismatch", "image",
+        "The cosign signature's signed payload names another repository than the one verified (a signature copied between repositories of the same image): a warning, or a failure with --require-signed-reference.";
     /// Where evidence was searched for (cosign tags, referrers, BuildKit attestations).
     EvidenceSearched = "evidence-searched", "evidence",
         "Where provenant looked for evidence about the image and what each place gave.";
