@@ -568,6 +568,15 @@ fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
             )))
         }
     };
+    if let Some(bad) = a
+        .verified_level
+        .iter()
+        .find(|l| !provenant_core::level_well_formed(l))
+    {
+        return Err(CliError::Input(format!(
+            "--verified-level {bad:?}: write an SLSA level as SLSA_<TRACK>_LEVEL_<N> (e.g. SLSA_BUILD_LEVEL_3, no sign or leading zero), or another verifier's level name"
+        )));
+    }
     let keys = load_keys(&a.key)?;
     let bytes = read_limited(vsa, MAX_EVIDENCE_BYTES, "VSA")?;
     let envelope = provenant_formats::dsse::parse_envelope(&bytes).or_else(|whole| {
@@ -586,6 +595,7 @@ fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
         envelope: envelope.map_err(|e| e.to_string()),
         keys,
         key_id: a.public_key_id.clone(),
+        threshold: a.threshold,
         subject,
         verifier_id: a.verifier_id.clone().unwrap_or_default(),
         resource_uri: a.resource_uri.clone().unwrap_or_default(),

@@ -504,6 +504,50 @@ fn verification_summary_attestations() {
         assert_eq!(rc, 1, "{out}");
         assert!(out.contains(code), "wanted {code}: {out}");
     }
+    // Issue 14, class 7: a malformed level is refused, never read as a number; and
+    // --threshold counts VSA signatures like every other kind (one key's signature is not two).
+    for bad in ["SLSA_BUILD_LEVEL_+3", "SLSA_BUILD_LEVEL_03"] {
+        let (rc, out) = check(&vsa("PASSED", false), &["--verified-level", bad]);
+        assert_eq!(rc, 2, "{bad}: {out}");
+    }
+    let (rc, out) = check(&vsa("PASSED", false), &["--threshold", "2"]);
+    assert_eq!(rc, 1, "one key cannot meet --threshold 2: {out}");
+    let second = KeyPair::p256(32);
+    let pem2 = d.path().join("k2.pub");
+    std::fs::write(&pem2, second.public_pem()).unwrap();
+    let st = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"a","digest":{{"sha256":"{}"}}}}],"predicateType":"https://slsa.dev/verification_summary/v1","predicate":{{"verifier":{{"id":"https://verifier.example/v1"}},"resourceUri":"pkg:generic/app@1","verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_+3"]}}}}"#,
+        "ab".repeat(32)
+    );
+    let two = d.path().join("vsa-two.json");
+    std::fs::write(
+        &two,
+        dsse_envelope(
+            "application/vnd.in-toto+json",
+            st.as_bytes(),
+            &[(&key, Some("k1")), (&second, Some("k2"))],
+        ),
+    )
+    .unwrap();
+    let (rc, out) = check(&two, &["--key", pem2.to_str().unwrap(), "--threshold", "2"]);
+    assert_eq!(rc, 0, "two keys meet --threshold 2: {out}");
+    let (rc, out) = check(
+        &two,
+        &[
+            "--key",
+            pem2.to_str().unwrap(),
+            "--threshold",
+            "2",
+            "--verified-level",
+            "SLSA_BUILD_LEVEL_1",
+        ],
+    );
+    assert_eq!(
+        rc, 1,
+        "a VSA attesting SLSA_BUILD_LEVEL_+3 attests no level: {out}"
+    );
+    assert!(out.contains("vsa-levels-not-met"), "{out}");
+
     // Missing required VSA flags is a usage error, never a pass.
     let (rc, _, _) = run(provenant().args([
         "verify",

@@ -33,4 +33,4 @@ pub use evidence::{classify_evidence, CosignSignature, Evidence, EvidenceContent
 pub use image::{image_unreadable, verify_image, ImageInputs, ImageTarget};
 pub use inspect::inspect;
 pub use pipeline::{verify_artifact, ArtifactInputs, SbomInputs, TOOL_NAME, TOOL_VERSION};
-pub use vsa::{verify_vsa, VsaInputs, VSA_V1};
+pub use vsa::{level_well_formed, verify_vsa, VsaInputs, VSA_V1};

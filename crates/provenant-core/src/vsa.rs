@@ -27,6 +27,8 @@ pub struct VsaInputs {
     pub keys: Vec<PublicKey>,
     /// When given, a valid signature must carry this key id.
     pub key_id: Option<String>,
+    /// How many distinct trusted keys must have signed (`--threshold`, at least 1).
+    pub threshold: usize,
     /// Subject digests as `(algorithm, value)`: any algorithm (`sha256`, `gce_image_id`, ...).
     pub subject: Vec<(String, String)>,
     /// Expected `verifier.id`.
@@ -37,21 +39,61 @@ pub struct VsaInputs {
     pub levels: Vec<String>,
 }
 
-/// `SLSA_BUILD_LEVEL_3` -> (`SLSA_BUILD_LEVEL_`, 3).
-fn slsa_level(l: &str) -> Option<(&str, u32)> {
-    let i = l.rfind('_')?;
-    let (track, n) = l.split_at(i + 1);
-    (track.starts_with("SLSA_") && track.ends_with("_LEVEL_")).then_some(())?;
-    Some((track, n.parse().ok()?))
+/// How a level string reads.
+#[derive(Debug, PartialEq, Eq)]
+enum Level<'a> {
+    /// `SLSA_<TRACK>_LEVEL_<N>` written canonically: the track and N.
+    Slsa(&'a str, u32),
+    /// Shaped like an SLSA level but not canonical (`SLSA_BUILD_LEVEL_+3`, `_03`, `_3 `, `_`):
+    /// never read as a number, never met.
+    Malformed,
+    /// Any other verifier's level (`BCID_L1`): compared exactly.
+    Other,
 }
 
+/// `SLSA_BUILD_LEVEL_3` -> `Slsa("SLSA_BUILD_LEVEL_", 3)`. The number is ASCII digits without
+/// a sign or a leading zero, and the track is upper-case letters: anything else shaped like an
+/// SLSA level is malformed, never a number `str::parse` would forgive.
+fn slsa_level(l: &str) -> Level<'_> {
+    if !l.starts_with("SLSA_") || !l.contains("_LEVEL_") {
+        return Level::Other;
+    }
+    let Some(i) = l.rfind('_') else {
+        return Level::Malformed;
+    };
+    let (track, n) = l.split_at(i + 1);
+    let track_ok = track.ends_with("_LEVEL_")
+        && track
+            .trim_end_matches('_')
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_');
+    let n_ok = !n.is_empty()
+        && n.len() <= 3
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && (n == "0" || !n.starts_with('0'));
+    match (track_ok, n_ok, n.parse()) {
+        (true, true, Ok(v)) => Level::Slsa(track, v),
+        _ => Level::Malformed,
+    }
+}
+
+/// Whether `required` is among the attested levels `have`: exactly, or (for an SLSA level) by a
+/// higher level of the same track. A malformed level on either side never counts.
 fn level_met(required: &str, have: &[String]) -> bool {
-    have.iter().any(|h| h == required)
-        || slsa_level(required).is_some_and(|(track, n)| {
-            have.iter()
-                .filter_map(|h| slsa_level(h))
-                .any(|(t, m)| t == track && m >= n)
-        })
+    match slsa_level(required) {
+        Level::Malformed => false,
+        Level::Other => have.iter().any(|h| h == required),
+        Level::Slsa(track, n) => have.iter().any(|h| match slsa_level(h) {
+            Level::Slsa(t, m) => t == track && m >= n,
+            _ => false,
+        }),
+    }
+}
+
+/// Whether a level given on the command line or in a policy is well formed (an SLSA level
+/// written canonically, or another verifier's level name).
+pub fn level_well_formed(l: &str) -> bool {
+    !l.is_empty() && slsa_level(l) != Level::Malformed
 }
 
 /// Verify a VSA. Pure: `now` is only recorded.
@@ -124,7 +166,8 @@ fn vsa_checks(inputs: &VsaInputs, evref: &EvidenceRef) -> Vec<Check> {
             ev(),
         )];
     }
-    let (mut checks, signed) = verify_envelope(&candidate, &inputs.keys, 1, evref);
+    let (mut checks, signed) =
+        verify_envelope(&candidate, &inputs.keys, inputs.threshold.max(1), evref);
     if signed.is_none() {
         return checks;
     }
@@ -252,5 +295,34 @@ mod tests {
         assert!(!level_met("SLSA_SOURCE_LEVEL_1", &have));
         assert!(level_met("BCID_L1", &have));
         assert!(!level_met("BCID_L2", &have));
+    }
+
+    #[test]
+    fn levels_parse_strictly() {
+        // Issue 14, class 7: `+3` and `03` are not 3, on either side.
+        for bad in [
+            "SLSA_BUILD_LEVEL_+3",
+            "SLSA_BUILD_LEVEL_03",
+            "SLSA_BUILD_LEVEL_3 ",
+            "SLSA_BUILD_LEVEL_",
+            "SLSA_BUILD_LEVEL_-1",
+            "SLSA_build_LEVEL_3",
+            "SLSA_BUILD_LEVEL_99999999999",
+        ] {
+            assert_eq!(slsa_level(bad), Level::Malformed, "{bad}");
+            assert!(!level_well_formed(bad), "{bad}");
+            let have = vec![bad.to_string()];
+            assert!(
+                !level_met("SLSA_BUILD_LEVEL_1", &have),
+                "{bad} attests nothing"
+            );
+            assert!(!level_met(bad, &have), "{bad} is never met, even exactly");
+        }
+        assert_eq!(
+            slsa_level("SLSA_BUILD_LEVEL_0"),
+            Level::Slsa("SLSA_BUILD_LEVEL_", 0)
+        );
+        assert!(level_well_formed("BCID_L1"));
+        assert!(!level_well_formed(""));
     }
 }
