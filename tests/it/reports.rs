@@ -352,8 +352,13 @@ fn junit_escapes_hostile_strings() {
     let xml = render(provenant_report::junit::render, &r);
     let j = parse_junit(&xml);
     assert_eq!((j.cases, j.failures.len()), (3, 1));
-    // The reason comes back exactly, except the control character XML cannot carry.
-    let want = r.checks[1].reason.replace('\u{7}', "\u{fffd}");
+    // The reason comes back on its line: the line break and the control character shown
+    // escaped, never as themselves.
+    let want = r.checks[1]
+        .reason
+        .replace('\n', "\\n")
+        .replace('\u{7}', "\\u{7}");
+    assert!(!xml.contains('\u{7}'));
     assert!(j.failures[0].1.starts_with(&want), "{:?}", j.failures[0]);
     assert!(j.names[1].contains("evil\"<iframe"), "{:?}", j.names);
     assert!(j.system_out[0].starts_with("warning: <script>"), "{j:?}");
