@@ -21,6 +21,8 @@
 
 pub mod chain;
 pub mod docs;
+#[cfg(test)]
+mod hostile;
 pub mod html;
 pub mod json;
 pub mod junit;
