@@ -337,3 +337,27 @@ fn error_messages_quote_evidence_on_one_clean_line() {
         "{err}"
     );
 }
+
+/// The GitHub Action's report helper (scripts/action/report.py) writes annotations and a
+/// fallback summary from the JSON report: it must hide nothing provenant's renderers hide.
+#[test]
+fn the_action_helper_hides_exactly_what_the_renderers_hide() {
+    let dir = crate::support::root().join("scripts/action");
+    let script = "import sys; sys.path.insert(0, sys.argv[1]); import report; \
+        print(' '.join('%x' % u for u in range(0x110000) \
+        if not 0xD800 <= u <= 0xDFFF and report.hidden(chr(u))))";
+    let (rc, out, err) = run(std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&dir));
+    assert_eq!(rc, 0, "{err}");
+    let python: Vec<u32> = out
+        .split_whitespace()
+        .map(|h| u32::from_str_radix(h, 16).unwrap())
+        .collect();
+    let rust: Vec<u32> = (0..=0x10FFFF)
+        .filter_map(char::from_u32)
+        .filter(|&c| hidden(c))
+        .map(u32::from)
+        .collect();
+    assert_eq!(python, rust);
+}
