@@ -361,3 +361,42 @@ fn the_action_helper_hides_exactly_what_the_renderers_hide() {
         .collect();
     assert_eq!(python, rust);
 }
+
+#[test]
+fn print_provenance_keeps_the_statement_value_but_no_hidden_character() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle, root) = hostile_provenance(&dir);
+    let (digests, _) = provenant_verify::digest_reader(
+        provenant_testkit::DEFAULT_ARTIFACT,
+        &[provenant_model::DigestAlgorithm::Sha256],
+    )
+    .unwrap();
+    let provenant_testkit::Identity::Uri(identity) = GithubClaims::default().identity() else {
+        panic!("a workflow identity is a URI")
+    };
+    let (rc, out, err) = run(provenant().args([
+        "verify",
+        "artifact",
+        "--digest",
+        &digests[0].to_string(),
+        "--bundle",
+        &bundle,
+        "--trusted-root",
+        &root,
+        "--certificate-identity",
+        &identity,
+        "--certificate-oidc-issuer",
+        GITHUB_ACTIONS_ISSUER,
+        "--print-provenance",
+    ]));
+    assert_eq!(rc, 0, "{out}{err}");
+    // The signed statement holds a raw U+202E (JSON allows it); stdout does not.
+    assert_clean("--print-provenance", &out);
+    assert_clean("report on stderr", &err);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let st: Value = serde_json::from_str(&out).unwrap();
+    assert!(st["predicate"]["runDetails"]["builder"]["id"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("{FORGED_LINK}{CLEAR_AND_PASS}\u{202e}")));
+}

@@ -17,6 +17,7 @@
 //! | XML (JUnit) text and attributes | [`xml`] |
 //! | SARIF `message.text` | [`sarif_text`] |
 //! | JSON (report, chain, SARIF, VSA) | [`write_json`], [`write_json_pretty`] |
+//! | JSON as signed (`--print-provenance`) | [`json_document`] |
 //!
 //! **What is neutralised** ([`is_hidden`]): C0 controls (ESC, CR, BEL, ...), DEL, C1 controls
 //! (U+0080–U+009F, among them the one-byte CSI U+009B and NEL U+0085), the line and paragraph
@@ -230,6 +231,60 @@ pub fn sarif_text(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// A JSON document's text as given (signed bytes, printed as they are), made safe to print
+/// without changing its value: inside strings a hidden character becomes a `\uXXXX` escape;
+/// between tokens a CR (which would let a line overwrite itself on a terminal) becomes a space.
+/// Bytes that are not UTF-8 show as U+FFFD. A document without such characters is unchanged.
+pub fn json_document(doc: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(doc);
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let spell = |c: char, out: &mut String, backslash: bool| {
+        let mut units = [0u16; 2];
+        for (i, u) in c.encode_utf16(&mut units).iter().enumerate() {
+            let lead = if i == 0 && !backslash { "" } else { "\\" };
+            let _ = write!(out, "{lead}u{u:04x}");
+        }
+    };
+    for c in text.chars() {
+        if escaped {
+            // After a backslash: a hidden character here is invalid JSON anyway; the backslash
+            // already written starts its escape.
+            escaped = false;
+            if is_hidden(c) {
+                spell(c, &mut out, false);
+            } else {
+                out.push(c);
+            }
+        } else if in_string {
+            match c {
+                '\\' => {
+                    escaped = true;
+                    out.push(c);
+                }
+                '"' => {
+                    in_string = false;
+                    out.push(c);
+                }
+                c if is_hidden(c) => spell(c, &mut out, true),
+                c => out.push(c),
+            }
+        } else {
+            match c {
+                '"' => {
+                    in_string = true;
+                    out.push(c);
+                }
+                '\r' => out.push(' '),
+                '\n' | '\t' => out.push(c),
+                c if is_hidden(c) => spell(c, &mut out, true),
+                c => out.push(c),
+            }
+        }
+    }
+    out.into_bytes()
 }
 
 /// A JSON formatter that writes hidden characters as `\uXXXX` escapes: the same value to a
@@ -498,6 +553,24 @@ mod tests {
             assert_eq!(back, v);
         }
         assert!(pretty.ends_with(b"}\n"));
+    }
+
+    #[test]
+    fn json_documents_keep_their_value_and_lose_hidden_characters() {
+        let doc = "{\"a\":\"x\u{202e}y\u{e0041}\",\r\n \"b\\\"\u{9b}\":[1, \"\\\\\"]}";
+        let safe = String::from_utf8(json_document(doc.as_bytes())).unwrap();
+        assert_eq!(
+            safe,
+            "{\"a\":\"x\\u202ey\\udb40\\udc41\", \n \"b\\\"\\u009b\":[1, \"\\\\\"]}"
+        );
+        assert_clean(&safe, &['\n']);
+        let (a, b): (serde_json::Value, serde_json::Value) = (
+            serde_json::from_str(doc).unwrap(),
+            serde_json::from_str(&safe).unwrap(),
+        );
+        assert_eq!(a, b);
+        let plain = "{\"a\": [1, \"b\"]}\n";
+        assert_eq!(json_document(plain.as_bytes()), plain.as_bytes());
     }
 
     #[test]
