@@ -739,6 +739,22 @@ fn html_is_self_contained_and_escapes_everything() {
         page.contains("default-src 'none'"),
         "a CSP that loads nothing"
     );
+    // The CSP allows the page's own style sheet by its hash, and nothing inline besides.
+    use base64::Engine as _;
+    let css = page
+        .split("<style>")
+        .nth(1)
+        .and_then(|s| s.split("</style>").next())
+        .unwrap();
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, css.as_bytes());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(hash.as_ref());
+    assert!(
+        page.contains(&format!(
+            "style-src 'sha256-{b64}'; base-uri 'none'; form-action 'none'\""
+        )),
+        "the CSP names the style sheet's hash sha256-{b64}"
+    );
+    assert!(!page.contains("unsafe-inline") && !page.contains(" style="));
     assert!(page.contains(r#"<h1 id="verdict">PASS</h1>"#));
     assert!(page.contains(r#"<svg id="provenance-graph""#));
     assert!(page.contains("5f2ab4a3c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5"));
