@@ -400,3 +400,22 @@ fn print_provenance_keeps_the_statement_value_but_no_hidden_character() {
         .unwrap()
         .ends_with(&format!("{FORGED_LINK}{CLEAR_AND_PASS}\u{202e}")));
 }
+
+#[test]
+fn policy_lint_quotes_a_hostile_key_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        "apiVersion: provenant.dev/v1\n\"evil\\e[2J\\u202e\\nwarning: forged\": 1\n",
+    )
+    .unwrap();
+    let (rc, out, err) = run(provenant().args(["policy", "lint", policy.to_str().unwrap()]));
+    assert_eq!(rc, 1, "{out}{err}");
+    assert_clean("policy lint", &out);
+    assert!(
+        !out.lines().any(|l| l.starts_with("warning: forged")),
+        "{out}"
+    );
+    assert!(out.contains("evil"), "the key is quoted: {out}");
+}
