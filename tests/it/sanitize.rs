@@ -118,8 +118,9 @@ fn pki() -> &'static TestPki {
 }
 
 /// A validly signed SLSA provenance whose `builder.id` carries a newline and a forged verified
-/// line, a screen clear and a bidi override; its source ref carries a CR.
-fn hostile_provenance(dir: &tempfile::TempDir) -> (String, String) {
+/// line, a screen clear and a bidi override (a raw U+202E in the signed JSON). Returns the
+/// flags that verify it: the subject digest, the bundle, the trusted root and the identity.
+fn hostile_provenance(dir: &tempfile::TempDir) -> Vec<String> {
     let claims = GithubClaims::default();
     let mut spec = MintSpec {
         identity: claims.identity(),
@@ -143,43 +144,44 @@ fn hostile_provenance(dir: &tempfile::TempDir) -> (String, String) {
     std::fs::write(&bundle, pki().mint(&spec).bundle_json).unwrap();
     let root = dir.path().join("trusted_root.json");
     std::fs::write(&root, pki().trusted_root_json()).unwrap();
-    (
-        bundle.to_string_lossy().into_owned(),
-        root.to_string_lossy().into_owned(),
-    )
-}
-
-#[test]
-fn a_signed_builder_id_cannot_forge_a_verified_line_in_provenance() {
-    let dir = tempfile::tempdir().unwrap();
-    let (bundle, root) = hostile_provenance(&dir);
     let (digests, _) = provenant_verify::digest_reader(
         provenant_testkit::DEFAULT_ARTIFACT,
         &[provenant_model::DigestAlgorithm::Sha256],
     )
     .unwrap();
-    let digest = digests[0].to_string();
     let provenant_testkit::Identity::Uri(identity) = GithubClaims::default().identity() else {
         panic!("a workflow identity is a URI")
     };
-    let base = [
-        "provenance",
+    [
         "--digest",
-        &digest,
+        &digests[0].to_string(),
         "--bundle",
-        &bundle,
+        &bundle.to_string_lossy(),
         "--trusted-root",
-        &root,
+        &root.to_string_lossy(),
         "--certificate-identity",
         &identity,
         "--certificate-oidc-issuer",
         GITHUB_ACTIONS_ISSUER,
-    ];
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+#[test]
+fn a_signed_builder_id_cannot_forge_a_verified_line_in_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = hostile_provenance(&dir);
+    let base = || {
+        let mut c = provenant();
+        c.arg("provenance").args(&flags);
+        c
+    };
     let file = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
 
     // The chain as text: the signature is valid, so the chain is verified, and the builder id
     // is shown on its own line, escaped: exactly one [verified] line.
-    let (rc, out, err) = run(provenant().args(base));
+    let (rc, out, err) = run(&mut base());
     assert_eq!(rc, 0, "{out}{err}");
     assert_clean("provenance text", &out);
     assert_eq!(
@@ -206,7 +208,7 @@ fn a_signed_builder_id_cannot_forge_a_verified_line_in_provenance() {
     );
 
     // Mermaid: one node per line, the label's syntax escaped.
-    let (rc, mermaid, _) = run(provenant().args(base).args(["--format", "mermaid"]));
+    let (rc, mermaid, _) = run(base().args(["--format", "mermaid"]));
     assert_eq!(rc, 0);
     assert_clean("mermaid", &mermaid);
     let b0 = mermaid
@@ -224,7 +226,7 @@ fn a_signed_builder_id_cannot_forge_a_verified_line_in_provenance() {
     );
 
     // JSON: the exact value, escaped in the bytes.
-    let (rc, chain, _) = run(provenant().args(base).args(["--format", "json"]));
+    let (rc, chain, _) = run(base().args(["--format", "json"]));
     assert_eq!(rc, 0);
     assert_clean("provenance json", &chain);
     let v: Value = serde_json::from_str(&chain).unwrap();
@@ -234,8 +236,7 @@ fn a_signed_builder_id_cannot_forge_a_verified_line_in_provenance() {
         .ends_with(&format!("{FORGED_LINK}{CLEAR_AND_PASS}\u{202e}")));
 
     // Every report format, from the same run.
-    let mut cmd = provenant();
-    cmd.args(base);
+    let mut cmd = base();
     for (f, n) in [
         ("markdown", "p.md"),
         ("html", "p.html"),
@@ -365,30 +366,11 @@ fn the_action_helper_hides_exactly_what_the_renderers_hide() {
 #[test]
 fn print_provenance_keeps_the_statement_value_but_no_hidden_character() {
     let dir = tempfile::tempdir().unwrap();
-    let (bundle, root) = hostile_provenance(&dir);
-    let (digests, _) = provenant_verify::digest_reader(
-        provenant_testkit::DEFAULT_ARTIFACT,
-        &[provenant_model::DigestAlgorithm::Sha256],
-    )
-    .unwrap();
-    let provenant_testkit::Identity::Uri(identity) = GithubClaims::default().identity() else {
-        panic!("a workflow identity is a URI")
-    };
-    let (rc, out, err) = run(provenant().args([
-        "verify",
-        "artifact",
-        "--digest",
-        &digests[0].to_string(),
-        "--bundle",
-        &bundle,
-        "--trusted-root",
-        &root,
-        "--certificate-identity",
-        &identity,
-        "--certificate-oidc-issuer",
-        GITHUB_ACTIONS_ISSUER,
-        "--print-provenance",
-    ]));
+    let flags = hostile_provenance(&dir);
+    let (rc, out, err) = run(provenant()
+        .args(["verify", "artifact"])
+        .args(&flags)
+        .args(["--print-provenance"]));
     assert_eq!(rc, 0, "{out}{err}");
     // The signed statement holds a raw U+202E (JSON allows it); stdout does not.
     assert_clean("--print-provenance", &out);
