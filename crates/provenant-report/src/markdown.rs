@@ -1,9 +1,10 @@
 //! GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`: the verdict as a headline, failed checks
 //! first (code, reason, evidence), the provenance chain, the gate table, then every check.
 //!
-//! Every string from the report goes through [`markdown_text`] (or [`markdown_code`]): Markdown
-//! and HTML syntax is neutralised, `|` is escaped, and line breaks, controls and bidi characters
-//! are shown escaped, so evidence cannot reshape the page.
+//! Every string from the report goes through [`crate::sanitize::markdown_text`] (or
+//! [`crate::sanitize::markdown_code`]): Markdown and HTML syntax is neutralised, `|` is escaped,
+//! and line breaks, controls and bidi characters are shown escaped, so evidence cannot reshape
+//! the page.
 
 use std::io::{self, Write};
 

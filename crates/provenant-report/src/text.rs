@@ -1,8 +1,8 @@
 //! Concise terminal text: the verdict first, then failures, warnings and passes, each with its
 //! reason and the evidence it used.
 //!
-//! Every string from the report goes through [`terminal_line`] (here `t`): evidence cannot
-//! send escape sequences to the terminal, break a line, or reorder what is read.
+//! Every string from the report goes through [`crate::sanitize::terminal_line`] (here `t`):
+//! evidence cannot send escape sequences to the terminal, break a line, or reorder what is read.
 
 use std::io::{self, Write};
 
