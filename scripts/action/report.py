@@ -11,7 +11,10 @@
 Check reasons and evidence locations come from the evidence under verification, so an attacker
 may choose them: every value written into a workflow command is escaped (a raw newline in a
 message would otherwise start a command of the attacker's choosing, such as ::add-mask:: or
-::stop-commands::).
+::stop-commands::). Before that, as provenant's own renderers do (crates/provenant-report/src/
+sanitize.rs), characters that control a terminal, reorder or hide text or break a line are
+shown escaped (\\n, \\u{1b}, \\u{202e}): an annotation or a summary row stays one line and
+reads as what the evidence holds.
 """
 
 import html
@@ -20,6 +23,36 @@ import sys
 
 # Outcomes that become annotations, and the workflow command each becomes.
 LEVELS = {"fail": "error", "warn": "warning"}
+
+
+# The characters provenant's renderers never write as themselves (sanitize.rs, is_hidden): C0,
+# DEL and C1 controls, line and paragraph separators, bidi controls, format characters,
+# default-ignorable code points; plus noncharacters (checked in hidden()).
+HIDDEN = (
+    (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x034F, 0x034F),
+    (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x206F),
+    (0x3164, 0x3164), (0xFDD0, 0xFDEF), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+    (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+
+
+def hidden(c):
+    """Whether provenant shows the character escaped rather than as itself."""
+    u = ord(c)
+    return u & 0xFFFE == 0xFFFE or any(lo <= u <= hi for lo, hi in HIDDEN)
+
+
+def spelled(c):
+    """The visible spelling of a hidden character, as Rust writes it."""
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c, "\\u{%x}" % ord(c))
+
+
+def visible(value):
+    """`value` on one line, every hidden character shown escaped."""
+    return "".join(spelled(c) if hidden(c) else c for c in value)
 
 
 def escape_data(value):
@@ -34,6 +67,7 @@ def escape_property(value):
 
 def command(level, title, message):
     """One workflow command line: ::LEVEL title=TITLE::MESSAGE."""
+    title, message = visible(title), visible(message)
     return f"::{level} title={escape_property(title)}::{escape_data(message)}"
 
 
@@ -92,10 +126,16 @@ def annotate(report):
     return lines
 
 
+# Markdown syntax that a cell must show as itself (as sanitize.rs markdown_text).
+MARKDOWN = set("\\`*_[]|#~!$")
+
+
 def cell(value):
-    """A Markdown table cell: HTML-escaped, pipes escaped, on one line."""
-    value = html.escape(value, quote=False).replace("|", "\\|")
-    return " ".join(value.split())
+    """A Markdown table cell on one line: hidden characters shown escaped, then Markdown and
+    HTML syntax escaped."""
+    return "".join(
+        "\\" + c if c in MARKDOWN else html.escape(c, quote=False) for c in visible(value)
+    )
 
 
 def markdown(report):

@@ -172,6 +172,7 @@ pub fn main() -> ExitCode {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
+        let msg = provenant_report::sanitize::terminal_line(&msg);
         #[allow(clippy::print_stderr)]
         {
             eprintln!("provenant: internal error (please report): {msg}");
@@ -189,7 +190,11 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            let msg = format!("error: {e}\n");
+            // Errors quote evidence (parser messages, file names): one line, nothing hidden.
+            let msg = format!(
+                "error: {}\n",
+                provenant_report::sanitize::terminal_line(&e.to_string())
+            );
             #[allow(clippy::print_stderr)]
             {
                 eprint!("{msg}");

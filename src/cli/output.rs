@@ -194,7 +194,7 @@ impl<'a> Outputs<'a> {
         color: bool,
         signer: Option<&VsaSigner>,
     ) -> Result<Vec<u8>, CliError> {
-        use provenant_report::{chain, html, json, junit, markdown, sarif, text, vsa};
+        use provenant_report::{chain, html, json, junit, markdown, sanitize, sarif, text, vsa};
         let chain = self.renderer == Renderer::Provenance;
         let mut buf = Vec::new();
         let res = match format {
@@ -211,10 +211,8 @@ impl<'a> Outputs<'a> {
                 let st = vsa::statement(report, self.policy_ref()?.as_ref())
                     .map_err(|e| CliError::Input(format!("--format vsa: {e}")))?;
                 match signer {
-                    Some(s) => return s.envelope(&serde_json::to_vec(&st).unwrap_or_default()),
-                    None => serde_json::to_writer_pretty(&mut buf, &st)
-                        .map_err(std::io::Error::from)
-                        .and_then(|()| std::io::Write::write_all(&mut buf, b"\n")),
+                    Some(s) => return s.envelope(&sanitize::to_json_vec(&st).unwrap_or_default()),
+                    None => sanitize::write_json_pretty(&mut buf, &st),
                 }
             }
         };

@@ -19,6 +19,7 @@ use provenant_policy::{
     RegoModule, SbomFormat, Severity, SourcePolicy, MAX_POLICY_BYTES, MAX_REGO_BYTES,
     STARTER_POLICY,
 };
+use provenant_report::sanitize::terminal_line;
 
 use super::gates::{GateArgs, GatesArgs};
 use super::verify::{now_rfc3339, ArtifactArgs, VerifyCommand};
@@ -573,9 +574,9 @@ pub fn finalize(extras: &Extras, mut report: Report) -> Result<Report, CliError>
         extras.loaded.as_ref().map(|l| (l.path.as_str(), &l.digest)),
     );
     if let Some(p) = &extras.write_rego_input {
-        let mut text = serde_json::to_vec_pretty(&input)
+        let mut text = Vec::new();
+        provenant_report::sanitize::write_json_pretty(&mut text, &input)
             .map_err(|e| CliError::Input(format!("cannot write the Rego input: {e}")))?;
-        text.push(b'\n');
         std::fs::write(p, text)
             .map_err(|e| CliError::Input(format!("cannot write the Rego input to {p}: {e}")))?;
     }
@@ -668,12 +669,14 @@ fn lint(a: &LintArgs) -> Result<u8, CliError> {
         } else {
             format!(" [{}]", d.path)
         };
+        // Messages quote the policy file: one terminal line each.
         let _ = writeln!(
             out,
-            "{}:{line}: {}: {}{at}",
-            a.file,
+            "{}:{line}: {}: {}{}",
+            terminal_line(&a.file),
             d.severity.as_str(),
-            d.message
+            terminal_line(&d.message),
+            terminal_line(&at)
         );
     }
     let errors = diags
@@ -686,7 +689,7 @@ fn lint(a: &LintArgs) -> Result<u8, CliError> {
     let _ = writeln!(
         out,
         "{}: {errors} error(s), {warnings} warning(s){}",
-        a.file,
+        terminal_line(&a.file),
         match (failing, errors) {
             (0, _) => "; the policy can be used",
             (_, 0) => "; refused under --strict",

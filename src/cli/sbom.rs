@@ -9,6 +9,7 @@ use provenant_model::{
     Check, CheckCode, DigestAlgorithm, EvidenceKind, EvidenceRef, Report, Subject, SubjectKind,
     ToolInfo, Verdict,
 };
+use provenant_report::sanitize;
 use provenant_verify::digest_reader;
 
 use super::verify::now_rfc3339;
@@ -235,13 +236,16 @@ fn diff(a: &DiffArgs) -> Result<u8, CliError> {
     let mut out = String::new();
     match a.format {
         Format::Json | Format::Mermaid => {
-            out = serde_json::to_string_pretty(&d)
+            let mut buf = Vec::new();
+            sanitize::write_json_pretty(&mut buf, &d)
                 .map_err(|e| CliError::Input(format!("cannot render: {e}")))?;
-            out.push('\n');
+            out = String::from_utf8_lossy(&buf).into_owned();
         }
         Format::Text => {
             use std::fmt::Write as _;
-            let v = |o: &Option<String>| o.clone().unwrap_or_else(|| "(no version)".into());
+            // Component names and versions come from the SBOMs: one terminal line each.
+            let t = sanitize::terminal_line;
+            let v = |o: &Option<String>| o.as_deref().map_or_else(|| "(no version)".into(), t);
             let _ = writeln!(
                 out,
                 "{} added, {} removed, {} changed, {} unchanged ({} -> {})",
@@ -249,14 +253,14 @@ fn diff(a: &DiffArgs) -> Result<u8, CliError> {
                 d.removed.len(),
                 d.changed.len(),
                 d.unchanged,
-                a.old,
-                a.new
+                t(&a.old),
+                t(&a.new)
             );
             for e in &d.added {
-                let _ = writeln!(out, "  + {} {}", e.key, v(&e.new_version));
+                let _ = writeln!(out, "  + {} {}", t(&e.key), v(&e.new_version));
             }
             for e in &d.removed {
-                let _ = writeln!(out, "  - {} {}", e.key, v(&e.old_version));
+                let _ = writeln!(out, "  - {} {}", t(&e.key), v(&e.old_version));
             }
             for e in &d.changed {
                 let what = if e.hashes_changed {
@@ -264,7 +268,7 @@ fn diff(a: &DiffArgs) -> Result<u8, CliError> {
                 } else {
                     format!("{} -> {}", v(&e.old_version), v(&e.new_version))
                 };
-                let _ = writeln!(out, "  ~ {} {what}", e.key);
+                let _ = writeln!(out, "  ~ {} {what}", t(&e.key));
             }
         }
     }

@@ -362,9 +362,10 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "PEM")]
     pub vsa_key: Option<String>,
 
-    /// On success, print each verified SLSA provenance statement (exactly as signed, one JSON
-    /// document per line) to stdout, as slsa-verifier --print-provenance does; the report then
-    /// goes to stderr. Nothing is printed to stdout on failure.
+    /// On success, print each verified SLSA provenance statement (as signed, one JSON document
+    /// per line; control, bidi and invisible characters written as \uXXXX escapes, the same
+    /// JSON value) to stdout, as slsa-verifier --print-provenance does; the report then goes to
+    /// stderr. Nothing is printed to stdout on failure.
     #[arg(long)]
     pub print_provenance: bool,
 
@@ -521,7 +522,9 @@ pub(super) fn finish(a: &ArtifactArgs, report: Report) -> Result<u8, CliError> {
             .filter(|c| c.verified && c.provenance.is_some());
         for c in provenance {
             if let Some(p) = &c.signed_payload {
-                out.extend_from_slice(p.trim_ascii());
+                // The same JSON value as signed; hidden characters (bidi, C1) spelled as
+                // escapes, so the statement cannot drive or reorder the terminal.
+                out.extend_from_slice(&provenant_report::sanitize::json_document(p.trim_ascii()));
                 out.push(b'\n');
             }
         }

@@ -385,10 +385,12 @@ fn report_helper_escapes_annotations_and_summary_cells() {
         .arg("annotate")
         .arg(&crafted));
     assert_eq!(rc, 0, "{err}");
+    // Line breaks from the evidence are shown escaped (one annotation line), then the
+    // workflow-command escaping applies.
     assert_eq!(
         out,
-        "::error title=evil%3Acode%2Cx%0A%3A%3Aadd-mask%3A%3Ay::line1%0D%0A::error::injected \
-         %250A <script>| [evidence: a%0Ab]\n::warning title=w::careful\n"
+        "::error title=evil%3Acode%2Cx\\n%3A%3Aadd-mask%3A%3Ay::line1\\r\\n::error::injected \
+         %250A <script>| [evidence: a\\nb]\n::warning title=w::careful\n"
     );
     let (rc, out, err) = run(Command::new("python3")
         .arg(&helper)
@@ -400,10 +402,13 @@ fn report_helper_escapes_annotations_and_summary_cells() {
         .find(|l| l.contains("injected"))
         .unwrap_or_else(|| panic!("{out}"));
     assert!(
-        row.contains("line1 ::error::injected %0A &lt;script&gt;\\|"),
+        row.contains("line1\\\\r\\\\n::error::injected %0A &lt;script&gt;\\|"),
         "{row}"
     );
-    assert!(row.starts_with("| fail |") && row.contains("a b"), "{row}");
+    assert!(
+        row.starts_with("| fail |") && row.contains("a\\\\nb"),
+        "{row}"
+    );
     assert!(!out.contains("a|b") && out.contains("a\\|b"), "{out}");
     // Not a report: refused, so the script falls back to failing the step.
     std::fs::write(&crafted, r#"{"verdict": "maybe", "checks": []}"#).unwrap();

@@ -17,6 +17,7 @@ mod npm;
 mod policy;
 mod provenance;
 mod reports;
+mod sanitize;
 mod sbom;
 mod sbom_cyclonedx;
 mod sbom_spdx;

@@ -352,8 +352,13 @@ fn junit_escapes_hostile_strings() {
     let xml = render(provenant_report::junit::render, &r);
     let j = parse_junit(&xml);
     assert_eq!((j.cases, j.failures.len()), (3, 1));
-    // The reason comes back exactly, except the control character XML cannot carry.
-    let want = r.checks[1].reason.replace('\u{7}', "\u{fffd}");
+    // The reason comes back on its line: the line break and the control character shown
+    // escaped, never as themselves.
+    let want = r.checks[1]
+        .reason
+        .replace('\n', "\\n")
+        .replace('\u{7}', "\\u{7}");
+    assert!(!xml.contains('\u{7}'));
     assert!(j.failures[0].1.starts_with(&want), "{:?}", j.failures[0]);
     assert!(j.names[1].contains("evil\"<iframe"), "{:?}", j.names);
     assert!(j.system_out[0].starts_with("warning: <script>"), "{j:?}");
@@ -734,6 +739,22 @@ fn html_is_self_contained_and_escapes_everything() {
         page.contains("default-src 'none'"),
         "a CSP that loads nothing"
     );
+    // The CSP allows the page's own style sheet by its hash, and nothing inline besides.
+    use base64::Engine as _;
+    let css = page
+        .split("<style>")
+        .nth(1)
+        .and_then(|s| s.split("</style>").next())
+        .unwrap();
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, css.as_bytes());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(hash.as_ref());
+    assert!(
+        page.contains(&format!(
+            "style-src 'sha256-{b64}'; base-uri 'none'; form-action 'none'\""
+        )),
+        "the CSP names the style sheet's hash sha256-{b64}"
+    );
+    assert!(!page.contains("unsafe-inline") && !page.contains(" style="));
     assert!(page.contains(r#"<h1 id="verdict">PASS</h1>"#));
     assert!(page.contains(r#"<svg id="provenance-graph""#));
     assert!(page.contains("5f2ab4a3c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5"));

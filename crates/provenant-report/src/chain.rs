@@ -1,10 +1,16 @@
 //! The reconstructed chain for `provenant provenance`: artifact -> build -> source -> signer,
 //! each link marked verified or not, and why.
+//!
+//! The chain's strings are evidence (a signed builder id can hold a newline and a forged
+//! `[verified]` line): the text goes through [`terminal_line`], Mermaid labels through
+//! [`mermaid_label`], JSON through [`write_json_pretty`].
 
 use std::io::{self, Write};
 
 use provenant_model::{Outcome, Report, SignatureClaim, SignerClaim};
 use serde_json::{json, Value};
+
+use crate::sanitize::{mermaid_label, terminal_line, write_json_pretty};
 
 /// One signature's chain, as plain values.
 fn link(report: &Report, s: &SignatureClaim) -> Value {
@@ -98,14 +104,15 @@ fn subject_of(report: &Report) -> String {
         .unwrap_or_default()
 }
 
-fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
-    v.pointer(ptr).and_then(Value::as_str).unwrap_or("?")
+/// The string at `ptr`, or `?`, sanitised for the terminal.
+fn get(v: &Value, ptr: &str) -> String {
+    terminal_line(v.pointer(ptr).and_then(Value::as_str).unwrap_or("?"))
 }
 
 /// The chain as text.
 pub fn render_text(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let c = chain_json(report);
-    let subject = subject_of(report);
+    let subject = terminal_line(&subject_of(report));
     writeln!(
         w,
         "{} provenance of {subject}",
@@ -119,7 +126,7 @@ pub fn render_text(report: &Report, w: &mut impl Write) -> io::Result<()> {
         };
         writeln!(w, "  [{mark}] {}", get(l, "/evidence"))?;
         if let Some(why) = l["why_not"].as_str() {
-            writeln!(w, "    why      {why}")?;
+            writeln!(w, "    why      {}", terminal_line(why))?;
         }
         writeln!(w, "    artifact {subject}")?;
         let from = |ptr: &str| match l.pointer(ptr).and_then(Value::as_str) {
@@ -155,8 +162,9 @@ pub fn render_text(report: &Report, w: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn esc(s: &str) -> String {
-    s.replace('"', "#quot;")
+/// The string at `ptr`, or `?`, as Mermaid label text.
+fn label(v: &Value, ptr: &str) -> String {
+    mermaid_label(v.pointer(ptr).and_then(Value::as_str).unwrap_or("?"))
 }
 
 /// The chain as a Mermaid flowchart (`flowchart LR`).
@@ -164,7 +172,7 @@ pub fn render_mermaid(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let c = chain_json(report);
     let subject = subject_of(report);
     writeln!(w, "flowchart LR")?;
-    writeln!(w, "  A[\"artifact<br/>{}\"]", esc(&subject))?;
+    writeln!(w, "  A[\"artifact<br/>{}\"]", mermaid_label(&subject))?;
     for (i, l) in c["chains"].as_array().into_iter().flatten().enumerate() {
         let edge = if l["verified"] == true {
             "-->|verified|"
@@ -174,21 +182,17 @@ pub fn render_mermaid(report: &Report, w: &mut impl Write) -> io::Result<()> {
         writeln!(
             w,
             "  B{i}[\"build<br/>{}<br/>run {}\"]",
-            esc(get(l, "/build/builder_id")),
-            esc(get(l, "/build/invocation"))
+            label(l, "/build/builder_id"),
+            label(l, "/build/invocation")
         )?;
         writeln!(
             w,
             "  S{i}[\"source<br/>{}@{}<br/>{}\"]",
-            esc(get(l, "/source/repository")),
-            esc(get(l, "/source/ref")),
-            esc(get(l, "/source/commit"))
+            label(l, "/source/repository"),
+            label(l, "/source/ref"),
+            label(l, "/source/commit")
         )?;
-        writeln!(
-            w,
-            "  I{i}[\"signer<br/>{}\"]",
-            esc(get(l, "/signer/identity"))
-        )?;
+        writeln!(w, "  I{i}[\"signer<br/>{}\"]", label(l, "/signer/identity"))?;
         writeln!(w, "  A {edge} B{i}")?;
         writeln!(w, "  B{i} {edge} S{i}")?;
         writeln!(w, "  I{i} {edge} B{i}")?;
@@ -198,6 +202,5 @@ pub fn render_mermaid(report: &Report, w: &mut impl Write) -> io::Result<()> {
 
 /// The chain as pretty JSON.
 pub fn render_json(report: &Report, w: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &chain_json(report))?;
-    w.write_all(b"\n")
+    write_json_pretty(w, &chain_json(report))
 }

@@ -1,9 +1,12 @@
 //! One self-contained HTML page: the verdict, failed checks first with their evidence, the
 //! provenance chain drawn as inline SVG (artifact -> build -> source, and the signer), the gate
 //! table and every check. No external resources: inline CSS, no script, and a
-//! Content-Security-Policy that forbids loading anything, so the page renders the same offline
-//! and a string that slipped past escaping could still fetch or run nothing. Every string from
-//! the report is escaped.
+//! Content-Security-Policy that forbids loading anything and allows only the page's own style
+//! sheet (by hash), so the page renders the same offline and a string that slipped past
+//! escaping could still fetch, run or restyle nothing. Every string from
+//! the report goes through [`crate::sanitize::html`]: markup is escaped, and controls, bidi and
+//! invisible characters are shown escaped. Evidence is only ever element text or a quoted
+//! attribute value: never a URL, a script, a style or an unquoted attribute.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -12,7 +15,7 @@ use provenant_model::{Check, Outcome, Report, Verdict};
 use serde_json::Value;
 
 use crate::chain::chain_json;
-use crate::markup::escape;
+use crate::sanitize::html as escape;
 
 const CSS: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1f2328;background:#fff}
@@ -36,6 +39,11 @@ svg line.ok{stroke:#1a7f37;stroke-width:2}svg line.bad{stroke:#cf222e;stroke-wid
 svg text.lbl{font-size:11px;fill:#57606a}
 footer{margin-top:30px;color:#656d76;font-size:12px}
 ";
+
+/// The CSP hash of [`CSS`] (`sha256-` and the base64 of its SHA-256): the page's one style
+/// sheet is the only style it applies, so even markup that slipped past escaping could not
+/// restyle the verdict. A test recomputes it (tests/it/reports.rs).
+const CSS_SHA256: &str = "shFNSpaU6eSYDhXvNRsQi5tLfAY1lwoGBPmneeGuGwI=";
 
 /// Shorten `s` to `max` characters, keeping both ends.
 fn clip(s: &str, max: usize) -> String {
@@ -69,12 +77,16 @@ fn node(
     bad: bool,
 ) {
     let max = ((w - 20) as f64 / 7.3) as usize;
-    let tip = lines.join("\n");
+    // The tooltip's lines are ours; each line's text is escaped on its own.
+    let tip: Vec<String> = std::iter::once(title)
+        .chain(lines.iter().map(String::as_str))
+        .map(escape)
+        .collect();
     let _ = write!(
         svg,
         r#"<g class="node{}"><title>{}</title><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6"/><text class="t" x="{}" y="{}">{}</text>"#,
         if bad { " bad" } else { "" },
-        escape(&format!("{title}\n{tip}")),
+        tip.join("\n"),
         x + 10,
         y + 20,
         escape(title)
@@ -253,7 +265,7 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-{CSS_SHA256}'; base-uri 'none'; form-action 'none'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{verdict}: provenant {} {}</title>
 <style>{CSS}</style>

@@ -1,4 +1,6 @@
-//! The JSON report: the serde form of the model, pretty-printed, newline-terminated.
+//! The JSON report: the serde form of the model, pretty-printed, newline-terminated; hidden
+//! characters (controls, bidi, invisible) are written as `\uXXXX` escapes, the same value to a
+//! JSON reader and harmless on a terminal ([`crate::sanitize::write_json_pretty`]).
 
 use std::io::{self, Write};
 
@@ -6,12 +8,10 @@ use provenant_model::{Inspection, Report};
 
 /// Write `report` as JSON.
 pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, report)?;
-    w.write_all(b"\n")
+    crate::sanitize::write_json_pretty(w, report)
 }
 
 /// Write an inspection as JSON.
 pub fn render_inspection(i: &Inspection, w: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, i)?;
-    w.write_all(b"\n")
+    crate::sanitize::write_json_pretty(w, i)
 }

@@ -1,13 +1,15 @@
 //! JUnit XML, for CI test-report viewers: one `<testsuite>` for the run, one `<testcase>` per
 //! check (classname = the check's group, name = code and evidence). A failed check is a
 //! `<failure>`; a warning passes with its reason in `<system-out>`; a check that did not apply
-//! is `<skipped>`. Everything from the report is XML-escaped.
+//! is `<skipped>`. Everything from the report is XML-escaped and, as CI viewers show it, kept
+//! to its line: controls, bidi characters and line breaks inside a field are shown escaped
+//! ([`crate::sanitize::xml`]); only the line breaks between fields are real.
 
 use std::io::{self, Write};
 
 use provenant_model::{Check, Outcome, Report};
 
-use crate::markup::escape;
+use crate::sanitize::xml as escape;
 
 fn name(c: &Check) -> String {
     let ev: Vec<&str> = c.evidence.iter().map(|e| e.location.as_str()).collect();
@@ -18,12 +20,17 @@ fn name(c: &Check) -> String {
     }
 }
 
+/// The reason, then one line per piece of evidence; already escaped (each field on its line).
 fn details(c: &Check) -> String {
-    let mut s = c.reason.clone();
+    let mut s = escape(&c.reason);
     for e in &c.evidence {
-        s.push_str(&format!("\nevidence: {} {}", kind(e), e.location));
+        s.push_str(&format!(
+            "\nevidence: {} {}",
+            escape(&kind(e)),
+            escape(&e.location)
+        ));
         if let Some(d) = &e.digest {
-            s.push_str(&format!(" ({d})"));
+            s.push_str(&format!(" ({})", escape(&d.to_string())));
         }
     }
     s
@@ -90,17 +97,13 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
                     r#"      <failure message="{}" type="{}">{}</failure>"#,
                     escape(&c.reason),
                     escape(c.code.as_str()),
-                    escape(&details(c))
+                    details(c)
                 )?;
                 writeln!(w, "    </testcase>")?;
             }
             Outcome::Warn => {
                 writeln!(w, "{open}>")?;
-                writeln!(
-                    w,
-                    "      <system-out>warning: {}</system-out>",
-                    escape(&details(c))
-                )?;
+                writeln!(w, "      <system-out>warning: {}</system-out>", details(c))?;
                 writeln!(w, "    </testcase>")?;
             }
             Outcome::NotApplicable => {

@@ -3,6 +3,9 @@
 //! [`chain`] (text, JSON, Mermaid), [`sarif`] 2.1.0, [`markdown`], [`junit`] XML, a
 //! self-contained [`html`] page, and a SLSA Verification Summary Attestation ([`vsa`]).
 //!
+//! Evidence is attacker-controlled: every string that comes from it passes the [`sanitize`]
+//! function of the format it is written in, so no evidence string can forge output.
+//!
 //! ```
 //! use provenant_model::{Check, CheckCode, Report, Subject, SubjectKind, ToolInfo};
 //! let report = Report::new(
@@ -18,11 +21,13 @@
 
 pub mod chain;
 pub mod docs;
+#[cfg(test)]
+mod hostile;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
-mod markup;
+pub mod sanitize;
 pub mod sarif;
 pub mod text;
 pub mod vsa;

@@ -1,8 +1,10 @@
 //! GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`: the verdict as a headline, failed checks
 //! first (code, reason, evidence), the provenance chain, the gate table, then every check.
 //!
-//! Every string from the report is escaped: Markdown and HTML syntax is neutralised, and in
-//! table cells `|` is escaped and line breaks become spaces, so evidence cannot reshape the page.
+//! Every string from the report goes through [`crate::sanitize::markdown_text`] (or
+//! [`crate::sanitize::markdown_code`]): Markdown and HTML syntax is neutralised, `|` is escaped,
+//! and line breaks, controls and bidi characters are shown escaped, so evidence cannot reshape
+//! the page.
 
 use std::io::{self, Write};
 
@@ -10,37 +12,7 @@ use provenant_model::{Check, Outcome, Report, Verdict};
 use serde_json::Value;
 
 use crate::chain::chain_json;
-
-/// Escape `s` as Markdown text on one line: backslash-escape the characters that start
-/// emphasis, code, links, headings, tables and HTML, and fold line breaks into spaces.
-fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' | '\n' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A code-like identifier (check codes, digests) in a code span; falls back to escaped text
-/// when it holds a backtick.
-fn code(s: &str) -> String {
-    if s.is_empty() || s.contains('`') || s.contains('|') || s.chars().any(char::is_control) {
-        text(s)
-    } else {
-        format!("`{s}`")
-    }
-}
+use crate::sanitize::{markdown_code as code, markdown_text as text};
 
 fn evidence(c: &Check) -> String {
     c.evidence
@@ -200,17 +172,4 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
         writeln!(w, "\n> opt-out {}: {}", code(&o.name), text(&o.risk))?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::text;
-
-    #[test]
-    fn cells_cannot_break_out() {
-        let s = text("a|b\nc <script> [x](javascript:y) `z`");
-        assert!(!s.contains('\n') && !s.contains('<'));
-        assert!(!s.replace("\\|", "").contains('|'));
-        assert_eq!(s, "a\\|b c &lt;script&gt; \\[x\\](javascript:y) \\`z\\`");
-    }
 }

@@ -1,12 +1,19 @@
 //! SARIF 2.1.0, for code scanning: one result per failed check (level `error`) and per warning
 //! (level `warning`); rule ids are check codes, with the code's description as the rule's help.
 //! Passing checks are not results: SARIF results are things to look at.
+//!
+//! Code scanning shows `message.text` and the tool's name: they go through [`sarif_text`]
+//! (controls, bidi and line breaks shown escaped, brackets escaped so no link can be forged).
+//! The whole log is written by [`write_json_pretty`], which keeps property values exact but
+//! spells hidden characters as `\uXXXX`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use provenant_model::{Check, CheckCode, EvidenceKind, EvidenceRef, Outcome, Report, SubjectKind};
 use serde_json::{json, Value};
+
+use crate::sanitize::{sarif_text, write_json_pretty};
 
 /// The schema URI a SARIF 2.1.0 log names (the OASIS errata 01 schema).
 pub const SARIF_SCHEMA: &str =
@@ -98,9 +105,9 @@ fn result(c: &Check, rule_index: usize, report: &Report) -> Value {
     };
     // SARIF requires a non-empty message.
     let text = if c.reason.is_empty() {
-        c.code.as_str()
+        c.code.as_str().to_owned()
     } else {
-        c.reason.as_str()
+        sarif_text(&c.reason)
     };
     let mut r = json!({
         "ruleId": c.code.as_str(),
@@ -145,8 +152,8 @@ pub fn sarif(report: &Report) -> Value {
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": {
-                "name": report.tool.name,
-                "version": report.tool.version,
+                "name": sarif_text(&report.tool.name),
+                "version": sarif_text(&report.tool.version),
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
@@ -168,8 +175,7 @@ pub fn sarif(report: &Report) -> Value {
 
 /// Write `report` as a SARIF 2.1.0 log.
 pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &sarif(report))?;
-    w.write_all(b"\n")
+    write_json_pretty(w, &sarif(report))
 }
 
 #[cfg(test)]

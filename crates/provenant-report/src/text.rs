@@ -1,9 +1,14 @@
 //! Concise terminal text: the verdict first, then failures, warnings and passes, each with its
 //! reason and the evidence it used.
+//!
+//! Every string from the report goes through [`crate::sanitize::terminal_line`] (here `t`):
+//! evidence cannot send escape sequences to the terminal, break a line, or reorder what is read.
 
 use std::io::{self, Write};
 
 use provenant_model::{Check, Inspection, Outcome, Report, SignerClaim, Verdict};
+
+use crate::sanitize::terminal_line as t;
 
 struct Style {
     color: bool,
@@ -30,7 +35,7 @@ impl Style {
 /// Write `report` as text; `color` adds ANSI colours (the caller decides: TTY only).
 pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()> {
     let st = Style { color };
-    let subject = crate::subject_label(report);
+    let subject = t(&crate::subject_label(report));
     let verdict = match report.verdict {
         Verdict::Pass => st.paint("1;32", "PASS"),
         Verdict::Fail => st.paint("1;31", "FAIL"),
@@ -43,19 +48,20 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
     writeln!(
         w,
         "{verdict} {} {subject} ({} checks, {failed} failed)",
-        report.command,
+        t(&report.command),
         report.checks.len()
     )?;
     for d in &report.subject.digests {
-        writeln!(w, "  subject  {d}")?;
+        writeln!(w, "  subject  {}", t(&d.to_string()))?;
     }
     for s in report.signatures.iter().filter(|s| s.verified) {
         match &s.signer {
             Some(SignerClaim::Certificate { san, claims, .. }) => {
                 writeln!(
                     w,
-                    "  signer   {san} (issuer {})",
-                    claims.issuer.as_deref().unwrap_or("none")
+                    "  signer   {} (issuer {})",
+                    t(san),
+                    t(claims.issuer.as_deref().unwrap_or("none"))
                 )?;
                 if let (Some(repo), Some(sha)) = (
                     &claims.source_repository_uri,
@@ -63,22 +69,24 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
                 ) {
                     writeln!(
                         w,
-                        "  source   {repo}@{sha}{}",
+                        "  source   {}@{}{}",
+                        t(repo),
+                        t(sha),
                         claims
                             .source_repository_ref
                             .as_deref()
-                            .map(|r| format!(" ({r})"))
+                            .map(|r| format!(" ({})", t(r)))
                             .unwrap_or_default()
                     )?;
                 }
             }
             Some(SignerClaim::Key { key, algorithm }) => {
-                writeln!(w, "  signer   key {key} ({algorithm})")?
+                writeln!(w, "  signer   key {} ({})", t(key), t(algorithm))?
             }
             None => {}
         }
-        if let Some(t) = &s.signing_time {
-            writeln!(w, "  signed   {t}")?;
+        if let Some(time) = &s.signing_time {
+            writeln!(w, "  signed   {}", t(time))?;
         }
     }
     if !report.gates.is_empty() {
@@ -88,7 +96,7 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
         check_line(c, &st, w)?;
     }
     for o in &report.opt_outs {
-        writeln!(w, "  opt-out  {}: {}", o.name, o.risk)?;
+        writeln!(w, "  opt-out  {}: {}", t(&o.name), t(&o.risk))?;
     }
     Ok(())
 }
@@ -102,19 +110,19 @@ fn gate_table(report: &Report, st: &Style, w: &mut impl Write) -> io::Result<()>
         .iter()
         .map(|g| {
             [
-                g.gate.clone(),
-                g.tool.clone(),
-                g.version.clone().unwrap_or_else(|| "-".into()),
-                g.scanned.clone(),
+                t(&g.gate),
+                t(&g.tool),
+                t(g.version.as_deref().unwrap_or("-")),
+                t(&g.scanned),
                 if g.bound { "yes".into() } else { "NO".into() },
-                g.result.clone(),
+                t(&g.result),
                 crate::findings_summary(g),
                 if g.waived.is_empty() {
                     "-".into()
                 } else {
-                    g.waived.join(",")
+                    t(&g.waived.join(","))
                 },
-                g.trust.clone(),
+                t(&g.trust),
             ]
         })
         .collect();
@@ -138,19 +146,19 @@ fn gate_table(report: &Report, st: &Style, w: &mut impl Write) -> io::Result<()>
     writeln!(w, "    {}", st.paint("1", &line(&head.map(String::from))))?;
     for (r, g) in rows.iter().zip(&report.gates) {
         writeln!(w, "    {}", line(r))?;
-        writeln!(w, "      {} [{}]", g.binding, g.evidence)?;
+        writeln!(w, "      {} [{}]", t(&g.binding), t(&g.evidence))?;
     }
     Ok(())
 }
 
 fn check_line(c: &Check, st: &Style, w: &mut impl Write) -> io::Result<()> {
-    let ev: Vec<&str> = c.evidence.iter().map(|e| e.location.as_str()).collect();
+    let ev: Vec<String> = c.evidence.iter().map(|e| t(&e.location)).collect();
     write!(
         w,
         "  {} {:<28} {}",
         st.outcome(c.outcome),
         c.code.as_str(),
-        c.reason
+        t(&c.reason)
     )?;
     if !ev.is_empty() && c.outcome != Outcome::Pass {
         write!(w, " [{}]", ev.join(", "))?;
@@ -168,13 +176,14 @@ pub fn render_inspection(i: &Inspection, w: &mut impl Write) -> io::Result<()> {
     writeln!(
         w,
         "{}: {} ({status}; parsed only, nothing verified)",
-        i.file, i.kind
+        t(&i.file),
+        t(&i.kind)
     )?;
     if let Some(p) = &i.problem {
-        writeln!(w, "  problem: {p}")?;
+        writeln!(w, "  problem: {}", t(p))?;
     }
     for (k, v) in &i.facts {
-        writeln!(w, "  {k}: {v}")?;
+        writeln!(w, "  {}: {}", t(k), t(v))?;
     }
     Ok(())
 }

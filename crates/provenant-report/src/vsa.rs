@@ -132,7 +132,7 @@ pub fn statement(report: &Report, policy: Option<&PolicyRef>) -> Result<Value, V
 /// A DSSE envelope (one line of JSON) around `payload`, signed by `sig` under `keyid`.
 pub fn envelope(payload: &[u8], keyid: &str, sig: &[u8]) -> Vec<u8> {
     let b64 = base64::engine::general_purpose::STANDARD;
-    let mut out = serde_json::to_vec(&json!({
+    let mut out = crate::sanitize::to_json_vec(&json!({
         "payloadType": IN_TOTO_PAYLOAD_TYPE,
         "payload": b64.encode(payload),
         "signatures": [{ "keyid": keyid, "sig": b64.encode(sig) }],
@@ -145,6 +145,5 @@ pub fn envelope(payload: &[u8], keyid: &str, sig: &[u8]) -> Vec<u8> {
 /// Write the unsigned VSA statement for `report` (pretty JSON).
 pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let st = statement(report, None).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    serde_json::to_writer_pretty(&mut *w, &st)?;
-    w.write_all(b"\n")
+    crate::sanitize::write_json_pretty(w, &st)
 }
