@@ -8,7 +8,9 @@ use provenant_core::sbom::SbomRequirements;
 use provenant_core::{
     verify_artifact, ArtifactInputs, Evidence, EvidenceContent, Found, SbomInputs,
 };
-use provenant_formats::limits::{MAX_EVIDENCE_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_ROOT_BYTES};
+use provenant_formats::limits::{
+    MAX_EVIDENCE_BYTES, MAX_EVIDENCE_TOTAL_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_ROOT_BYTES,
+};
 use provenant_model::{Digest, DigestAlgorithm, Report, Subject, SubjectKind, ToolInfo, Verdict};
 use provenant_policy::SourcePolicy;
 use provenant_verify::{
@@ -696,8 +698,27 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
     // Evidence first: it decides which digests the artifact needs.
     let mut evidence = Vec::new();
     let paths = evidence_paths(a)?;
+    // Parsed evidence is held until the verdict, so all of it together is bounded too: by the
+    // files' sizes before anything is read, and by what was read.
+    let too_much = |b: &str| {
+        CliError::Input(format!(
+            "the evidence files given total more than {MAX_EVIDENCE_TOTAL_BYTES} bytes (reached at {b}); give the evidence of one release"
+        ))
+    };
+    let mut total = 0u64;
+    for b in &paths {
+        total = total.saturating_add(std::fs::metadata(b).map_or(0, |m| m.len()));
+        if total > MAX_EVIDENCE_TOTAL_BYTES {
+            return Err(too_much(b));
+        }
+    }
+    let mut total = 0u64;
     for b in &paths {
         let bytes = read_limited(b, MAX_EVIDENCE_BYTES, "evidence file")?;
+        total = total.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+        if total > MAX_EVIDENCE_TOTAL_BYTES {
+            return Err(too_much(b));
+        }
         evidence.push(Evidence::from_bytes(b.clone(), Found::Given, &bytes));
     }
     if paths.is_empty() {
