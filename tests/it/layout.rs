@@ -793,17 +793,20 @@ mod cli {
         assert!(!vsa.exists());
     }
 
-    #[test]
-    fn layout_cli_match_from_an_inspection_then_disallow_fails() {
+    /// The tampered chain written out and verified against its artifact: (exit code, report).
+    fn verify_tampered(tamper: LayoutTamper) -> (i32, Value) {
         let tmp = tempfile::tempdir().unwrap();
-        let chain = SupplyChain::tampered(
-            SEED,
-            Container::Metablock,
-            LayoutTamper::MatchFromInspection,
-        );
+        let chain = SupplyChain::tampered(SEED, Container::Metablock, tamper);
         let files = write(&chain, tmp.path());
         let (code, v, err) = verify(&files, &[&p(&files.artifact)], &[]);
-        assert_eq!(code, 1, "{v}{err}");
+        assert!(v.is_object(), "{tamper:?}: {err}");
+        (code, v)
+    }
+
+    #[test]
+    fn layout_cli_match_from_an_inspection_then_disallow_fails() {
+        let (code, v) = verify_tampered(LayoutTamper::MatchFromInspection);
+        assert_eq!(code, 1, "{v}");
         assert_eq!(
             with_outcome(&v, "fail"),
             vec!["layout-rule-violated".to_owned()]
@@ -813,11 +816,8 @@ mod cli {
 
     #[test]
     fn layout_cli_threshold_two_with_one_link_binds_nothing() {
-        let tmp = tempfile::tempdir().unwrap();
-        let chain = SupplyChain::tampered(SEED, Container::Metablock, LayoutTamper::ThresholdUnmet);
-        let files = write(&chain, tmp.path());
-        let (code, v, err) = verify(&files, &[&p(&files.artifact)], &[]);
-        assert_eq!(code, 1, "{v}{err}");
+        let (code, v) = verify_tampered(LayoutTamper::ThresholdUnmet);
+        assert_eq!(code, 1, "{v}");
         let fails = with_outcome(&v, "fail");
         assert!(fails.contains(&"layout-link-missing".to_owned()), "{v}");
         assert!(fails.contains(&"layout-artifact-unbound".to_owned()), "{v}");
@@ -826,15 +826,8 @@ mod cli {
 
     #[test]
     fn layout_cli_product_with_contradicting_digests_fails() {
-        let tmp = tempfile::tempdir().unwrap();
-        let chain = SupplyChain::tampered(
-            SEED,
-            Container::Metablock,
-            LayoutTamper::ProductDigestContradiction,
-        );
-        let files = write(&chain, tmp.path());
-        let (code, v, err) = verify(&files, &[&p(&files.artifact)], &[]);
-        assert_eq!(code, 1, "{v}{err}");
+        let (code, v) = verify_tampered(LayoutTamper::ProductDigestContradiction);
+        assert_eq!(code, 1, "{v}");
         assert!(with_outcome(&v, "fail").contains(&"layout-artifact-mismatch".to_owned()));
     }
 

@@ -455,17 +455,22 @@ impl SupplyChain {
         &mut self.links[1].1
     }
 
-    /// Add a second authorised functionary to `build` and require both.
-    fn second_builder(&mut self, seed: u64) -> KeyPair {
-        let second = KeyPair::p256_labelled(seed, "in-toto/second-builder");
-        let id = intoto_keyid(&second);
-        let mut entry = intoto_key(&second);
+    /// List `key` in the layout and authorise it for `build`.
+    fn authorise_builder(&mut self, key: &KeyPair) {
+        let id = intoto_keyid(key);
+        let mut entry = intoto_key(key);
         entry["keyid"] = json!(id);
         self.layout["keys"][&id] = entry;
         self.layout["steps"][1]["pubkeys"]
             .as_array_mut()
             .expect("pubkeys is an array")
             .push(json!(id));
+    }
+
+    /// Add a second authorised functionary to `build` and require both.
+    fn second_builder(&mut self, seed: u64) -> KeyPair {
+        let second = KeyPair::p256_labelled(seed, "in-toto/second-builder");
+        self.authorise_builder(&second);
         self.layout["steps"][1]["threshold"] = json!(2);
         second
     }
@@ -476,14 +481,7 @@ impl SupplyChain {
         (0..n)
             .map(|i| {
                 let key = KeyPair::p256_labelled(seed, &format!("in-toto/extra-builder-{i}"));
-                let id = intoto_keyid(&key);
-                let mut entry = intoto_key(&key);
-                entry["keyid"] = json!(id);
-                self.layout["keys"][&id] = entry;
-                self.layout["steps"][1]["pubkeys"]
-                    .as_array_mut()
-                    .expect("pubkeys is an array")
-                    .push(json!(id));
+                self.authorise_builder(&key);
                 link_file_name("build", &key)
             })
             .collect()
