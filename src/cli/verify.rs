@@ -8,14 +8,16 @@ use provenant_core::sbom::SbomRequirements;
 use provenant_core::{
     verify_artifact, ArtifactInputs, Evidence, EvidenceContent, Found, SbomInputs,
 };
-use provenant_formats::limits::{MAX_EVIDENCE_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_ROOT_BYTES};
+use provenant_formats::limits::{
+    MAX_EVIDENCE_BYTES, MAX_EVIDENCE_TOTAL_BYTES, MAX_KEY_BYTES, MAX_TRUSTED_ROOT_BYTES,
+};
 use provenant_model::{Digest, DigestAlgorithm, Report, Subject, SubjectKind, ToolInfo, Verdict};
 use provenant_policy::SourcePolicy;
 use provenant_verify::{
     needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy, TrustRoot,
 };
 
-use super::output::Renderer;
+use super::output::{Renderer, ReportFormat};
 use super::{emit, read_limited, subject_of, CliError};
 
 /// What to verify.
@@ -243,8 +245,10 @@ pub struct ArtifactArgs {
 
     /// A classic in-toto supply-chain layout (metablock or DSSE) to verify the artifact against:
     /// signed by every --layout-key, not expired, each step backed by links from its
-    /// functionaries (thresholds) with its artifact rules holding. Inspections are never run:
-    /// a layout with inspections is reported as not fully verified (a warning naming them).
+    /// functionaries (thresholds) with its artifact rules holding, and the artifact (FILE or
+    /// --digest) a product of a step whose threshold was met, else the run fails. Inspections
+    /// are never run: a layout with inspections is reported as not fully verified (a warning
+    /// naming them), and a rule that needs one's results consumes nothing.
     #[arg(
         long,
         value_name = "FILE",
@@ -263,7 +267,8 @@ pub struct ArtifactArgs {
     pub layout_key: Vec<String>,
 
     /// The directory holding the link files (`<step>.<keyid prefix>.link`); default: the
-    /// layout's directory.
+    /// layout's directory. Only files named for a step's functionary are read, one at a time,
+    /// at most 16 MiB each and 256 MiB in all.
     #[arg(
         long,
         value_name = "DIR",
@@ -714,8 +719,27 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
     // Evidence first: it decides which digests the artifact needs.
     let mut evidence = Vec::new();
     let paths = evidence_paths(a)?;
+    // Parsed evidence is held until the verdict, so all of it together is bounded too: by the
+    // files' sizes before anything is read, and by what was read.
+    let too_much = |b: &str| {
+        CliError::Input(format!(
+            "the evidence files given total more than {MAX_EVIDENCE_TOTAL_BYTES} bytes (reached at {b}); give the evidence of one release"
+        ))
+    };
+    let mut total = 0u64;
+    for b in &paths {
+        total = total.saturating_add(std::fs::metadata(b).map_or(0, |m| m.len()));
+        if total > MAX_EVIDENCE_TOTAL_BYTES {
+            return Err(too_much(b));
+        }
+    }
+    let mut total = 0u64;
     for b in &paths {
         let bytes = read_limited(b, MAX_EVIDENCE_BYTES, "evidence file")?;
+        total = total.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+        if total > MAX_EVIDENCE_TOTAL_BYTES {
+            return Err(too_much(b));
+        }
         evidence.push(Evidence::from_bytes(b.clone(), Found::Given, &bytes));
     }
     if paths.is_empty() {
@@ -750,13 +774,25 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
             }
         }
     }
+    if a.layout.is_some() {
+        // A layout binds the file by every digest algorithm its links record for it.
+        algs.extend(DigestAlgorithm::ALL);
+    }
     let subject = match subject_of(a.file.as_deref(), a.digest.as_deref(), &algs)? {
         Some(s) => s,
         None => match &a.layout {
             // A layout alone: its signatures, expiry, steps and links are verified; the report's
-            // subject is the layout file.
-            Some(l) => subject_of(Some(l), None, &[DigestAlgorithm::Sha256])?
-                .ok_or_else(|| CliError::Input(format!("cannot read layout {l}")))?,
+            // subject is the layout file. No artifact is verified, so there is no VSA to issue.
+            Some(l) => {
+                let targets = a.outputs(Renderer::Verify).check()?;
+                if targets.iter().any(|(f, _)| *f == ReportFormat::Vsa) {
+                    return Err(CliError::Input(
+                        "--format vsa summarises an artifact verification, and a layout alone verifies no artifact: give the artifact FILE or --digest".into(),
+                    ));
+                }
+                subject_of(Some(l), None, &[DigestAlgorithm::Sha256])?
+                    .ok_or_else(|| CliError::Input(format!("cannot read layout {l}")))?
+            }
             None => return Err(CliError::Input("give an artifact FILE or --digest".into())),
         },
     };
@@ -862,14 +898,13 @@ pub(super) fn with_gates(
     Ok(report)
 }
 
-/// Verify an in-toto layout and its links; the artifact (by base name and digest) stands for
-/// the files of the final product and of inspections.
+/// Verify an in-toto layout and its links, and that the artifact (by base name and digests, or
+/// by `--digest`) is a product of a verified step; without an artifact, the layout alone.
 fn layout_checks(
     a: &ArtifactArgs,
     layout: &str,
     subject: &Subject,
 ) -> Result<Vec<provenant_model::Check>, CliError> {
-    use provenant_formats::layout::MAX_LINK_FILES;
     let bytes = read_limited(layout, MAX_EVIDENCE_BYTES, "layout")?;
     let keys = load_keys(&a.layout_key)?;
     let dir = match &a.links {
@@ -884,58 +919,99 @@ fn layout_checks(
     } else {
         dir
     };
-    let rd = std::fs::read_dir(&dir).map_err(|e| {
-        CliError::Input(format!(
-            "cannot read the links directory {}: {e}; give it with --links DIR",
-            dir.display()
-        ))
-    })?;
-    let mut names: Vec<std::path::PathBuf> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "link"))
-        .collect();
-    names.sort();
-    if names.len() > MAX_LINK_FILES {
-        return Err(CliError::Input(format!(
-            "{} holds {} link files; at most {MAX_LINK_FILES} are read",
-            dir.display(),
-            names.len()
-        )));
-    }
-    let mut links = Vec::with_capacity(names.len());
-    for p in names {
-        let loc = p.to_string_lossy().into_owned();
-        let b = read_limited(&loc, MAX_EVIDENCE_BYTES, "link")?;
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        links.push((name, b));
-    }
-    let artifacts: Vec<(String, Digest)> = match (&subject.name, subject.kind) {
-        (Some(n), SubjectKind::File) if a.file.is_some() => {
-            let base = Path::new(n)
+    let links = LinkDir::open(&dir)?;
+    // The artifact: a file by its base name (in-toto records relative paths) and every digest it
+    // was hashed with; a --digest by that digest alone; the layout file itself binds nothing.
+    let name = match (&subject.name, subject.kind) {
+        (Some(n), SubjectKind::File) if a.file.is_some() => Some(
+            Path::new(n)
                 .file_name()
-                .map(|x| x.to_string_lossy().into_owned())
-                .unwrap_or_else(|| n.clone());
-            subject
-                .digests
-                .iter()
-                .filter(|d| d.algorithm() == provenant_model::DigestAlgorithm::Sha256)
-                .map(|d| (base.clone(), d.clone()))
-                .collect()
-        }
-        _ => vec![],
+                .map_or_else(|| n.clone(), |x| x.to_string_lossy().into_owned()),
+        ),
+        _ => None,
     };
+    let artifact = (a.file.is_some() || a.digest.is_some()).then_some(
+        provenant_verify::layout::LayoutArtifact {
+            name: name.as_deref(),
+            digests: &subject.digests,
+        },
+    );
     Ok(provenant_verify::layout::verify_layout(
         &provenant_verify::layout::LayoutInput {
             layout: &bytes,
             layout_location: layout,
             layout_keys: &keys,
             links: &links,
-            artifacts: &artifacts,
+            artifact,
             now: jiff::Timestamp::now(),
         },
     ))
+}
+
+/// The `*.link` files of a links directory, read one at a time when the verifier asks for one.
+struct LinkDir {
+    files: std::collections::BTreeMap<String, std::path::PathBuf>,
+}
+
+impl LinkDir {
+    fn open(dir: &Path) -> Result<Self, CliError> {
+        use provenant_formats::layout::MAX_LINK_FILES;
+        let rd = std::fs::read_dir(dir).map_err(|e| {
+            CliError::Input(format!(
+                "cannot read the links directory {}: {e}; give it with --links DIR",
+                dir.display()
+            ))
+        })?;
+        let mut files = std::collections::BTreeMap::new();
+        for entry in rd.filter_map(Result::ok) {
+            let path = entry.path();
+            // A name that is not UTF-8 cannot be `<step>.<keyid>.link` for any step.
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if !name.ends_with(".link") || !path.is_file() {
+                continue;
+            }
+            files.insert(name.to_owned(), path.clone());
+            if files.len() > MAX_LINK_FILES {
+                return Err(CliError::Input(format!(
+                    "{} holds more than {MAX_LINK_FILES} link files; at most {MAX_LINK_FILES} are read",
+                    dir.display()
+                )));
+            }
+        }
+        Ok(Self { files })
+    }
+}
+
+impl provenant_verify::layout::LinkSource for LinkDir {
+    fn names(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    fn read(&self, name: &str) -> Result<Vec<u8>, provenant_verify::layout::LinkReadError> {
+        use provenant_formats::layout::MAX_LINK_BYTES;
+        use provenant_verify::layout::LinkReadError;
+        use std::io::Read as _;
+        let unreadable = |e: std::io::Error| LinkReadError::Unreadable(e.to_string());
+        let path = self
+            .files
+            .get(name)
+            .ok_or_else(|| LinkReadError::Unreadable("no such link file".into()))?;
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        // Refuse a large file by its size, unread; `take` guards a file that grows meanwhile.
+        let size = file.metadata().map_err(unreadable)?.len();
+        if size > MAX_LINK_BYTES {
+            return Err(LinkReadError::TooLarge { size });
+        }
+        let mut buf = Vec::new();
+        file.take(MAX_LINK_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(unreadable)?;
+        let read = u64::try_from(buf.len()).unwrap_or(u64::MAX);
+        if read > MAX_LINK_BYTES {
+            return Err(LinkReadError::TooLarge { size: read });
+        }
+        Ok(buf)
+    }
 }

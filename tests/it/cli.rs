@@ -174,6 +174,35 @@ fn oversized_evidence_is_refused_without_reading_it_all() {
 }
 
 #[test]
+fn evidence_files_together_are_bounded() {
+    // Each file is under the per-file limit; together they are over the total, so nothing is
+    // read (parsed evidence is held until the verdict: 80 such files took 2 GB before).
+    use provenant_formats::limits::{MAX_EVIDENCE_BYTES, MAX_EVIDENCE_TOTAL_BYTES};
+    let dir = tempfile::tempdir().unwrap();
+    let n = MAX_EVIDENCE_TOTAL_BYTES / (MAX_EVIDENCE_BYTES - 1) + 1;
+    for i in 0..n {
+        let f = std::fs::File::create(dir.path().join(format!("e{i}.json"))).unwrap();
+        f.set_len(MAX_EVIDENCE_BYTES - 1).unwrap();
+    }
+    let (rc, _, err) = run(provenant().args([
+        "verify",
+        "artifact",
+        "--digest",
+        DIGEST,
+        "--attestations",
+        dir.path().to_str().unwrap(),
+        "--certificate-identity",
+        "x",
+    ]));
+    assert_eq!(rc, 2, "{err}");
+    assert!(err.contains("total"), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
 fn wrong_key_types_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let not_pem = write(&dir, "k.pub", b"hello");

@@ -12,8 +12,9 @@
 //! [`MAX_EVIDENCE_BYTES`]; a layout has at most [`MAX_LAYOUT_ITEMS`] steps and inspections
 //! together and [`MAX_LAYOUT_KEYS`] keys; an item has at most [`MAX_ARTIFACT_RULES`] rules per
 //! artifact kind; a link records at most [`MAX_LINK_ARTIFACTS`] materials and as many products;
-//! paths, patterns and names are at most [`MAX_LAYOUT_STRING_BYTES`]; a verifier reads at most
-//! [`MAX_LINK_FILES`] link files.
+//! paths, patterns and names are at most [`MAX_LAYOUT_STRING_BYTES`]; a verifier considers at most
+//! [`MAX_LINK_FILES`] link files, reads them one at a time, each at most [`MAX_LINK_BYTES`], and
+//! at most [`MAX_LINK_TOTAL_BYTES`] of them in all.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,8 +32,14 @@ pub const MAX_LAYOUT_KEYS: usize = 1024;
 pub const MAX_ARTIFACT_RULES: usize = 1024;
 /// Most materials (and, separately, products) one link may record.
 pub const MAX_LINK_ARTIFACTS: usize = 100_000;
-/// Most link files one verification reads (the `*.link` files of a links directory).
+/// Most link files one verification considers (the `*.link` files of a links directory).
 pub const MAX_LINK_FILES: usize = 4096;
+/// Largest link file read (bytes); a larger one is refused unread. Links are read one at a time,
+/// so this bounds what one link costs while it is parsed and verified.
+pub const MAX_LINK_BYTES: u64 = 16 * 1024 * 1024;
+/// Most bytes of link files one verification reads in all (only files named for a step's
+/// functionary are read); links past it are not read, and their steps lack them.
+pub const MAX_LINK_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
 /// Longest artifact path, rule pattern, prefix, step name or key id (bytes). Patterns are matched
 /// in time proportional to pattern length times path length, so both are bounded.
 pub const MAX_LAYOUT_STRING_BYTES: usize = 4096;
@@ -171,7 +178,7 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<SignedMetadata, LayoutError> {
     if u64::try_from(bytes.len()).map_or(true, |n| n > MAX_EVIDENCE_BYTES) {
         return Err(LayoutError::TooLarge(bytes.len()));
     }
-    let value = parse_strict(bytes)?;
+    let mut value = parse_strict(bytes)?;
     let obj = value.as_object().ok_or(LayoutError::UnknownContainer)?;
     if obj.contains_key("payloadType") {
         let unsigned = obj
@@ -249,10 +256,16 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<SignedMetadata, LayoutError> {
                 .map(str::to_owned),
         });
     }
+    let signed_bytes = canonical_json(signed)?;
+    // Move the signed object out instead of copying it: a link can be large.
+    let body = value
+        .as_object_mut()
+        .and_then(|o| o.remove("signed"))
+        .ok_or_else(|| LayoutError::Field("signed".into()))?;
     Ok(SignedMetadata {
         container: Container::Metablock,
-        signed_bytes: canonical_json(signed)?,
-        body: signed.clone(),
+        signed_bytes,
+        body,
         signatures,
     })
 }

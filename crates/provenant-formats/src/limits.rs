@@ -19,3 +19,6 @@ pub const MAX_DSSE_SIGNATURES: usize = 64;
 pub const MAX_STATEMENT_SUBJECTS: usize = 100_000;
 /// Most evidence files read from one `--attestations` directory.
 pub const MAX_EVIDENCE_FILES: usize = 4096;
+/// Most bytes of evidence files (`--bundle`, `--provenance`, `--attestations`) one verification
+/// reads in all: what they parse into is held until the verdict.
+pub const MAX_EVIDENCE_TOTAL_BYTES: u64 = 256 * 1024 * 1024;

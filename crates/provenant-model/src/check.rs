@@ -501,16 +501,16 @@ check_codes! {
         "A link records another command than its step's expected_command (a warning, as in in-toto).";
     /// An inspection was not run.
     LayoutInspectionNotRun = "layout-inspection-not-run", "layout",
-        "The layout has an inspection; provenant never executes inspection commands, so the layout is not fully verified.";
-    /// The artifact is a product of the layout's steps.
+        "The layout has an inspection (or a rule that needs one's results); provenant never executes inspection commands, so such a rule consumes nothing and the layout is not fully verified.";
+    /// The artifact is a product of a verified step.
     LayoutArtifactBound = "layout-artifact-bound", "layout",
-        "The artifact being verified is recorded, with the same digest, as a product of an in-toto step.";
-    /// No step names the artifact.
+        "The artifact being verified is recorded, with the same digest by every algorithm both record, as a product of an in-toto step whose threshold of verified links was met.";
+    /// No verified step produced the artifact.
     LayoutArtifactUnbound = "layout-artifact-unbound", "layout",
-        "No in-toto step records a product with the artifact's name, so the layout does not speak to this file.";
-    /// A step records the artifact's name with another digest.
+        "The artifact is not a product of any in-toto step whose threshold of verified links was met (by file or by --digest), so the layout does not speak for it: a failure.";
+    /// A step records the artifact's name with another digest, or contradictory digests.
     LayoutArtifactMismatch = "layout-artifact-mismatch", "layout",
-        "An in-toto step records a product with the artifact's name but another digest: the file is not what was built.";
+        "An in-toto step records a product with the artifact's name but another digest (the file is not what was built), or records the artifact with one algorithm's digest and a different one by another.";
     /// A required security gate is backed by bound, successful evidence.
     GatePresent = "gate-present", "gates",
         "A required security gate (SAST, SCA, DAST, CI run) is backed by evidence that is bound to what shipped, succeeded and ran in time.";

@@ -12,7 +12,7 @@
 //! SHA-256 of the canonical key) are computed here independently of provenant's own encoder.
 
 use serde_json::{json, Value};
-use sha2::{Digest as _, Sha256};
+use sha2::{Digest as _, Sha256, Sha512};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -90,11 +90,17 @@ pub enum LayoutTamper {
     /// `build` needs two functionaries, and the layout lists the builder's key under a second key
     /// id: two links signed by one key must count once.
     SameKeyTwice,
+    /// `build`'s product rules MATCH everything against the inspection `untar` (which provenant
+    /// never runs), then `DISALLOW *`: the MATCH consumes nothing, so the DISALLOW fails.
+    MatchFromInspection,
+    /// `build` records the artifact with its true sha256 and the sha512 of other bytes: the same
+    /// file cannot have both.
+    ProductDigestContradiction,
 }
 
 impl LayoutTamper {
     /// Every tamper.
-    pub const ALL: [LayoutTamper; 17] = [
+    pub const ALL: [LayoutTamper; 19] = [
         Self::ForeignLinkKey,
         Self::ThresholdUnmet,
         Self::ProductDigestChanged,
@@ -112,6 +118,8 @@ impl LayoutTamper {
         Self::MalformedRule,
         Self::ExpiryUnreadable,
         Self::SameKeyTwice,
+        Self::MatchFromInspection,
+        Self::ProductDigestContradiction,
     ];
 }
 
@@ -130,6 +138,43 @@ pub struct MintedChain {
     pub artifact: Vec<u8>,
     /// The artifact's SHA-256, hex.
     pub artifact_sha256: String,
+}
+
+/// A minted chain written to a directory, as `provenant verify artifact` reads it.
+#[derive(Debug, Clone)]
+pub struct ChainFiles {
+    /// The signed layout (`root.layout`).
+    pub layout: std::path::PathBuf,
+    /// The layout owner's public key (`owner.pub`).
+    pub owner_key: std::path::PathBuf,
+    /// The directory of the link files (`links/`).
+    pub links: std::path::PathBuf,
+    /// The artifact (`dist/<artifact name>`).
+    pub artifact: std::path::PathBuf,
+}
+
+impl MintedChain {
+    /// Write the layout, the owner's key, the links (under `links/`) and the artifact (under
+    /// `dist/`) into `dir`.
+    pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<ChainFiles> {
+        let links = dir.join("links");
+        let dist = dir.join("dist");
+        std::fs::create_dir_all(&links)?;
+        std::fs::create_dir_all(&dist)?;
+        let files = ChainFiles {
+            layout: dir.join("root.layout"),
+            owner_key: dir.join("owner.pub"),
+            artifact: dist.join(&self.artifact_name),
+            links,
+        };
+        std::fs::write(&files.layout, &self.layout)?;
+        std::fs::write(&files.owner_key, &self.owner_pem)?;
+        std::fs::write(&files.artifact, &self.artifact)?;
+        for (name, bytes) in &self.links {
+            std::fs::write(files.links.join(name), bytes)?;
+        }
+        Ok(files)
+    }
 }
 
 /// securesystemslib canonical JSON: sorted keys, no whitespace, only `"` and `\` escaped.
@@ -410,19 +455,36 @@ impl SupplyChain {
         &mut self.links[1].1
     }
 
-    /// Add a second authorised functionary to `build` and require both.
-    fn second_builder(&mut self, seed: u64) -> KeyPair {
-        let second = KeyPair::p256_labelled(seed, "in-toto/second-builder");
-        let id = intoto_keyid(&second);
-        let mut entry = intoto_key(&second);
+    /// List `key` in the layout and authorise it for `build`.
+    fn authorise_builder(&mut self, key: &KeyPair) {
+        let id = intoto_keyid(key);
+        let mut entry = intoto_key(key);
         entry["keyid"] = json!(id);
         self.layout["keys"][&id] = entry;
         self.layout["steps"][1]["pubkeys"]
             .as_array_mut()
             .expect("pubkeys is an array")
             .push(json!(id));
+    }
+
+    /// Add a second authorised functionary to `build` and require both.
+    fn second_builder(&mut self, seed: u64) -> KeyPair {
+        let second = KeyPair::p256_labelled(seed, "in-toto/second-builder");
+        self.authorise_builder(&second);
         self.layout["steps"][1]["threshold"] = json!(2);
         second
+    }
+
+    /// Authorise `n` more functionaries for `build` (threshold unchanged) and return the link
+    /// file names each would sign: a verifier must look at every one of them.
+    pub fn extra_builders(&mut self, seed: u64, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let key = KeyPair::p256_labelled(seed, &format!("in-toto/extra-builder-{i}"));
+                self.authorise_builder(&key);
+                link_file_name("build", &key)
+            })
+            .collect()
     }
 
     /// The chain of `seed` with `tamper` applied, signed.
@@ -498,6 +560,16 @@ impl SupplyChain {
                 chain.layout["steps"][1]["expected_materials"] = json!([["MATCH", "*"]]);
             }
             LayoutTamper::ExpiryUnreadable => chain.layout["expires"] = json!("next year"),
+            LayoutTamper::MatchFromInspection => {
+                chain.layout["steps"][1]["expected_products"] = json!([
+                    ["MATCH", "*", "WITH", "PRODUCTS", "FROM", "untar"],
+                    ["DISALLOW", "*"],
+                ]);
+            }
+            LayoutTamper::ProductDigestContradiction => {
+                chain.build_link()["products"][ARTIFACT_NAME]["sha512"] =
+                    json!(hex::encode(Sha512::digest(b"other bytes")));
+            }
             LayoutTamper::SameKeyTwice => {
                 let alias = format!("ffffffff{}", &intoto_keyid(&chain.builder)[8..]);
                 let mut entry = intoto_key(&chain.builder);

@@ -6,12 +6,18 @@
 //! key they are named for, at least `threshold` distinct functionaries, all recording the same
 //! artifacts), the command each link records (a warning only), the artifact rules of every step,
 //! and the inspections. Provenant never runs an inspection's command: each inspection is reported
-//! as not run (a warning), and only its material rules are evaluated, against the artifacts being
+//! as not run (a warning), and only its material rules are evaluated, against the artifact being
 //! verified (a stand-in for the files in the verifier's working directory, so a DISALLOW there
-//! proves less than in in-toto). Rules that need what only running an inspection would tell (an
-//! inspection's products, a MATCH against an inspection) are not evaluated, and a step with such a
-//! rule is not reported verified. Finally each artifact is bound to the product of a verified step
-//! that records it.
+//! proves less than in in-toto). A rule that needs what only running an inspection would tell (an
+//! inspection's products, a MATCH against an inspection) cannot be evaluated: it consumes nothing
+//! (warned about) and the rules after it are applied, so a later `DISALLOW *` still fails what it
+//! did not authorise; a `REQUIRE` of a path such a rule might have consumed fails. Finally the
+//! artifact must be a product of a step whose threshold of verified links was met, by every digest
+//! algorithm both record: anything else fails (`layout-artifact-unbound`, `layout-artifact-mismatch`).
+//!
+//! Links come from a [`LinkSource`] and are read one at a time, only those named for a step's
+//! functionary, each at most [`MAX_LINK_BYTES`] and [`MAX_LINK_TOTAL_BYTES`] in all; after a link
+//! is verified only the artifacts of the first verified link of each step are kept.
 //!
 //! Every problem is a failed [`Check`] with its own code; verification goes on after a failure
 //! where what follows can still be evaluated soundly, so one run reports every problem. Nothing is
@@ -30,15 +36,71 @@ use jiff::Timestamp;
 use provenant_formats::layout::{
     parse_layout, parse_link, parse_metadata, ArtifactRule, ArtifactSet, Artifacts, Container,
     Layout, LayoutKey, Link, RuleKind, SignedMetadata, Step, LAYOUT_TYPE, LINK_TYPE,
-    MAX_LINK_FILES,
+    MAX_LINK_BYTES, MAX_LINK_FILES, MAX_LINK_TOTAL_BYTES,
 };
-use provenant_model::{Check, CheckCode, Digest, EvidenceKind, EvidenceRef};
+use provenant_model::{Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef};
 use sigstore_verify::types::DerPublicKey;
 
 use crate::keys::PublicKey;
 
-/// What [`verify_layout`] needs: bytes and typed values only, no paths to read.
+/// Why a link file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkReadError {
+    /// The file is larger than [`MAX_LINK_BYTES`] (it was not read).
+    #[error("it is {size} bytes; at most {MAX_LINK_BYTES} are read from one link file")]
+    TooLarge {
+        /// Its size, or at least how much was seen of it.
+        size: u64,
+    },
+    /// The file could not be read.
+    #[error("it could not be read: {0}")]
+    Unreadable(String),
+}
+
+/// Where link files come from: their names first, then one file's bytes at a time, on demand.
+///
+/// The verifier reads only the files named for a step's authorised functionary
+/// (`<step>.<keyid[..8]>.link`), one at a time, and keeps only what it needs of each.
+pub trait LinkSource {
+    /// The file names of the link files (`*.link`), without directories.
+    fn names(&self) -> Vec<String>;
+    /// The bytes of the link file `name`. An implementation refuses a file larger than
+    /// [`MAX_LINK_BYTES`] with [`LinkReadError::TooLarge`], without reading it whole.
+    fn read(&self, name: &str) -> Result<Vec<u8>, LinkReadError>;
+}
+
+/// Link files already in memory: (file name, bytes).
+impl LinkSource for Vec<(String, Vec<u8>)> {
+    fn names(&self) -> Vec<String> {
+        self.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    fn read(&self, name: &str) -> Result<Vec<u8>, LinkReadError> {
+        let (_, bytes) = self
+            .iter()
+            .find(|(n, _)| n == name)
+            .ok_or_else(|| LinkReadError::Unreadable("no such link file".into()))?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if size > MAX_LINK_BYTES {
+            return Err(LinkReadError::TooLarge { size });
+        }
+        Ok(bytes.clone())
+    }
+}
+
+/// The artifact a layout must speak for: a file (its name as in-toto records it, usually the
+/// base name, and its digests), or a bare digest.
 #[derive(Debug, Clone, Copy)]
+pub struct LayoutArtifact<'a> {
+    /// The file name, when a file was given (`--digest` has none).
+    pub name: Option<&'a str>,
+    /// Its digests: every algorithm it was hashed with (a file: sha256, sha384 and sha512).
+    pub digests: &'a [Digest],
+}
+
+/// What [`verify_layout`] needs: bytes and typed values only, no paths to read.
+#[derive(Clone, Copy)]
 pub struct LayoutInput<'a> {
     /// The layout: a metablock `{signed, signatures}` or a DSSE envelope of
     /// `application/vnd.in-toto+json`.
@@ -47,25 +109,37 @@ pub struct LayoutInput<'a> {
     pub layout_location: &'a str,
     /// The layout owners' keys. Every one must have signed the layout; none given is a failure.
     pub layout_keys: &'a [PublicKey],
-    /// Every `*.link` file of the links directory: (file name, bytes). At most
-    /// [`MAX_LINK_FILES`]; links are found by name, `<step>.<keyid[..8]>.link`.
-    pub links: &'a [(String, Vec<u8>)],
-    /// The files being verified: (name as in-toto records it, usually the base name; digest).
-    pub artifacts: &'a [(String, Digest)],
+    /// The link files (at most [`MAX_LINK_FILES`] names); links are found by name,
+    /// `<step>.<keyid[..8]>.link`, and read one at a time.
+    pub links: &'a dyn LinkSource,
+    /// The artifact being verified; `None` verifies the layout and its links alone.
+    pub artifact: Option<LayoutArtifact<'a>>,
     /// The verification time (the layout must not have expired by then).
     pub now: Timestamp,
 }
 
-/// Verify an in-toto layout, its links and the artifacts against it.
+impl std::fmt::Debug for LayoutInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LayoutInput")
+            .field("layout_location", &self.layout_location)
+            .field("layout_keys", &self.layout_keys.len())
+            .field("artifact", &self.artifact)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Verify an in-toto layout, its links and the artifact against it.
 ///
-/// Pure: the caller reads the files. Returns one check per finding (see `docs/checks.md`, group
-/// `layout`); the layout verified only if none failed, and it is fully verified only if no
-/// `layout-inspection-not-run` warning is among them.
+/// Pure: the caller reads the files (through `links`, one at a time). Returns one check per
+/// finding (see `docs/checks.md`, group `layout`); the layout verified only if none failed, and
+/// it is fully verified only if no `layout-inspection-not-run` warning is among them.
 pub fn verify_layout(input: &LayoutInput<'_>) -> Vec<Check> {
     let mut run = Run {
         input,
         layout_ref: EvidenceRef::new(EvidenceKind::SignatureFile, input.layout_location),
         checks: Vec::new(),
+        link_bytes_read: 0,
     };
     run.verify();
     run.checks
@@ -75,6 +149,8 @@ struct Run<'i, 'a> {
     input: &'i LayoutInput<'a>,
     layout_ref: EvidenceRef,
     checks: Vec<Check>,
+    /// Bytes of link files read so far (at most [`MAX_LINK_TOTAL_BYTES`], plus one link).
+    link_bytes_read: u64,
 }
 
 /// A functionary key from the layout, with the algorithms its declared scheme allows.
@@ -93,18 +169,30 @@ impl FunctionaryKey {
     }
 }
 
-/// A link whose signature verified with an authorised functionary key of its step.
-struct VerifiedLink {
+/// A functionary whose link for a step verified (the link itself is not kept).
+struct Signer {
     keyid: String,
     spki: Vec<u8>,
-    link: Link,
     evidence: EvidenceRef,
 }
 
+/// What is kept of one step's links: who signed, and the artifacts of the first verified link
+/// (every other verified link was compared with it and dropped).
 struct StepLinks {
-    links: Vec<VerifiedLink>,
+    signers: Vec<Signer>,
+    link: Option<Link>,
     threshold_met: bool,
     agree: bool,
+}
+
+impl StepLinks {
+    /// The link MATCH rules and the binding may use: only a step whose threshold was met has one.
+    fn verified(&self) -> Option<(&Link, &EvidenceRef)> {
+        if !self.threshold_met {
+            return None;
+        }
+        Some((self.link.as_ref()?, &self.signers.first()?.evidence))
+    }
 }
 
 fn evidence_kind(container: Container) -> EvidenceKind {
@@ -199,13 +287,15 @@ impl Run<'_, '_> {
                 return;
             }
         };
+        drop(meta);
         self.expiry(&layout.expires, &loc);
-        if self.input.links.len() > MAX_LINK_FILES {
+        let names = self.input.links.names();
+        if names.len() > MAX_LINK_FILES {
             self.layout_fail(
                 CheckCode::LayoutMalformed,
                 format!(
                     "{} link files given; at most {MAX_LINK_FILES} are read",
-                    self.input.links.len()
+                    names.len()
                 ),
             );
             return;
@@ -213,21 +303,15 @@ impl Run<'_, '_> {
         let keys = self.functionary_keys(&layout, &loc);
         let mut steps: BTreeMap<&str, StepLinks> = BTreeMap::new();
         for step in &layout.steps {
-            let links = self.step_links(step, &keys);
+            let links = self.step_links(step, &keys, &names);
             steps.insert(step.name.as_str(), links);
         }
         // MATCH rules may name any step, earlier or later, so every step's links come first.
-        let reduced: BTreeMap<String, Link> = steps
-            .iter()
-            .filter(|(_, s)| s.threshold_met)
-            .filter_map(|(name, s)| {
-                s.links
-                    .first()
-                    .map(|l| ((*name).to_owned(), l.link.clone()))
-            })
-            .collect();
         let destinations = Destinations {
-            links: &reduced,
+            links: steps
+                .iter()
+                .filter_map(|(name, s)| s.verified().map(|(l, _)| (*name, l)))
+                .collect(),
             inspections: layout.inspections.iter().map(|i| i.name.as_str()).collect(),
         };
         for step in &layout.steps {
@@ -236,9 +320,10 @@ impl Run<'_, '_> {
             }
         }
         self.inspections(&layout, &destinations, &loc);
-        self.bind_artifacts(&layout, &steps);
+        if let Some(artifact) = self.input.artifact {
+            self.bind_artifact(&layout, &steps, artifact);
+        }
     }
-
     fn layout_signatures(&mut self, meta: &SignedMetadata, loc: &str) -> bool {
         let keys = self.input.layout_keys;
         let mut ev = vec![self.layout_ref.clone()];
@@ -339,17 +424,41 @@ impl Run<'_, '_> {
         out
     }
 
-    /// Find, verify and count the links of one step.
-    fn step_links(&mut self, step: &Step, keys: &BTreeMap<String, FunctionaryKey>) -> StepLinks {
+    /// Read one link file through the source, within the total budget.
+    fn read_link(&mut self, file: &str) -> Result<Vec<u8>, String> {
+        if self.link_bytes_read >= MAX_LINK_TOTAL_BYTES {
+            return Err(format!(
+                "not read: the link files read before it total {} bytes, and at most {MAX_LINK_TOTAL_BYTES} are read in all",
+                self.link_bytes_read
+            ));
+        }
+        let bytes = self.input.links.read(file).map_err(|e| e.to_string())?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if size > MAX_LINK_BYTES {
+            return Err(LinkReadError::TooLarge { size }.to_string());
+        }
+        self.link_bytes_read = self.link_bytes_read.saturating_add(size);
+        Ok(bytes)
+    }
+
+    /// Find, read (one at a time), verify and count the links of one step.
+    fn step_links(
+        &mut self,
+        step: &Step,
+        keys: &BTreeMap<String, FunctionaryKey>,
+        names: &[String],
+    ) -> StepLinks {
         let name = clip(&step.name, 200);
         let prefix = format!("{}.", step.name);
-        let mut links: Vec<VerifiedLink> = Vec::new();
+        let mut signers: Vec<Signer> = Vec::new();
+        let mut kept: Option<Link> = None;
+        let mut disagreeing: Option<EvidenceRef> = None;
         let mut named_for_functionaries = 0usize;
         let mut named_for_others = 0usize;
         let mut same_key_again = 0usize;
         let layout_ref = self.layout_ref.clone();
         let mut ev = vec![layout_ref.clone()];
-        for (file, bytes) in self.input.links {
+        for file in names {
             let Some(short) = file
                 .strip_prefix(prefix.as_str())
                 .and_then(|rest| rest.strip_suffix(".link"))
@@ -360,15 +469,21 @@ impl Run<'_, '_> {
                 continue;
             }
             let file_ref = |container| EvidenceRef::new(evidence_kind(container), file.as_str());
+            let fail = |code, reason: String, container| {
+                Check::fail(code, reason, vec![layout_ref.clone(), file_ref(container)])
+            };
             let candidates: BTreeSet<&String> = step
                 .pubkeys
                 .iter()
                 .filter(|k| k.get(..8) == Some(short))
                 .collect();
             if candidates.is_empty() {
+                // Read only to say why it does not count: a certificate-signed link.
                 let cert_signed = step.cert_constraints > 0
-                    && parse_metadata(bytes)
-                        .is_ok_and(|m| m.signatures.iter().any(|s| s.cert.is_some()));
+                    && self.read_link(file).is_ok_and(|bytes| {
+                        parse_metadata(&bytes)
+                            .is_ok_and(|m| m.signatures.iter().any(|s| s.cert.is_some()))
+                    });
                 if cert_signed {
                     self.push(Check::warn(
                         CheckCode::LayoutUnsupported,
@@ -384,10 +499,22 @@ impl Run<'_, '_> {
                 continue;
             }
             named_for_functionaries += 1;
-            let fail = |code, reason: String, container| {
-                Check::fail(code, reason, vec![layout_ref.clone(), file_ref(container)])
+            let bytes = match self.read_link(file) {
+                Ok(b) => b,
+                Err(why) => {
+                    let c = fail(
+                        CheckCode::LayoutMalformed,
+                        format!("link {} for step {name}: {why}", clip(file, 200)),
+                        Container::Metablock,
+                    );
+                    self.push(c);
+                    continue;
+                }
             };
-            let meta = match parse_metadata(bytes) {
+            let parsed = parse_metadata(&bytes);
+            // The raw bytes are not needed past parsing.
+            drop(bytes);
+            let meta = match parsed {
                 Ok(m) => m,
                 Err(e) => {
                     let c = fail(
@@ -464,6 +591,7 @@ impl Run<'_, '_> {
                     continue;
                 }
             };
+            drop(meta);
             if link.name != step.name {
                 let c = fail(
                     CheckCode::LayoutMalformed,
@@ -481,25 +609,48 @@ impl Run<'_, '_> {
                 continue;
             };
             // The same key under two key ids is one functionary.
-            if links.iter().any(|l| l.spki == key.spki) {
+            if signers.iter().any(|s| s.spki == key.spki) {
                 same_key_again += 1;
                 continue;
             }
-            links.push(VerifiedLink {
+            let evidence = file_ref(container);
+            if link.command != step.expected_command {
+                self.push(Check::warn(
+                    CheckCode::LayoutCommandMismatch,
+                    format!(
+                        "link {} of step {name} ran {:?}; the layout expects {:?}",
+                        clip(file, 200),
+                        clip(&link.command.join(" "), 200),
+                        clip(&step.expected_command.join(" "), 200)
+                    ),
+                    vec![self.layout_ref.clone(), evidence.clone()],
+                ));
+            }
+            // Only the first verified link's artifacts are kept; the others must equal them.
+            match &kept {
+                None => kept = Some(link),
+                Some(first) => {
+                    if disagreeing.is_none()
+                        && (first.materials != link.materials || first.products != link.products)
+                    {
+                        disagreeing = Some(evidence.clone());
+                    }
+                }
+            }
+            signers.push(Signer {
                 keyid: (*keyid).clone(),
                 spki: key.spki.clone(),
-                link,
-                evidence: file_ref(container),
+                evidence,
             });
         }
-        ev.extend(links.iter().map(|l| l.evidence.clone()));
-        let threshold_met = links.len() >= step.threshold;
+        ev.extend(signers.iter().map(|s| s.evidence.clone()));
+        let threshold_met = signers.len() >= step.threshold;
         if !threshold_met {
             let mut reason = format!(
                 "step {name} needs valid links by {} distinct functionar{}; {} verified among {named_for_functionaries} link file(s) named for its functionaries",
                 step.threshold,
                 if step.threshold == 1 { "y" } else { "ies" },
-                links.len()
+                signers.len()
             );
             if same_key_again > 0 {
                 let _ = write!(
@@ -519,108 +670,105 @@ impl Run<'_, '_> {
                 ev.clone(),
             ));
         }
-        let mut agree = true;
-        if let Some((first, rest)) = links.split_first() {
-            if let Some(other) = rest.iter().find(|l| {
-                l.link.materials != first.link.materials || l.link.products != first.link.products
-            }) {
-                agree = false;
-                self.push(Check::fail(
-                    CheckCode::LayoutLinksDisagree,
-                    format!(
-                        "links {} and {} of step {name} record different materials or products",
-                        clip(&first.evidence.location, 200),
-                        clip(&other.evidence.location, 200)
-                    ),
-                    ev.clone(),
-                ));
-            }
-        }
-        for l in &links {
-            if l.link.command != step.expected_command {
-                self.push(Check::warn(
-                    CheckCode::LayoutCommandMismatch,
-                    format!(
-                        "link {} of step {name} ran {:?}; the layout expects {:?}",
-                        clip(&l.evidence.location, 200),
-                        clip(&l.link.command.join(" "), 200),
-                        clip(&step.expected_command.join(" "), 200)
-                    ),
-                    vec![self.layout_ref.clone(), l.evidence.clone()],
-                ));
-            }
+        let agree = disagreeing.is_none();
+        if let (Some(other), Some(first)) = (&disagreeing, signers.first()) {
+            self.push(Check::fail(
+                CheckCode::LayoutLinksDisagree,
+                format!(
+                    "links {} and {} of step {name} record different materials or products",
+                    clip(&first.evidence.location, 200),
+                    clip(&other.location, 200)
+                ),
+                ev,
+            ));
         }
         StepLinks {
-            links,
+            signers,
+            link: kept,
             threshold_met,
             agree,
         }
     }
 
-    fn step_rules(&mut self, step: &Step, links: &StepLinks, destinations: &Destinations<'_>) {
-        let Some(link) = destinations.links.get(&step.name) else {
-            return;
-        };
-        let name = clip(&step.name, 200);
-        let mut ev = vec![self.layout_ref.clone()];
-        ev.extend(links.links.iter().map(|l| l.evidence.clone()));
-        let changes = Changes::of(link);
-        let mut hold = true;
-        for (side, rules, artifacts) in [
-            ("materials", &step.expected_materials, &link.materials),
-            ("products", &step.expected_products, &link.products),
-        ] {
-            match apply_rules(rules, artifacts, Some(&changes), destinations) {
-                RuleOutcome::Hold => {}
-                RuleOutcome::Violated { rule, detail } => {
-                    hold = false;
-                    self.push(Check::fail(
-                        CheckCode::LayoutRuleViolated,
-                        format!("step {name}, {side}: rule [{}] {detail}", clip(&rule, 200)),
-                        ev.clone(),
-                    ));
-                }
-                RuleOutcome::Unevaluated { index, why } => {
-                    hold = false;
-                    self.push(Check::warn(
-                        CheckCode::LayoutInspectionNotRun,
-                        format!(
-                            "step {name}, {side}: rule {} and those after it were not evaluated: {why}; the step is not verified",
-                            index + 1
-                        ),
-                        ev.clone(),
-                    ));
-                }
-            }
-        }
-        if hold && links.agree && links.threshold_met {
-            let ids: Vec<String> = links.links.iter().map(|l| short_id(&l.keyid)).collect();
-            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            self.push(Check::pass(
-                CheckCode::LayoutStepVerified,
+    /// One warning per rule that could not be evaluated (it consumed nothing).
+    fn unevaluated_warnings(&mut self, item: &str, side: &str, result: &RulesResult) {
+        for (index, rule, why) in &result.unevaluated {
+            self.push(Check::warn(
+                CheckCode::LayoutInspectionNotRun,
                 format!(
-                    "step {name}: links by {} functionar{} ({}) verified, threshold {}; its artifact rules hold",
-                    links.links.len(),
-                    if links.links.len() == 1 { "y" } else { "ies" },
-                    list(&ids, 8),
-                    step.threshold
+                    "{item}, {side}: rule {} [{}] was not evaluated: {why}; it consumed nothing and the rules after it were applied",
+                    index + 1,
+                    clip(rule, 200)
                 ),
-                ev,
+                vec![self.layout_ref.clone()],
             ));
         }
     }
 
-    fn inspections(&mut self, layout: &Layout, destinations: &Destinations<'_>, loc: &str) {
-        // What the verifier's working directory would hold: the artifacts being verified.
-        let mut present = Artifacts::new();
-        for (name, digest) in self.input.artifacts {
-            present.entry(name.clone()).or_default().insert(
-                digest.algorithm().name().to_owned(),
-                digest.hex().to_owned(),
-            );
-        }
+    fn step_rules(&mut self, step: &Step, links: &StepLinks, destinations: &Destinations<'_>) {
+        let Some(link) = destinations.links.get(step.name.as_str()).copied() else {
+            return;
+        };
+        let name = clip(&step.name, 200);
         let mut ev = vec![self.layout_ref.clone()];
-        ev.extend(self.artifact_refs());
+        ev.extend(links.signers.iter().map(|s| s.evidence.clone()));
+        let changes = Changes::of(link);
+        let mut hold = true;
+        let mut unevaluated = 0usize;
+        for (side, rules, artifacts) in [
+            ("materials", &step.expected_materials, &link.materials),
+            ("products", &step.expected_products, &link.products),
+        ] {
+            let result = apply_rules(rules, artifacts, Some(&changes), destinations);
+            self.unevaluated_warnings(&format!("step {name}"), side, &result);
+            unevaluated += result.unevaluated.len();
+            if let Some((rule, detail)) = result.violated {
+                hold = false;
+                self.push(Check::fail(
+                    CheckCode::LayoutRuleViolated,
+                    format!("step {name}, {side}: rule [{}] {detail}", clip(&rule, 200)),
+                    ev.clone(),
+                ));
+            }
+        }
+        if hold && links.agree && links.threshold_met {
+            let ids: Vec<String> = links.signers.iter().map(|s| short_id(&s.keyid)).collect();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let mut reason = format!(
+                "step {name}: links by {} functionar{} ({}) verified, threshold {}; its artifact rules hold",
+                links.signers.len(),
+                if links.signers.len() == 1 { "y" } else { "ies" },
+                list(&ids, 8),
+                step.threshold
+            );
+            if unevaluated > 0 {
+                let _ = write!(
+                    reason,
+                    " with the {unevaluated} rule(s) that need an inspection's results consuming nothing"
+                );
+            }
+            self.push(Check::pass(CheckCode::LayoutStepVerified, reason, ev));
+        }
+    }
+
+    fn inspections(&mut self, layout: &Layout, destinations: &Destinations<'_>, loc: &str) {
+        // What the verifier's working directory would hold: the artifact being verified, hashed
+        // as in-toto records by default (sha256), so MATCH compares like with like.
+        let mut present = Artifacts::new();
+        let mut ev = vec![self.layout_ref.clone()];
+        if let Some(a) = self.input.artifact {
+            if let Some(name) = a.name {
+                for d in a.digests {
+                    if d.algorithm() == DigestAlgorithm::Sha256 {
+                        present
+                            .entry(name.to_owned())
+                            .or_default()
+                            .insert(d.algorithm().name().to_owned(), d.hex().to_owned());
+                    }
+                }
+            }
+            ev.push(artifact_ref(a));
+        }
         for inspection in &layout.inspections {
             let name = clip(&inspection.name, 200);
             let mut reason = format!(
@@ -628,24 +776,25 @@ impl Run<'_, '_> {
                 clip(&inspection.run.join(" "), 200)
             );
             if present.is_empty() {
-                reason
-                    .push_str("; no artifacts were given, so neither were its expected_materials");
+                reason.push_str(
+                    "; no artifact file was given, so neither were its expected_materials",
+                );
             } else {
-                match apply_rules(&inspection.expected_materials, &present, None, destinations) {
-                    RuleOutcome::Hold => {
-                        reason.push_str("; its expected_materials hold for the artifacts given");
+                let result =
+                    apply_rules(&inspection.expected_materials, &present, None, destinations);
+                self.unevaluated_warnings(
+                    &format!("inspection {name}"),
+                    "materials (the artifact given)",
+                    &result,
+                );
+                match result.violated {
+                    None => {
+                        reason.push_str("; its expected_materials hold for the artifact given");
                     }
-                    RuleOutcome::Unevaluated { index, why } => {
-                        let _ = write!(
-                            reason,
-                            "; its expected_materials hold for the artifacts given up to rule {}, which was not evaluated: {why}",
-                            index + 1
-                        );
-                    }
-                    RuleOutcome::Violated { rule, detail } => self.push(Check::fail(
+                    Some((rule, detail)) => self.push(Check::fail(
                         CheckCode::LayoutRuleViolated,
                         format!(
-                            "inspection {name}, materials (the artifacts given): rule [{}] {detail}",
+                            "inspection {name}, materials (the artifact given): rule [{}] {detail}",
                             clip(&rule, 200)
                         ),
                         ev.clone(),
@@ -660,72 +809,157 @@ impl Run<'_, '_> {
         }
     }
 
-    fn artifact_refs(&self) -> Vec<EvidenceRef> {
-        self.input
-            .artifacts
-            .iter()
-            .map(|(name, digest)| EvidenceRef::file(name.as_str()).with_digest(digest.clone()))
-            .collect()
-    }
-
-    /// Each artifact against the products of the steps whose links verified.
-    fn bind_artifacts(&mut self, layout: &Layout, steps: &BTreeMap<&str, StepLinks>) {
-        for (name, digest) in self.input.artifacts {
-            let alg = digest.algorithm().name();
-            let art_ref = EvidenceRef::file(name.as_str()).with_digest(digest.clone());
-            let mut bound: Option<(&str, &str, &EvidenceRef)> = None;
-            let mut other: Option<(&str, &str, &EvidenceRef)> = None;
-            'steps: for step in &layout.steps {
-                let Some(links) = steps.get(step.name.as_str()).filter(|s| s.threshold_met) else {
-                    continue;
-                };
-                let Some(first) = links.links.first() else {
-                    continue;
-                };
-                for (path, hashes) in &first.link.products {
-                    let base = path.rsplit('/').next().unwrap_or(path);
-                    if path != name && base != name {
+    /// The artifact must be a product of a step whose threshold of verified links was met, with
+    /// equal digests for every algorithm both record (at least one). A product that agrees by one
+    /// algorithm and disagrees by another is a contradiction, and fails whatever else binds.
+    fn bind_artifact(
+        &mut self,
+        layout: &Layout,
+        steps: &BTreeMap<&str, StepLinks>,
+        artifact: LayoutArtifact<'_>,
+    ) {
+        let art_ref = artifact_ref(artifact);
+        let shown = match artifact.name {
+            Some(n) => format!("{} ({})", clip(n, 200), digests_label(artifact.digests)),
+            None => digests_label(artifact.digests),
+        };
+        let mut bound: Option<(&str, &str, &EvidenceRef)> = None;
+        let mut contradiction: Option<(&str, &str, &EvidenceRef, String)> = None;
+        let mut same_name_other_digest: Option<(&str, &str, &EvidenceRef)> = None;
+        let mut uncomparable: Vec<String> = Vec::new();
+        for step in &layout.steps {
+            let Some((link, evidence)) =
+                steps.get(step.name.as_str()).and_then(StepLinks::verified)
+            else {
+                continue;
+            };
+            for (path, hashes) in &link.products {
+                let named = artifact.name.is_some_and(|n| {
+                    path == n || path.rsplit('/').next().is_some_and(|base| base == n)
+                });
+                let mut agree: Vec<&str> = Vec::new();
+                let mut disagree: Vec<&str> = Vec::new();
+                for (alg, hex) in hashes {
+                    let Some(d) = artifact
+                        .digests
+                        .iter()
+                        .find(|d| d.algorithm().name() == alg.as_str())
+                    else {
                         continue;
+                    };
+                    if d.hex().eq_ignore_ascii_case(hex) {
+                        agree.push(alg);
+                    } else {
+                        disagree.push(alg);
                     }
-                    let same = hashes
-                        .get(alg)
-                        .is_some_and(|h| h.eq_ignore_ascii_case(digest.hex()));
-                    if same {
-                        bound = Some((step.name.as_str(), path.as_str(), &first.evidence));
-                        break 'steps;
+                }
+                let at = (step.name.as_str(), path.as_str(), evidence);
+                match (agree.is_empty(), disagree.is_empty()) {
+                    // Prefer the product of the artifact's own name, for the report.
+                    (false, true) if bound.is_none() || named => bound = Some(at),
+                    (false, false) => {
+                        contradiction.get_or_insert((
+                            at.0,
+                            at.1,
+                            at.2,
+                            format!(
+                                "{} agree{}, {} do{} not",
+                                joined(&agree),
+                                if agree.len() == 1 { "s" } else { "" },
+                                joined(&disagree),
+                                if disagree.len() == 1 { "es" } else { "" }
+                            ),
+                        ));
                     }
-                    other.get_or_insert((step.name.as_str(), path.as_str(), &first.evidence));
+                    (true, false) if named => {
+                        same_name_other_digest.get_or_insert(at);
+                    }
+                    (true, true) if named => uncomparable.push(format!(
+                        "{} of step {} records only {}",
+                        clip(path, 200),
+                        clip(&step.name, 200),
+                        hashes
+                            .keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                    _ => {}
                 }
             }
-            let shown = clip(name, 200);
-            let check = match (bound, other) {
-                (Some((step, path, link)), _) => Check::pass(
-                    CheckCode::LayoutArtifactBound,
-                    format!(
-                        "{shown} ({digest}) is product {} of verified step {}",
-                        clip(path, 200),
-                        clip(step, 200)
-                    ),
-                    vec![art_ref, self.layout_ref.clone(), link.clone()],
-                ),
-                (None, Some((step, path, link))) => Check::fail(
-                    CheckCode::LayoutArtifactMismatch,
-                    format!(
-                        "{shown} ({digest}) is recorded as product {} of step {} with another {alg} digest",
-                        clip(path, 200),
-                        clip(step, 200)
-                    ),
-                    vec![art_ref, self.layout_ref.clone(), link.clone()],
-                ),
-                (None, None) => Check::warn(
-                    CheckCode::LayoutArtifactUnbound,
-                    format!("no verified step of the layout records a product named {shown}"),
-                    vec![art_ref, self.layout_ref.clone()],
-                ),
-            };
-            self.push(check);
         }
+        let check = if let Some((step, path, link, how)) = contradiction {
+            Check::fail(
+                CheckCode::LayoutArtifactMismatch,
+                format!(
+                    "{shown}: product {} of step {} contradicts itself against the artifact ({how}); the same bytes cannot have both digests",
+                    clip(path, 200),
+                    clip(step, 200)
+                ),
+                vec![art_ref, self.layout_ref.clone(), link.clone()],
+            )
+        } else if let Some((step, path, link)) = bound {
+            Check::pass(
+                CheckCode::LayoutArtifactBound,
+                format!(
+                    "{shown} is product {} of step {}, whose threshold of verified links was met",
+                    clip(path, 200),
+                    clip(step, 200)
+                ),
+                vec![art_ref, self.layout_ref.clone(), link.clone()],
+            )
+        } else if let Some((step, path, link)) = same_name_other_digest {
+            Check::fail(
+                CheckCode::LayoutArtifactMismatch,
+                format!(
+                    "{shown} is recorded as product {} of step {} with another digest: it is not what was built",
+                    clip(path, 200),
+                    clip(step, 200)
+                ),
+                vec![art_ref, self.layout_ref.clone(), link.clone()],
+            )
+        } else {
+            let mut reason = format!(
+                "{shown} is not a product of any step whose threshold of verified links was met, so the layout does not speak for it"
+            );
+            if !uncomparable.is_empty() {
+                let items: Vec<&str> = uncomparable.iter().map(String::as_str).collect();
+                let _ = write!(
+                    reason,
+                    " ({}: no digest algorithm in common with the artifact's)",
+                    list(&items, 3)
+                );
+            }
+            Check::fail(
+                CheckCode::LayoutArtifactUnbound,
+                reason,
+                vec![art_ref, self.layout_ref.clone()],
+            )
+        };
+        self.push(check);
     }
+}
+
+fn artifact_ref(a: LayoutArtifact<'_>) -> EvidenceRef {
+    let r = match a.name {
+        Some(n) => EvidenceRef::file(n),
+        None => EvidenceRef::new(EvidenceKind::Flag, "--digest"),
+    };
+    match a.digests.first() {
+        Some(d) => r.with_digest(d.clone()),
+        None => r,
+    }
+}
+
+fn digests_label(digests: &[Digest]) -> String {
+    match digests.first() {
+        Some(d) => d.to_string(),
+        None => "no digest".to_owned(),
+    }
+}
+
+fn joined(algs: &[&str]) -> String {
+    algs.join(" and ")
 }
 
 /// Whether a given layout key signed `message`: any scheme its type allows, and RSA-PSS with
@@ -855,44 +1089,49 @@ impl<'l> Changes<'l> {
     }
 }
 
-/// What MATCH rules can compare against: the link of every step whose links verified, and the
-/// names of the inspections (whose links would exist only had they run).
+/// What MATCH rules can compare against: the link of every step whose threshold of verified
+/// links was met, and the names of the inspections (whose links would exist only had they run).
 struct Destinations<'a> {
-    links: &'a BTreeMap<String, Link>,
+    links: BTreeMap<&'a str, &'a Link>,
     inspections: BTreeSet<&'a str>,
 }
 
-enum RuleOutcome {
-    /// Every rule held (what is left in the queue is allowed implicitly).
-    Hold,
-    /// A rule failed.
-    Violated { rule: String, detail: String },
-    /// The rules held up to rule `index`, which depends on what only running an inspection
-    /// would tell (`why`); it and the rest were not evaluated.
-    Unevaluated { index: usize, why: String },
+/// What a list of artifact rules came to.
+struct RulesResult {
+    /// The rule that failed (its text) and why; the rules after it were not applied, as in
+    /// in-toto.
+    violated: Option<(String, String)>,
+    /// Rules that could not be evaluated (index, text, why): each consumed nothing.
+    unevaluated: Vec<(usize, String, String)>,
 }
 
 /// in-toto's artifact rule algorithm: a queue of the source's paths; every rule, in order,
 /// consumes queued paths it authorises (DISALLOW and REQUIRE only check); anything left over is
-/// allowed. `changes` is `None` when the item's products are unknown (an inspection not run):
-/// DELETE and MODIFY depend on them and stop the evaluation; CREATE consumes no material either way.
-/// A MATCH against an inspection stops the evaluation too: provenant does not run inspections.
-fn apply_rules(
+/// allowed.
+///
+/// A rule that cannot be evaluated — a MATCH against an inspection (provenant runs none), or a
+/// DELETE or MODIFY when the item's products are unknown (`changes` is `None`: an inspection
+/// not run) — consumes nothing, and the rules after it are applied: consuming less only leaves
+/// more for a later DISALLOW to catch, so what holds here holds whatever the rule would have
+/// consumed. The one rule that could pass only because of it, a REQUIRE of a path the
+/// unevaluated rule might have consumed, fails. CREATE consumes no material either way.
+fn apply_rules<'s>(
     rules: &[ArtifactRule],
-    source: &Artifacts,
+    source: &'s Artifacts,
     changes: Option<&Changes<'_>>,
     destinations: &Destinations<'_>,
-) -> RuleOutcome {
-    let mut queue: BTreeSet<&str> = source.keys().map(String::as_str).collect();
+) -> RulesResult {
+    let mut queue: BTreeSet<&'s str> = source.keys().map(String::as_str).collect();
+    // Paths a rule that was not evaluated might have consumed, and that rule's number.
+    let mut uncertain: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut unevaluated = Vec::new();
+    let violated = |rule: &ArtifactRule, detail: String, unevaluated| RulesResult {
+        violated: Some((rule.text.clone(), detail)),
+        unevaluated,
+    };
     for (i, rule) in rules.iter().enumerate() {
         let pattern = Pattern::new(&rule.pattern);
-        let filtered = || -> BTreeSet<&str> {
-            queue
-                .iter()
-                .copied()
-                .filter(|p| pattern.matches(p))
-                .collect()
-        };
+        let filtered = |queue: &BTreeSet<&'s str>| filter(queue, &pattern);
         let consumed: BTreeSet<&str> = match &rule.kind {
             RuleKind::Match {
                 source_prefix,
@@ -901,69 +1140,135 @@ fn apply_rules(
                 step,
             } => {
                 if destinations.inspections.contains(step.as_str()) {
-                    return RuleOutcome::Unevaluated {
-                        index: i,
-                        why: format!(
+                    for p in match_candidates(&queue, &pattern, source_prefix.as_deref()) {
+                        uncertain.entry(p).or_insert(i);
+                    }
+                    unevaluated.push((
+                        i,
+                        rule.text.clone(),
+                        format!(
                             "it matches against inspection {}, which provenant does not run",
                             clip(step, 200)
                         ),
-                    };
+                    ));
+                    BTreeSet::new()
+                } else {
+                    match_rule(
+                        &queue,
+                        source,
+                        &pattern,
+                        source_prefix.as_deref(),
+                        *destination,
+                        destination_prefix.as_deref(),
+                        destinations.links.get(step.as_str()).copied(),
+                    )
                 }
-                match_rule(
-                    &queue,
-                    source,
-                    &pattern,
-                    source_prefix.as_deref(),
-                    *destination,
-                    destination_prefix.as_deref(),
-                    destinations.links.get(step),
-                )
             }
-            RuleKind::Allow => filtered(),
+            RuleKind::Allow => filtered(&queue),
             RuleKind::Create => match changes {
-                Some(c) => filtered().intersection(&c.created).copied().collect(),
+                Some(c) => filtered(&queue).intersection(&c.created).copied().collect(),
                 None => BTreeSet::new(),
             },
-            RuleKind::Delete | RuleKind::Modify => {
-                let Some(c) = changes else {
-                    return RuleOutcome::Unevaluated {
-                        index: i,
-                        why: "it depends on the inspection's products".to_owned(),
+            RuleKind::Delete | RuleKind::Modify => match changes {
+                Some(c) => {
+                    let set = if rule.kind == RuleKind::Delete {
+                        &c.deleted
+                    } else {
+                        &c.modified
                     };
-                };
-                let set = if rule.kind == RuleKind::Delete {
-                    &c.deleted
-                } else {
-                    &c.modified
-                };
-                filtered().intersection(set).copied().collect()
-            }
+                    filtered(&queue).intersection(set).copied().collect()
+                }
+                None => {
+                    for p in filtered(&queue) {
+                        uncertain.entry(p).or_insert(i);
+                    }
+                    unevaluated.push((
+                        i,
+                        rule.text.clone(),
+                        "it depends on the inspection's products, which provenant does not know"
+                            .to_owned(),
+                    ));
+                    BTreeSet::new()
+                }
+            },
             RuleKind::Disallow => {
-                let hit: Vec<&str> = filtered().into_iter().collect();
+                let hit: Vec<&str> = filtered(&queue).into_iter().collect();
                 if !hit.is_empty() {
-                    return RuleOutcome::Violated {
-                        rule: rule.text.clone(),
-                        detail: format!("disallows {}", list(&hit, 5)),
-                    };
+                    return violated(rule, format!("disallows {}", list(&hit, 5)), unevaluated);
                 }
                 BTreeSet::new()
             }
             RuleKind::Require => {
                 if !queue.contains(rule.pattern.as_str()) {
-                    return RuleOutcome::Violated {
-                        rule: rule.text.clone(),
-                        detail: format!(
+                    return violated(
+                        rule,
+                        format!(
                             "requires {}, which is not among the artifacts left to check",
                             clip(&rule.pattern, 200)
                         ),
-                    };
+                        unevaluated,
+                    );
+                }
+                if let Some(n) = uncertain.get(rule.pattern.as_str()) {
+                    return violated(
+                        rule,
+                        format!(
+                            "requires {}, which rule {} (not evaluated) might have consumed, so its presence is not proven",
+                            clip(&rule.pattern, 200),
+                            n + 1
+                        ),
+                        unevaluated,
+                    );
                 }
                 BTreeSet::new()
             }
         };
         queue.retain(|p| !consumed.contains(p));
     }
-    RuleOutcome::Hold
+    RulesResult {
+        violated: None,
+        unevaluated,
+    }
+}
+
+/// The queued paths `pattern` matches.
+fn filter<'q>(queue: &BTreeSet<&'q str>, pattern: &Pattern) -> BTreeSet<&'q str> {
+    queue
+        .iter()
+        .copied()
+        .filter(|p| pattern.matches(p))
+        .collect()
+}
+
+/// The queued paths a MATCH rule looks at: under the source prefix (stripped), matching the
+/// pattern; each with the path relative to the prefix.
+fn match_candidates<'q>(
+    queue: &BTreeSet<&'q str>,
+    pattern: &Pattern,
+    source_prefix: Option<&str>,
+) -> Vec<&'q str> {
+    match_candidates_relative(queue, pattern, source_prefix)
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect()
+}
+
+fn match_candidates_relative<'q>(
+    queue: &BTreeSet<&'q str>,
+    pattern: &Pattern,
+    source_prefix: Option<&str>,
+) -> Vec<(&'q str, &'q str)> {
+    let source_prefix = source_prefix.filter(|p| !p.is_empty()).map(with_slash);
+    queue
+        .iter()
+        .filter_map(|path| {
+            let relative = match &source_prefix {
+                Some(prefix) => path.strip_prefix(prefix.as_str())?,
+                None => path,
+            };
+            pattern.matches(relative).then_some((*path, relative))
+        })
+        .collect()
 }
 
 /// `MATCH`: consume queued paths (under the source prefix, matching the pattern) whose hashes
@@ -986,27 +1291,16 @@ fn match_rule<'q>(
         ArtifactSet::Materials => &link.materials,
         ArtifactSet::Products => &link.products,
     };
-    let source_prefix = source_prefix.filter(|p| !p.is_empty()).map(with_slash);
-    for path in queue {
-        let relative = match &source_prefix {
-            Some(prefix) => match path.strip_prefix(prefix.as_str()) {
-                Some(rest) => rest,
-                None => continue,
-            },
-            None => path,
-        };
-        if !pattern.matches(relative) {
-            continue;
-        }
+    for (path, relative) in match_candidates_relative(queue, pattern, source_prefix) {
         let dest_path = match destination_prefix.filter(|p| !p.is_empty()) {
             Some(prefix) if !relative.starts_with('/') => {
                 format!("{}{relative}", with_slash(prefix))
             }
             _ => relative.to_owned(),
         };
-        if let (Some(d), Some(s)) = (dest.get(&dest_path), source.get(*path)) {
+        if let (Some(d), Some(s)) = (dest.get(&dest_path), source.get(path)) {
             if d == s {
-                consumed.insert(*path);
+                consumed.insert(path);
             }
         }
     }
@@ -1227,9 +1521,9 @@ mod tests {
             .collect()
     }
 
-    fn dest(links: &BTreeMap<String, Link>) -> Destinations<'_> {
+    fn dest<'a>(links: &'a BTreeMap<String, Link>) -> Destinations<'a> {
         Destinations {
-            links,
+            links: links.iter().map(|(k, v)| (k.as_str(), v)).collect(),
             inspections: BTreeSet::from(["inspect"]),
         }
     }
@@ -1241,6 +1535,14 @@ mod tests {
             materials: artifacts(materials),
             products: artifacts(products),
         }
+    }
+
+    fn holds(r: &RulesResult) -> bool {
+        r.violated.is_none()
+    }
+
+    fn unevaluated(r: &RulesResult) -> Vec<usize> {
+        r.unevaluated.iter().map(|(i, _, _)| *i).collect()
     }
 
     #[test]
@@ -1255,10 +1557,11 @@ mod tests {
             &["DISALLOW", "src/*"],
         ]);
         // src/b.py has another hash, so it stays queued and the DISALLOW catches it.
-        match apply_rules(&r, &src, None, &dest(&links)) {
-            RuleOutcome::Violated { detail, .. } => assert_eq!(detail, "disallows src/b.py"),
-            _ => panic!("expected a violation"),
-        }
+        let res = apply_rules(&r, &src, None, &dest(&links));
+        assert_eq!(
+            res.violated.map(|(_, d)| d).as_deref(),
+            Some("disallows src/b.py")
+        );
         // Without a source prefix the pattern sees whole paths; a.py has no lib/ counterpart
         // without the destination prefix, so only the prefixed rule consumes it.
         let r = rules(&[
@@ -1267,19 +1570,13 @@ mod tests {
             ],
             &["DISALLOW", "a.py"],
         ]);
-        assert!(matches!(
-            apply_rules(&r, &src, None, &dest(&links)),
-            RuleOutcome::Hold
-        ));
+        assert!(holds(&apply_rules(&r, &src, None, &dest(&links))));
         // A step without verified links consumes nothing.
         let r = rules(&[
             &["MATCH", "*", "WITH", "PRODUCTS", "FROM", "nobody"],
             &["DISALLOW", "*"],
         ]);
-        assert!(matches!(
-            apply_rules(&r, &src, None, &dest(&links)),
-            RuleOutcome::Violated { .. }
-        ));
+        assert!(!holds(&apply_rules(&r, &src, None, &dest(&links))));
     }
 
     #[test]
@@ -1296,10 +1593,8 @@ mod tests {
             &["ALLOW", "keep"],
             &["DISALLOW", "*"],
         ]);
-        assert!(matches!(
-            apply_rules(&products, &l.products, Some(&changes), &dest(&none)),
-            RuleOutcome::Hold
-        ));
+        let res = apply_rules(&products, &l.products, Some(&changes), &dest(&none));
+        assert!(holds(&res) && res.unevaluated.is_empty());
         let materials = rules(&[
             &["DELETE", "*"],
             &["MODIFY", "*"],
@@ -1307,30 +1602,78 @@ mod tests {
             &["REQUIRE", "keep"],
             &["DISALLOW", "k*"],
         ]);
-        assert!(matches!(
-            apply_rules(&materials, &l.materials, Some(&changes), &dest(&none)),
-            RuleOutcome::Violated { .. }
-        ));
+        assert!(!holds(&apply_rules(
+            &materials,
+            &l.materials,
+            Some(&changes),
+            &dest(&none)
+        )));
         // REQUIRE looks at the queue, as in in-toto: a consumed path is no longer there.
         let r = rules(&[&["ALLOW", "keep"], &["REQUIRE", "keep"]]);
-        assert!(matches!(
-            apply_rules(&r, &l.materials, Some(&changes), &dest(&none)),
-            RuleOutcome::Violated { .. }
-        ));
-        // A MATCH against an inspection cannot be evaluated either.
+        assert!(!holds(&apply_rules(
+            &r,
+            &l.materials,
+            Some(&changes),
+            &dest(&none)
+        )));
+    }
+
+    #[test]
+    fn a_rule_that_cannot_be_evaluated_consumes_nothing_and_the_rest_apply() {
+        let l = link(
+            &[("keep", "1"), ("gone", "2"), ("edit", "3")],
+            &[("keep", "1"), ("new", "4"), ("edit", "5")],
+        );
+        let changes = Changes::of(&l);
+        let none = BTreeMap::new();
+        // A MATCH against an inspection consumes nothing: the DISALLOW after it still fails.
         let r = rules(&[
             &["MATCH", "*", "WITH", "PRODUCTS", "FROM", "inspect"],
             &["DISALLOW", "*"],
         ]);
-        assert!(matches!(
-            apply_rules(&r, &l.materials, Some(&changes), &dest(&none)),
-            RuleOutcome::Unevaluated { index: 0, .. }
-        ));
-        // Products unknown: DELETE cannot be evaluated.
-        let r = rules(&[&["DISALLOW", "x"], &["DELETE", "*"], &["DISALLOW", "*"]]);
-        assert!(matches!(
-            apply_rules(&r, &l.materials, None, &dest(&none)),
-            RuleOutcome::Unevaluated { index: 1, .. }
-        ));
+        let res = apply_rules(&r, &l.materials, Some(&changes), &dest(&none));
+        assert!(!holds(&res));
+        assert_eq!(unevaluated(&res), vec![0]);
+        // ... and what later rules authorise still holds.
+        let r = rules(&[
+            &["MATCH", "*", "WITH", "PRODUCTS", "FROM", "inspect"],
+            &["ALLOW", "*"],
+            &["DISALLOW", "*"],
+        ]);
+        let res = apply_rules(&r, &l.materials, Some(&changes), &dest(&none));
+        assert!(holds(&res));
+        assert_eq!(unevaluated(&res), vec![0]);
+        // Products unknown: DELETE and MODIFY consume nothing; the DISALLOW after them applies.
+        let r = rules(&[
+            &["DISALLOW", "x"],
+            &["DELETE", "*"],
+            &["MODIFY", "*"],
+            &["DISALLOW", "*"],
+        ]);
+        let res = apply_rules(&r, &l.materials, None, &dest(&none));
+        assert!(!holds(&res));
+        assert_eq!(unevaluated(&res), vec![1, 2]);
+        // A REQUIRE of a path an unevaluated rule might have consumed is not proven.
+        let r = rules(&[
+            &["MATCH", "k*", "WITH", "PRODUCTS", "FROM", "inspect"],
+            &["REQUIRE", "keep"],
+        ]);
+        assert!(!holds(&apply_rules(
+            &r,
+            &l.materials,
+            Some(&changes),
+            &dest(&none)
+        )));
+        // One the rule could not have touched is.
+        let r = rules(&[
+            &["MATCH", "e*", "WITH", "PRODUCTS", "FROM", "inspect"],
+            &["REQUIRE", "keep"],
+        ]);
+        assert!(holds(&apply_rules(
+            &r,
+            &l.materials,
+            Some(&changes),
+            &dest(&none)
+        )));
     }
 }
