@@ -39,6 +39,20 @@ fn digest(hex: &str, name: &str) -> Scanned {
     }
 }
 
+fn reference(hex: &str, name: &str) -> Scanned {
+    Scanned::ImageReference {
+        digest: format!("sha256:{hex}"),
+        name: Some(name.into()),
+    }
+}
+
+fn config(hex: &str, name: &str) -> Scanned {
+    Scanned::ImageConfig {
+        digest: format!("sha256:{hex}"),
+        name: Some(name.into()),
+    }
+}
+
 fn grype_image() -> Value {
     json!({
         "matches": [
@@ -84,11 +98,8 @@ fn grype_image_scan() {
         vec![
             digest(HEX_A, &format!("ghcr.io/o/app:1@sha256:{HEX_B}")),
             // The pinned reference; the repo digest repeats it under another name.
-            digest(HEX_B, "ghcr.io/o/app:1"),
-            digest(
-                HEX_C,
-                &format!("ghcr.io/o/app:1@sha256:{HEX_B} (image config)")
-            ),
+            reference(HEX_B, "ghcr.io/o/app:1"),
+            config(HEX_C, &format!("ghcr.io/o/app:1@sha256:{HEX_B}")),
         ]
     );
     assert_eq!(
@@ -210,10 +221,7 @@ fn trivy_image_scan() {
     );
     assert_eq!(
         r.scanned,
-        vec![
-            digest(HEX_A, "alpine"),
-            digest(HEX_C, "alpine:3.19 (image config)")
-        ]
+        vec![reference(HEX_A, "alpine"), config(HEX_C, "alpine:3.19")]
     );
     let ids: Vec<_> = r.findings.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(
@@ -701,8 +709,8 @@ fn cosign_vuln_predicate_reads_the_embedded_report() {
         r.scanned,
         vec![
             digest(HEX_B, "ghcr.io/o/app"),
-            digest(HEX_A, "alpine"),
-            digest(HEX_C, "alpine:3.19 (image config)"),
+            reference(HEX_A, "alpine"),
+            config(HEX_C, "alpine:3.19"),
         ]
     );
     assert_eq!(r.findings.len(), 5);
