@@ -455,6 +455,28 @@ fn an_sbom_subject_naming_the_artifact_and_another_digest_is_a_conflict() {
 }
 
 #[test]
+fn an_sbom_recording_the_shipped_commit_and_another_fails_the_commit_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |properties: Value| {
+        let mut doc = cyclonedx(
+            json!([{"alg": "SHA-256", "content": sha256(ARTIFACT)}]),
+            "pkg:generic/app@1.0.0",
+        );
+        doc["metadata"]["component"]["properties"] = properties;
+        let f = write_json(&dir, "commit.cdx.json", &doc);
+        json_run(&["sbom", "check", &f, "--commit", SHIPPED])
+    };
+    let (code, _, all) = with(json!([{"name": "vcs.commit", "value": SHIPPED}]));
+    assert_eq!(code, 0, "{all}");
+    let (code, v, all) = with(json!([
+        {"name": "vcs.commit", "value": SHIPPED},
+        {"name": "git.commit", "value": OTHER}
+    ]));
+    assert_eq!(code, 1, "{all}");
+    assert!(codes(&v, "fail").contains(&"sbom-commit-mismatch".into()));
+}
+
+#[test]
 fn an_encoded_at_sign_in_a_purl_name_is_never_a_version() {
     let dir = tempfile::tempdir().unwrap();
     let right = sha256(ARTIFACT);

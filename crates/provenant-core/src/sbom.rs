@@ -106,7 +106,24 @@ pub fn check_sbom(parsed: &ParsedSbom, evref: &EvidenceRef, cx: &SbomContext<'_>
     out.extend(quality(sbom, cx.requirements, evref));
     out.extend(timestamp(sbom, cx, evref));
     if let (Some(want), Some(got)) = (&cx.requirements.commit, &sbom.source_commit) {
-        if want.eq_ignore_ascii_case(got) {
+        // Every commit the SBOM records must be the expected one: one that names it beside
+        // another is a contradiction, never a match.
+        let others: Vec<&str> = sbom
+            .source_commits
+            .iter()
+            .filter(|c| !c.eq_ignore_ascii_case(want))
+            .map(String::as_str)
+            .collect();
+        if want.eq_ignore_ascii_case(got) && !others.is_empty() {
+            out.push(Check::fail(
+                CheckCode::SbomCommitMismatch,
+                format!(
+                    "the SBOM records source commit {got} and also {}; expected only {want}",
+                    others.join(", ")
+                ),
+                ev(),
+            ));
+        } else if want.eq_ignore_ascii_case(got) {
             out.push(Check::pass(
                 CheckCode::SbomCommitMatches,
                 format!("the SBOM records source commit {got}"),
@@ -641,6 +658,7 @@ mod tests {
             dependencies: vec![],
             has_dependency_section: false,
             source_commit: None,
+            source_commits: vec![],
             deviations: vec![],
         }
     }
