@@ -255,6 +255,38 @@ fn trivy_image_scan() {
 }
 
 #[test]
+fn trivy_modified_findings_count_unless_cleared() {
+    let doc = |status: Value| {
+        json!({
+            "SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem",
+            "Results": [{"Target": "Cargo.lock", "ModifiedFindings": [{
+                "Type": "vulnerability", "Status": status, "Source": "vex.json",
+                "Finding": {"VulnerabilityID": "CVE-2099-1", "PkgName": "p",
+                            "InstalledVersion": "1", "Severity": "HIGH"}
+            }]}]
+        })
+    };
+    for cleared in ["ignored", "not_affected", "fixed"] {
+        assert!(
+            one(&doc(json!(cleared))).findings[0].suppressed,
+            "{cleared}"
+        );
+    }
+    for counts in [
+        json!("under_investigation"),
+        json!("affected"),
+        json!("unknown"),
+        json!("whatever"),
+        Value::Null,
+    ] {
+        assert!(
+            !one(&doc(counts.clone())).findings[0].suppressed,
+            "{counts}"
+        );
+    }
+}
+
+#[test]
 fn trivy_repository_scan_binds_the_commit() {
     let r = one(&json!({
         "SchemaVersion": 2,
