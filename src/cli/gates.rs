@@ -16,6 +16,12 @@ use provenant_model::{
 use super::verify::now_rfc3339;
 use super::{read_limited, subject_of, CliError};
 
+/// `--unknown-severity-as`: a known severity.
+fn parse_unknown_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse_known(s)
+        .ok_or_else(|| format!("{s:?}: use critical, high, medium, low or info"))
+}
+
 /// Gate evidence and gate policy: shared by `provenant gates` and `verify artifact`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct GateArgs {
@@ -51,6 +57,12 @@ pub struct GateArgs {
     /// Most open low-or-worse findings allowed per gate run.
     #[arg(long, value_name = "N", help_heading = "Security gates")]
     pub max_low: Option<usize>,
+    /// What a finding of unknown severity (grype `Unknown`, trivy `UNKNOWN`, an empty or
+    /// misspelled severity, a SARIF level that is none of the four, no severity and no score)
+    /// counts as against the --max-* thresholds: critical, high, medium, low or info. Without
+    /// it, unknown counts as critical.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_unknown_severity, help_heading = "Security gates")]
+    pub unknown_severity_as: Option<Severity>,
     /// Waivers, JSON: `[{"id": "CVE-…", "reason": "…", "approver": "…", "expires": "2027-01-31"}]`
     /// (an expired or incomplete waiver fails and waives nothing).
     #[arg(long, value_name = "FILE", help_heading = "Security gates")]
@@ -242,6 +254,12 @@ pub fn load_evidence(a: &GateArgs) -> Result<(Vec<GateEvidence>, Vec<Check>), Cl
         for f in files {
             let bytes = read_limited(f, MAX_GATE_REPORT_BYTES, "gate report")?;
             match parse_gate(&bytes) {
+                // A SARIF log whose `runs` is null or empty: the tool never ran its analysis.
+                Ok(reports) if reports.is_empty() => checks.push(Check::fail(
+                    CheckCode::GateFindingsIncomplete,
+                    format!("{f}: the report holds no run (SARIF runs null or empty: the tool did not run its analysis); missing is not clean"),
+                    vec![EvidenceRef::new(EvidenceKind::Flag, f)],
+                )),
                 Ok(reports) => {
                     for r in reports {
                         if want.is_some_and(|k| k != r.kind) {
@@ -318,6 +336,7 @@ pub fn policy(
         digests,
         required: a.require_gate.clone(),
         max_findings,
+        unknown_severity: a.unknown_severity_as,
         waivers,
         require_signed: a.require_signed_gates,
         built_at: time("--built-at", &a.built_at)?.or(built_at),

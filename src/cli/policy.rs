@@ -418,6 +418,11 @@ fn fill_gates(g: &mut GateArgs, doc: &PolicyDocument, path: &str) -> Result<(), 
             g.max_low = g.max_low.or(t.low);
         }
         g.require_signed_gates |= gates.signed_evidence;
+        if g.unknown_severity_as.is_none() {
+            g.unknown_severity_as = gates
+                .unknown_severity
+                .and_then(|k| provenant_formats::gate::Severity::parse_known(k.as_str()));
+        }
         if let Some(r) = &gates.review {
             g.require_review |= r.required;
             // --min-approvals defaults to 1: the file's value counts unless a larger one is given.

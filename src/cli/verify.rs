@@ -14,7 +14,7 @@ use provenant_formats::limits::{
 use provenant_model::{Digest, DigestAlgorithm, Report, Subject, SubjectKind, ToolInfo, Verdict};
 use provenant_policy::SourcePolicy;
 use provenant_verify::{
-    needed_for, IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy, TrustRoot,
+    IdentityMatcher, IdentityPolicy, Instance, PublicKey, SignerPolicy, TrustRoot,
 };
 
 use super::output::{Renderer, ReportFormat};
@@ -757,13 +757,8 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
 
     let mut algs = Vec::new();
     if a.digest.is_none() && a.file.is_some() {
-        let bundles = evidence.iter().flat_map(|e| match &e.content {
-            EvidenceContent::Bundles(l) => {
-                l.iter().filter_map(|b| b.as_ref().ok()).collect::<Vec<_>>()
-            }
-            _ => Vec::new(),
-        });
-        algs = needed_for(bundles);
+        // Every algorithm a statement names, so that each subject digest is compared.
+        algs = provenant_core::digest_algorithms(&evidence);
         // A detached key signature is over the digest its key's scheme uses (P-384: sha384).
         if let SignerPolicy::Keys(keys) = &signer {
             if evidence

@@ -242,6 +242,9 @@ fn github_run_path_with_ref_and_started_from_created() {
 fn github_runs_list() {
     let mut failed = gh_run("completed", Some("failure"));
     failed["head_sha"] = json!(OTHER);
+    // The run names its commit twice; both say OTHER (a document where they disagree is a
+    // conflict: see ci_run_head_sha_and_head_commit_must_agree).
+    failed["head_commit"]["id"] = json!(OTHER);
     let list =
         json!({"total_count": 2, "workflow_runs": [gh_run("completed", Some("success")), failed]});
     let rs = gate(&list);

@@ -419,8 +419,13 @@ fn sarif_suppressions() {
     };
     assert!(with(json!([{"kind": "inSource"}])));
     assert!(with(json!([{"kind": "external", "status": "accepted"}])));
-    assert!(with(
+    // One rejected suppression anywhere in the list: the finding counts (it used to be read as
+    // suppressed because another suppression was accepted).
+    assert!(!with(
         json!([{"kind": "external", "status": "rejected"}, {"kind": "inSource"}])
+    ));
+    assert!(!with(
+        json!([{"kind": "inSource"}, {"kind": "external", "status": "underReview"}])
     ));
     assert!(!with(
         json!([{"kind": "external", "status": "underReview"}])

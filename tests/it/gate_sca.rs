@@ -317,7 +317,11 @@ fn counts(r: &GateReport) -> String {
 fn first_scanned(r: &GateReport) -> String {
     match r.scanned.first() {
         None => "-".into(),
-        Some(Scanned::Digest { digest, .. }) => digest.clone(),
+        Some(
+            Scanned::Digest { digest, .. }
+            | Scanned::ImageReference { digest, .. }
+            | Scanned::ImageConfig { digest, .. },
+        ) => digest.clone(),
         Some(Scanned::Commit { sha, .. }) => format!("commit:{sha}"),
         Some(Scanned::Named { name }) => format!("named:{name}"),
         Some(other) => format!("{other:?}"),
@@ -370,11 +374,17 @@ fn corpus_files_read_as_recorded() {
 fn image_scans_name_every_digest() {
     let Some(dir) = corpus() else { return };
     let r = parse(&dir.join("sca/grype/grype-chainguard-ruby.json")).unwrap();
-    let digests: Vec<(&str, Option<&str>)> = r[0]
+    // Each digest in its role: the manifest scanned, the repo digest it was named by, its
+    // config.
+    let digests: Vec<(&str, &str, Option<&str>)> = r[0]
         .scanned
         .iter()
         .map(|s| match s {
-            Scanned::Digest { digest, name } => (digest.as_str(), name.as_deref()),
+            Scanned::Digest { digest, name } => ("scanned", digest.as_str(), name.as_deref()),
+            Scanned::ImageReference { digest, name } => {
+                ("reference", digest.as_str(), name.as_deref())
+            }
+            Scanned::ImageConfig { digest, name } => ("config", digest.as_str(), name.as_deref()),
             other => panic!("not a digest: {other:?}"),
         })
         .collect();
@@ -382,22 +392,26 @@ fn image_scans_name_every_digest() {
         digests,
         [
             (
+                "scanned",
                 "sha256:86abe662dfa3746038eea6b0db91092b0767d78b8b8938a343d614cd1579adc2",
                 Some("cgr.dev/chainguard/ruby:latest-3.0")
             ),
             (
+                "reference",
                 "sha256:3c9afb4f188827ea1062ec3b8acea32893236a0d7df31e0498df93486cff0978",
                 Some("cgr.dev/chainguard/ruby")
             ),
             (
+                "config",
                 "sha256:2f88265cfbc43ca35cd327347a9f59375b9f29ef998b8a54a882e31111266640",
-                Some("cgr.dev/chainguard/ruby:latest-3.0 (image config)")
+                Some("cgr.dev/chainguard/ruby:latest-3.0")
             ),
         ]
     );
-    // keycloak was pulled by index digest; grype resolved it to a platform manifest.
+    // keycloak was pulled by index digest (a reference); grype resolved it to a platform
+    // manifest.
     let r = parse(&dir.join("sca/grype/grype-keycloak-21.0.2.json")).unwrap();
-    assert!(r[0].scanned.contains(&Scanned::Digest {
+    assert!(r[0].scanned.contains(&Scanned::ImageReference {
         digest: "sha256:347a0d748d05a050dc64b92de2246d2240db6eb38afbc17c3c08d0acb0db1b50".into(),
         name: Some("docker.io/keycloak/keycloak:21.0.2".into()),
     }));

@@ -22,6 +22,7 @@ mod sbom;
 mod sbom_cyclonedx;
 mod sbom_spdx;
 mod schema;
+mod semantics;
 mod snapshots;
 mod support;
 mod tamper;

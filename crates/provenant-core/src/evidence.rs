@@ -78,6 +78,47 @@ impl Evidence {
     }
 }
 
+/// Every digest algorithm the artifact must be hashed with for `evidence`: sha256, and each
+/// SHA-2 algorithm a statement subject or message digest names (in bundles, npm attestation
+/// documents, key-signed and Cloud Build envelopes), so that every subject digest provenant can
+/// compute is compared, not only one of them.
+pub fn digest_algorithms(evidence: &[Evidence]) -> Vec<provenant_model::DigestAlgorithm> {
+    use provenant_model::DigestAlgorithm;
+    let mut bundles: Vec<&ParsedBundle> = Vec::new();
+    let mut envelopes: Vec<&Envelope> = Vec::new();
+    for e in evidence {
+        match &e.content {
+            EvidenceContent::Bundles(list) => bundles.extend(list.iter().flatten()),
+            EvidenceContent::Npm(list) => {
+                bundles.extend(list.iter().filter_map(|a| a.bundle.as_ref().ok()));
+            }
+            EvidenceContent::Envelope(env) => envelopes.push(env),
+            EvidenceContent::Gcb(list) => envelopes.extend(list.iter().flatten()),
+            _ => {}
+        }
+    }
+    let mut out = provenant_verify::needed_for(bundles);
+    for env in envelopes {
+        let Ok(st) = provenant_formats::intoto::parse_statement(&env.payload) else {
+            continue;
+        };
+        for subject in &st.subjects {
+            for alg in DigestAlgorithm::ALL {
+                if subject
+                    .digest
+                    .keys()
+                    .any(|k| k.eq_ignore_ascii_case(alg.name()))
+                {
+                    out.push(alg);
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Decide what `bytes` are by their content: a bundle (or JSON lines of them), a DSSE envelope,
 /// or a base64 detached signature.
 pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {

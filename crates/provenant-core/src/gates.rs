@@ -147,6 +147,9 @@ pub struct GatePolicy {
     pub required: Vec<GateRequirement>,
     /// Most open findings allowed per severity (absent: not limited).
     pub max_findings: BTreeMap<Severity, usize>,
+    /// What a finding of unknown severity counts as against the thresholds (the policy's
+    /// `gates.unknownSeverity`, `--unknown-severity-as`); `None`: critical, the worst.
+    pub unknown_severity: Option<Severity>,
     /// Waivers.
     pub waivers: Vec<Waiver>,
     /// Only signed attestations satisfy a required gate.
@@ -183,52 +186,122 @@ pub fn parse_time(s: &str) -> Option<i64> {
 fn scanned_text(s: &Scanned) -> String {
     match s {
         Scanned::Commit { sha, .. } => format!("commit {sha}"),
-        Scanned::Digest { digest, name } => match name {
+        Scanned::Digest { digest, name } | Scanned::ImageReference { digest, name } => match name {
             Some(n) => format!("{n} ({digest})"),
             None => digest.clone(),
+        },
+        Scanned::ImageConfig { digest, name } => match name {
+            Some(n) => format!("{n} (image config {digest})"),
+            None => format!("image config {digest}"),
         },
         Scanned::Deployment { url } => url.clone(),
         Scanned::Named { name } => name.clone(),
     }
 }
 
-/// Binding of one report: Ok(how) when bound, Err((mismatch?, why)) when not.
-fn bind(r: &GateReport, policy: &GatePolicy) -> Result<String, (bool, String)> {
+/// Why a report is not bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unbound {
+    /// It names only other commits or digests than what shipped.
+    Mismatch,
+    /// It names what shipped and also something else: a contradiction.
+    Conflict,
+    /// It names nothing comparable.
+    Nothing,
+}
+
+/// Binding of one report: Ok(how) when bound, Err((why not, reason)) when not.
+///
+/// Every mention must agree: the commits it names (one value), and per role — the digest it
+/// scanned, the references the image was named by, its config digest — one value per
+/// algorithm. A report that names the shipped commit or digest and also another commit, or
+/// another value in one role, is a conflict, never a binding. A reference (an index) and a
+/// scanned manifest (one of its platforms) may differ from each other.
+fn bind(r: &GateReport, policy: &GatePolicy) -> Result<String, (Unbound, String)> {
     let digests: Vec<String> = policy
         .digests
         .iter()
         .map(|d| format!("{}:{}", d.algorithm().name(), d.hex().to_ascii_lowercase()))
         .collect();
+    let shipped_digest = |d: &str| digests.iter().any(|x| x.eq_ignore_ascii_case(d));
+    // (role, algorithm) -> distinct values named.
+    let mut named: BTreeMap<(&str, String), Vec<String>> = BTreeMap::new();
+    let mut matched = Vec::new();
     let mut others = Vec::new();
     for s in &r.scanned {
-        match s {
-            Scanned::Commit { sha, .. } => match &policy.commit {
-                Some(c) if c.eq_ignore_ascii_case(sha) => {
-                    return Ok(format!("scanned commit {sha}, the shipped commit"));
-                }
-                Some(_) => others.push(format!("commit {sha}")),
-                None => {}
-            },
-            Scanned::Digest { digest, .. } => {
-                if digests.iter().any(|d| d.eq_ignore_ascii_case(digest)) {
-                    return Ok(format!("scanned {digest}, the shipped artifact"));
-                }
-                if !digests.is_empty() {
-                    others.push(digest.clone());
-                }
+        let (role, value) = match s {
+            Scanned::Commit { sha, .. } => ("commit", sha.to_ascii_lowercase()),
+            Scanned::Digest { digest, .. } => ("scanned digest", digest.to_ascii_lowercase()),
+            Scanned::ImageReference { digest, .. } => {
+                ("image reference", digest.to_ascii_lowercase())
             }
-            Scanned::Deployment { .. } | Scanned::Named { .. } => {}
+            Scanned::ImageConfig { digest, .. } => ("image config", digest.to_ascii_lowercase()),
+            Scanned::Deployment { .. } | Scanned::Named { .. } => continue,
+        };
+        let alg = value.split_once(':').map_or("", |(a, _)| a).to_owned();
+        let values = named.entry((role, alg)).or_default();
+        if !values.contains(&value) {
+            values.push(value.clone());
+        }
+        let is_shipped = match s {
+            Scanned::Commit { sha, .. } => policy
+                .commit
+                .as_deref()
+                .map(|c| c.eq_ignore_ascii_case(sha)),
+            _ => (!digests.is_empty()).then(|| shipped_digest(&value)),
+        };
+        let text = match s {
+            Scanned::Commit { sha, .. } => format!("commit {sha}"),
+            Scanned::ImageConfig { digest, .. } => format!("image config {digest}"),
+            _ => value.clone(),
+        };
+        match is_shipped {
+            Some(true) => matched.push(text),
+            // A config digest that is not what shipped says nothing against a manifest that is.
+            Some(false) if !matches!(s, Scanned::ImageConfig { .. }) => others.push(text),
+            _ => {}
         }
     }
+    let shipped: Vec<String> = policy
+        .commit
+        .iter()
+        .map(|c| format!("commit {c}"))
+        .chain(digests.iter().cloned())
+        .collect();
+    let contradictions: Vec<String> = named
+        .iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|((role, _), v)| format!("{role}s {}", v.join(" and ")))
+        .collect();
+    if !matched.is_empty() {
+        // A commit that is not the shipped one contradicts a digest that is, and the other way
+        // round; a reference and a scanned digest are different roles (index and platform).
+        let commit_other = others.iter().any(|o| o.starts_with("commit "));
+        let commit_matched = matched.iter().any(|m| m.starts_with("commit "));
+        let digest_other = commit_matched && others.iter().any(|o| !o.starts_with("commit "));
+        if !contradictions.is_empty() || commit_other || digest_other {
+            let mut what = contradictions;
+            if commit_other || digest_other {
+                what.push(format!(
+                    "{} beside {}",
+                    others.join(", "),
+                    matched.join(", ")
+                ));
+            }
+            return Err((
+                Unbound::Conflict,
+                format!(
+                    "it names what shipped ({}) and also {}: every mention must agree",
+                    shipped.join(" / "),
+                    what.join("; ")
+                ),
+            ));
+        }
+        return Ok(format!("scanned {}, what shipped", matched.join(", ")));
+    }
     if !others.is_empty() {
-        let shipped: Vec<String> = policy
-            .commit
-            .iter()
-            .map(|c| format!("commit {c}"))
-            .chain(digests)
-            .collect();
         return Err((
-            true,
+            Unbound::Mismatch,
             format!(
                 "scanned {}, but what shipped is {}",
                 others.join(", "),
@@ -253,7 +326,7 @@ fn bind(r: &GateReport, policy: &GatePolicy) -> Result<String, (bool, String)> {
     } else {
         ""
     };
-    Err((false, format!("{what}{missing}")))
+    Err((Unbound::Nothing, format!("{what}{missing}")))
 }
 
 fn timing(r: &GateReport, policy: &GatePolicy) -> Result<String, String> {
@@ -351,12 +424,17 @@ pub fn check_gates(
                 format!("{label}: {how}"),
                 evref.clone(),
             )),
-            Err((true, why)) => checks.push(Check::fail(
+            Err((Unbound::Mismatch, why)) => checks.push(Check::fail(
                 CheckCode::GateBindingMismatch,
                 format!("{label}: {why}"),
                 evref.clone(),
             )),
-            Err((false, why)) => checks.push(Check::new(
+            Err((Unbound::Conflict, why)) => checks.push(Check::fail(
+                CheckCode::GateBindingConflict,
+                format!("{label}: {why}"),
+                evref.clone(),
+            )),
+            Err((Unbound::Nothing, why)) => checks.push(Check::new(
                 CheckCode::GateUnbound,
                 if required {
                     Outcome::Fail
@@ -451,6 +529,18 @@ pub fn check_gates(
                 None => *counts.entry(f.severity).or_default() += 1,
             }
         }
+        // Thresholds count a finding by the severity it counts as: an unknown severity is the
+        // worst unless the policy maps it (never below info, as its sort order would have it).
+        let counts_as = |s: Severity| s.for_threshold(policy.unknown_severity);
+        let unknown = counts.get(&Severity::Unknown).copied().unwrap_or(0);
+        let unknown_note = if unknown > 0 {
+            format!(
+                "; {unknown} finding(s) of unknown severity counted as {}",
+                counts_as(Severity::Unknown).as_str()
+            )
+        } else {
+            String::new()
+        };
         let over: Vec<String> = policy
             .max_findings
             .iter()
@@ -458,43 +548,56 @@ pub fn check_gates(
                 // A threshold on a severity counts it and everything above it.
                 let n: usize = counts
                     .iter()
-                    .filter(|(s, _)| *s >= sev)
+                    .filter(|(s, _)| counts_as(**s) >= *sev)
                     .map(|(_, n)| n)
                     .sum();
                 (n > *max).then(|| format!("{n} {}-or-worse (max {max})", sev.as_str()))
             })
             .collect();
         let summary = Severity::summary(|s| counts.get(&s).copied().unwrap_or(0));
-        let severe = counts.get(&Severity::Critical).copied().unwrap_or(0)
-            + counts.get(&Severity::High).copied().unwrap_or(0);
-        let findings_ok =
-            over.is_empty() && (r.findings_complete || policy.max_findings.is_empty());
+        let severe: usize = counts
+            .iter()
+            .filter(|(s, _)| counts_as(**s) >= Severity::High)
+            .map(|(_, n)| n)
+            .sum();
+        // A report that does not list every finding (a code scanning analysis only counts them;
+        // a SARIF run without `results` did not complete its analysis) proves nothing about
+        // them: it meets no threshold and satisfies no required gate.
+        let findings_ok = over.is_empty() && r.findings_complete;
         if !r.findings_complete {
-            // A report that only counts its findings cannot show they are within thresholds.
+            let why = if r.format == "github-code-scanning" {
+                "the report only counts its findings, so they cannot be judged; give the run's SARIF"
+            } else {
+                "the run lists no results (absent or null: the tool did not complete its analysis), so it is an incomplete scan, not a clean one"
+            };
             checks.push(Check::new(
-                CheckCode::GateFindingsOverThreshold,
-                if policy.max_findings.is_empty() { Outcome::Warn } else { Outcome::Fail },
-                format!("{label}: the report does not list its findings, so they cannot be judged; give the run's SARIF"),
+                CheckCode::GateFindingsIncomplete,
+                if policy.max_findings.is_empty() && !required {
+                    Outcome::Warn
+                } else {
+                    Outcome::Fail
+                },
+                format!("{label}: {why}"),
                 evref.clone(),
             ));
         } else if !over.is_empty() {
             checks.push(Check::fail(
                 CheckCode::GateFindingsOverThreshold,
-                format!("{label}: {} ({summary})", over.join(", ")),
+                format!("{label}: {} ({summary}{unknown_note})", over.join(", ")),
                 evref.clone(),
             ));
         } else if policy.max_findings.is_empty() && severe > 0 {
             checks.push(Check::warn(
                 CheckCode::GateFindingsOverThreshold,
                 format!(
-                    "{label}: {severe} critical/high open finding(s), no threshold set ({summary})"
+                    "{label}: {severe} critical/high open finding(s), no threshold set ({summary}{unknown_note})"
                 ),
                 evref.clone(),
             ));
         } else {
             checks.push(Check::pass(
                 CheckCode::GateFindingsWithinThreshold,
-                format!("{label}: {summary}"),
+                format!("{label}: {summary}{unknown_note}"),
                 evref.clone(),
             ));
         }
@@ -541,7 +644,9 @@ pub fn check_gates(
                     if !timely {
                         why.push("ran at the wrong time");
                     }
-                    if !findings_ok {
+                    if !r.findings_complete {
+                        why.push("findings not all listed");
+                    } else if !findings_ok {
                         why.push("findings over threshold");
                     }
                     if !trusted {
@@ -796,18 +901,134 @@ mod tests {
     }
 
     #[test]
-    fn a_report_that_only_counts_its_findings_cannot_meet_a_threshold() {
+    fn a_report_that_does_not_list_its_findings_meets_no_threshold_and_no_required_gate() {
         let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
         e.report.findings_complete = false;
+        // Required, no threshold: missing is not clean (it used to satisfy the gate).
         let mut p = policy();
         let (checks, _) = check_gates(std::slice::from_ref(&e), &p, NOW);
-        assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateFindingsOverThreshold));
-        p.max_findings.insert(Severity::Critical, 0);
-        let (checks, _) = check_gates(&[e], &p, NOW);
         let f = codes(&checks, Outcome::Fail);
         assert!(
-            f.contains(&CheckCode::GateFindingsOverThreshold)
-                && f.contains(&CheckCode::GateMissing)
+            f.contains(&CheckCode::GateFindingsIncomplete) && f.contains(&CheckCode::GateMissing),
+            "{checks:#?}"
+        );
+        // Neither required nor thresholded: a warning.
+        p.required.clear();
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateFindingsIncomplete));
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+        // A threshold: a failure.
+        p.max_findings.insert(Severity::Critical, 0);
+        let (checks, _) = check_gates(&[e], &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsIncomplete));
+    }
+
+    #[test]
+    fn unknown_severity_counts_as_the_worst_unless_mapped() {
+        let findings = vec![("X-1", Severity::Unknown)];
+        for (max, unknown_as, fails) in [
+            (Severity::Critical, None, true),
+            (Severity::Low, None, true),
+            (Severity::Critical, Some(Severity::High), false),
+            (Severity::High, Some(Severity::High), true),
+            (Severity::Low, Some(Severity::Info), false),
+        ] {
+            let mut p = policy();
+            p.max_findings.insert(max, 0);
+            p.unknown_severity = unknown_as;
+            let (checks, rows) = check_gates(
+                &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings.clone())],
+                &p,
+                NOW,
+            );
+            assert_eq!(
+                codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsOverThreshold),
+                fails,
+                "max {max:?}, unknown as {unknown_as:?}: {checks:#?}"
+            );
+            // Reported as unknown, whatever it counts as.
+            assert_eq!(rows[0].findings.get("unknown"), Some(&1));
+        }
+        // No threshold: an unknown finding is warned about like a critical one.
+        let (checks, _) = check_gates(
+            &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings)],
+            &policy(),
+            NOW,
+        );
+        assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateFindingsOverThreshold));
+    }
+
+    #[test]
+    fn a_report_naming_the_shipped_commit_and_another_is_a_conflict() {
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.report.scanned.push(Scanned::Commit {
+            sha: OTHER.into(),
+            repository: None,
+        });
+        let (checks, rows) = check_gates(&[e], &policy(), NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateBindingConflict) && f.contains(&CheckCode::GateMissing),
+            "{checks:#?}"
+        );
+        assert!(!rows[0].bound);
+    }
+
+    #[test]
+    fn digest_mentions_must_agree_per_role() {
+        let shipped = format!("sha256:{}", "a".repeat(64));
+        let other = format!("sha256:{}", "b".repeat(64));
+        let config = format!("sha256:{}", "c".repeat(64));
+        let mut p = policy();
+        p.commit = None;
+        p.required.clear();
+        p.digests = vec![shipped.parse().unwrap()];
+        let with = |scanned: Vec<Scanned>| {
+            let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+            e.report.scanned = scanned;
+            let (checks, _) = check_gates(&[e], &p, NOW);
+            checks
+                .iter()
+                .find(|c| {
+                    matches!(
+                        c.code,
+                        CheckCode::GateBound
+                            | CheckCode::GateBindingConflict
+                            | CheckCode::GateBindingMismatch
+                    )
+                })
+                .map(|c| c.code)
+        };
+        let reference = |d: &str| Scanned::ImageReference {
+            digest: d.into(),
+            name: Some("app".into()),
+        };
+        let scanned = |d: &str| Scanned::Digest {
+            digest: d.into(),
+            name: None,
+        };
+        let cfg = Scanned::ImageConfig {
+            digest: config.clone(),
+            name: None,
+        };
+        // Two repo digests that disagree: a conflict.
+        assert_eq!(
+            with(vec![reference(&shipped), reference(&other)]),
+            Some(CheckCode::GateBindingConflict)
+        );
+        // An index reference and the platform manifest it resolved to, and a config digest: bound.
+        assert_eq!(
+            with(vec![scanned(&other), reference(&shipped), cfg.clone()]),
+            Some(CheckCode::GateBound)
+        );
+        assert_eq!(
+            with(vec![scanned(&shipped), reference(&other), cfg]),
+            Some(CheckCode::GateBound)
+        );
+        // Two scanned digests: a conflict.
+        assert_eq!(
+            with(vec![scanned(&shipped), scanned(&other)]),
+            Some(CheckCode::GateBindingConflict)
         );
     }
 

@@ -291,6 +291,16 @@ fn gate_facts(r: &GateReport, p: &str, out: &mut Out) {
                 name: Some(name),
             } => format!("artifact {digest} ({name})"),
             Scanned::Digest { digest, .. } => format!("artifact {digest}"),
+            Scanned::ImageReference {
+                digest,
+                name: Some(name),
+            } => format!("image {name}@{digest}"),
+            Scanned::ImageReference { digest, .. } => format!("image {digest}"),
+            Scanned::ImageConfig {
+                digest,
+                name: Some(name),
+            } => format!("image config {digest} ({name})"),
+            Scanned::ImageConfig { digest, .. } => format!("image config {digest}"),
             Scanned::Deployment { url } => format!("deployment {url}"),
             Scanned::Named { name } => format!("{name} (by name only: binds to nothing)"),
         };

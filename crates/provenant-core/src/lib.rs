@@ -29,7 +29,9 @@ pub mod review;
 pub mod sbom;
 mod vsa;
 
-pub use evidence::{classify_evidence, CosignSignature, Evidence, EvidenceContent, Found};
+pub use evidence::{
+    classify_evidence, digest_algorithms, CosignSignature, Evidence, EvidenceContent, Found,
+};
 pub use image::{image_unreadable, verify_image, ImageInputs, ImageTarget};
 pub use inspect::inspect;
 pub use pipeline::{verify_artifact, ArtifactInputs, SbomInputs, TOOL_NAME, TOOL_VERSION};

@@ -437,12 +437,11 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
         let Ok(st) = provenant_formats::intoto::parse_statement(payload) else {
             continue;
         };
-        let Some(d) = digests
-            .iter()
-            .find(|d| st.has_subject_digest(d.algorithm().name(), d.hex()))
-        else {
+        // The same binding rule as the signature's (a contradiction binds nothing).
+        let Ok(bound) = provenant_verify::bind_subject(&st, digests) else {
             continue;
         };
+        let d = &bound.digest;
         // The whole signed statement: the SBOM reader takes its predicate (an SPDX predicate may
         // be the document as a JSON string) without re-serialising it here.
         match parse_sbom(payload, None) {
@@ -822,35 +821,20 @@ fn bind_envelope(
             false,
             None,
         ),
-        Ok(s) => {
-            let found = digests
-                .iter()
-                .find(|d| s.has_subject_digest(d.algorithm().name(), d.hex()))
-                .cloned();
-            match found {
-                Some(d) => (
-                    vec![Check::pass(
-                        CheckCode::ArtifactDigestMatches,
-                        format!("statement subject names {d}"),
-                        ev(),
-                    )],
-                    true,
-                    Some(s),
-                ),
-                None => (
-                    vec![Check::fail(
-                        CheckCode::ArtifactDigestMismatch,
-                        format!(
-                            "none of the statement's {} subject(s) is the artifact",
-                            s.subjects.len()
-                        ),
-                        ev(),
-                    )],
-                    false,
-                    Some(s),
-                ),
+        Ok(s) => match provenant_verify::bind_subject(&s, digests) {
+            Ok(b) => {
+                let mut checks = vec![Check::pass(
+                    CheckCode::ArtifactDigestMatches,
+                    format!("statement subject names {}", b.digest),
+                    ev(),
+                )];
+                if let Some(w) = b.unchecked {
+                    checks.push(Check::warn(CheckCode::SubjectDigestUnchecked, w, ev()));
+                }
+                (checks, true, Some(s))
             }
-        }
+            Err((code, reason)) => (vec![Check::fail(code, reason, ev())], false, Some(s)),
+        },
     }
 }
 

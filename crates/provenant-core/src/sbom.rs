@@ -106,7 +106,24 @@ pub fn check_sbom(parsed: &ParsedSbom, evref: &EvidenceRef, cx: &SbomContext<'_>
     out.extend(quality(sbom, cx.requirements, evref));
     out.extend(timestamp(sbom, cx, evref));
     if let (Some(want), Some(got)) = (&cx.requirements.commit, &sbom.source_commit) {
-        if want.eq_ignore_ascii_case(got) {
+        // Every commit the SBOM records must be the expected one: one that names it beside
+        // another is a contradiction, never a match.
+        let others: Vec<&str> = sbom
+            .source_commits
+            .iter()
+            .filter(|c| !c.eq_ignore_ascii_case(want))
+            .map(String::as_str)
+            .collect();
+        if want.eq_ignore_ascii_case(got) && !others.is_empty() {
+            out.push(Check::fail(
+                CheckCode::SbomCommitMismatch,
+                format!(
+                    "the SBOM records source commit {got} and also {}; expected only {want}",
+                    others.join(", ")
+                ),
+                ev(),
+            ));
+        } else if want.eq_ignore_ascii_case(got) {
             out.push(Check::pass(
                 CheckCode::SbomCommitMatches,
                 format!("the SBOM records source commit {got}"),
@@ -124,35 +141,26 @@ pub fn check_sbom(parsed: &ParsedSbom, evref: &EvidenceRef, cx: &SbomContext<'_>
 }
 
 /// A digest written in a component: its hashes, and a package URL whose version is a digest
-/// (`pkg:oci/app@sha256%3Aabc…`) or that carries a `digest=` qualifier.
+/// (`pkg:oci/app@sha256%3Aabc…`) or that carries `digest=` / `checksum=` qualifiers. The purl is
+/// parsed per its specification (split first, decoded after: `%40` in a name is never a version
+/// separator); one that does not parse names no digest.
 pub fn component_digests(c: &SbomComponent) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = c
         .hashes
         .iter()
         .map(|h| (h.algorithm.clone(), h.value.to_ascii_lowercase()))
         .collect();
-    if let Some(purl) = &c.purl {
-        let decoded = percent_decode(purl);
-        let (main, qualifiers) = match decoded.split_once('?') {
-            Some((m, q)) => (m.to_owned(), Some(q.to_owned())),
-            None => (decoded.clone(), None),
-        };
-        let main = main.split('#').next().unwrap_or_default();
-        if let Some((_, version)) = main.rsplit_once('@') {
-            if let Some(d) = algo_hex(version) {
-                out.push(d);
-            }
+    if let Some(purl) = c
+        .purl
+        .as_deref()
+        .and_then(|p| provenant_formats::purl::parse_purl(p).ok())
+    {
+        if let Some(d) = purl.version.as_deref().and_then(algo_hex) {
+            out.push(d);
         }
-        for q in qualifiers.iter().flat_map(|q| q.split('&')) {
-            if let Some(v) = q
-                .strip_prefix("digest=")
-                .or_else(|| q.strip_prefix("checksum="))
-            {
-                for one in v.split(',') {
-                    if let Some(d) = algo_hex(one) {
-                        out.push(d);
-                    }
-                }
+        for (k, v) in &purl.qualifiers {
+            if k == "digest" || k == "checksum" {
+                out.extend(v.split(',').filter_map(algo_hex));
             }
         }
     }
@@ -160,30 +168,51 @@ pub fn component_digests(c: &SbomComponent) -> Vec<(String, String)> {
 }
 
 fn algo_hex(s: &str) -> Option<(String, String)> {
-    let (alg, hex) = s.split_once(':')?;
+    let (alg, hex) = s.trim().split_once(':')?;
     let alg = provenant_formats::sbom::normalize_algorithm(alg);
     (!hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
         .then(|| (alg, hex.to_ascii_lowercase()))
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let hex = |c: u8| (c as char).to_digit(16);
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                // Two hex digits make one byte (h, l < 16).
-                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
-                i += 3;
-                continue;
-            }
+/// One subject component against the artifact: `Some(Ok(digest))` when it names the artifact
+/// and every digest it writes agrees (one value per algorithm, the artifact's where it was
+/// hashed with it); `Some(Err(why))` when it names the artifact and also another value (two
+/// checksums of one algorithm, a purl naming another digest): a contradiction; `None` when it
+/// does not name the artifact.
+fn subject_agrees(
+    c: &SbomComponent,
+    artifact: &[(String, String)],
+) -> Option<Result<String, String>> {
+    let named = component_digests(c);
+    let hit = named.iter().find(|n| artifact.contains(n))?;
+    let mut by_alg: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (a, h) in &named {
+        let v = by_alg.entry(a.as_str()).or_default();
+        if !v.contains(&h.as_str()) {
+            v.push(h);
         }
-        out.push(b[i]);
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    let mut problems = Vec::new();
+    for (alg, values) in &by_alg {
+        let mine = artifact.iter().find(|(a, _)| a == alg).map(|(_, h)| h);
+        if values.len() > 1 || mine.is_some_and(|m| values[0] != m) {
+            problems.push(format!("{alg} {}", values.join(" and ")));
+        }
+    }
+    Some(if problems.is_empty() {
+        Ok(format!("{}:{}", hit.0, hit.1))
+    } else {
+        Err(format!(
+            "the SBOM's subject{} names the artifact ({}:{}) and also {}",
+            c.name
+                .as_deref()
+                .map(|n| format!(" {n:?}"))
+                .unwrap_or_default(),
+            hit.0,
+            hit.1,
+            problems.join("; ")
+        ))
+    })
 }
 
 fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check> {
@@ -194,25 +223,9 @@ fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check>
     } else {
         Outcome::Warn
     };
-    if let SbomOrigin::Attested(d) = &cx.origin {
-        return vec![Check::pass(
-            CheckCode::SbomBound,
-            format!("carried by a verified attestation whose subject is {d}"),
-            ev(),
-        )];
-    }
-    let Some(artifact) = cx.artifact else {
-        if required {
-            return vec![Check::fail(
-                CheckCode::SbomUnbound,
-                "binding is required but no artifact was given: pass --artifact FILE or --digest ALG:HEX",
-                ev(),
-            )];
-        }
-        return vec![];
-    };
-    let named: Vec<(String, String)> = sbom.subjects.iter().flat_map(component_digests).collect();
-    let artifact_pairs: Vec<(String, String)> = artifact
+    let artifact_pairs: Vec<(String, String)> = cx
+        .artifact
+        .unwrap_or_default()
         .iter()
         .map(|d| {
             (
@@ -221,17 +234,60 @@ fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check>
             )
         })
         .collect();
-    if let Some((alg, hex)) = named.iter().find(|n| artifact_pairs.contains(n)) {
-        return vec![Check::pass(
-            CheckCode::SbomBound,
-            format!("the SBOM's subject names {alg}:{hex}, the artifact's digest"),
-            ev(),
-        )];
+    let named: Vec<(String, String)> = sbom.subjects.iter().flat_map(component_digests).collect();
+    // Every subject that names the artifact must name nothing else.
+    let mut bound = None;
+    for c in &sbom.subjects {
+        match subject_agrees(c, &artifact_pairs) {
+            Some(Err(why)) => {
+                return vec![Check::fail(
+                    CheckCode::SbomBindingConflict,
+                    format!("{why}: a contradiction is never a binding"),
+                    ev(),
+                )]
+            }
+            Some(Ok(d)) => bound = bound.or(Some(d)),
+            None => {}
+        }
     }
     let comparable: Vec<&(String, String)> = named
         .iter()
         .filter(|(alg, _)| artifact_pairs.iter().any(|(a, _)| a == alg))
         .collect();
+    if let SbomOrigin::Attested(d) = &cx.origin {
+        // The statement binds it; what the document itself says must not contradict that.
+        if bound.is_none() {
+            if let Some((alg, hex)) = comparable.first() {
+                return vec![Check::fail(
+                    CheckCode::SbomBindingConflict,
+                    format!("carried by a verified attestation whose subject is {d}, but the SBOM's own subject names {alg}:{hex}"),
+                    ev(),
+                )];
+            }
+        }
+        return vec![Check::pass(
+            CheckCode::SbomBound,
+            format!("carried by a verified attestation whose subject is {d}"),
+            ev(),
+        )];
+    }
+    if cx.artifact.is_none() {
+        if required {
+            return vec![Check::fail(
+                CheckCode::SbomUnbound,
+                "binding is required but no artifact was given: pass --artifact FILE or --digest ALG:HEX",
+                ev(),
+            )];
+        }
+        return vec![];
+    }
+    if let Some(d) = bound {
+        return vec![Check::pass(
+            CheckCode::SbomBound,
+            format!("the SBOM's subject names {d}, the artifact's digest"),
+            ev(),
+        )];
+    }
     if let Some((alg, hex)) = comparable.first() {
         return vec![Check::fail(
             CheckCode::SbomBindingMismatch,
@@ -492,13 +548,10 @@ pub struct SbomDiff {
 /// A component's identity across releases.
 fn identity(c: &SbomComponent) -> Option<String> {
     if let Some(p) = c.purl.as_deref().filter(|p| !p.is_empty()) {
-        let p = p.split(['?', '#']).next().unwrap_or(p);
-        // The version follows the last '@' after the type (scoped names keep their %40).
-        let key = match p.rfind('@') {
-            Some(i) if i > "pkg:".len() => &p[..i],
-            _ => p,
-        };
-        return Some(percent_decode(key));
+        // A purl that does not parse is its own identity, as written.
+        return Some(
+            provenant_formats::purl::parse_purl(p).map_or_else(|_| p.to_owned(), |p| p.identity()),
+        );
     }
     c.name.clone().filter(|n| !n.is_empty())
 }
@@ -605,6 +658,7 @@ mod tests {
             dependencies: vec![],
             has_dependency_section: false,
             source_commit: None,
+            source_commits: vec![],
             deviations: vec![],
         }
     }
@@ -625,6 +679,90 @@ mod tests {
             value: "AA".into(),
         });
         assert_eq!(component_digests(&h), vec![("sha256".into(), "aa".into())]);
+    }
+
+    #[test]
+    fn an_encoded_at_sign_in_a_purl_name_is_not_a_version() {
+        let hex = "ab".repeat(32);
+        let c = comp("x", "1", Some(&format!("pkg:oci/x%40sha256%3A{hex}")));
+        assert!(component_digests(&c).is_empty());
+        let c = comp("x", "1", Some(&format!("pkg:oci/x@sha256%3A{hex}")));
+        assert_eq!(component_digests(&c), vec![("sha256".into(), hex)]);
+    }
+
+    #[test]
+    fn a_subject_naming_the_artifact_and_another_digest_is_a_conflict() {
+        let hex = "ab".repeat(32);
+        let other = "cd".repeat(32);
+        let artifact: Digest = format!("sha256:{hex}").parse().unwrap();
+        let req = SbomRequirements {
+            require_binding: true,
+            ..SbomRequirements::default()
+        };
+        let check = |subject: SbomComponent| {
+            let mut s = sbom(vec![]);
+            s.subjects = vec![subject];
+            let parsed = ParsedSbom {
+                sbom: s,
+                violations: vec![],
+                validated: true,
+            };
+            let cx = SbomContext {
+                artifact: Some(std::slice::from_ref(&artifact)),
+                origin: SbomOrigin::File,
+                build_time: None,
+                now: "2026-01-01T00:00:00Z",
+                requirements: &req,
+            };
+            check_sbom(&parsed, &EvidenceRef::file("s.json"), &cx)
+                .into_iter()
+                .find(|c| c.code.as_str().starts_with("sbom-b") || c.code == CheckCode::SbomUnbound)
+                .map(|c| (c.code, c.outcome))
+        };
+        let hashed = |values: &[&str]| {
+            let mut c = comp("app", "1", None);
+            for v in values {
+                c.hashes.push(SbomHash {
+                    algorithm: "sha256".into(),
+                    value: (*v).to_owned(),
+                });
+            }
+            c
+        };
+        assert_eq!(
+            check(hashed(&[&hex])),
+            Some((CheckCode::SbomBound, Outcome::Pass))
+        );
+        // Two checksums of one algorithm, one of them right.
+        assert_eq!(
+            check(hashed(&[&hex, &other])),
+            Some((CheckCode::SbomBindingConflict, Outcome::Fail))
+        );
+        // The hash names the artifact, the purl another digest.
+        let mut c = hashed(&[&hex]);
+        c.purl = Some(format!("pkg:oci/app@sha256%3A{other}"));
+        assert_eq!(
+            check(c),
+            Some((CheckCode::SbomBindingConflict, Outcome::Fail))
+        );
+        let mut c = hashed(&[&hex]);
+        c.purl = Some(format!("pkg:oci/app?digest=sha256%3A{other}"));
+        assert_eq!(
+            check(c),
+            Some((CheckCode::SbomBindingConflict, Outcome::Fail))
+        );
+        // Two sha1 checksums beside the right sha256: a contradiction too.
+        let mut c = hashed(&[&hex]);
+        for v in ["11", "22"] {
+            c.hashes.push(SbomHash {
+                algorithm: "sha1".into(),
+                value: v.into(),
+            });
+        }
+        assert_eq!(
+            check(c),
+            Some((CheckCode::SbomBindingConflict, Outcome::Fail))
+        );
     }
 
     #[test]

@@ -216,15 +216,30 @@ fn vsa_checks(inputs: &VsaInputs, evref: &EvidenceRef) -> Vec<Check> {
         .filter(|(a, v)| !st.has_subject_digest(a, &v.to_ascii_lowercase()))
         .map(|(a, v)| format!("{a}:{v}"))
         .collect();
+    // Every given digest must be named, and the subjects about the artifact must not
+    // contradict each other or it (the rule every statement binding uses).
+    let conflict = match st.match_subject_values(&inputs.subject) {
+        provenant_formats::intoto::SubjectMatch::Conflict { detail } => Some(detail),
+        _ => None,
+    };
+    if let Some(detail) = &conflict {
+        checks.push(Check::fail(
+            CheckCode::SubjectDigestConflict,
+            format!("{detail}: a contradiction is never a binding"),
+            ev(),
+        ));
+    }
     push(
         &mut checks,
-        missing.is_empty() && !inputs.subject.is_empty(),
+        missing.is_empty() && !inputs.subject.is_empty() && conflict.is_none(),
         CheckCode::ArtifactDigestMatches,
         CheckCode::ArtifactDigestMismatch,
-        if missing.is_empty() {
-            "the VSA's subjects name every given digest".into()
-        } else {
+        if !missing.is_empty() {
             format!("the VSA's subjects do not name {}", missing.join(", "))
+        } else if conflict.is_some() {
+            "the VSA's subjects name every given digest, and contradict it".into()
+        } else {
+            "the VSA's subjects name every given digest".into()
         },
     );
     let p = &st.predicate;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use provenant_model::Digest;
 use serde_json::Value;
 
 use crate::json::{parse_strict, JsonError};
@@ -55,14 +56,176 @@ pub struct Statement {
     pub predicate: Value,
 }
 
+/// How a statement's subjects name an artifact known by its digests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubjectMatch {
+    /// No subject carries any of the artifact's digests.
+    NotNamed,
+    /// A subject names the artifact, and every mention of it agrees.
+    Named {
+        /// The algorithms of the artifact's digests that a subject carries.
+        matched: Vec<String>,
+        /// Algorithms of the subjects about the artifact whose values could not be compared:
+        /// ones provenant does not compute (`sha1`, `gitCommit`, ...), or ones the artifact was
+        /// not hashed with (only `--digest` was given).
+        unchecked: Vec<String>,
+    },
+    /// A subject names the artifact, and another mention contradicts it.
+    Conflict {
+        /// What disagrees, for people.
+        detail: String,
+    },
+}
+
 impl Statement {
     /// Whether some subject carries `algorithm` = `hex` (hex compared case-insensitively).
+    ///
+    /// Only for statements whose subjects are not about an artifact being verified (a gate
+    /// predicate's scanned commit); binding an artifact goes through
+    /// [`Statement::match_subject`], which also refuses contradictions.
     pub fn has_subject_digest(&self, algorithm: &str, hex: &str) -> bool {
         self.subjects.iter().any(|s| {
             s.digest
                 .get(algorithm)
                 .is_some_and(|v| v.eq_ignore_ascii_case(hex))
         })
+    }
+
+    /// How the subjects name the artifact whose digests are `artifact`.
+    ///
+    /// A subject names the artifact when one of its digests equals one of the artifact's. The
+    /// subjects *about* the artifact are those, plus every subject that shares a (non-empty)
+    /// name or a digest value with one of them. Across those, each algorithm (names compared
+    /// case-insensitively) must have one value, and where the artifact was hashed with that
+    /// algorithm, the artifact's: a subject with the right sha256 and a wrong sha512, or two
+    /// subjects of one name with different digests, is a [`SubjectMatch::Conflict`], never a
+    /// match. Values of algorithms that could not be compared are listed as unchecked.
+    pub fn match_subject(&self, artifact: &[Digest]) -> SubjectMatch {
+        let known: Vec<(String, String)> = artifact
+            .iter()
+            .map(|d| (d.algorithm().name().to_owned(), d.hex().to_owned()))
+            .collect();
+        self.match_subject_values(&known)
+    }
+
+    /// [`Statement::match_subject`] for an artifact known by `(algorithm, value)` pairs of any
+    /// algorithm (a VSA's `gce_image_id`, ...).
+    pub fn match_subject_values(&self, artifact: &[(String, String)]) -> SubjectMatch {
+        use std::collections::{HashMap, VecDeque};
+        let known: BTreeMap<String, String> = artifact
+            .iter()
+            .map(|(a, v)| (a.to_ascii_lowercase(), v.to_ascii_lowercase()))
+            .collect();
+        let digests: Vec<Vec<(String, &str)>> = self
+            .subjects
+            .iter()
+            .map(|s| {
+                s.digest
+                    .iter()
+                    .map(|(a, v)| (a.to_ascii_lowercase(), v.as_str()))
+                    .collect()
+            })
+            .collect();
+        let names_artifact = |i: usize| {
+            digests[i].iter().any(|(a, v)| {
+                known
+                    .get(a.as_str())
+                    .is_some_and(|k| k.eq_ignore_ascii_case(v))
+            })
+        };
+        let mut about = vec![false; self.subjects.len()];
+        let mut queue: VecDeque<usize> = VecDeque::new();
+        for (i, flag) in about.iter_mut().enumerate() {
+            if names_artifact(i) {
+                *flag = true;
+                queue.push_back(i);
+            }
+        }
+        if queue.is_empty() {
+            return SubjectMatch::NotNamed;
+        }
+        // Subjects linked by a shared name or digest value (breadth first: linear in the
+        // number of digests, whatever the number of subjects).
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_value: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+        for (i, s) in self.subjects.iter().enumerate() {
+            if !s.name.is_empty() {
+                by_name.entry(s.name.as_str()).or_default().push(i);
+            }
+            for (a, v) in &digests[i] {
+                by_value
+                    .entry((a.as_str(), v.to_ascii_lowercase()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        while let Some(i) = queue.pop_front() {
+            let s = &self.subjects[i];
+            let mut linked: Vec<usize> = Vec::new();
+            if !s.name.is_empty() {
+                linked.extend(by_name.get(s.name.as_str()).into_iter().flatten());
+            }
+            for (a, v) in &digests[i] {
+                linked.extend(
+                    by_value
+                        .get(&(a.as_str(), v.to_ascii_lowercase()))
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            for j in linked {
+                if !about[j] {
+                    about[j] = true;
+                    queue.push_back(j);
+                }
+            }
+        }
+        let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (i, _) in about.iter().enumerate().filter(|(_, a)| **a) {
+            for (a, v) in &digests[i] {
+                let list = values.entry(a.clone()).or_default();
+                let v = v.to_ascii_lowercase();
+                if !list.contains(&v) {
+                    list.push(v);
+                }
+            }
+        }
+        let mut problems = Vec::new();
+        let mut matched = Vec::new();
+        let mut unchecked = Vec::new();
+        for (alg, vals) in &values {
+            match known.get(alg.as_str()) {
+                Some(k) if vals.len() == 1 && vals[0] == *k => matched.push(alg.clone()),
+                Some(k) => {
+                    let other: Vec<&str> = vals
+                        .iter()
+                        .filter(|v| *v != k)
+                        .map(String::as_str)
+                        .collect();
+                    problems.push(format!(
+                        "{alg} {} (the artifact's is {k})",
+                        other.join(" and ")
+                    ));
+                }
+                None if vals.len() > 1 => {
+                    problems.push(format!("{alg} is both {}", vals.join(" and ")));
+                }
+                None => unchecked.push(alg.clone()),
+            }
+        }
+        if problems.is_empty() {
+            SubjectMatch::Named { matched, unchecked }
+        } else {
+            let n = about.iter().filter(|a| **a).count();
+            SubjectMatch::Conflict {
+                detail: format!(
+                    "the subject{} naming the artifact also name{} {}",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" },
+                    problems.join("; ")
+                ),
+            }
+        }
     }
 }
 

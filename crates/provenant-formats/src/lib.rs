@@ -19,6 +19,7 @@ pub mod layout;
 pub mod limits;
 pub mod npm;
 pub mod oci;
+pub mod purl;
 pub mod sbom;
 pub mod slsa;
 pub mod xml;

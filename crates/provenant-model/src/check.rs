@@ -175,6 +175,12 @@ check_codes! {
     /// The signature is for some other artifact.
     ArtifactDigestMismatch = "artifact-digest-mismatch", "signature",
         "The signature, its log entry or its statement subjects name a different digest than the artifact's.";
+    /// A subject names the artifact, and another mention of it contradicts.
+    SubjectDigestConflict = "subject-digest-conflict", "signature",
+        "A statement subject names the artifact's digest, but another digest of that subject (sha512 beside a matching sha256), or another subject of the same name or digest, names a different value: a contradiction is a failure, never a choice.";
+    /// A subject digest of an algorithm that could not be compared.
+    SubjectDigestUnchecked = "subject-digest-unchecked", "signature",
+        "The subject that names the artifact also carries a digest provenant could not compare (an algorithm it does not compute, or one it could not compute because only --digest was given); the binding rests on the digests that matched.";
     /// The signed payload has duplicate JSON keys.
     PayloadDuplicateKeys = "payload-duplicate-keys", "signature",
         "A signed JSON payload has duplicate keys: parsers disagree on which value counts, so it is rejected.";
@@ -382,6 +388,9 @@ check_codes! {
     /// The SBOM describes another digest.
     SbomBindingMismatch = "sbom-binding-mismatch", "sbom",
         "The SBOM describes a subject whose digest is not the artifact's: it is the SBOM of something else.";
+    /// The SBOM's subject names the artifact and also another digest.
+    SbomBindingConflict = "sbom-binding-conflict", "sbom",
+        "The SBOM's subject names the artifact's digest, but its hashes, package URL version or digest/checksum qualifiers also name another value of an algorithm (two checksums of one algorithm, a purl naming another digest): a contradiction, never a binding.";
     /// NTIA minimum elements are present.
     SbomNtiaComplete = "sbom-ntia-complete", "sbom",
         "Every NTIA minimum element (supplier, name, version, unique identifier, dependencies, author, timestamp) is present for every component.";
@@ -526,6 +535,9 @@ check_codes! {
     /// The gate run scanned something else.
     GateBindingMismatch = "gate-binding-mismatch", "gates",
         "The gate run scanned another commit or digest than the one that shipped; the reason names both.";
+    /// The report names what shipped and also something else.
+    GateBindingConflict = "gate-binding-conflict", "gates",
+        "The gate report names the shipped commit or digest and also another commit or digest (a SARIF run whose versionControlProvenance lists two commits, a scan of several image digests): every mention must agree.";
     /// The gate run succeeded.
     GateRunSucceeded = "gate-run-succeeded", "gates",
         "The gate run completed successfully (SARIF executionSuccessful, CI conclusion success, test result PASSED).";
@@ -544,6 +556,9 @@ check_codes! {
     /// Findings exceed a threshold.
     GateFindingsOverThreshold = "gate-findings-over-threshold", "gates",
         "The open findings exceed a severity threshold (a warning for critical/high findings when no threshold is set).";
+    /// The report does not list every finding.
+    GateFindingsIncomplete = "gate-findings-incomplete", "gates",
+        "The gate report does not list its findings (a SARIF run whose results are absent or null did not complete its analysis; a code scanning analysis only counts them): missing is not clean, so it meets no threshold and satisfies no required gate.";
     /// A waiver was applied.
     GateWaiverApplied = "gate-waiver-applied", "gates",
         "A finding was waived by a waiver with an id, a reason, an approver and an expiry date in the future.";

@@ -239,9 +239,42 @@ pub struct Gates {
     /// `--require-signed-gates`.
     #[serde(default)]
     pub signed_evidence: bool,
+    /// `--unknown-severity-as`: what a finding of unknown severity counts as against the
+    /// thresholds (`critical`, `high`, `medium`, `low`, `info`); absent: critical.
+    #[serde(default)]
+    pub unknown_severity: Option<KnownSeverity>,
     /// Change review.
     #[serde(default)]
     pub review: Option<Review>,
+}
+
+/// A severity a policy can name for unknown findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KnownSeverity {
+    /// Critical.
+    Critical,
+    /// High.
+    High,
+    /// Medium.
+    Medium,
+    /// Low.
+    Low,
+    /// Informational.
+    Info,
+}
+
+impl KnownSeverity {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Info => "info",
+        }
+    }
 }
 
 /// Most open findings allowed, by severity (that severity or worse).

@@ -26,8 +26,8 @@ mod probe;
 mod rego;
 
 pub use document::{
-    Gates, InspectionMode, Layout, Package, PolicyDocument, Provenance, Refs, Review, Sbom,
-    SbomFormat, Signer, Source, Thresholds, Waiver, API_VERSION, MAX_POLICY_BYTES,
+    Gates, InspectionMode, KnownSeverity, Layout, Package, PolicyDocument, Provenance, Refs,
+    Review, Sbom, SbomFormat, Signer, Source, Thresholds, Waiver, API_VERSION, MAX_POLICY_BYTES,
 };
 pub use eval::evaluate;
 pub use flags::{normalize_repo, SourcePolicy, TRUSTED_BUILDER_PREFIX};

@@ -27,6 +27,7 @@ mod keys;
 pub mod layout;
 mod npm;
 mod sigstore;
+mod subject;
 mod trust;
 mod verified;
 
@@ -39,6 +40,7 @@ pub use identity::{IdentityMatcher, IdentityPolicy};
 pub use keys::{KeyError, PublicKey};
 pub use npm::{npm_keyid, npm_registry_keys, NpmRegistryKey};
 pub use sigstore::{verify_bundle, SignatureOutcome, SignerPolicy};
+pub use subject::{bind_subject, SubjectBinding};
 pub use trust::{Instance, TrustError, TrustRoot};
 pub use verified::{Verified, VerifiedSignature};
 

@@ -246,30 +246,18 @@ impl<'a> Run<'a> {
                         return None;
                     }
                 };
-                let matched = artifact
-                    .iter()
-                    .find(|d| statement.has_subject_digest(d.algorithm().name(), d.hex()))
-                    .cloned();
-                if matched.is_none() {
-                    let known: Vec<String> = artifact.iter().map(ToString::to_string).collect();
-                    let algs: Vec<String> = statement
-                        .subjects
-                        .iter()
-                        .flat_map(|s| s.digest.keys().cloned())
-                        .collect::<std::collections::BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    self.fail(
-                        CheckCode::ArtifactDigestMismatch,
-                        format!(
-                            "none of the statement's {} subject(s) ({}) is the artifact ({})",
-                            statement.subjects.len(),
-                            algs.join(", "),
-                            known.join(", ")
-                        ),
-                    );
+                match crate::subject::bind_subject(statement, artifact) {
+                    Ok(b) => {
+                        if let Some(w) = b.unchecked {
+                            self.warn(CheckCode::SubjectDigestUnchecked, w);
+                        }
+                        Some(b.digest)
+                    }
+                    Err((code, reason)) => {
+                        self.fail(code, reason);
+                        None
+                    }
                 }
-                matched
             }
         }
     }

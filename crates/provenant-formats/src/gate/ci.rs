@@ -331,16 +331,32 @@ fn github_run(o: &Obj<'_>) -> Result<GateReport, GateError> {
         .opt_str(F, "path")?
         .map(workflow_path)
         .or(o.opt_str(F, "name")?);
-    Ok(ci_report(
+    // The run names its commit twice (`head_sha`, `head_commit.id`): both are kept, so that a
+    // document where they disagree binds to neither (the checks call it a conflict).
+    let head_commit = match o.opt_obj(F, "head_commit")? {
+        Some(c) => c.opt_commit(F, "id")?,
+        None => None,
+    };
+    let mut report = ci_report(
         F,
         GITHUB,
         sha,
-        repository,
+        repository.clone(),
         started,
         finished,
         succeeded,
         workflow.map(str::to_owned),
-    ))
+    );
+    if let Some(id) = head_commit {
+        let also = Scanned::Commit {
+            sha: id,
+            repository,
+        };
+        if !report.scanned.contains(&also) {
+            report.scanned.push(also);
+        }
+    }
+    Ok(report)
 }
 
 fn github_job(o: &Obj<'_>) -> Result<GateReport, GateError> {

@@ -39,6 +39,10 @@ impl GateKind {
 }
 
 /// A finding's severity, normalised across tools.
+///
+/// The derived order (`Unknown` lowest) is for listing only. Thresholds never compare a raw
+/// severity: they use [`Severity::for_threshold`], under which an unknown severity counts as the
+/// worst unless a policy maps it explicitly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
@@ -102,6 +106,34 @@ impl Severity {
         }
     }
 
+    /// The severity a finding counts as against a threshold: itself when known; when unknown
+    /// (a tool's `Unknown`, a misspelled word, a SARIF level that is none of the four, no word
+    /// and no score), `unknown_as` — what the policy maps unknown findings to — or, when the
+    /// policy says nothing, [`Severity::Critical`]: a severity nobody could read never passes a
+    /// threshold.
+    pub fn for_threshold(self, unknown_as: Option<Severity>) -> Severity {
+        match self {
+            Self::Unknown => match unknown_as {
+                Some(Self::Unknown) | None => Self::Critical,
+                Some(s) => s,
+            },
+            known => known,
+        }
+    }
+
+    /// A severity a policy may map unknown findings to: `critical`, `high`, `medium`, `low`,
+    /// `info` (case-insensitive); anything else (`unknown` included) is `None`.
+    pub fn parse_known(word: &str) -> Option<Severity> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "critical" => Some(Self::Critical),
+            "high" => Some(Self::High),
+            "medium" => Some(Self::Medium),
+            "low" => Some(Self::Low),
+            "info" => Some(Self::Info),
+            _ => None,
+        }
+    }
+
     /// Lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -153,6 +185,26 @@ pub enum Scanned {
         /// `alg:hex`, lowercase.
         digest: String,
         /// The name the tool gives it (image reference, file).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// An image by a digest it was named or pulled by (a repo digest, a pinned reference): for
+    /// a multi-platform image, the index the scanned manifest ([`Scanned::Digest`]) was resolved
+    /// from. It binds like a digest; every reference of one report must agree.
+    ImageReference {
+        /// `alg:hex`, lowercase.
+        digest: String,
+        /// The repository it was named by.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// An image's config digest (grype `imageID`, trivy `ImageID`): it identifies the image's
+    /// configuration, not its manifest, so it binds only where the config digest itself is
+    /// what shipped.
+    ImageConfig {
+        /// `alg:hex`, lowercase.
+        digest: String,
+        /// The image it belongs to.
         #[serde(skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },

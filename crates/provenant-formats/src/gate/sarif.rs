@@ -208,6 +208,9 @@ impl<'a> Run<'a> {
     fn report(mut self, budget: &mut usize) -> Result<GateReport, GateError> {
         let scanned = self.scanned();
         let (started, finished, succeeded) = self.invocations();
+        // SARIF §3.14.23: `results` null (or absent) means the tool did not complete its
+        // analysis; only an array, even an empty one, lists what it found.
+        let findings_complete = matches!(self.run.get("results"), Some(Value::Array(_)));
         let findings = self.findings(budget)?;
         Ok(GateReport {
             kind: GateKind::Sast,
@@ -220,7 +223,7 @@ impl<'a> Run<'a> {
             succeeded,
             workflow: None,
             findings,
-            findings_complete: true,
+            findings_complete,
             deviations: self.deviations,
         })
     }
@@ -239,7 +242,7 @@ impl<'a> Run<'a> {
                 continue;
             };
             if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                let scanned = Scanned::Digest {
+                let scanned = Scanned::ImageReference {
                     digest: format!("sha256:{}", hex.to_ascii_lowercase()),
                     name: Some(name.to_owned()),
                 };
@@ -341,7 +344,7 @@ impl<'a> Run<'a> {
             None | Some(Value::Null) => {
                 self.deviations.push(deviation(
                     at,
-                    "no results array: the run does not say it found nothing",
+                    "no results array: the tool did not complete its analysis (an incomplete scan, not a clean one)",
                 ));
                 return Ok(Vec::new());
             }
@@ -559,17 +562,23 @@ impl<'a> Run<'a> {
             .map(str::to_owned)
     }
 
-    /// Suppressed when some suppression is accepted (or gives no status).
+    /// Suppressed only when the result has suppressions and every one of them is accepted (a
+    /// `status` of `accepted`, or none: SARIF §3.35.3). One `rejected` or `underReview`
+    /// suppression anywhere in the list — or one that is not an object or has a status SARIF
+    /// does not define — means the finding counts.
     fn suppressed(&mut self, result: &Map<String, Value>, at: &str) -> bool {
         match result.get("suppressions") {
             None | Some(Value::Null) => false,
-            Some(Value::Array(list)) => list.iter().any(|s| {
-                s.is_object()
-                    && match s.get("status") {
-                        None | Some(Value::Null) => true,
-                        Some(status) => status.as_str() == Some("accepted"),
-                    }
-            }),
+            Some(Value::Array(list)) => {
+                !list.is_empty()
+                    && list.iter().all(|s| {
+                        s.is_object()
+                            && match s.get("status") {
+                                None | Some(Value::Null) => true,
+                                Some(status) => status.as_str() == Some("accepted"),
+                            }
+                    })
+            }
             Some(_) => {
                 self.deviations.push(deviation(
                     format!("{at}/suppressions"),
@@ -759,6 +768,49 @@ mod tests {
     }
 
     #[test]
+    fn a_run_without_results_is_an_incomplete_scan() {
+        let tool = json!({"driver": {"name": "T"}});
+        for (results, complete) in [
+            (None, false),
+            (Some(Value::Null), false),
+            (Some(json!([])), true),
+        ] {
+            let mut run = json!({"tool": tool});
+            if let Some(r) = results {
+                run["results"] = r;
+            }
+            let r = one(&log(run));
+            assert_eq!(r.findings_complete, complete, "{:?}", r.deviations);
+        }
+    }
+
+    #[test]
+    fn one_rejected_or_under_review_suppression_means_the_finding_counts() {
+        let with = |suppressions: Value| {
+            let r = one(&log(json!({
+                "tool": {"driver": {"name": "T"}},
+                "results": [{"ruleId": "A", "message": {"text": "m"}, "suppressions": suppressions}]
+            })));
+            r.findings[0].suppressed
+        };
+        assert!(with(
+            json!([{"kind": "inSource"}, {"kind": "external", "status": "accepted"}])
+        ));
+        assert!(!with(
+            json!([{"kind": "inSource"}, {"kind": "external", "status": "rejected"}])
+        ));
+        assert!(!with(
+            json!([{"kind": "external", "status": "rejected"}, {"kind": "inSource"}])
+        ));
+        assert!(!with(
+            json!([{"kind": "inSource"}, {"status": "underReview"}])
+        ));
+        assert!(!with(json!([{"kind": "inSource", "status": "bogus"}])));
+        assert!(!with(json!([{"kind": "inSource"}, 7])));
+        assert!(!with(json!([])));
+    }
+
+    #[test]
     fn trivy_image_digests_bind_the_run() {
         let hex = "AB".repeat(32);
         let r = one(&log(json!({
@@ -770,7 +822,7 @@ mod tests {
         })));
         assert_eq!(
             r.scanned,
-            [Scanned::Digest {
+            [Scanned::ImageReference {
                 digest: format!("sha256:{}", hex.to_ascii_lowercase()),
                 name: Some("alpine".into())
             }]

@@ -101,7 +101,14 @@ impl Reader {
     /// counts as listed).
     fn scanned(&mut self, s: Scanned) {
         let listed = self.report.scanned.iter().any(|t| match (t, &s) {
-            (Scanned::Digest { digest: a, .. }, Scanned::Digest { digest: b, .. }) => a == b,
+            (Scanned::Digest { digest: a, .. }, Scanned::Digest { digest: b, .. })
+            | (
+                Scanned::ImageReference { digest: a, .. },
+                Scanned::ImageReference { digest: b, .. },
+            )
+            | (Scanned::ImageConfig { digest: a, .. }, Scanned::ImageConfig { digest: b, .. }) => {
+                a == b
+            }
             (Scanned::Commit { sha: a, .. }, Scanned::Commit { sha: b, .. }) => a == b,
             (t, s) => t == s,
         });
@@ -162,14 +169,15 @@ impl Reader {
             .ok_or_else(|| self.err(ptr(at, key), "missing"))
     }
 
-    /// `v[key]`, a list of repo digests (`name@sha256:hex`), each as what was scanned.
+    /// `v[key]`, a list of repo digests (`name@sha256:hex`), each a reference to what was
+    /// scanned.
     fn repo_digests(&mut self, v: &Value, key: &str, at: &str) -> Result<(), GateError> {
         for (i, rd) in self.arr(v, key, at)?.iter().enumerate() {
             let rat = format!("{}/{i}", ptr(at, key));
             let rd = rd.as_str().ok_or_else(|| self.err(&rat, "not a string"))?;
             let (name, digest) = repo_digest(rd)
                 .ok_or_else(|| self.err(&rat, format!("not name@alg:hex: {rd:?}")))?;
-            self.scanned(Scanned::Digest {
+            self.scanned(Scanned::ImageReference {
                 digest,
                 name: Some(name.to_owned()),
             });

@@ -188,6 +188,8 @@ struct Builder {
     commit_vcs: Option<String>,
     commit_component_property: Option<String>,
     commit_metadata_property: Option<String>,
+    /// Every commit mentioned (vcs references and properties), in document order.
+    commits_seen: Vec<String>,
     seen_authors: HashSet<String>,
     /// (as written, normalised) hash algorithm names.
     algorithms: Vec<(String, String)>,
@@ -210,6 +212,7 @@ impl Builder {
                 dependencies: Vec::new(),
                 has_dependency_section: false,
                 source_commit: None,
+                source_commits: Vec::new(),
                 deviations: Vec::new(),
             },
             count: 0,
@@ -217,6 +220,7 @@ impl Builder {
             commit_vcs: None,
             commit_component_property: None,
             commit_metadata_property: None,
+            commits_seen: Vec::new(),
             seen_authors: HashSet::new(),
             algorithms: Vec::new(),
         }
@@ -298,6 +302,13 @@ impl Builder {
             .take()
             .or(self.commit_component_property.take())
             .or(self.commit_metadata_property.take());
+        let mut all: Vec<String> = self.sbom.source_commit.iter().cloned().collect();
+        for c in std::mem::take(&mut self.commits_seen) {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+        self.sbom.source_commits = all;
         if self.deviations_more > 0 {
             self.sbom.deviations.push(Deviation {
                 at: String::new(),
@@ -392,6 +403,14 @@ impl Builder {
         match role {
             Role::Component => self.sbom.components.push(parts.into_component()),
             Role::Subject => {
+                self.commits_seen
+                    .extend(parts.vcs_urls.iter().filter_map(|u| commit_in_vcs_url(u)));
+                self.commits_seen.extend(
+                    parts
+                        .properties
+                        .iter()
+                        .filter_map(|(n, v)| commit_in_property(n, v)),
+                );
                 if self.commit_vcs.is_none() {
                     self.commit_vcs = parts.vcs_urls.iter().find_map(|u| commit_in_vcs_url(u));
                 }
@@ -418,6 +437,7 @@ impl Builder {
     }
 
     fn metadata_property(&mut self, name: &str, value: &str) {
+        self.commits_seen.extend(commit_in_property(name, value));
         if self.commit_metadata_property.is_none() {
             self.commit_metadata_property = commit_in_property(name, value);
         }

@@ -123,6 +123,9 @@ pub struct Sbom {
     /// `metadata.component.externalReferences[type=vcs]` with `@<sha>` or properties such as
     /// `vcs.commit`, SPDX package `sourceInfo`/`downloadLocation` `git+...@<sha>`).
     pub source_commit: Option<String>,
+    /// Every distinct commit the SBOM records for its subject, `source_commit` first: more
+    /// than one is a contradiction, which the commit check refuses rather than choose.
+    pub source_commits: Vec<String>,
     /// Leniencies taken while reading.
     pub deviations: Vec<Deviation>,
 }

@@ -438,11 +438,17 @@ fn normalize(
         .filter(|id| by_id.contains_key(*id))
         .map(String::as_str)
         .collect();
-    let source_commit = subjects_src.iter().find_map(|p| {
-        ["sourceInfo", "downloadLocation"]
-            .iter()
-            .find_map(|k| field(p, k).and_then(|s| commit_in(&s)))
-    });
+    let mut source_commits: Vec<String> = Vec::new();
+    for p in &subjects_src {
+        for k in ["sourceInfo", "downloadLocation"] {
+            if let Some(c) = field(p, k).and_then(|s| commit_in(&s)) {
+                if !source_commits.contains(&c) {
+                    source_commits.push(c);
+                }
+            }
+        }
+    }
+    let source_commit = source_commits.first().cloned();
     let subjects = subjects_src.iter().map(|p| component(p)).collect();
     let components = packages
         .iter()
@@ -466,6 +472,7 @@ fn normalize(
         dependencies,
         has_dependency_section,
         source_commit,
+        source_commits,
         deviations,
     }
 }

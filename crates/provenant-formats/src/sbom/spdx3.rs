@@ -694,15 +694,17 @@ impl<'a> Graph<'a> {
             .filter(|i| i.id.is_none_or(|id| !described.contains(&id)))
             .map(component)
             .collect();
-        let source_commit = described
-            .list
-            .iter()
-            .filter_map(|id| self.get(id))
-            .find_map(|p| {
-                ["software_sourceInfo", "software_downloadLocation"]
-                    .iter()
-                    .find_map(|k| str_of(p.obj, k).and_then(commit_in))
-            });
+        let mut source_commits: Vec<String> = Vec::new();
+        for p in described.list.iter().filter_map(|id| self.get(id)) {
+            for k in ["software_sourceInfo", "software_downloadLocation"] {
+                if let Some(c) = str_of(p.obj, k).and_then(commit_in) {
+                    if !source_commits.contains(&c) {
+                        source_commits.push(c);
+                    }
+                }
+            }
+        }
+        let source_commit = source_commits.first().cloned();
         Sbom {
             standard: SbomStandard::Spdx3,
             encoding: SbomEncoding::Json,
@@ -717,6 +719,7 @@ impl<'a> Graph<'a> {
             dependencies,
             has_dependency_section,
             source_commit,
+            source_commits,
             deviations,
         }
     }

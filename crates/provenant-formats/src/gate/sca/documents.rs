@@ -39,6 +39,20 @@ fn digest(hex: &str, name: &str) -> Scanned {
     }
 }
 
+fn reference(hex: &str, name: &str) -> Scanned {
+    Scanned::ImageReference {
+        digest: format!("sha256:{hex}"),
+        name: Some(name.into()),
+    }
+}
+
+fn config(hex: &str, name: &str) -> Scanned {
+    Scanned::ImageConfig {
+        digest: format!("sha256:{hex}"),
+        name: Some(name.into()),
+    }
+}
+
 fn grype_image() -> Value {
     json!({
         "matches": [
@@ -84,11 +98,8 @@ fn grype_image_scan() {
         vec![
             digest(HEX_A, &format!("ghcr.io/o/app:1@sha256:{HEX_B}")),
             // The pinned reference; the repo digest repeats it under another name.
-            digest(HEX_B, "ghcr.io/o/app:1"),
-            digest(
-                HEX_C,
-                &format!("ghcr.io/o/app:1@sha256:{HEX_B} (image config)")
-            ),
+            reference(HEX_B, "ghcr.io/o/app:1"),
+            config(HEX_C, &format!("ghcr.io/o/app:1@sha256:{HEX_B}")),
         ]
     );
     assert_eq!(
@@ -210,10 +221,7 @@ fn trivy_image_scan() {
     );
     assert_eq!(
         r.scanned,
-        vec![
-            digest(HEX_A, "alpine"),
-            digest(HEX_C, "alpine:3.19 (image config)")
-        ]
+        vec![reference(HEX_A, "alpine"), config(HEX_C, "alpine:3.19")]
     );
     let ids: Vec<_> = r.findings.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(
@@ -244,6 +252,38 @@ fn trivy_image_scan() {
     assert_eq!(r.findings[2].location.as_deref(), Some("Dockerfile:3"));
     assert!(r.findings[3].suppressed);
     assert_eq!(r.findings[4].location.as_deref(), Some("Dockerfile:12"));
+}
+
+#[test]
+fn trivy_modified_findings_count_unless_cleared() {
+    let doc = |status: Value| {
+        json!({
+            "SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem",
+            "Results": [{"Target": "Cargo.lock", "ModifiedFindings": [{
+                "Type": "vulnerability", "Status": status, "Source": "vex.json",
+                "Finding": {"VulnerabilityID": "CVE-2099-1", "PkgName": "p",
+                            "InstalledVersion": "1", "Severity": "HIGH"}
+            }]}]
+        })
+    };
+    for cleared in ["ignored", "not_affected", "fixed"] {
+        assert!(
+            one(&doc(json!(cleared))).findings[0].suppressed,
+            "{cleared}"
+        );
+    }
+    for counts in [
+        json!("under_investigation"),
+        json!("affected"),
+        json!("unknown"),
+        json!("whatever"),
+        Value::Null,
+    ] {
+        assert!(
+            !one(&doc(counts.clone())).findings[0].suppressed,
+            "{counts}"
+        );
+    }
 }
 
 #[test]
@@ -701,8 +741,8 @@ fn cosign_vuln_predicate_reads_the_embedded_report() {
         r.scanned,
         vec![
             digest(HEX_B, "ghcr.io/o/app"),
-            digest(HEX_A, "alpine"),
-            digest(HEX_C, "alpine:3.19 (image config)"),
+            reference(HEX_A, "alpine"),
+            config(HEX_C, "alpine:3.19"),
         ]
     );
     assert_eq!(r.findings.len(), 5);

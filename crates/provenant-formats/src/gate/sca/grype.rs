@@ -89,7 +89,7 @@ fn image(r: &mut Reader, target: &Value) -> Result<(), GateError> {
     // A pinned reference (`name@sha256:...`) is the digest grype was asked to pull: for a
     // multi-platform image, the index that `manifestDigest` was resolved from.
     if let Some((name, digest)) = user_input.and_then(repo_digest) {
-        r.scanned(Scanned::Digest {
+        r.scanned(Scanned::ImageReference {
             digest,
             name: Some(name.to_owned()),
         });
@@ -97,9 +97,9 @@ fn image(r: &mut Reader, target: &Value) -> Result<(), GateError> {
     r.repo_digests(target, "repoDigests", AT)?;
     if let Some(id) = r.str(target, "imageID", AT)?.filter(|s| !s.is_empty()) {
         let digest = r.digest(id, &ptr(AT, "imageID"))?;
-        r.scanned(Scanned::Digest {
+        r.scanned(Scanned::ImageConfig {
             digest,
-            name: Some(format!("{} (image config)", user_input.unwrap_or("image"))),
+            name: user_input.map(str::to_owned),
         });
     }
     if r.report.scanned.is_empty() {

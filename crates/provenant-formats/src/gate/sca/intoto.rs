@@ -99,7 +99,7 @@ fn predicate(p: &Value, at: &str, subjects: Vec<Scanned>) -> Result<GateReport, 
                 let f = result_item(&r, item, &format!("{rat}/{i}"))?;
                 r.finding(f)?;
             }
-            r.report.tool = tool_name(uri).unwrap_or("unknown").to_owned();
+            r.report.tool = tool_name(uri).unwrap_or_else(|| "unknown".to_owned());
         }
         // cosign: the scanner's own report.
         Some(raw @ Value::Object(_)) => {
@@ -196,16 +196,16 @@ fn result_item(r: &Reader, item: &Value, at: &str) -> Result<Finding, GateError>
 
 /// The scanner's name from its URI: `pkg:github/aquasecurity/trivy@v0.19.2` and
 /// `https://github.com/aquasecurity/trivy` are `trivy`.
-fn tool_name(uri: &str) -> Option<&str> {
+fn tool_name(uri: &str) -> Option<String> {
+    if uri.starts_with("pkg:") {
+        return crate::purl::parse_purl(uri).ok().map(|p| p.name);
+    }
     let uri = uri.split(['?', '#']).next().unwrap_or_default();
-    let uri = match uri.strip_prefix("pkg:") {
-        Some(purl) => purl.split('@').next().unwrap_or_default(),
-        None => uri,
-    };
     uri.trim_end_matches('/')
         .rsplit('/')
         .next()
         .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// An error in an embedded report, pointed at from the predicate.
@@ -228,17 +228,17 @@ mod tests {
     fn tool_names_from_uris() {
         assert_eq!(
             tool_name("pkg:github/aquasecurity/trivy@244fd47e07d1004f0aed9"),
-            Some("trivy")
+            Some("trivy".into())
         );
         assert_eq!(
             tool_name("https://github.com/anchore/grype/"),
-            Some("grype")
+            Some("grype".into())
         );
         assert_eq!(
             tool_name("https://github.com/anchore/grype?x=1"),
-            Some("grype")
+            Some("grype".into())
         );
-        assert_eq!(tool_name("grype"), Some("grype"));
+        assert_eq!(tool_name("grype"), Some("grype".into()));
         assert_eq!(tool_name(""), None);
         assert_eq!(tool_name("pkg:@"), None);
     }

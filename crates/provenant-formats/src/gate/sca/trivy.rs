@@ -54,16 +54,23 @@ fn parse(v: &Value) -> Result<GateReport, GateError> {
             let f = secret(&r, x, &format!("{at}/Secrets/{j}"), target, false)?;
             r.finding(f)?;
         }
-        // `--show-suppressed`: findings a VEX statement or an ignore file suppressed.
+        // `--show-suppressed`: findings a VEX statement or an ignore file modified. Only a
+        // status that clears the finding (`ignored`, VEX `not_affected` / `fixed`) suppresses
+        // it; `affected`, `under_investigation`, `unknown`, a status trivy does not define or
+        // none at all leaves it counting.
         for key in ["ModifiedFindings", "ExperimentalModifiedFindings"] {
             for (j, m) in r.arr(result, key, &at)?.iter().enumerate() {
                 let mat = format!("{at}/{key}/{j}");
                 let fat = ptr(&mat, "Finding");
                 let x = r.req_obj(m, "Finding", &mat)?;
+                let cleared = matches!(
+                    r.str(m, "Status", &mat)?,
+                    Some("ignored" | "not_affected" | "fixed")
+                );
                 let f = match r.str(m, "Type", &mat)? {
-                    Some("vulnerability") => vulnerability(&r, x, &fat, true)?,
-                    Some("misconfiguration") => misconfiguration(&r, x, &fat, target, true)?,
-                    Some("secret") => secret(&r, x, &fat, target, true)?,
+                    Some("vulnerability") => vulnerability(&r, x, &fat, cleared)?,
+                    Some("misconfiguration") => misconfiguration(&r, x, &fat, target, cleared)?,
+                    Some("secret") => secret(&r, x, &fat, target, cleared)?,
                     _ => continue,
                 };
                 r.finding(f)?;
@@ -123,9 +130,9 @@ fn image(r: &mut Reader, m: &Value, name: Option<&str>) -> Result<(), GateError>
     r.repo_digests(m, "RepoDigests", "/Metadata")?;
     if let Some(id) = r.str(m, "ImageID", "/Metadata")?.filter(|s| !s.is_empty()) {
         let digest = r.digest(id, "/Metadata/ImageID")?;
-        r.scanned(Scanned::Digest {
+        r.scanned(Scanned::ImageConfig {
             digest,
-            name: Some(format!("{} (image config)", name.unwrap_or("image"))),
+            name: name.map(str::to_owned),
         });
     }
     Ok(())

@@ -264,6 +264,8 @@ fn source_commit_from_properties() {
             "component":{{"type":"application","name":"app","properties":[{{"name":"vcs.commit","value":"{SHA_A}"}}]}}}}}}"#
     ));
     assert_eq!(s.source_commit.as_deref(), Some(SHA_A));
+    // Both are kept: a reader that named only the first would hide the contradiction.
+    assert_eq!(s.source_commits, [SHA_A.to_owned(), other.clone()]);
     let x = xml(&xml_bom(
         "1.6",
         &format!(
