@@ -1,6 +1,8 @@
 //! `provenant verify image` and `provenant provenance <REF>`: collect the image and the evidence
 //! beside it (registry, OCI layout, docker archive), then verify it as its manifest digest.
 
+use std::time::Duration;
+
 use provenant_collect::auth::CredentialSource;
 use provenant_collect::layout::LayoutStore;
 use provenant_collect::store::sha256_digest;
@@ -23,6 +25,9 @@ use provenant_model::{Digest, Report, Subject, SubjectKind};
 
 use super::verify::{finish, load_trust, signer_policy, source_policy, with_gates, ArtifactArgs};
 use super::{read_limited, CliError};
+
+/// `--registry-timeout` when not given (seconds).
+const DEFAULT_REGISTRY_TIMEOUT_SECS: u64 = 300;
 
 /// `provenant verify image`.
 pub fn verify(a: &ArtifactArgs) -> Result<u8, CliError> {
@@ -110,10 +115,13 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
                 .collect::<Result<_, _>>()?,
         )
     };
+    let total = Duration::from_secs(a.registry_timeout.unwrap_or(DEFAULT_REGISTRY_TIMEOUT_SECS));
+    let defaults = RegistryOptions::default();
     let mut opts = RegistryOptions {
         allow_insecure: a.allow_insecure_registry,
         max_concurrency: a.max_concurrency.max(1),
-        ..RegistryOptions::default()
+        timeout: defaults.timeout.min(total),
+        ..defaults
     };
     opts.credentials = match a.registry_config.as_deref() {
         None => CredentialSource::DockerConfig,
@@ -126,7 +134,19 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         .build()
         .map_err(|e| CliError::Input(format!("cannot start the I/O runtime: {e}")))?;
     let now = super::verify::now_rfc3339();
-    let collected = match rt.block_on(collect(&image, reference, &platforms, opts))? {
+    // One deadline over everything the registry is asked (and every retry): a registry that
+    // trickles its answers cannot hold the run past it.
+    let collected = rt
+        .block_on(async {
+            tokio::time::timeout(total, collect(&image, reference, &platforms, opts)).await
+        })
+        .map_err(|_| {
+            CliError::Unreachable(format!(
+                "{reference}: the registry did not finish answering within {} s (--registry-timeout); check the registry, or raise the limit",
+                total.as_secs()
+            ))
+        })?;
+    let collected = match collected? {
         Ok(c) => c,
         Err(reason) => return Ok(image_unreadable(reference, &reason, &now)),
     };

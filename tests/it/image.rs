@@ -652,6 +652,74 @@ fn bad_references_and_unreachable_registries() {
     assert_eq!(rc, 2, "{err}");
 }
 
+/// Issue 13, class 10: a registry that accepts the connection and never answers ends the run
+/// with exit 3 within the first-byte timeout (5 s, one retry), not after 130 s; with
+/// `--registry-timeout` sooner still.
+#[test]
+fn a_silent_registry_ends_the_run_with_exit_3() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        // Hold every connection open and say nothing; stop after a few.
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(16) {
+            held.push(stream);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        drop(held);
+    });
+    let f = Fixture::new();
+    let (rc, _, err) = f.verify_key(&format!("{host}/silent:v1"), &[]);
+    assert_eq!(rc, 3, "{err}");
+    let (rc, _, err) = f.verify_key(&format!("{host}/silent:v1"), &["--registry-timeout", "2"]);
+    assert_eq!(rc, 3, "{err}");
+}
+
+/// Issue 13, class 10: a registry that trickles its answer one byte a second (never idle long
+/// enough for the read timeout) is bounded by `--registry-timeout`: exit 3.
+#[test]
+fn a_trickling_registry_is_bounded_by_the_registry_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+                if req.starts_with("GET /v2/ ") {
+                    let _ = s.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                    );
+                    return;
+                }
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/vnd.oci.image.manifest.v1+json\r\ncontent-length: 100000\r\n\r\n");
+                // One byte a second, for at most a minute.
+                for _ in 0..60 {
+                    if s.write_all(b" ").and_then(|_| s.flush()).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            });
+        }
+    });
+    let f = Fixture::new();
+    let (rc, _, err) = f.verify_key(&format!("{host}/trickle:v1"), &["--registry-timeout", "3"]);
+    assert_eq!(rc, 3, "{err}");
+    // The flag is for images: `verify artifact` refuses it rather than ignore it.
+    let (rc, _, err) = f.run(&[
+        "verify",
+        "artifact",
+        "--digest",
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "--registry-timeout",
+        "3",
+    ]);
+    assert_eq!(rc, 2, "{err}");
+}
+
 /// bcrypt (cost 4) of `provenant-test-password`, for distribution's htpasswd mode. Regenerate with
 /// `python3 -c 'import bcrypt; print(bcrypt.hashpw(b"provenant-test-password", bcrypt.gensalt(4)).decode())'`.
 const TEST_BCRYPT: &str = "$2b$04$3x3MulgrO/IRoqo/akmFM.ZYBp7Rpmjb.4axQ5LHhNqrmvxvwj4Pi";
