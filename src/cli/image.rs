@@ -11,7 +11,7 @@ use provenant_collect::{
     RegistryOptions, Selector, Store,
 };
 use provenant_core::{
-    classify_evidence, image_unreadable, verify_image, ArtifactInputs, CosignSignature, Evidence,
+    classify_evidence, image_refused, verify_image, ArtifactInputs, CosignSignature, Evidence,
     EvidenceContent, Found, ImageInputs, ImageTarget,
 };
 use provenant_formats::cosign::{legacy_bundle, LegacyContent};
@@ -21,7 +21,7 @@ use provenant_formats::oci::{
     ANN_COSIGN_CERTIFICATE, ANN_COSIGN_SIGNATURE, ANN_DOCKER_REFERENCE_TYPE,
 };
 use provenant_formats::sbom::{is_sbom_predicate, parse_sbom, ParsedSbom, SbomError};
-use provenant_model::{Digest, Report, Subject, SubjectKind};
+use provenant_model::{CheckCode, Digest, Report, Subject, SubjectKind};
 
 use super::verify::{finish, load_trust, signer_policy, source_policy, with_gates, ArtifactArgs};
 use super::{read_limited, CliError};
@@ -148,7 +148,7 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         })?;
     let collected = match collected? {
         Ok(c) => c,
-        Err(reason) => return Ok(image_unreadable(reference, &reason, &now)),
+        Err((code, reason)) => return Ok(image_refused(reference, code, &reason, &now)),
     };
 
     // Extra evidence files given with --bundle/--attestations count for the image itself.
@@ -207,7 +207,7 @@ async fn collect(
     reference: &str,
     platforms: &Platforms,
     opts: RegistryOptions,
-) -> Result<Result<Collected, String>, CliError> {
+) -> Result<Result<Collected, (CheckCode, String)>, CliError> {
     let (store, selector) = match image {
         ImageRef::Registry(r) => (
             Store::Registry(
@@ -226,7 +226,14 @@ async fn collect(
             (Store::Layout(l), sel)
         }
         ImageRef::DockerArchive { file } => {
-            let l = LayoutStore::open_archive(file).map_err(collect_error)?;
+            let l = match LayoutStore::open_archive(file) {
+                Ok(l) => l,
+                // The archive is readable but contradicts itself: a verification failure.
+                Err(CollectError::Inconsistent(m)) => {
+                    return Ok(Err((CheckCode::ImageArchiveInconsistent, m)))
+                }
+                Err(e) => return Err(collect_error(e)),
+            };
             let sel = Selector::Digest(l.find(None).map_err(collect_error)?.digest);
             (Store::Layout(l), sel)
         }
@@ -250,12 +257,17 @@ async fn collect(
                 store.location()
             )))
         }
-        Err(CollectError::Invalid(m)) => return Ok(Err(m)),
+        Err(CollectError::Invalid(m)) => return Ok(Err((CheckCode::ImageManifestInvalid, m))),
         Err(e) => return Err(collect_error(e)),
     };
     let manifest: Manifest = match parse_manifest(&fetched.bytes, fetched.media_type.as_deref()) {
         Ok(m) => m,
-        Err(e) => return Ok(Err(format!("{}: {e}", fetched.location))),
+        Err(e) => {
+            return Ok(Err((
+                CheckCode::ImageManifestInvalid,
+                format!("{}: {e}", fetched.location),
+            )))
+        }
     };
     let digest = fetched.digest.clone();
     let own = discover(&store, &digest, None)
