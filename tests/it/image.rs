@@ -783,13 +783,18 @@ fn bad_references_and_unreachable_registries() {
 fn a_silent_registry_ends_the_run_with_exit_3() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let host = listener.local_addr().unwrap().to_string();
+    listener.set_nonblocking(true).unwrap();
     std::thread::spawn(move || {
-        // Hold every connection open and say nothing; stop after a few.
+        // Hold every connection open and say nothing; stop by itself after a minute.
         let mut held = Vec::new();
-        for stream in listener.incoming().take(16) {
-            held.push(stream);
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_secs(60) && held.len() < 16 {
+            match listener.accept() {
+                Ok(c) => held.push(c),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
         }
-        std::thread::sleep(std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_secs(60).saturating_sub(start.elapsed()));
         drop(held);
     });
     let f = Fixture::new();

@@ -505,6 +505,19 @@ fn an_unusable_policy_is_refused_on_every_command() {
     assert_eq!(code, 2, "{all}");
 }
 
+/// The Rego module `src` (written as `name`) fails the run with rego-error alone, exit 1.
+fn assert_rego_error(dir: &tempfile::TempDir, name: &str, src: &str) {
+    let p = write(dir, name, src);
+    let (code, v, all) = verify(&["--policy", EXAMPLE, "--rego", &p]);
+    assert_eq!(code, 1, "{name}: {all}");
+    assert_eq!(
+        with_outcome(&v, "fail"),
+        vec!["rego-error".to_owned()],
+        "{name}: {all}"
+    );
+    assert_eq!(v["verdict"], "fail");
+}
+
 #[test]
 fn rego_deny_fails_allow_passes_and_errors_never_pass() {
     let dir = tempfile::tempdir().unwrap();
@@ -549,15 +562,7 @@ fn rego_deny_fails_allow_passes_and_errors_never_pass() {
             "package provenant\ndeny contains msg if { msg := concat(\",\", input.subject) }\n",
         ),
     ] {
-        let p = write(&dir, name, src);
-        let (code, v, all) = verify(&["--policy", EXAMPLE, "--rego", &p]);
-        assert_eq!(code, 1, "{name}: {all}");
-        assert_eq!(
-            with_outcome(&v, "fail"),
-            vec!["rego-error".to_owned()],
-            "{name}: {all}"
-        );
-        assert_eq!(v["verdict"], "fail");
+        assert_rego_error(&dir, name, src);
     }
     // An unreadable Rego file is a usage error.
     let (code, _, all) = verify(&["--policy", EXAMPLE, "--rego", "/nonexistent.rego"]);
@@ -588,14 +593,7 @@ fn rego_issue13_deny_value_and_exploding_builtins() {
             "package provenant\ns := concat(\"\", [\"aaaaaaaaaa\" | some i in numbers.range(1, 100000)])\ndeny contains msg if { msg := concat(\"\", [s | some i in numbers.range(1, 100000)]) }\n",
         ),
     ] {
-        let p = write(&dir, name, src);
-        let (code, v, all) = verify(&["--policy", EXAMPLE, "--rego", &p]);
-        assert_eq!(code, 1, "{name}: {all}");
-        assert_eq!(
-            with_outcome(&v, "fail"),
-            vec!["rego-error".to_owned()],
-            "{name}: {all}"
-        );
+        assert_rego_error(&dir, name, src);
     }
     // The empty set (a partial rule no body matched) is a legitimate "nothing denied".
     let p = write(

@@ -361,6 +361,12 @@ mod tests {
         checks.iter().map(|c| c.code).collect()
     }
 
+    /// `src` evaluates to rego-error alone.
+    fn assert_error(src: &str) {
+        let c = evaluate_rego(&module(src), &json!({}));
+        assert_eq!(codes(&c), vec![CheckCode::RegoError], "{src}: {c:?}");
+    }
+
     #[test]
     fn deny_and_allow() {
         let input = json!({"subject": {"name": "a"}, "failed": []});
@@ -394,8 +400,7 @@ mod tests {
             "package provenant\ndeny := 3\n",
             "package provenant\ndeny contains msg if { msg := concat(\",\", 5) }\n",
         ] {
-            let c = evaluate_rego(&module(src), &json!({}));
-            assert_eq!(codes(&c), vec![CheckCode::RegoError], "{src}: {c:?}");
+            assert_error(src);
         }
     }
 
@@ -419,8 +424,7 @@ mod tests {
             "package provenant\ndeny contains \"x\" if { false }\nwarn := null\n",
             "package provenant\ndeny contains \"x\" if { false }\nwarn := x if { x := [\"w\"]; false }\n",
         ] {
-            let c = evaluate_rego(&module(src), &json!({}));
-            assert_eq!(codes(&c), vec![CheckCode::RegoError], "{src}: {c:?}");
+            assert_error(src);
         }
         for src in [
             // A partial set rule with no matching body is the empty set: nothing denied.
@@ -553,8 +557,7 @@ deny contains msg if {
             "package provenant\ndeny contains msg if { msg := sprintf(\"%v\", [time.now_ns()]) }\n",
             "package provenant\ndeny contains msg if { msg := sprintf(\"%v\", [http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:9\"})]) }\n",
         ] {
-            let c = evaluate_rego(&module(src), &json!({}));
-            assert_eq!(codes(&c), vec![CheckCode::RegoError], "{src}: {c:?}");
+            assert_error(src);
         }
     }
 
