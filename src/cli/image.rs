@@ -1,6 +1,8 @@
 //! `provenant verify image` and `provenant provenance <REF>`: collect the image and the evidence
 //! beside it (registry, OCI layout, docker archive), then verify it as its manifest digest.
 
+use std::time::Duration;
+
 use provenant_collect::auth::CredentialSource;
 use provenant_collect::layout::LayoutStore;
 use provenant_collect::store::sha256_digest;
@@ -9,7 +11,7 @@ use provenant_collect::{
     RegistryOptions, Selector, Store,
 };
 use provenant_core::{
-    classify_evidence, image_unreadable, verify_image, ArtifactInputs, CosignSignature, Evidence,
+    classify_evidence, image_refused, verify_image, ArtifactInputs, CosignSignature, Evidence,
     EvidenceContent, Found, ImageInputs, ImageTarget,
 };
 use provenant_formats::cosign::{legacy_bundle, LegacyContent};
@@ -20,10 +22,13 @@ use provenant_formats::oci::{
     ANN_DOCKER_REFERENCE_TYPE, MAX_MANIFEST_BYTES,
 };
 use provenant_formats::sbom::{is_sbom_predicate, parse_sbom, ParsedSbom, SbomError};
-use provenant_model::{Digest, Report, Subject, SubjectKind};
+use provenant_model::{CheckCode, Digest, Report, Subject, SubjectKind};
 
 use super::verify::{finish, load_trust, signer_policy, source_policy, with_gates, ArtifactArgs};
 use super::{read_limited, CliError};
+
+/// `--registry-timeout` when not given (seconds).
+const DEFAULT_REGISTRY_TIMEOUT_SECS: u64 = 300;
 
 /// `provenant verify image`.
 pub fn verify(a: &ArtifactArgs) -> Result<u8, CliError> {
@@ -111,10 +116,13 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
                 .collect::<Result<_, _>>()?,
         )
     };
+    let total = Duration::from_secs(a.registry_timeout.unwrap_or(DEFAULT_REGISTRY_TIMEOUT_SECS));
+    let defaults = RegistryOptions::default();
     let mut opts = RegistryOptions {
         allow_insecure: a.allow_insecure_registry,
         max_concurrency: a.max_concurrency.max(1),
-        ..RegistryOptions::default()
+        timeout: defaults.timeout.min(total),
+        ..defaults
     };
     opts.credentials = match a.registry_config.as_deref() {
         None => CredentialSource::DockerConfig,
@@ -127,9 +135,21 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         .build()
         .map_err(|e| CliError::Input(format!("cannot start the I/O runtime: {e}")))?;
     let now = super::verify::now_rfc3339();
-    let collected = match rt.block_on(collect(&image, reference, &platforms, opts))? {
+    // One deadline over everything the registry is asked (and every retry): a registry that
+    // trickles its answers cannot hold the run past it.
+    let collected = rt
+        .block_on(async {
+            tokio::time::timeout(total, collect(&image, reference, &platforms, opts)).await
+        })
+        .map_err(|_| {
+            CliError::Unreachable(format!(
+                "{reference}: the registry did not finish answering within {} s (--registry-timeout); check the registry, or raise the limit",
+                total.as_secs()
+            ))
+        })?;
+    let collected = match collected? {
         Ok(c) => c,
-        Err(reason) => return Ok(image_unreadable(reference, &reason, &now)),
+        Err((code, reason)) => return Ok(image_refused(reference, code, &reason, &now)),
     };
 
     // Extra evidence files given with --bundle/--attestations count for the image itself.
@@ -193,7 +213,7 @@ async fn collect(
     reference: &str,
     platforms: &Platforms,
     opts: RegistryOptions,
-) -> Result<Result<Collected, String>, CliError> {
+) -> Result<Result<Collected, (CheckCode, String)>, CliError> {
     let (store, selector) = match image {
         ImageRef::Registry(r) => (
             Store::Registry(
@@ -212,7 +232,14 @@ async fn collect(
             (Store::Layout(l), sel)
         }
         ImageRef::DockerArchive { file } => {
-            let l = LayoutStore::open_archive(file).map_err(collect_error)?;
+            let l = match LayoutStore::open_archive(file) {
+                Ok(l) => l,
+                // The archive is readable but contradicts itself: a verification failure.
+                Err(CollectError::Inconsistent(m)) => {
+                    return Ok(Err((CheckCode::ImageArchiveInconsistent, m)))
+                }
+                Err(e) => return Err(collect_error(e)),
+            };
             let sel = Selector::Digest(l.find(None).map_err(collect_error)?.digest);
             (Store::Layout(l), sel)
         }
@@ -236,12 +263,17 @@ async fn collect(
                 store.location()
             )))
         }
-        Err(CollectError::Invalid(m)) => return Ok(Err(m)),
+        Err(CollectError::Invalid(m)) => return Ok(Err((CheckCode::ImageManifestInvalid, m))),
         Err(e) => return Err(collect_error(e)),
     };
     let manifest: Manifest = match parse_manifest(&fetched.bytes, fetched.media_type.as_deref()) {
         Ok(m) => m,
-        Err(e) => return Ok(Err(format!("{}: {e}", fetched.location))),
+        Err(e) => {
+            return Ok(Err((
+                CheckCode::ImageManifestInvalid,
+                format!("{}: {e}", fetched.location),
+            )))
+        }
     };
     let digest = fetched.digest.clone();
     let own = discover(&store, &digest, None)

@@ -31,7 +31,8 @@ pub enum VerifyCommand {
         mut_arg("allow_insecure_registry", |a| a.hide(true)),
         mut_arg("registry_config", |a| a.hide(true)),
         mut_arg("max_concurrency", |a| a.hide(true)),
-        mut_arg("require_signed_reference", |a| a.hide(true))
+        mut_arg("require_signed_reference", |a| a.hide(true)),
+        mut_arg("registry_timeout", |a| a.hide(true))
     )]
     Artifact(Box<ArtifactArgs>),
     /// Verify a container image: its cosign signatures and attestations (sha256-<hex>.sig/.att/
@@ -352,6 +353,12 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Images")]
     pub max_concurrency: usize,
 
+    /// Images: most seconds the registry may take in all (every request, its retries and its
+    /// body) before the run ends with exit 3 [default: 300]. Apart from it, a registry that
+    /// takes over 5 s to connect or to send its next bytes is given up (one retry).
+    #[arg(long, value_name = "SECONDS", help_heading = "Images", value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub registry_timeout: Option<u64>,
+
     /// Report format, FMT or FMT=PATH; repeat it to write several formats at once.
     ///
     /// FMT: text, json, mermaid (the provenance chain), sarif (SARIF 2.1.0, for code scanning),
@@ -411,9 +418,10 @@ fn image_flags_unused(a: &ArtifactArgs) -> Result<(), CliError> {
         || a.allow_insecure_registry
         || a.registry_config.is_some()
         || a.require_signed_reference
+        || a.registry_timeout.is_some()
     {
         return Err(CliError::Input(
-            "--expected-digest, --platform, --allow-insecure-registry, --registry-config and --require-signed-reference are for images: use `provenant verify image <REF>`".into(),
+            "--expected-digest, --platform, --allow-insecure-registry, --registry-config, --registry-timeout and --require-signed-reference are for images: use `provenant verify image <REF>`".into(),
         ));
     }
     Ok(())

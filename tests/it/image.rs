@@ -8,8 +8,9 @@ use std::io::{Read as _, Write as _};
 use provenant_testkit::keys::KeyPair;
 use provenant_testkit::oci::{
     bundle_layer, cosign_key_att_layer, cosign_key_sig_layer, cosign_keyless_att_layer,
-    cosign_keyless_sig_layer, digest_tag, evidence_manifest, image, index, referrers_index,
-    slsa_statement, statement, write_layout, Blob, Pushable, TestRegistry,
+    cosign_keyless_sig_layer, digest_tag, docker_save_entries, docker_save_entry,
+    evidence_manifest, image, index, referrers_index, slsa_statement, statement, write_layout,
+    write_tar, Blob, Pushable, TarEntry, TestRegistry,
 };
 use provenant_testkit::{MintSpec, TestPki, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER};
 use serde_json::{json, Value};
@@ -593,23 +594,17 @@ fn oci_layouts_and_docker_archives() {
         "{r:#}"
     );
 
-    // docker 25+ `docker save`: the OCI layout inside a tarball.
-    let good = f.dir.path().join("layout2");
-    write_layout(
-        &good,
-        &[&img, &sig],
-        &[(&img, "v1"), (&sig, &format!("{}.sig", digest_tag(&d)))],
-    );
+    // docker 25+ `docker save`: the OCI layout inside a tarball, with manifest.json naming the
+    // same image.
     let tar_path = f.path("image.tar");
-    let mut t = tar::Builder::new(std::fs::File::create(&tar_path).unwrap());
-    t.append_dir_all(".", &good).unwrap();
-    let mut h = tar::Header::new_gnu();
-    h.set_size(2);
-    h.set_mode(0o644);
-    h.set_cksum();
-    t.append_data(&mut h, "manifest.json", &b"[]"[..]).unwrap();
-    t.finish().unwrap();
-    drop(t);
+    write_tar(
+        std::path::Path::new(&tar_path),
+        &docker_save_entries(
+            &[&img, &sig],
+            &[(&img, "app:v1"), (&sig, &format!("{}.sig", digest_tag(&d)))],
+            &[docker_save_entry(&img, "app:v1")],
+        ),
+    );
     let (rc, r, err) = f.verify_key(&format!("docker-archive:{tar_path}"), &[]);
     assert_eq!(rc, 0, "{r:#}\n{err}");
     // A pre-25 archive has no manifest digest: a clear error, exit 2.
@@ -625,6 +620,135 @@ fn oci_layouts_and_docker_archives() {
     let (rc, _, err) = f.verify_key(&format!("docker-archive:{old}"), &[]);
     assert_eq!(rc, 2, "{err}");
     assert!(err.contains("docker 25"), "{err}");
+}
+
+/// Issue 13, class 9: the image verified in a docker archive is the one `docker load`
+/// (manifest.json) and containerd (index.json) would load: the two must name exactly the same
+/// config and layers, or the archive fails image-archive-inconsistent (exit 1); tar names that
+/// are not already clean, absolute names, duplicates and links where files are read are
+/// refused as unreadable input (exit 2).
+#[test]
+fn docker_archive_issue13_both_loaders_see_one_image() {
+    let f = Fixture::new();
+    let img = image("archive", "linux", "amd64");
+    let other = image("other", "linux", "amd64");
+    let d = img.digest();
+    let sig = evidence_manifest(
+        vec![cosign_key_sig_layer(&f.key, "example.com/app", &d)],
+        None,
+        None,
+    );
+    let sig_tag = format!("{}.sig", digest_tag(&d));
+    let refs = [(&img, "app:v1"), (&sig, sig_tag.as_str())];
+    let verify = |name: &str, entries: &[TarEntry]| {
+        let p = f.path(name);
+        write_tar(std::path::Path::new(&p), entries);
+        f.verify_key(&format!("docker-archive:{p}"), &[])
+    };
+    let good = docker_save_entries(
+        &[&img, &sig, &other],
+        &refs,
+        &[docker_save_entry(&img, "app:v1")],
+    );
+    let (rc, r, err) = verify("good.tar", &good);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+
+    // manifest.json names other images than index.json.
+    let mut swapped_layers = docker_save_entry(&img, "app:v1");
+    swapped_layers["Layers"] = docker_save_entry(&other, "app:v1")["Layers"].clone();
+    let mut no_layers = docker_save_entry(&img, "app:v1");
+    no_layers["Layers"] = json!([]);
+    let mut legacy_paths = docker_save_entry(&img, "app:v1");
+    legacy_paths["Config"] = json!(format!("{}.json", d.trim_start_matches("sha256:")));
+    for (name, saved) in [
+        ("other.tar", vec![docker_save_entry(&other, "app:v1")]),
+        ("layers.tar", vec![swapped_layers]),
+        ("nolayers.tar", vec![no_layers]),
+        ("legacy.tar", vec![legacy_paths]),
+        ("empty.tar", vec![]),
+        (
+            "extra.tar",
+            vec![
+                docker_save_entry(&img, "app:v1"),
+                docker_save_entry(&other, "evil:v1"),
+            ],
+        ),
+    ] {
+        let entries = docker_save_entries(&[&img, &sig, &other], &refs, &saved);
+        let (rc, r, err) = verify(name, &entries);
+        assert_eq!(rc, 1, "{name}: {r:#}\n{err}");
+        assert_eq!(
+            codes(&r, "fail"),
+            vec!["image-archive-inconsistent".to_owned()],
+            "{name}: {r:#}"
+        );
+    }
+
+    // An OCI layout tarball without manifest.json is read as containerd reads it.
+    let oci_only: Vec<TarEntry> = good
+        .iter()
+        .filter(|e| e.name() != "manifest.json")
+        .cloned()
+        .collect();
+    let (rc, r, err) = verify("oci.tar", &oci_only);
+    assert_eq!(rc, 0, "{r:#}\n{err}");
+
+    // Entry names: not clean, absolute, twice, or a link where a file is read.
+    let renamed = |from: &str, to: &str| -> Vec<TarEntry> {
+        good.iter()
+            .map(|e| match e {
+                TarEntry::File(n, b) if n == from => TarEntry::File(to.into(), b.clone()),
+                other => other.clone(),
+            })
+            .collect()
+    };
+    let with = |extra: TarEntry| -> Vec<TarEntry> {
+        let mut v = good.clone();
+        v.push(extra);
+        v
+    };
+    let blob = format!("blobs/sha256/{}", d.trim_start_matches("sha256:"));
+    for (name, entries) in [
+        ("dotdot.tar", renamed("index.json", "x/../index.json")),
+        ("dot.tar", renamed("index.json", "./index.json")),
+        ("absolute.tar", renamed("index.json", "/index.json")),
+        (
+            "slashes.tar",
+            renamed("manifest.json", "blobs//../manifest.json"),
+        ),
+        (
+            "twice.tar",
+            with(TarEntry::File("index.json".into(), b"{}".to_vec())),
+        ),
+        (
+            "blobtwice.tar",
+            with(TarEntry::File(blob.clone(), b"x".to_vec())),
+        ),
+        (
+            "symlink.tar",
+            renamed("manifest.json", "evil.json")
+                .into_iter()
+                .chain([TarEntry::Link {
+                    name: "manifest.json".into(),
+                    target: "evil.json".into(),
+                    hard: false,
+                }])
+                .collect(),
+        ),
+        (
+            "hardlink.tar",
+            with(TarEntry::Link {
+                name:
+                    "blobs/sha256/0000000000000000000000000000000000000000000000000000000000000000"
+                        .into(),
+                target: blob.clone(),
+                hard: true,
+            }),
+        ),
+    ] {
+        let (rc, r, err) = verify(name, &entries);
+        assert_eq!(rc, 2, "{name}: {r:#}\n{err}");
+    }
 }
 
 #[test]
@@ -648,6 +772,79 @@ fn bad_references_and_unreachable_registries() {
         "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         "--platform",
         "linux/amd64",
+    ]);
+    assert_eq!(rc, 2, "{err}");
+}
+
+/// Issue 13, class 10: a registry that accepts the connection and never answers ends the run
+/// with exit 3 within the first-byte timeout (5 s, one retry), not after 130 s; with
+/// `--registry-timeout` sooner still.
+#[test]
+fn a_silent_registry_ends_the_run_with_exit_3() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        // Hold every connection open and say nothing; stop by itself after a minute.
+        let mut held = Vec::new();
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_secs(60) && held.len() < 16 {
+            match listener.accept() {
+                Ok(c) => held.push(c),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_secs(60).saturating_sub(start.elapsed()));
+        drop(held);
+    });
+    let f = Fixture::new();
+    let (rc, _, err) = f.verify_key(&format!("{host}/silent:v1"), &[]);
+    assert_eq!(rc, 3, "{err}");
+    let (rc, _, err) = f.verify_key(&format!("{host}/silent:v1"), &["--registry-timeout", "2"]);
+    assert_eq!(rc, 3, "{err}");
+}
+
+/// Issue 13, class 10: a registry that trickles its answer one byte a second (never idle long
+/// enough for the read timeout) is bounded by `--registry-timeout`: exit 3.
+#[test]
+fn a_trickling_registry_is_bounded_by_the_registry_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+                if req.starts_with("GET /v2/ ") {
+                    let _ = s.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                    );
+                    return;
+                }
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/vnd.oci.image.manifest.v1+json\r\ncontent-length: 100000\r\n\r\n");
+                // One byte a second, for at most a minute.
+                for _ in 0..60 {
+                    if s.write_all(b" ").and_then(|_| s.flush()).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            });
+        }
+    });
+    let f = Fixture::new();
+    let (rc, _, err) = f.verify_key(&format!("{host}/trickle:v1"), &["--registry-timeout", "3"]);
+    assert_eq!(rc, 3, "{err}");
+    // The flag is for images: `verify artifact` refuses it rather than ignore it.
+    let (rc, _, err) = f.run(&[
+        "verify",
+        "artifact",
+        "--digest",
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "--registry-timeout",
+        "3",
     ]);
     assert_eq!(rc, 2, "{err}");
 }

@@ -555,6 +555,19 @@ fn an_unusable_policy_is_refused_on_every_command() {
     assert_eq!(code, 2, "{all}");
 }
 
+/// The Rego module `src` (written as `name`) fails the run with rego-error alone, exit 1.
+fn assert_rego_error(dir: &tempfile::TempDir, name: &str, src: &str) {
+    let p = write(dir, name, src);
+    let (code, v, all) = verify(&["--policy", EXAMPLE, "--rego", &p]);
+    assert_eq!(code, 1, "{name}: {all}");
+    assert_eq!(
+        with_outcome(&v, "fail"),
+        vec!["rego-error".to_owned()],
+        "{name}: {all}"
+    );
+    assert_eq!(v["verdict"], "fail");
+}
+
 #[test]
 fn rego_deny_fails_allow_passes_and_errors_never_pass() {
     let dir = tempfile::tempdir().unwrap();
@@ -599,19 +612,48 @@ fn rego_deny_fails_allow_passes_and_errors_never_pass() {
             "package provenant\ndeny contains msg if { msg := concat(\",\", input.subject) }\n",
         ),
     ] {
-        let p = write(&dir, name, src);
-        let (code, v, all) = verify(&["--policy", EXAMPLE, "--rego", &p]);
-        assert_eq!(code, 1, "{name}: {all}");
-        assert_eq!(
-            with_outcome(&v, "fail"),
-            vec!["rego-error".to_owned()],
-            "{name}: {all}"
-        );
-        assert_eq!(v["verdict"], "fail");
+        assert_rego_error(&dir, name, src);
     }
     // An unreadable Rego file is a usage error.
     let (code, _, all) = verify(&["--policy", EXAMPLE, "--rego", "/nonexistent.rego"]);
     assert_eq!(code, 2, "{all}");
+}
+
+/// Issue 13, class 8: Rego decides by `deny`'s value, not by the rule being there. A `deny`
+/// that is undefined, null, false or anything but a set/array of messages is rego-error, and a
+/// builtin that would allocate without bound (`numbers.range(1, 1e9)` ran 45 s and took 23 GB)
+/// is refused: the run ends promptly, exit 1.
+#[test]
+fn rego_issue13_deny_value_and_exploding_builtins() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, src) in [
+        (
+            "undefined.rego",
+            "package provenant\ndeny := x if { x := [\"withdrawn\"]; input.nothing }\n",
+        ),
+        ("null.rego", "package provenant\ndeny := null\n"),
+        ("false.rego", "package provenant\ndeny := false\n"),
+        ("object.rego", "package provenant\ndeny := {}\n"),
+        (
+            "range.rego",
+            "package provenant\ndeny contains msg if { n := count(numbers.range(1, 1e9)); msg := sprintf(\"%d\", [n]) }\n",
+        ),
+        (
+            "amplified.rego",
+            "package provenant\ns := concat(\"\", [\"aaaaaaaaaa\" | some i in numbers.range(1, 100000)])\ndeny contains msg if { msg := concat(\"\", [s | some i in numbers.range(1, 100000)]) }\n",
+        ),
+    ] {
+        assert_rego_error(&dir, name, src);
+    }
+    // The empty set (a partial rule no body matched) is a legitimate "nothing denied".
+    let p = write(
+        &dir,
+        "empty.rego",
+        "package provenant\ndeny contains \"x\" if { input.nothing }\n",
+    );
+    let (code, v, all) = verify(&["--policy", EXAMPLE, "--rego", &p]);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(check(&v, "rego-passed")["outcome"], "pass");
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use provenant_formats::oci::{
     parse_manifest, Descriptor, Manifest, ANN_REF_NAME, MAX_DESCRIPTORS, MAX_MANIFEST_BYTES,
@@ -67,21 +67,56 @@ impl LayoutStore {
         let iter = archive
             .entries_with_seek()
             .map_err(|e| invalid(&location, format!("not a tar archive: {e}")))?;
+        // Names as docker load and containerd read them: each raw name must already be in its
+        // clean form (no `/` at the start, no `.`, `..` or empty component, so `./index.json`
+        // and `x/../index.json` are refused rather than cleaned), and no two entries may have
+        // the same name (which one a loader takes is theirs to decide, not ours).
+        let mut seen = std::collections::HashSet::new();
         for entry in iter {
             let entry = entry.map_err(|e| invalid(&location, format!("not a tar archive: {e}")))?;
-            if entries.len() >= MAX_ARCHIVE_ENTRIES {
+            if seen.len() >= MAX_ARCHIVE_ENTRIES {
                 return Err(invalid(
                     &location,
                     format!("more than {MAX_ARCHIVE_ENTRIES} entries"),
                 ));
             }
-            if !entry.header().entry_type().is_file() {
-                continue;
-            }
-            let path = entry
+            let kind = entry.header().entry_type();
+            let raw = entry
                 .path()
                 .map_err(|e| invalid(&location, format!("bad entry name: {e}")))?;
-            let name = normalise(&path);
+            let name =
+                clean_entry_name(&raw, kind.is_dir()).map_err(|why| invalid(&location, why))?;
+            if kind.is_dir() {
+                continue;
+            }
+            if !seen.insert(name.clone()) {
+                return Err(invalid(
+                    &location,
+                    format!(
+                        "the entry {name:?} is in the archive twice; a loader could read either"
+                    ),
+                ));
+            }
+            if kind.is_symlink() || kind.is_hard_link() {
+                // A loader that extracts the archive follows links; this reader does not. A link
+                // standing for a file that is read here is refused; other links are never read.
+                if is_read_here(&name) {
+                    return Err(invalid(
+                        &location,
+                        format!("{name:?} is a link, not a file; docker save writes no links"),
+                    ));
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                if is_read_here(&name) {
+                    return Err(invalid(
+                        &location,
+                        format!("{name:?} is not a regular file"),
+                    ));
+                }
+                continue;
+            }
             entries.insert(name, (entry.raw_file_position(), entry.size()));
         }
         let root = Root::Archive {
@@ -98,7 +133,125 @@ impl LayoutStore {
                 return Err(invalid(&location, why));
             }
         }
-        Self::finish(root, location)
+        let me = Self::finish(root, location)?;
+        me.check_docker_manifest()?;
+        Ok(me)
+    }
+
+    /// `docker load` reads `manifest.json`; containerd's import reads `index.json`. Both must
+    /// name the same images — each image `index.json` lists (or, for an index, one of its
+    /// platform images in the archive) has an entry in `manifest.json` with exactly its config
+    /// and its layers in order, and every `manifest.json` entry is such an image — or the
+    /// image verified need not be the image loaded. An archive without `manifest.json` is an
+    /// OCI layout tarball, read as containerd reads it (index.json alone).
+    fn check_docker_manifest(&self) -> Result<(), CollectError> {
+        let Some(bytes) = self
+            .read_path("manifest.json", MAX_MANIFEST_BYTES)
+            .map_err(|e| invalid(&self.location, format!("manifest.json: {e}")))?
+        else {
+            return Ok(());
+        };
+        let saved = provenant_formats::oci::parse_docker_save_manifest(&bytes)
+            .map_err(|e| invalid(&self.location, format!("manifest.json: {e}")))?;
+        let inconsistent = |why: String| {
+            CollectError::Inconsistent(format!(
+                "{}: manifest.json (what docker load reads) and index.json (what containerd reads) name different images: {why}",
+                self.location
+            ))
+        };
+        // What each manifest.json entry names, as digests.
+        let mut named = Vec::new();
+        for (i, e) in saved.iter().enumerate() {
+            let config = blob_digest(&e.config).ok_or_else(|| {
+                inconsistent(format!(
+                    "entry {i}'s Config {:?} is not a blobs/<alg>/<hex> path",
+                    e.config
+                ))
+            })?;
+            let layers = e
+                .layers
+                .iter()
+                .map(|l| {
+                    blob_digest(l).ok_or_else(|| {
+                        inconsistent(format!(
+                            "entry {i}'s layer {l:?} is not a blobs/<alg>/<hex> path"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            named.push((config, layers));
+        }
+        // The images index.json lists, each as the (config, layers) it may load as.
+        let mut used = vec![false; named.len()];
+        for entry in self.image_entries() {
+            let forms = self.image_forms(&entry)?;
+            let mut matched = false;
+            for (k, n) in named.iter().enumerate() {
+                if forms.contains(n) {
+                    used[k] = true;
+                    matched = true;
+                }
+            }
+            if !matched {
+                return Err(inconsistent(format!(
+                    "manifest.json has no entry with the config and layers of {}",
+                    entry.digest
+                )));
+            }
+        }
+        if let Some(k) = used.iter().position(|u| !u) {
+            return Err(inconsistent(format!(
+                "manifest.json entry {k} (config {}) is no image index.json lists",
+                named[k].0
+            )));
+        }
+        Ok(())
+    }
+
+    /// The entries of `index.json` that are images (not signatures or attestations stored
+    /// beside them): the candidates [`LayoutStore::find`] picks from.
+    fn image_entries(&self) -> Vec<Descriptor> {
+        self.entries()
+            .iter()
+            .filter(|e| is_image_entry(e))
+            .cloned()
+            .collect()
+    }
+
+    /// The (config, layers) an `index.json` entry loads as: its own for an image manifest; for
+    /// an index, those of each of its platform images present in the archive.
+    fn image_forms(&self, entry: &Descriptor) -> Result<Vec<(Digest, Vec<Digest>)>, CollectError> {
+        let read = |d: &Descriptor| -> Result<Option<Manifest>, CollectError> {
+            let Some(f) = self.manifest(&Selector::Digest(d.digest.clone()))? else {
+                return Ok(None);
+            };
+            parse_manifest(&f.bytes, Some(&d.media_type))
+                .map(Some)
+                .map_err(|e| invalid(&f.location, e))
+        };
+        let form = |m: &Manifest| match &m.kind {
+            provenant_formats::oci::ManifestKind::Image { config, layers } => Some((
+                config.digest.clone(),
+                layers.iter().map(|l| l.digest.clone()).collect::<Vec<_>>(),
+            )),
+            provenant_formats::oci::ManifestKind::Index { .. } => None,
+        };
+        let Some(m) = read(entry)? else {
+            return Err(CollectError::Invalid(format!(
+                "{}: index.json lists {}, which is not in the archive",
+                self.location, entry.digest
+            )));
+        };
+        if let Some(f) = form(&m) {
+            return Ok(vec![f]);
+        }
+        let mut out = Vec::new();
+        for child in m.entries().iter().take(MAX_DESCRIPTORS) {
+            if let Some(f) = read(child)?.as_ref().and_then(form) {
+                out.push(f);
+            }
+        }
+        Ok(out)
     }
 
     fn finish(root: Root, location: String) -> Result<Self, CollectError> {
@@ -287,14 +440,8 @@ impl LayoutStore {
             ),
             None => {
                 // Signature and attestation manifests stored beside the image are not candidates.
-                let images: Vec<&Descriptor> = entries
-                    .iter()
-                    .filter(|e| {
-                        !e.annotation(ANN_REF_NAME)
-                            .is_some_and(|n| n.starts_with("sha256-") || n.starts_with("sha512-"))
-                            && e.artifact_type.is_none()
-                    })
-                    .collect();
+                let images: Vec<&Descriptor> =
+                    entries.iter().filter(|e| is_image_entry(e)).collect();
                 pick(
                     images,
                     "to choose (add :tag or @sha256:<hex> to the reference)".into(),
@@ -371,13 +518,91 @@ impl LayoutStore {
     }
 }
 
-/// `./a/b` -> `a/b`; `..` and absolute components are dropped so names cannot escape.
-fn normalise(p: &Path) -> String {
-    p.components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+/// An `index.json` entry that is an image, not a signature or attestation stored beside one.
+fn is_image_entry(e: &Descriptor) -> bool {
+    !e.annotation(ANN_REF_NAME)
+        .is_some_and(|n| n.starts_with("sha256-") || n.starts_with("sha512-"))
+        && e.artifact_type.is_none()
+}
+
+/// Whether this reader reads an archive entry of that name.
+fn is_read_here(name: &str) -> bool {
+    matches!(name, "index.json" | "manifest.json" | "oci-layout") || name.starts_with("blobs/")
+}
+
+/// `blobs/<alg>/<hex>` as a digest.
+fn blob_digest(path: &str) -> Option<Digest> {
+    let rest = path.strip_prefix("blobs/")?;
+    let (alg, hex) = rest.split_once('/')?;
+    provenant_formats::oci::parse_oci_digest(&format!("{alg}:{hex}")).ok()
+}
+
+/// A tar entry's name, which must already be clean: relative, UTF-8, no `.`, `..` or empty
+/// component (a directory may end in one `/`).
+fn clean_entry_name(raw: &Path, dir: bool) -> Result<String, String> {
+    let text = raw
+        .to_str()
+        .ok_or_else(|| format!("the entry name {raw:?} is not UTF-8"))?;
+    let body = if dir {
+        text.strip_suffix('/').unwrap_or(text)
+    } else {
+        text
+    };
+    let clean = !body.is_empty()
+        && !body.starts_with('/')
+        && body
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+    if !clean {
+        return Err(format!(
+            "the entry name {text:?} is not in its clean form (absolute, or with a ., .., empty or backslashed component); loaders may read it as another file"
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_must_be_clean() {
+        for ok in ["index.json", "blobs/sha256/ab", "a/b/c"] {
+            assert_eq!(clean_entry_name(Path::new(ok), false).as_deref(), Ok(ok));
+        }
+        assert_eq!(
+            clean_entry_name(Path::new("blobs/"), true).as_deref(),
+            Ok("blobs")
+        );
+        for bad in [
+            "/index.json",
+            "./index.json",
+            "x/../index.json",
+            "..",
+            "blobs//sha256",
+            "blobs/./x",
+            "blobs/",
+            "a\\b",
+            "",
+        ] {
+            assert!(clean_entry_name(Path::new(bad), false).is_err(), "{bad}");
+        }
+        for bad in ["./", "/", "x/../"] {
+            assert!(clean_entry_name(Path::new(bad), true).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn blob_paths_as_digests() {
+        let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert!(blob_digest(&format!("blobs/sha256/{hex}")).is_some());
+        for bad in [
+            format!("{hex}.json"),
+            format!("blobs/sha256/{hex}/layer.tar"),
+            format!("./blobs/sha256/{hex}"),
+            "blobs/sha256/xyz".to_owned(),
+        ] {
+            assert!(blob_digest(&bad).is_none(), "{bad}");
+        }
+    }
 }

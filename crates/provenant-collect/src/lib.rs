@@ -38,4 +38,8 @@ pub enum CollectError {
     /// What came back was refused: over a size limit, not matching its digest, not parsable.
     #[error("{0}")]
     Invalid(String),
+    /// The source contradicts itself: a docker archive whose `manifest.json` (read by `docker
+    /// load`) and `index.json` (read by containerd) name different images.
+    #[error("{0}")]
+    Inconsistent(String),
 }

@@ -33,6 +33,11 @@ pub const MAX_TOKEN_BYTES: u64 = 1024 * 1024;
 /// Largest error body read (to quote in a message).
 const MAX_ERROR_BODY: u64 = 16 * 1024;
 
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default wait for a registry's next bytes (the first included).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How the client behaves.
 #[derive(Debug, Clone)]
 pub struct RegistryOptions {
@@ -44,9 +49,13 @@ pub struct RegistryOptions {
     pub max_concurrency: usize,
     /// Connect timeout.
     pub connect_timeout: Duration,
-    /// Whole-request timeout.
+    /// Longest wait for the next bytes of an answer (the first byte included): a registry that
+    /// accepts the connection and never answers is given up after this.
+    pub read_timeout: Duration,
+    /// Whole-request timeout (a body trickled slowly is bounded by this).
     pub timeout: Duration,
-    /// Retries after the first attempt, on 429, 5xx and connection errors.
+    /// Retries after the first attempt, on 429, 5xx and connection errors; a timeout is retried
+    /// at most once.
     pub retries: u32,
     /// First backoff; doubled on each retry.
     pub backoff: Duration,
@@ -60,7 +69,8 @@ impl Default for RegistryOptions {
             allow_insecure: false,
             credentials: CredentialSource::default(),
             max_concurrency: 8,
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
             timeout: Duration::from_secs(120),
             retries: 3,
             backoff: Duration::from_millis(200),
@@ -420,6 +430,9 @@ impl RegistryClient {
                         .or(Some(Duration::ZERO))
                 }
                 Ok(_) => None,
+                // A registry that timed out once is tried once more, not `retries` times:
+                // each try may cost a whole timeout.
+                Err(e) if e.is_timeout() && attempt >= 1 => None,
                 Err(e) if e.is_connect() || e.is_timeout() || e.is_request() => {
                     Some(Duration::ZERO)
                 }
@@ -623,6 +636,7 @@ fn build_http(opts: &RegistryOptions, loopback: bool) -> Result<reqwest::Client,
     let mut b = reqwest::Client::builder()
         .user_agent(concat!("provenant/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(opts.connect_timeout)
+        .read_timeout(opts.read_timeout)
         .timeout(opts.timeout)
         .redirect(policy);
     if loopback {

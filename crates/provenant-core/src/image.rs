@@ -55,6 +55,12 @@ fn tool() -> ToolInfo {
 
 /// The report for an image whose manifest could not be read: one failed check.
 pub fn image_unreadable(reference: &str, reason: &str, now: &str) -> Report {
+    image_refused(reference, CheckCode::ImageManifestInvalid, reason, now)
+}
+
+/// The report for an image refused before anything could be verified, with the check that
+/// says why (`image-manifest-invalid`, `image-archive-inconsistent`).
+pub fn image_refused(reference: &str, code: CheckCode, reason: &str, now: &str) -> Report {
     Report::new(
         tool(),
         "verify image",
@@ -66,7 +72,7 @@ pub fn image_unreadable(reference: &str, reason: &str, now: &str) -> Report {
             size: None,
         },
         vec![Check::fail(
-            CheckCode::ImageManifestInvalid,
+            code,
             format!("{reference}: {reason}"),
             vec![EvidenceRef::new(EvidenceKind::OciManifest, reference)],
         )],

@@ -32,7 +32,7 @@ mod vsa;
 pub use evidence::{
     classify_evidence, digest_algorithms, CosignSignature, Evidence, EvidenceContent, Found,
 };
-pub use image::{image_unreadable, verify_image, ImageInputs, ImageTarget};
+pub use image::{image_refused, image_unreadable, verify_image, ImageInputs, ImageTarget};
 pub use inspect::inspect;
 pub use pipeline::{verify_artifact, ArtifactInputs, SbomInputs, TOOL_NAME, TOOL_VERSION};
 pub use vsa::{level_well_formed, verify_vsa, VsaInputs, VSA_V1};

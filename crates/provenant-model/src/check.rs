@@ -580,6 +580,9 @@ check_codes! {
     /// `--expected-digest` differs from what the tag resolves to now.
     ImageTagMoved = "image-tag-moved", "image",
         "The tag now points at another digest than --expected-digest: the tag moved since it was recorded.";
+    /// A docker archive's manifest.json and index.json name different images.
+    ImageArchiveInconsistent = "image-archive-inconsistent", "image",
+        "The docker archive's manifest.json (what docker load reads) and index.json (what containerd reads) do not name exactly the same images, configs and layers: the image verified need not be the image loaded.";
     /// The image's own manifest or index could not be read.
     ImageManifestInvalid = "image-manifest-invalid", "image",
         "The image manifest or index is missing, over the size limit, not matching its digest, or not a manifest; nothing about the image can be verified.";

@@ -40,5 +40,5 @@ pub const STARTER_POLICY: &str = include_str!("starter.yaml");
 
 pub use rego::{
     evaluate_rego, rego_input, RegoModule, MAX_REGO_BYTES, MAX_REGO_MODULES, REGO_INPUT_VERSION,
-    REGO_TIME_LIMIT,
+    REGO_MEMORY_LIMIT, REGO_TIME_LIMIT,
 };

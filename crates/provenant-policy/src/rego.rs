@@ -1,15 +1,25 @@
 //! Rego, for rules the YAML policy cannot state: evaluated with regorus over the report built
 //! so far (see [`rego_input`]). `package provenant`; every element of `deny` becomes a failed
-//! check, every element of `warn` a warning. A module that does not parse, a `deny` that is not
-//! declared, an evaluation error or an evaluation over its time limit is a failure, never a
-//! pass.
+//! check, every element of `warn` a warning. The verdict is read from the rule's value, not from
+//! its presence: `deny` must evaluate to a set or array of messages (empty: nothing denied);
+//! undefined, `null`, `false`, `true`, a string, a number or an object is a failure, as are a
+//! module that does not parse, a `deny` that is not declared, an evaluation error and an
+//! evaluation over its time limit. Never a pass.
 //!
 //! regorus is built without `http`, `opa-runtime` (the process environment) and `time` (the
-//! wall clock): a policy sees its input and nothing else. `print` output is gathered and
-//! dropped, so it never reaches the terminal.
+//! wall clock): a policy sees its input and nothing else. `print` is a no-op.
+//!
+//! Bounds: the builtins whose one call can allocate far more than their arguments hold are
+//! bounded before they run (see `builtins`); regorus's own timer stops the evaluation between
+//! expressions after [`REGO_TIME_LIMIT`] and its allocator-backed memory ceiling
+//! ([`REGO_MEMORY_LIMIT`], checked inside the interpreter and the builtins) stops it when the
+//! process's heap grows past that; and the evaluation runs on its own thread, which is given up
+//! (the check fails) if it has not answered shortly after the time limit.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
+
+mod builtins;
 
 use provenant_model::{Check, CheckCode, Digest, EvidenceKind, EvidenceRef, Report};
 use serde_json::{json, Value};
@@ -20,10 +30,20 @@ pub const MAX_REGO_BYTES: u64 = 256 * 1024;
 pub const MAX_REGO_MODULES: usize = 32;
 /// Longest a Rego evaluation may run before it is stopped (and fails).
 pub const REGO_TIME_LIMIT: Duration = Duration::from_secs(5);
+/// Most heap the process may hold while Rego evaluates (bytes); past it the evaluation stops
+/// with an error. regorus counts every allocation (its allocator is the process's) and checks
+/// this ceiling inside the interpreter and its builtins.
+pub const REGO_MEMORY_LIMIT: u64 = 1024 * 1024 * 1024;
 /// Most `deny`/`warn` messages turned into checks; the rest are counted in one more check.
 pub const MAX_REGO_MESSAGES: usize = 100;
 /// Longest message kept from a `deny`/`warn` element (characters).
 const MAX_MESSAGE_CHARS: usize = 2000;
+/// Most bytes of an element's JSON read to make its message.
+const MAX_MESSAGE_JSON_BYTES: u64 = 64 * 1024;
+/// How long past [`REGO_TIME_LIMIT`] the evaluation thread is waited for before it is given up.
+const REGO_GRACE: Duration = Duration::from_secs(2);
+/// Stack of the evaluation thread: deeply nested values are walked recursively.
+const REGO_STACK_BYTES: usize = 256 * 1024 * 1024;
 /// Version of the Rego input document's shape.
 pub const REGO_INPUT_VERSION: u32 = 1;
 
@@ -110,30 +130,47 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-/// A `deny`/`warn` element as a message: a string, an object's `msg`, else its JSON text.
+/// A `deny`/`warn` element as a message: a string, an object's string `msg`, else its JSON text.
 fn message_of(v: &regorus::Value) -> String {
     if let Ok(s) = v.as_string() {
         return one_line(s, MAX_MESSAGE_CHARS);
     }
-    let json = v.to_json_str().unwrap_or_default();
-    let parsed: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
-    match parsed.get("msg").and_then(Value::as_str) {
-        Some(m) => one_line(m, MAX_MESSAGE_CHARS),
-        None => one_line(&json, MAX_MESSAGE_CHARS),
+    if let regorus::Value::Object(o) = v {
+        let msg = o
+            .iter()
+            .find(|(k, _)| k.as_string().is_ok_and(|k| k.as_ref() == "msg"))
+            .and_then(|(_, m)| m.as_string().ok());
+        if let Some(m) = msg {
+            return one_line(m, MAX_MESSAGE_CHARS);
+        }
+    }
+    match builtins::bounded_json(v, MAX_MESSAGE_JSON_BYTES) {
+        Some(json) => one_line(&json, MAX_MESSAGE_CHARS),
+        None => format!("(a value over {MAX_MESSAGE_JSON_BYTES} bytes)"),
     }
 }
 
-/// The elements of a rule's value: a set or array's elements, `true` as one element, nothing
-/// for `false`, undefined or empty. `None` for any other value.
+/// The elements of a rule's value: a set or array's elements (none when empty). `None` for
+/// any other value, undefined included: the policy did not say "nothing denied".
 fn elements(v: &regorus::Value) -> Option<Vec<regorus::Value>> {
     match v {
-        regorus::Value::Undefined | regorus::Value::Null | regorus::Value::Bool(false) => {
-            Some(vec![])
-        }
-        regorus::Value::Bool(true) => Some(vec![regorus::Value::from("denied")]),
         regorus::Value::Set(s) => Some(s.iter().cloned().collect()),
         regorus::Value::Array(a) => Some(a.iter().cloned().collect()),
         _ => None,
+    }
+}
+
+/// What a rule's value is, for an error message (never the whole value).
+fn describe(v: &regorus::Value) -> String {
+    match v {
+        regorus::Value::Undefined => "undefined".into(),
+        regorus::Value::Null => "null".into(),
+        regorus::Value::Bool(b) => b.to_string(),
+        regorus::Value::Number(_) => "a number".into(),
+        regorus::Value::String(_) => "a string".into(),
+        regorus::Value::Object(_) => "an object".into(),
+        regorus::Value::Set(_) => "a set".into(),
+        regorus::Value::Array(_) => "an array".into(),
     }
 }
 
@@ -159,21 +196,54 @@ pub fn evaluate_rego(modules: &[RegoModule], input: &Value) -> Vec<Check> {
             ),
         );
     }
-    // regorus is a large parser and interpreter fed user text: a panic inside it (a bug) must
-    // fail the run's Rego check, not abort it or let it pass.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(modules, input))).unwrap_or_else(
-        |_| {
-            error(
-                modules,
-                "internal error while evaluating the Rego policy (treated as a failure)".into(),
-            )
-        },
-    )
+    // The evaluation runs on its own thread, so that a builtin call that runs long (regorus
+    // checks its timer only between expressions) cannot hold the verdict: past the limit and a
+    // grace period the thread is given up and the check fails. Its large stack is for deeply
+    // nested values, which regorus and `builtins` walk recursively.
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let owned: Vec<RegoModule> = modules.to_vec();
+    let input = input.clone();
+    let spawned = std::thread::Builder::new()
+        .name("provenant-rego".into())
+        .stack_size(REGO_STACK_BYTES)
+        .spawn(move || {
+            // regorus is a large parser and interpreter fed user text: a panic inside it (a
+            // bug) must fail the run's Rego check, not abort it or let it pass.
+            let checks =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&owned, &input)))
+                    .unwrap_or_else(|_| {
+                        error(
+                    &owned,
+                    "internal error while evaluating the Rego policy (treated as a failure)"
+                        .into(),
+                )
+                    });
+            let _ = tx.send(checks);
+        });
+    if let Err(e) = spawned {
+        return error(modules, format!("cannot start the Rego evaluation: {e}"));
+    }
+    match rx.recv_timeout(REGO_TIME_LIMIT + REGO_GRACE) {
+        Ok(checks) => checks,
+        Err(_) => error(
+            modules,
+            format!(
+                "the Rego evaluation did not finish within {} s (treated as a failure)",
+                REGO_TIME_LIMIT.as_secs()
+            ),
+        ),
+    }
 }
 
 fn run(modules: &[RegoModule], input: &Value) -> Vec<Check> {
+    // One ceiling for the whole process (regorus's counters are process-wide); setting it
+    // again to the same value is harmless when evaluations run concurrently.
+    regorus::set_global_memory_limit(Some(REGO_MEMORY_LIMIT));
     let mut engine = regorus::Engine::new();
     engine.set_gather_prints(true);
+    if let Err(e) = builtins::install(&mut engine) {
+        return error(modules, format!("internal error preparing Rego: {e}"));
+    }
     // A builtin given the wrong types is an error, not an undefined value that would quietly
     // make a deny rule not fire.
     engine.set_strict_builtin_errors(true);
@@ -232,8 +302,8 @@ fn run(modules: &[RegoModule], input: &Value) -> Vec<Check> {
             return error(
                 modules,
                 format!(
-                    "data.provenant.{rule} must be a set of messages (strings, or objects with msg); it is {}",
-                    one_line(&value.to_json_str().unwrap_or_default(), 200)
+                    "data.provenant.{rule} must be a set (or array) of messages: strings, or objects with msg; it is {}",
+                    describe(&value)
                 ),
             );
         };
@@ -261,7 +331,6 @@ fn run(modules: &[RegoModule], input: &Value) -> Vec<Check> {
             ));
         }
     }
-    let _ = engine.take_prints();
     if !out.iter().any(|c| c.code == CheckCode::RegoDenied) {
         let names: Vec<&str> = modules.iter().map(|m| m.location.as_str()).collect();
         out.insert(
@@ -290,6 +359,12 @@ mod tests {
 
     fn codes(checks: &[Check]) -> Vec<CheckCode> {
         checks.iter().map(|c| c.code).collect()
+    }
+
+    /// `src` evaluates to rego-error alone.
+    fn assert_error(src: &str) {
+        let c = evaluate_rego(&module(src), &json!({}));
+        assert_eq!(codes(&c), vec![CheckCode::RegoError], "{src}: {c:?}");
     }
 
     #[test]
@@ -325,9 +400,154 @@ mod tests {
             "package provenant\ndeny := 3\n",
             "package provenant\ndeny contains msg if { msg := concat(\",\", 5) }\n",
         ] {
-            let c = evaluate_rego(&module(src), &json!({}));
-            assert_eq!(codes(&c), vec![CheckCode::RegoError], "{src}: {c:?}");
+            assert_error(src);
         }
+    }
+
+    /// Issue 13, class 8: the verdict comes from `deny`'s value. Only a set or array says
+    /// "nothing denied" (when empty); undefined and every other value is an error.
+    #[test]
+    fn deny_value_decides_not_the_rule() {
+        for src in [
+            // A complete rule whose body fails: undefined.
+            "package provenant\ndeny := x if { x := [\"m\"]; false }\n",
+            "package provenant\ndeny := input.nothing\n",
+            "package provenant\ndeny := null\n",
+            "package provenant\ndeny := false\n",
+            "package provenant\ndeny := true\n",
+            "package provenant\ndeny := {}\n",
+            "package provenant\ndeny := \"denied\"\n",
+            "package provenant\ndeny := 0\n",
+            "package provenant\ndeny(x) := x\n",
+            "package provenant\ndefault deny := false\n",
+            // A sibling rule read the same way: warn, when declared.
+            "package provenant\ndeny contains \"x\" if { false }\nwarn := null\n",
+            "package provenant\ndeny contains \"x\" if { false }\nwarn := x if { x := [\"w\"]; false }\n",
+        ] {
+            assert_error(src);
+        }
+        for src in [
+            // A partial set rule with no matching body is the empty set: nothing denied.
+            "package provenant\ndeny contains \"x\" if { false }\n",
+            "package provenant\ndeny := set()\n",
+            "package provenant\ndeny := []\n",
+            "package provenant\ndefault deny := set()\n",
+        ] {
+            let c = evaluate_rego(&module(src), &json!({}));
+            assert_eq!(codes(&c), vec![CheckCode::RegoPassed], "{src}: {c:?}");
+        }
+        // An array of messages denies like a set.
+        let c = evaluate_rego(
+            &module("package provenant\ndeny := [\"a\", {\"msg\": \"b\"}]\n"),
+            &json!({}),
+        );
+        assert_eq!(
+            codes(&c),
+            vec![CheckCode::RegoDenied, CheckCode::RegoDenied]
+        );
+    }
+
+    /// Issue 13, class 8: builtins that could allocate without bound in one call are refused
+    /// past their bound; the evaluation ends promptly with rego-error.
+    #[test]
+    fn exploding_builtins_are_bounded() {
+        let wrap = |expr: &str| {
+            format!("package provenant\ndeny contains msg if {{ x := {expr}; msg := sprintf(\"%v\", [count(x)]) }}\n")
+        };
+        let s100k = "concat(\"\", [\"aaaaaaaaaa\" | some i in numbers.range(1, 10000)])";
+        for expr in [
+            "numbers.range(1, 1e9)".to_string(),
+            "numbers.range(1, 100000000000000000000000)".to_string(),
+            "numbers.range_step(1, 1e12, 2)".to_string(),
+            "bits.lsh(1, 4000000000)".to_string(),
+            // One 100 kB string written out 100000 times.
+            format!("concat(\"\", [s | s := {s100k}; some i in numbers.range(1, 100000)])"),
+            format!("concat(\",\", [x | x := {s100k}; some i in numbers.range(1, 100)])"),
+            format!("json.marshal([x | x := {s100k}; some i in numbers.range(1, 100000)])"),
+            format!("sprintf(\"%v\", [[x | x := {s100k}; some i in numbers.range(1, 100000)]])"),
+            "sprintf(\"%999999999d\", [1])".to_string(),
+            format!("replace({s100k}, \"a\", {s100k})"),
+            format!("replace({s100k}, \"\", \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\")"),
+            format!("strings.replace_n({{\"a\": {s100k}}}, {s100k})"),
+            format!("regex.replace({s100k}, \"a\", \"$0$0$0$0$0$0$0$0$0$0$0\")"),
+            format!(
+                "json.marshal_with_options([[[1]]], {{\"pretty\": true, \"indent\": {s100k}}})"
+            ),
+        ] {
+            let src = wrap(&expr);
+            let t = std::time::Instant::now();
+            let c = evaluate_rego(&module(&src), &json!({}));
+            assert_eq!(codes(&c), vec![CheckCode::RegoError], "{expr}: {c:?}");
+            assert!(t.elapsed() < Duration::from_secs(30), "{expr}");
+        }
+        // print is a no-op: its arguments are never written out.
+        let src = format!(
+            "package provenant\ndeny contains \"x\" if {{ s := {s100k}; n := count([1 | some i in numbers.range(1, 100000); print([s, s, s, s, s, s, s, s, s, s])]); n < 0 }}\n"
+        );
+        let c = evaluate_rego(&module(&src), &json!({}));
+        assert!(
+            matches!(
+                codes(&c).as_slice(),
+                [CheckCode::RegoPassed] | [CheckCode::RegoError]
+            ),
+            "{c:?}"
+        );
+        // A deny element too large to write out is still a denial.
+        let src = format!(
+            "package provenant\ndeny contains [x | x := {s100k}; some i in numbers.range(1, 100000)] if {{ true }}\n"
+        );
+        let c = evaluate_rego(&module(&src), &json!({}));
+        assert_eq!(codes(&c), vec![CheckCode::RegoDenied], "{c:?}");
+    }
+
+    /// The bounded builtins give the real builtins' answers within their bounds.
+    #[test]
+    fn bounded_builtins_keep_their_meaning() {
+        let src = r##"package provenant
+deny contains msg if {
+    got := [
+        numbers.range(1, 3), numbers.range(3, 1), numbers.range_step(0, 10, 5),
+        bits.lsh(1, 3), concat("-", ["a", "b"]), concat("", {"x"}),
+        sprintf("%s=%d %v %05d", ["k", 7, [1], 3]), replace("aXbX", "X", "y"),
+        strings.replace_n({"a": "1", "b": "2"}, "abc"), regex.replace("a1b2", "[0-9]", "#"),
+        json.marshal({"a": [1]}), json.marshal_with_options({"a": 1}, {"pretty": false}),
+    ]
+    want := [
+        [1, 2, 3], [3, 2, 1], [0, 5, 10], 8, "a-b", "x", "k=7 [1] 00003", "ayby", "12c",
+        "a#b#", "{\"a\":[1]}", "{\"a\":1}",
+    ]
+    some i
+    got[i] != want[i]
+    msg := sprintf("%d: %v", [i, got[i]])
+}
+"##;
+        let c = evaluate_rego(&module(src), &json!({}));
+        assert_eq!(codes(&c), vec![CheckCode::RegoPassed], "{c:?}");
+        // Type errors are still errors (strict builtins).
+        let c = evaluate_rego(
+            &module("package provenant\ndeny contains \"x\" if { numbers.range(\"a\", 2) }\n"),
+            &json!({}),
+        );
+        assert_eq!(codes(&c), vec![CheckCode::RegoError], "{c:?}");
+    }
+
+    /// Deeply nested values are walked without overflowing the stack.
+    #[test]
+    fn deep_values_do_not_crash() {
+        let mut src = String::from("package provenant\na0 := [1]\n");
+        for i in 1..3000 {
+            src.push_str(&format!("a{i} := [a{}, a{}]\n", i - 1, i - 1));
+        }
+        src.push_str("deny contains json.marshal(a2999) if { true }\n");
+        let c = evaluate_rego(&module(&src), &json!({}));
+        assert_eq!(codes(&c), vec![CheckCode::RegoError], "{c:?}");
+        let mut src = String::from("package provenant\nb0 := [1]\n");
+        for i in 1..3000 {
+            src.push_str(&format!("b{i} := [b{}]\n", i - 1));
+        }
+        src.push_str("deny contains b2999 if { true }\n");
+        let c = evaluate_rego(&module(&src), &json!({}));
+        assert!(!codes(&c).contains(&CheckCode::RegoPassed), "{c:?}");
     }
 
     #[test]
@@ -337,8 +557,7 @@ mod tests {
             "package provenant\ndeny contains msg if { msg := sprintf(\"%v\", [time.now_ns()]) }\n",
             "package provenant\ndeny contains msg if { msg := sprintf(\"%v\", [http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:9\"})]) }\n",
         ] {
-            let c = evaluate_rego(&module(src), &json!({}));
-            assert_eq!(codes(&c), vec![CheckCode::RegoError], "{src}: {c:?}");
+            assert_error(src);
         }
     }
 

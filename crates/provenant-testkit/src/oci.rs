@@ -401,6 +401,151 @@ pub fn write_layout(dir: &Path, pushables: &[&Pushable], refs: &[(&Pushable, &st
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).expect("write");
 }
 
+/// One entry of a test tarball. Names are written byte for byte, never cleaned, so that
+/// tampered archives (`x/../index.json`, `/index.json`, a name twice, a link) can be made.
+#[derive(Debug, Clone)]
+pub enum TarEntry {
+    /// A regular file.
+    File(String, Vec<u8>),
+    /// A symbolic (or, with `hard`, a hard) link to `target`.
+    Link {
+        /// Its name.
+        name: String,
+        /// What it points at.
+        target: String,
+        /// A hard link rather than a symbolic one.
+        hard: bool,
+    },
+    /// A directory.
+    Dir(String),
+}
+
+impl TarEntry {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        match self {
+            TarEntry::File(n, _) | TarEntry::Link { name: n, .. } | TarEntry::Dir(n) => n,
+        }
+    }
+}
+
+/// Write `entries` to a tar file at `path`, each name exactly as given (at most 100 bytes).
+pub fn write_tar(path: &Path, entries: &[TarEntry]) {
+    let mut t = tar::Builder::new(std::fs::File::create(path).expect("create tar"));
+    for e in entries {
+        let mut h = tar::Header::new_gnu();
+        let name = e.name().as_bytes();
+        assert!(name.len() <= 100, "test tar names are at most 100 bytes");
+        let raw = &mut h.as_old_mut().name;
+        raw.fill(0);
+        raw[..name.len()].copy_from_slice(name);
+        let data: &[u8] = match e {
+            TarEntry::File(_, bytes) => {
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mode(0o644);
+                bytes
+            }
+            TarEntry::Link { target, hard, .. } => {
+                h.set_entry_type(if *hard {
+                    tar::EntryType::Link
+                } else {
+                    tar::EntryType::Symlink
+                });
+                h.set_mode(0o777);
+                h.set_link_name(target).expect("link name");
+                &[]
+            }
+            TarEntry::Dir(_) => {
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o755);
+                &[]
+            }
+        };
+        h.set_size(data.len() as u64);
+        h.set_cksum();
+        t.append(&h, data).expect("append");
+    }
+    t.finish().expect("finish tar");
+}
+
+/// A `docker save` `manifest.json` entry for the image manifest `p`, saved as `tag`: its
+/// config and layers as `blobs/sha256/<hex>` paths, as docker 25 and later write them.
+pub fn docker_save_entry(p: &Pushable, tag: &str) -> Value {
+    let m: Value = serde_json::from_slice(&p.manifest).expect("manifest json");
+    let path = |d: &Value| {
+        format!(
+            "blobs/sha256/{}",
+            d["digest"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches("sha256:")
+        )
+    };
+    json!({
+        "Config": path(&m["config"]),
+        "RepoTags": [tag],
+        "Layers": m["layers"].as_array().map(|a| a.iter().map(path).collect::<Vec<_>>()).unwrap_or_default(),
+    })
+}
+
+/// The entries of a docker 25+ `docker save` archive: `oci-layout`, the blobs of `pushables`,
+/// `index.json` listing `refs` (with containerd's image name and the OCI ref name), and
+/// `manifest.json` holding `saved` (see [`docker_save_entry`]) — the two views of one image.
+pub fn docker_save_entries(
+    pushables: &[&Pushable],
+    refs: &[(&Pushable, &str)],
+    saved: &[Value],
+) -> Vec<TarEntry> {
+    let mut out = vec![
+        TarEntry::Dir("blobs/".into()),
+        TarEntry::Dir("blobs/sha256/".into()),
+    ];
+    let mut names = std::collections::BTreeSet::new();
+    for p in pushables {
+        for bytes in p
+            .blobs
+            .iter()
+            .map(|b| &b.bytes)
+            .chain(std::iter::once(&p.manifest))
+        {
+            let name = format!(
+                "blobs/sha256/{}",
+                digest_of(bytes).trim_start_matches("sha256:")
+            );
+            if names.insert(name.clone()) {
+                out.push(TarEntry::File(name, bytes.clone()));
+            }
+        }
+    }
+    let manifests: Vec<Value> = refs
+        .iter()
+        .map(|(p, tag)| {
+            let mut d = p.descriptor();
+            d["annotations"] = json!({
+                "io.containerd.image.name": format!("docker.io/library/{tag}"),
+                "org.opencontainers.image.ref.name": tag.rsplit_once(':').map_or(*tag, |(_, t)| t),
+            });
+            d
+        })
+        .collect();
+    out.push(TarEntry::File(
+        "index.json".into(),
+        serde_json::to_vec(
+            &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}),
+        )
+        .expect("json"),
+    ));
+    out.push(TarEntry::File(
+        "manifest.json".into(),
+        serde_json::to_vec(&Value::Array(saved.to_vec())).expect("json"),
+    ));
+    out.push(TarEntry::File(
+        "oci-layout".into(),
+        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+    ));
+    out
+}
+
 /// A running CNCF distribution registry on 127.0.0.1 with storage in a temp dir; stopped on drop.
 pub struct TestRegistry {
     child: Child,
