@@ -220,3 +220,51 @@ fn key_signed_provenance_is_held_to_the_source_policy() {
     let (rc, out) = d.verify(&env, &[&pem], &["--source-uri", "github.com/org/app-evil"]);
     assert_eq!(rc, 1, "{out}");
 }
+
+/// Issue 13, class 5: `git+https://github.com/o/r@refs/heads/evil@refs/tags/v1.0.0` names the
+/// legal branch `evil@refs/tags/v1.0.0`; it never passes `--source-tag v1.0.0`.
+#[test]
+fn a_branch_named_like_a_tag_is_not_the_tag() {
+    let d = Dir::new();
+    let k = KeyPair::p256(42);
+    let pem = d.key("k.pub", &k);
+    let (dg, _) =
+        provenant_verify::digest_reader(ARTIFACT, &[provenant_model::DigestAlgorithm::Sha256])
+            .unwrap();
+    let envelope = |uri: &str| {
+        let st = serde_json::json!({
+            "_type": "https://in-toto.io/Statement/v0.1",
+            "predicateType": "https://slsa.dev/provenance/v0.2",
+            "subject": [{"name": "app.bin", "digest": {"sha256": dg[0].hex()}}],
+            "predicate": {
+                "builder": {"id": "https://builder.example/b"},
+                "buildType": "bt",
+                "invocation": {"configSource": {"uri": uri, "digest": {"sha1": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}}
+            }
+        });
+        dsse_envelope(IN_TOTO, &serde_json::to_vec(&st).unwrap(), &[(&k, None)])
+    };
+    let flags = [
+        "--source-uri",
+        "github.com/o/r",
+        "--source-tag",
+        "v1.0.0",
+        "--builder-id",
+        "https://builder.example/b",
+        "--format",
+        "json",
+    ];
+    let evil = d.write(
+        "evil.json",
+        envelope("git+https://github.com/o/r@refs/heads/evil@refs/tags/v1.0.0").as_bytes(),
+    );
+    let (rc, out) = d.verify(&evil, &[&pem], &flags);
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("source-ref-mismatch"), "{out}");
+    let honest = d.write(
+        "honest.json",
+        envelope("git+https://github.com/o/r@refs/tags/v1.0.0").as_bytes(),
+    );
+    let (rc, out) = d.verify(&honest, &[&pem], &flags);
+    assert_eq!(rc, 0, "{out}");
+}

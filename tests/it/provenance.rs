@@ -594,3 +594,44 @@ fn workflow_inputs() {
     );
     assert!(failed(&r).contains(&CheckCode::WorkflowInputsMismatch));
 }
+
+/// Issue 13, class 5: a certificate from before Fulcio's provider-neutral arc carries its
+/// repository, commit and ref only in the deprecated `.1.5`, `.1.3` and `.1.6`; they are held to
+/// the source policy like `.1.12`, `.1.13` and `.1.14`.
+#[test]
+fn old_certificates_are_cross_checked_through_the_legacy_extensions() {
+    let old = GithubClaims {
+        legacy_only: true,
+        ..GithubClaims::for_workflow(
+            "provenant-test",
+            "app",
+            "release.yml",
+            "refs/heads/main",
+            DEFAULT_COMMIT,
+        )
+    };
+    let policy = SourcePolicy {
+        source_branch: Some("main".into()),
+        repo: Some("provenant-test/app".into()),
+        commit: Some(DEFAULT_COMMIT.into()),
+        ..SourcePolicy::default()
+    };
+    let honest = run(&[mint(old.clone(), |s| s)], policy.clone());
+    assert_eq!(honest.verdict, Verdict::Pass, "{:#?}", honest.checks);
+    // The statement claims the release tag; the old certificate says the build ran on main.
+    let lying = mint(old, |s| s.replace("refs/heads/main", "refs/tags/v1.0.0"));
+    let r = run(
+        &[lying],
+        SourcePolicy {
+            source_branch: None,
+            source_tag: Some("v1.0.0".into()),
+            ..policy
+        },
+    );
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert!(
+        failed(&r).contains(&CheckCode::SourceRefMismatch),
+        "{:?}",
+        failed(&r)
+    );
+}

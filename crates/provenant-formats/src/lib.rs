@@ -21,4 +21,5 @@ pub mod npm;
 pub mod oci;
 pub mod sbom;
 pub mod slsa;
+pub mod source;
 pub mod xml;

@@ -85,23 +85,14 @@ impl SourcePolicy {
 }
 
 /// A repository reference reduced to `host/owner/repo`: no `git+`, no scheme, no `@ref`,
-/// no `.git`, no trailing slash. Nothing else is changed: comparison stays exact.
+/// no `.git`, no trailing slash. Nothing else is changed: comparison stays exact. It is the one
+/// source-reference parser's reading ([`provenant_formats::source::parse_source_uri`]); a value
+/// that does not parse is returned as written, so it equals no valid repository.
 pub fn normalize_repo(uri: &str) -> String {
-    let mut s = uri.trim();
-    s = s.strip_prefix("git+").unwrap_or(s);
-    for scheme in ["https://", "http://", "ssh://", "git://"] {
-        if let Some(rest) = s.strip_prefix(scheme) {
-            s = rest;
-            break;
-        }
+    match provenant_formats::source::parse_source_uri(uri.trim()) {
+        Ok(s) => s.normalized,
+        Err(_) => uri.to_owned(),
     }
-    if let Some((repo, r)) = s.rsplit_once('@') {
-        if r.starts_with("refs/") || r.len() == 40 {
-            s = repo;
-        }
-    }
-    let s = s.trim_end_matches('/');
-    s.strip_suffix(".git").unwrap_or(s).to_owned()
 }
 
 #[cfg(test)]
@@ -122,6 +113,15 @@ mod tests {
         assert_ne!(
             normalize_repo("https://github.com/org/repo-evil"),
             "github.com/org/repo"
+        );
+        // The repository ends at the first '@'; a ref holding '@' never moves it.
+        assert_eq!(
+            normalize_repo("git+https://github.com/o/r@refs/heads/evil@refs/tags/v1.0.0"),
+            "github.com/o/r"
+        );
+        assert_ne!(
+            normalize_repo("git+https://github.com/evil/r@x@https://github.com/o/r"),
+            "github.com/o/r"
         );
     }
 }

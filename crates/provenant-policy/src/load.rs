@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::document::{PolicyDocument, Signer, MAX_POLICY_BYTES};
-use crate::eval::semver_parts;
+use crate::eval::parse_semver;
 use crate::flags::normalize_repo;
 use crate::lines::{escape_segment, LineIndex};
 
@@ -650,10 +650,10 @@ fn source_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
             }
         }
         for (i, v) in refs.versioned_tags.iter().enumerate() {
-            if semver_parts(v).is_none_or(|p| p.is_empty()) {
+            if parse_semver(v).is_none() {
                 sink.error(
                     &format!("/source/refs/versionedTags/{i}"),
-                    format!("{v:?} is not vMAJOR[.MINOR[.PATCH]]: no tag can match it"),
+                    format!("{v:?} is not a semver tag vMAJOR[.MINOR[.PATCH[-PRERELEASE]]]: no tag can match it"),
                 );
             }
         }
