@@ -1,7 +1,9 @@
 //! Key-based verification: cosign `sign-blob --key` signatures and DSSE envelopes signed with
 //! ECDSA P-256/P-384, Ed25519 and RSA (PKCS#1 v1.5 and PSS) keys, with thresholds.
 
-use provenant_testkit::keys::{cosign_blob_signature, dsse_envelope, KeyAlgorithm, KeyPair};
+use provenant_testkit::keys::{
+    cosign_blob_signature, dsse_envelope, dsse_envelope_signed_twice, KeyAlgorithm, KeyPair,
+};
 
 use crate::support::{provenant, run};
 
@@ -267,4 +269,85 @@ fn a_branch_named_like_a_tag_is_not_the_tag() {
     );
     let (rc, out) = d.verify(&honest, &[&pem], &flags);
     assert_eq!(rc, 0, "{out}");
+}
+
+/// Issue 13, class 6: a threshold counts keys by their key material. One RSA key as two SPKI
+/// encodings (parameters NULL and absent), one EC key with its point compressed and not, are
+/// one key each; a repeated signature is one signature.
+#[test]
+fn thresholds_count_key_material_not_encodings() {
+    let d = Dir::new();
+    let st = statement(ARTIFACT);
+    // Two different valid signatures by one P-256 key, and that key in two encodings.
+    let ec = KeyPair::p256(60);
+    let ec_pem = d.key("ec.pub", &ec);
+    let ec_alt = d.write(
+        "ec-compressed.pub",
+        ec.public_pem_reencoded().unwrap().as_bytes(),
+    );
+    let twice = d.write(
+        "ec-twice.json",
+        dsse_envelope_signed_twice(IN_TOTO, &st, &ec).as_bytes(),
+    );
+    assert_eq!(
+        d.verify(&twice, &[&ec_alt], &[]).0,
+        0,
+        "the compressed encoding verifies"
+    );
+    let (rc, out) = d.verify(
+        &twice,
+        &[&ec_pem, &ec_alt],
+        &["--threshold", "2", "--format", "json"],
+    );
+    assert_eq!(
+        rc, 1,
+        "one EC key in two encodings met a threshold of 2: {out}"
+    );
+    assert!(out.contains("signature-threshold-not-met"), "{out}");
+    // RSA: the same signature twice, and the key with NULL and with absent parameters.
+    let rsa = KeyPair::rsa_pkcs1(61);
+    let rsa_pem = d.key("rsa.pub", &rsa);
+    let rsa_alt = d.write(
+        "rsa-noparams.pub",
+        rsa.public_pem_reencoded().unwrap().as_bytes(),
+    );
+    let env = d.write(
+        "rsa-twice.json",
+        dsse_envelope(IN_TOTO, &st, &[(&rsa, Some("a")), (&rsa, Some("b"))]).as_bytes(),
+    );
+    assert_eq!(
+        d.verify(&env, &[&rsa_alt], &[]).0,
+        0,
+        "the parameter-less encoding verifies"
+    );
+    let (rc, out) = d.verify(
+        &env,
+        &[&rsa_pem, &rsa_alt],
+        &["--threshold", "2", "--format", "json"],
+    );
+    assert_eq!(
+        rc, 1,
+        "one RSA key in two encodings met a threshold of 2: {out}"
+    );
+    assert!(out.contains("signature-threshold-not-met"), "{out}");
+    // Key identity is the material: both encodings read as one key, with one fingerprint.
+    for k in [&ec, &rsa] {
+        let a = provenant_verify::PublicKey::from_pem(&k.public_pem(), "a").unwrap();
+        let b =
+            provenant_verify::PublicKey::from_pem(&k.public_pem_reencoded().unwrap(), "b").unwrap();
+        assert_eq!(a.material(), b.material());
+        assert_eq!(a.material().fingerprint(), b.material().fingerprint());
+    }
+    // Two different keys still make two.
+    let other = KeyPair::p256(62);
+    let both = d.write(
+        "both.json",
+        dsse_envelope(IN_TOTO, &st, &[(&ec, None), (&other, None)]).as_bytes(),
+    );
+    let other_pem = d.key("other.pub", &other);
+    assert_eq!(
+        d.verify(&both, &[&ec_alt, &other_pem], &["--threshold", "2"])
+            .0,
+        0
+    );
 }

@@ -35,7 +35,7 @@ use provenant_formats::layout::{
 use provenant_model::{Check, CheckCode, Digest, EvidenceKind, EvidenceRef};
 use sigstore_verify::types::DerPublicKey;
 
-use crate::keys::PublicKey;
+use crate::keys::{KeyMaterial, PublicKey};
 
 /// What [`verify_layout`] needs: bytes and typed values only, no paths to read.
 #[derive(Debug, Clone, Copy)]
@@ -80,6 +80,8 @@ struct Run<'i, 'a> {
 /// A functionary key from the layout, with the algorithms its declared scheme allows.
 struct FunctionaryKey {
     spki: Vec<u8>,
+    /// What tells two functionaries apart: the key material, not its encoding.
+    material: KeyMaterial,
     algorithms: &'static [&'static dyn VerificationAlgorithm],
 }
 
@@ -96,7 +98,7 @@ impl FunctionaryKey {
 /// A link whose signature verified with an authorised functionary key of its step.
 struct VerifiedLink {
     keyid: String,
-    spki: Vec<u8>,
+    material: KeyMaterial,
     link: Link,
     evidence: EvidenceRef,
 }
@@ -480,14 +482,14 @@ impl Run<'_, '_> {
             let Some(key) = keys.get(keyid.as_str()) else {
                 continue;
             };
-            // The same key under two key ids is one functionary.
-            if links.iter().any(|l| l.spki == key.spki) {
+            // The same key under two key ids (or in two encodings) is one functionary.
+            if links.iter().any(|l| l.material == key.material) {
                 same_key_again += 1;
                 continue;
             }
             links.push(VerifiedLink {
                 keyid: (*keyid).clone(),
-                spki: key.spki.clone(),
+                material: key.material.clone(),
                 link,
                 evidence: file_ref(container),
             });
@@ -802,7 +804,13 @@ fn functionary_key(key: &LayoutKey) -> Result<FunctionaryKey, &'static str> {
     sig::UnparsedPublicKey::new(*first, &spki)
         .parse()
         .map_err(|_| "the public key does not fit its key type and scheme")?;
-    Ok(FunctionaryKey { spki, algorithms })
+    let material =
+        KeyMaterial::from_spki(&spki).map_err(|_| "the public key's material cannot be read")?;
+    Ok(FunctionaryKey {
+        spki,
+        material,
+        algorithms,
+    })
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
