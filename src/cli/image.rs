@@ -83,7 +83,7 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         .ok_or_else(|| CliError::Input("give the image reference (REF)".into()))?;
     let image = parse_image_ref(reference).map_err(collect_error)?;
     let trust = load_trust(a.trusted_root.as_deref())?;
-    let policy = source_policy(a);
+    let policy = source_policy(a)?;
     let signer = signer_policy(a, &policy)?;
     let expected = a
         .expected_digest

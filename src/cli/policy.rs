@@ -46,7 +46,7 @@ pub struct InitArgs {
     #[arg(long, requires = "out")]
     pub force: bool,
     /// The GitHub repository the releases come from, OWNER/REPO (fills in the placeholders).
-    #[arg(long, value_name = "OWNER/REPO")]
+    #[arg(long, value_name = "OWNER/REPO", value_parser = provenant_policy::grammar::owner_repo)]
     pub repo: Option<String>,
 }
 

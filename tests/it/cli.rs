@@ -274,3 +274,80 @@ fn attestations_directory_and_provenance_flag() {
         .args(&common));
     assert_eq!(rc, 2, "{err}");
 }
+
+/// Issue 13, class 7: every flag whose value has a grammar refuses a value that does not follow
+/// it, before anything runs: exit 2, with the expected form in the message. `--signer-repo
+/// OWNER` alone used to match every repository of that owner.
+#[test]
+fn flags_that_name_things_are_validated() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("--signer-repo", "octo-org", "OWNER/REPO"),
+        ("--signer-repo", "octo-org/app/extra", "OWNER/REPO"),
+        ("--repo", "github.com/octo-org/app", "OWNER/REPO"),
+        ("--owner", "octo-org/app", "OWNER"),
+        (
+            "--source-uri",
+            "github.com/o/r@refs/tags/v1",
+            "without @ref",
+        ),
+        ("--source-uri", "github.com", "HOST/OWNER/REPO"),
+        ("--source-tag", "refs/tags/v1", "name alone"),
+        ("--source-branch", "a..b", "name alone"),
+        ("--source-versioned-tag", "1.2", "vMAJOR"),
+        ("--source-versioned-tag", "v1-evil.9", "vMAJOR"),
+        ("--source-ref", "main", "refs/heads/main"),
+        ("--commit", "abc123", "40 (SHA-1) or 64"),
+        ("--source-digest", "abc123", "40 (SHA-1) or 64"),
+        ("--builder-id", "github-hosted", "URI"),
+        (
+            "--signer-workflow",
+            "o/r/.github/workflows/r.yml@refs/heads/main",
+            "without @ref",
+        ),
+        ("--predicate-type", "slsa provenance", "SCHEME:"),
+        (
+            "--certificate-oidc-issuer",
+            "token.actions.githubusercontent.com",
+            "https://HOST",
+        ),
+        ("--certificate-identity", "a b", "SAN"),
+        ("--certificate-oidc-issuer-regexp", "(", "regexp"),
+        ("--threshold", "0", "1 to 64"),
+        ("--build-workflow-input", "=x", "KEY=VALUE"),
+    ];
+    for (flag, value, form) in cases {
+        for cmd in [
+            &["verify", "artifact"][..],
+            &["verify", "image"],
+            &["provenance"],
+        ] {
+            let (rc, _, err) = run(provenant()
+                .args(cmd)
+                .args(["--digest", DIGEST])
+                .arg(format!("{flag}={value}")));
+            assert_eq!(rc, 2, "{cmd:?} {flag} {value:?}: {err}");
+            assert!(err.contains(form), "{flag} {value:?}: {err}");
+        }
+    }
+    // The policy file's values follow the same grammar (its own line numbers).
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        &dir,
+        "p.yaml",
+        b"apiVersion: provenant.dev/v1\nsource:\n  owner: octo-org/app\n  signerWorkflow: o/r/x.yml@refs/heads/main\n",
+    );
+    let (rc, out, _) = run(provenant().args(["policy", "lint", &policy]));
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains(":3: error") && out.contains("OWNER"), "{out}");
+    assert!(
+        out.contains(":4: error") && out.contains("without @ref"),
+        "{out}"
+    );
+    let (rc, _, err) = run(provenant().args([
+        "verify", "artifact", "--digest", DIGEST, "--policy", &policy,
+    ]));
+    assert_eq!(rc, 2, "{err}");
+    let (rc, _, err) = run(provenant().args(["policy", "init", "--repo", "octo-org"]));
+    assert_eq!(rc, 2, "{err}");
+    assert!(err.contains("OWNER/REPO"), "{err}");
+}
