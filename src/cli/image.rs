@@ -164,6 +164,7 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
                 threshold: a.threshold,
                 policy: policy.clone(),
                 sbom: super::verify::sbom_inputs(a, sboms)?,
+                insecure_ignore_tlog: a.insecure_ignore_tlog,
             },
             searched: discovery.searched,
         });

@@ -266,6 +266,7 @@ pub fn apply(a: &mut ArtifactArgs) -> Result<(), CliError> {
             }
         }
     }
+    a.insecure_ignore_tlog |= doc.insecure_ignore_tlog;
     if a.trusted_root.is_none() {
         a.trusted_root = doc.trusted_root.as_deref().map(|t| {
             if provenant_verify::Instance::from_name(t).is_some() {

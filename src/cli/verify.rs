@@ -126,6 +126,13 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = provenant_policy::grammar::threshold)]
     pub threshold: usize,
 
+    /// Accept key-signed evidence (--key: detached and image signatures, DSSE envelopes,
+    /// key-signed bundles) that has no verified transparency-log entry or trusted timestamp, as
+    /// cosign's flag does. RISK: when it was signed is not established, so a leaked key's
+    /// signatures pass; every report records this opt-out. Without it such evidence fails.
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
+
     /// Never touch the network. Artifact verification is always offline today (embedded or
     /// given trusted root, no TUF refresh); the flag is accepted so scripts can say so.
     #[arg(long)]
@@ -638,11 +645,15 @@ pub(super) fn signer_policy(
                 a.certificate_identity_regexp.as_ref(),
                 "certificate-identity",
             )?,
+            // Without an issuer flag, a GitHub source or signer implies GitHub Actions' issuer,
+            // as gh attestation verify and slsa-verifier require; otherwise none is expected and
+            // the signature fails as signer-issuer-unconstrained.
             issuer: matcher(
                 a.certificate_oidc_issuer.as_ref(),
                 a.certificate_oidc_issuer_regexp.as_ref(),
                 "certificate-oidc-issuer",
-            )?,
+            )?
+            .or_else(|| policy.implied_issuer().map(IdentityMatcher::exact)),
             constrained_elsewhere: policy.constrains_signer(),
         })
     } else {
@@ -758,6 +769,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         threshold: a.threshold,
         policy,
         sbom: sbom_inputs(a, vec![])?,
+        insecure_ignore_tlog: a.insecure_ignore_tlog,
     };
     let now = now_rfc3339();
     if a.layout.is_none() && !a.gates.any() {

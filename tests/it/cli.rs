@@ -351,3 +351,91 @@ fn flags_that_name_things_are_validated() {
     assert_eq!(rc, 2, "{err}");
     assert!(err.contains("OWNER/REPO"), "{err}");
 }
+
+fn json_checks(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or(serde_json::Value::Null)
+}
+
+fn has_check(v: &serde_json::Value, code: &str, outcome: &str) -> bool {
+    v["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["code"] == code && c["outcome"] == outcome)
+}
+
+/// Issue 13, class 11: a keyless signature verified without an expected OIDC issuer fails, as
+/// in cosign; `--certificate-oidc-issuer-regexp '.*'` accepts any issuer explicitly and the
+/// report records it; a GitHub source (`--repo`) implies GitHub Actions' issuer, as gh does.
+#[test]
+fn keyless_signatures_need_an_issuer() {
+    let base = [
+        "verify",
+        "artifact",
+        "testdata/release/hello-provenant.txt",
+        "--trusted-root",
+        "testdata/trust/trusted_root.json",
+        "--format",
+        "json",
+    ];
+    let identity = [
+        "--certificate-identity",
+        "https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+    ];
+    let go = |extra: &[&str]| {
+        let (rc, out, err) = run(provenant()
+            .current_dir(crate::support::root())
+            .args(base)
+            .args(extra));
+        (rc, json_checks(&out), format!("{out}{err}"))
+    };
+    let (rc, v, all) = go(&identity);
+    assert_eq!(rc, 1, "{all}");
+    assert!(
+        has_check(&v, "signer-issuer-unconstrained", "fail"),
+        "{all}"
+    );
+
+    let (rc, v, all) = go(&[
+        identity[0],
+        identity[1],
+        "--certificate-oidc-issuer-regexp",
+        ".*",
+    ]);
+    assert_eq!(rc, 0, "{all}");
+    assert!(has_check(&v, "opt-out-used", "warn"), "{all}");
+    assert_eq!(
+        v["opt_outs"][0]["name"], "certificate-oidc-issuer-regexp",
+        "{all}"
+    );
+
+    let (rc, v, all) = go(&["--repo", "provenant-test/app"]);
+    assert_eq!(rc, 0, "{all}");
+    assert!(has_check(&v, "signer-issuer-matches", "pass"), "{all}");
+    assert_eq!(v["opt_outs"], serde_json::json!([]), "{all}");
+}
+
+/// Issue 13, class 11: an SBOM with no components has no coverage to speak of; it fails every
+/// `--min-*-coverage` floor instead of reporting 100 %.
+#[test]
+fn an_empty_sbom_fails_every_coverage_floor() {
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = write(
+        &dir,
+        "empty.cdx.json",
+        br#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"timestamp":"2026-01-01T00:00:00Z","tools":{"components":[{"type":"application","name":"t"}]}},"components":[]}"#,
+    );
+    for floor in [
+        "--min-purl-coverage",
+        "--min-hash-coverage",
+        "--min-license-coverage",
+    ] {
+        let (rc, out, err) =
+            run(provenant().args(["sbom", "check", &sbom, floor, "1", "--format", "json"]));
+        assert_eq!(rc, 1, "{floor}: {out}{err}");
+        assert!(
+            has_check(&json_checks(&out), "sbom-quality-below", "fail"),
+            "{floor}: {out}"
+        );
+    }
+}

@@ -25,8 +25,18 @@ impl Dir {
     fn key(&self, name: &str, k: &KeyPair) -> String {
         self.write(name, k.public_pem().as_bytes())
     }
-    /// `verify artifact app.bin --bundle <evidence> --key <keys>... [extra]` -> (exit, stdout).
+    /// `verify artifact app.bin --bundle <evidence> --key <keys>... --insecure-ignore-tlog
+    /// [extra]` -> (exit, stdout). Key-signed evidence outside a bundle has no log entry: these
+    /// tests are about signatures and keys, so they accept that (see
+    /// `key_signed_evidence_needs_a_log_entry_or_the_opt_out` for the rule itself).
     fn verify(&self, evidence: &str, keys: &[&str], extra: &[&str]) -> (i32, String) {
+        let mut all = vec!["--insecure-ignore-tlog"];
+        all.extend_from_slice(extra);
+        self.verify_strict(evidence, keys, &all)
+    }
+
+    /// As [`Dir::verify`], without `--insecure-ignore-tlog`.
+    fn verify_strict(&self, evidence: &str, keys: &[&str], extra: &[&str]) -> (i32, String) {
         let mut cmd = provenant();
         cmd.args([
             "verify",
@@ -350,4 +360,59 @@ fn thresholds_count_key_material_not_encodings() {
             .0,
         0
     );
+}
+
+/// Issue 13, class 11: key-signed evidence with no verified transparency-log entry or trusted
+/// timestamp fails, as in cosign v2, unless `--insecure-ignore-tlog` says otherwise; the opt-out
+/// is recorded in the report.
+#[test]
+fn key_signed_evidence_needs_a_log_entry_or_the_opt_out() {
+    let d = Dir::new();
+    let k = KeyPair::p256(70);
+    let pem = d.key("k.pub", &k);
+    let sig = d.write(
+        "app.bin.sig",
+        cosign_blob_signature(&k, ARTIFACT).as_bytes(),
+    );
+    let env = d.write(
+        "env.json",
+        dsse_envelope(IN_TOTO, &statement(ARTIFACT), &[(&k, None)]).as_bytes(),
+    );
+    for evidence in [&sig, &env] {
+        let (rc, out) = d.verify_strict(evidence, &[&pem], &["--format", "json"]);
+        assert_eq!(rc, 1, "{evidence}: {out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let failed: Vec<&str> = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["outcome"] == "fail")
+            .filter_map(|c| c["code"].as_str())
+            .collect();
+        assert_eq!(failed, ["tlog-entry-missing"], "{out}");
+        assert_eq!(v["opt_outs"], serde_json::json!([]), "{out}");
+
+        let (rc, out) = d.verify(evidence, &[&pem], &["--format", "json"]);
+        assert_eq!(rc, 0, "{evidence}: {out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["opt_outs"][0]["name"], "insecure-ignore-tlog", "{out}");
+        assert!(
+            v["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["code"] == "opt-out-used" && c["outcome"] == "warn"),
+            "{out}"
+        );
+    }
+    // Every report format shows the opt-out.
+    for (fmt, needle) in [
+        ("text", "insecure-ignore-tlog"),
+        ("sarif", "opt-out-used"),
+        ("markdown", "insecure-ignore-tlog"),
+    ] {
+        let (rc, out) = d.verify(&sig, &[&pem], &["--format", fmt]);
+        assert_eq!(rc, 0, "{fmt}: {out}");
+        assert!(out.contains(needle), "{fmt}: {out}");
+    }
 }

@@ -57,6 +57,7 @@ fn run(bundles: &[String], policy: SourcePolicy) -> Report {
         threshold: 1,
         policy,
         sbom: Default::default(),
+        insecure_ignore_tlog: false,
     };
     verify_artifact(&inputs, &trust, "2026-01-01T00:00:00Z")
 }
@@ -408,14 +409,17 @@ fn a_stranger_cannot_claim_a_repository_in_the_statement() {
                 Found::Given,
                 bundle.as_bytes(),
             )],
+            // Any issuer (explicitly): the point is that the repository must come from the
+            // certificate whoever issued it.
             signer: SignerPolicy::Keyless(IdentityPolicy {
                 identity: None,
-                issuer: None,
+                issuer: Some(IdentityMatcher::regex(".*").unwrap()),
                 constrained_elsewhere: policy.constrains_signer(),
             }),
             threshold: 1,
             policy,
             sbom: Default::default(),
+            insecure_ignore_tlog: false,
         },
         &trust,
         "2026-01-01T00:00:00Z",

@@ -901,6 +901,12 @@ fn waiver_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
 
 fn rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
     grammar_rules(doc, sink);
+    if doc.insecure_ignore_tlog {
+        sink.warn(
+            "/insecureIgnoreTlog",
+            "risk: key-signed evidence without a transparency-log entry or timestamp is accepted, so a leaked key's signatures pass; every report records this opt-out",
+        );
+    }
     signer_rules(doc, sink);
     source_rules(doc, sink);
     provenance_rules(doc, sink);

@@ -496,15 +496,25 @@ impl<'a> Run<'a> {
             ),
         }
         match (&policy.issuer, &issuer) {
-            (None, _) => self.warn(
+            // cosign refuses this: the same e-mail SAN can be issued by different issuers.
+            (None, _) => self.fail(
                 CheckCode::SignerIssuerUnconstrained,
                 format!(
-                    "no expected OIDC issuer given (certificate says {}); pass --certificate-oidc-issuer",
+                    "no expected OIDC issuer given (certificate says {}): the same identity issued by another provider would pass; pass --certificate-oidc-issuer, or --certificate-oidc-issuer-regexp '.*' to accept any issuer explicitly",
                     issuer.as_deref().unwrap_or("none")
                 ),
             ),
-            (Some(m), Some(i)) if m.matches(i) => {
-                self.pass(CheckCode::SignerIssuerMatches, format!("{i} matches {}", m.describe()));
+            // A certificate without an issuer is matched as the empty string, as cosign does:
+            // only an explicit any-issuer regexp ('.*') accepts it.
+            (Some(m), i) if m.matches(i.as_deref().unwrap_or_default()) => {
+                self.pass(
+                    CheckCode::SignerIssuerMatches,
+                    format!(
+                        "{} matches {}",
+                        i.as_deref().unwrap_or("(the certificate names no issuer)"),
+                        m.describe()
+                    ),
+                );
             }
             (Some(m), i) => self.fail(
                 CheckCode::SignerIssuerMismatch,
