@@ -204,7 +204,7 @@ impl GateArgs {
 #[derive(Debug, Args)]
 pub struct GatesArgs {
     /// The commit that shipped (full SHA).
-    #[arg(long, value_name = "SHA")]
+    #[arg(long, value_name = "SHA", value_parser = provenant_policy::grammar::commit)]
     pub commit: Option<String>,
     /// The shipped artifact (its digests bind image / artifact scans).
     #[arg(long, value_name = "FILE", conflicts_with = "digest")]

@@ -89,7 +89,7 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         .ok_or_else(|| CliError::Input("give the image reference (REF)".into()))?;
     let image = parse_image_ref(reference).map_err(collect_error)?;
     let trust = load_trust(a.trusted_root.as_deref())?;
-    let policy = source_policy(a);
+    let policy = source_policy(a)?;
     let signer = signer_policy(a, &policy)?;
     let expected = a
         .expected_digest
@@ -185,6 +185,7 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
                 threshold: a.threshold,
                 policy: policy.clone(),
                 sbom: super::verify::sbom_inputs(a, sboms)?,
+                insecure_ignore_tlog: a.insecure_ignore_tlog,
             },
             searched: discovery.searched,
         });

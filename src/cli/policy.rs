@@ -47,7 +47,7 @@ pub struct InitArgs {
     #[arg(long, requires = "out")]
     pub force: bool,
     /// The GitHub repository the releases come from, OWNER/REPO (fills in the placeholders).
-    #[arg(long, value_name = "OWNER/REPO")]
+    #[arg(long, value_name = "OWNER/REPO", value_parser = provenant_policy::grammar::owner_repo)]
     pub repo: Option<String>,
 }
 
@@ -272,6 +272,7 @@ pub fn apply(a: &mut ArtifactArgs) -> Result<(), CliError> {
             }
         }
     }
+    a.insecure_ignore_tlog |= doc.insecure_ignore_tlog;
     if a.trusted_root.is_none() {
         a.trusted_root = doc.trusted_root.as_deref().map(|t| {
             if provenant_verify::Instance::from_name(t).is_some() {

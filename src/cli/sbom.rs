@@ -61,7 +61,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PERCENT", value_parser = percent, help_heading = "Requirements")]
     pub min_license_coverage: Option<f64>,
     /// The commit that shipped: where the SBOM records its source commit, it must be this one.
-    #[arg(long, value_name = "SHA", help_heading = "Requirements")]
+    #[arg(long, value_name = "SHA", help_heading = "Requirements", value_parser = provenant_policy::grammar::commit)]
     pub commit: Option<String>,
     /// Report format, FMT or FMT=PATH; repeat it to write several formats at once.
     ///

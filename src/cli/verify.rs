@@ -93,13 +93,13 @@ pub struct ArtifactArgs {
         long,
         value_name = "SAN",
         conflicts_with = "certificate_identity_regexp"
-    )]
+    , value_parser = provenant_policy::grammar::identity)]
     pub certificate_identity: Option<String>,
 
     /// Expected signer identity as a regexp. ANCHORED at both ends whether or not you write
     /// ^...$ (unlike cosign, where an unanchored regexp lets sibling workflows such as
     /// release.yml.attacker.yml or repo-evil through).
-    #[arg(long, value_name = "REGEXP")]
+    #[arg(long, value_name = "REGEXP", value_parser = provenant_policy::grammar::regexp)]
     pub certificate_identity_regexp: Option<String>,
 
     /// Expected OIDC issuer of the signing certificate, matched exactly
@@ -109,11 +109,11 @@ pub struct ArtifactArgs {
         value_name = "URL",
         visible_alias = "cert-oidc-issuer",
         conflicts_with = "certificate_oidc_issuer_regexp"
-    )]
+    , value_parser = provenant_policy::grammar::issuer_url)]
     pub certificate_oidc_issuer: Option<String>,
 
     /// Expected OIDC issuer as a regexp, anchored at both ends.
-    #[arg(long, value_name = "REGEXP")]
+    #[arg(long, value_name = "REGEXP", value_parser = provenant_policy::grammar::regexp)]
     pub certificate_oidc_issuer_regexp: Option<String>,
 
     /// Trusted root: a Sigstore trusted_root.json or client trust config file, or an embedded
@@ -127,8 +127,15 @@ pub struct ArtifactArgs {
     pub key: Vec<String>,
 
     /// For DSSE envelopes with several signatures: how many distinct trusted keys must sign.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = provenant_policy::grammar::threshold)]
     pub threshold: usize,
+
+    /// Accept key-signed evidence (--key: detached and image signatures, DSSE envelopes,
+    /// key-signed bundles) that has no verified transparency-log entry or trusted timestamp, as
+    /// cosign's flag does. RISK: when it was signed is not established, so a leaked key's
+    /// signatures pass; every report records this opt-out. Without it such evidence fails.
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
 
     /// Never touch the network. Artifact verification is always offline today (embedded or
     /// given trusted root, no TUF refresh); the flag is accepted so scripts can say so.
@@ -157,75 +164,75 @@ pub struct ArtifactArgs {
 
     /// Expected source repository (slsa-verifier --source-uri), e.g. github.com/org/repo. Exact:
     /// no prefix or suffix tolerance. Checked against the provenance and the certificate.
-    #[arg(long, value_name = "URI", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "URI", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::source_uri)]
     pub source_uri: Option<String>,
 
     /// Expected tag, exact (the build's ref must be refs/tags/TAG).
-    #[arg(long, value_name = "TAG", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "TAG", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::ref_name)]
     pub source_tag: Option<String>,
 
     /// Expected semver-compatible tag: v1 matches v1.x.y, v1.2 matches v1.2.x.
-    #[arg(long, value_name = "TAG", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "TAG", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::versioned_tag)]
     pub source_versioned_tag: Option<String>,
 
     /// Expected branch (the build's ref must be refs/heads/BRANCH; a tag build fails).
-    #[arg(long, value_name = "BRANCH", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "BRANCH", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::ref_name)]
     pub source_branch: Option<String>,
 
     /// Expected builder id, with or without its @ref. A workflow builder must also be the
     /// signing certificate's identity. Without it (and with --source-uri), only
     /// slsa-github-generator's workflows at a release tag are trusted.
-    #[arg(long, value_name = "ID", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "ID", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::builder_id)]
     pub builder_id: Option<String>,
 
     /// The commit that is supposed to have shipped: must equal the provenance's source commit
     /// AND the certificate's source-repository digest wherever they are recorded.
-    #[arg(long, value_name = "SHA", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "SHA", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::commit)]
     pub commit: Option<String>,
 
     /// Expected owner of the source repository (gh attestation verify --owner).
-    #[arg(long, value_name = "OWNER", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "OWNER", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::owner)]
     pub owner: Option<String>,
 
     /// Expected source repository as OWNER/REPO (gh attestation verify --repo).
-    #[arg(long, value_name = "OWNER/REPO", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "OWNER/REPO", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::owner_repo)]
     pub repo: Option<String>,
 
     /// Repository of the signing (reusable) workflow, OWNER/REPO. Anchored: repo-evil never
     /// matches repo.
-    #[arg(long, value_name = "OWNER/REPO", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "OWNER/REPO", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::owner_repo)]
     pub signer_repo: Option<String>,
 
     /// The signing workflow, [HOST/]OWNER/REPO/PATH/TO/WORKFLOW.yml. Anchored: release.yml
     /// never matches release.yml.attacker.yml.
-    #[arg(long, value_name = "WORKFLOW", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "WORKFLOW", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::signer_workflow)]
     pub signer_workflow: Option<String>,
 
     /// Expected source ref in the certificate (e.g. refs/heads/main), exact.
-    #[arg(long, value_name = "REF", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "REF", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::full_ref)]
     pub source_ref: Option<String>,
 
     /// Expected source commit in the certificate, exact.
-    #[arg(long, value_name = "SHA", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "SHA", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::commit)]
     pub source_digest: Option<String>,
 
     /// Only statements with this predicate type count (exact URI).
-    #[arg(long, value_name = "URI", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "URI", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::uri)]
     pub predicate_type: Option<String>,
 
     /// A workflow input the build must have been given, KEY=VALUE (repeatable; slsa-verifier
     /// --build-workflow-input). Checked against the provenance.
-    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value, help_heading = "Provenance policy")]
+    #[arg(long, value_name = "KEY=VALUE", value_parser = provenant_policy::grammar::key_value, help_heading = "Provenance policy")]
     pub build_workflow_input: Vec<(String, String)>,
 
     /// The npm package the publish attestation must name (slsa-verifier verify-npm-package
     /// --package-name), e.g. @scope/name. Evidence: the npm attestations document via
     /// --attestations; the tarball by path or --digest sha512:...
-    #[arg(long, value_name = "NAME", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "NAME", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::token)]
     pub package_name: Option<String>,
 
     /// The npm package version the publish attestation must name.
-    #[arg(long, value_name = "VERSION", help_heading = "Provenance policy")]
+    #[arg(long, value_name = "VERSION", help_heading = "Provenance policy", value_parser = provenant_policy::grammar::token)]
     pub package_version: Option<String>,
 
     /// Fail unless the build ran on a provider-hosted runner.
@@ -292,7 +299,7 @@ pub struct ArtifactArgs {
         value_name = "ID",
         help_heading = "Verification Summary Attestations",
         requires = "vsa"
-    )]
+    , value_parser = provenant_policy::grammar::token)]
     pub verifier_id: Option<String>,
 
     /// Expected VSA resourceUri.
@@ -301,7 +308,7 @@ pub struct ArtifactArgs {
         value_name = "URI",
         help_heading = "Verification Summary Attestations",
         requires = "vsa"
-    )]
+    , value_parser = provenant_policy::grammar::token)]
     pub resource_uri: Option<String>,
 
     /// A level the VSA must attest (repeatable); SLSA_BUILD_LEVEL_3 satisfies SLSA_BUILD_LEVEL_2.
@@ -310,7 +317,7 @@ pub struct ArtifactArgs {
         value_name = "LEVEL",
         help_heading = "Verification Summary Attestations",
         requires = "vsa"
-    )]
+    , value_parser = provenant_policy::grammar::level)]
     pub verified_level: Vec<String>,
 
     /// Only VSA signatures carrying this key id count.
@@ -319,7 +326,7 @@ pub struct ArtifactArgs {
         value_name = "ID",
         help_heading = "Verification Summary Attestations",
         requires = "vsa"
-    )]
+    , value_parser = provenant_policy::grammar::token)]
     pub public_key_id: Option<String>,
 
     /// Images: the digest the tag must resolve to (as recorded at release). A tag that now
@@ -433,7 +440,16 @@ fn matcher(
     flag: &str,
 ) -> Result<Option<IdentityMatcher>, CliError> {
     match (exact, re) {
-        (Some(e), _) => Ok(Some(IdentityMatcher::exact(e.clone()))),
+        (Some(e), _) => {
+            // Values from a policy file were not parsed as flags: the same grammar here.
+            let grammar = if flag == "certificate-oidc-issuer" {
+                provenant_policy::grammar::issuer_url
+            } else {
+                provenant_policy::grammar::identity
+            };
+            grammar(e).map_err(|why| CliError::Input(format!("--{flag}: {why}")))?;
+            Ok(Some(IdentityMatcher::exact(e.clone())))
+        }
         (None, Some(r)) => IdentityMatcher::regex(r)
             .map(Some)
             .map_err(|e| CliError::Input(format!("--{flag}-regexp is not a valid regexp: {e}"))),
@@ -457,7 +473,17 @@ pub(super) fn load_trust(arg: Option<&str>) -> Result<TrustRoot, CliError> {
     })
 }
 
-pub(super) fn source_policy(a: &ArtifactArgs) -> SourcePolicy {
+/// The source policy of the flags and the policy file merged; a value that does not follow its
+/// flag's grammar (from the file, flags were checked as they were parsed) refuses the run.
+pub(super) fn source_policy(a: &ArtifactArgs) -> Result<SourcePolicy, CliError> {
+    let p = merged_source_policy(a);
+    match p.validate().as_slice() {
+        [] => Ok(p),
+        errors => Err(CliError::Input(errors.join("; "))),
+    }
+}
+
+fn merged_source_policy(a: &ArtifactArgs) -> SourcePolicy {
     SourcePolicy {
         source_uri: a.source_uri.clone(),
         source_tag: a.source_tag.clone(),
@@ -620,14 +646,6 @@ fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
     Ok(provenant_core::verify_vsa(&inputs, &now_rfc3339()))
 }
 
-/// `KEY=VALUE` for --build-workflow-input.
-fn parse_key_value(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
-        _ => Err(format!("{s:?} is not KEY=VALUE")),
-    }
-}
-
 /// Read and parse every --key file.
 fn load_keys(paths: &[String]) -> Result<Vec<PublicKey>, CliError> {
     paths
@@ -661,11 +679,15 @@ pub(super) fn signer_policy(
                 a.certificate_identity_regexp.as_ref(),
                 "certificate-identity",
             )?,
+            // Without an issuer flag, a GitHub source or signer implies GitHub Actions' issuer,
+            // as gh attestation verify and slsa-verifier require; otherwise none is expected and
+            // the signature fails as signer-issuer-unconstrained.
             issuer: matcher(
                 a.certificate_oidc_issuer.as_ref(),
                 a.certificate_oidc_issuer_regexp.as_ref(),
                 "certificate-oidc-issuer",
-            )?,
+            )?
+            .or_else(|| policy.implied_issuer().map(IdentityMatcher::exact)),
             constrained_elsewhere: policy.constrains_signer(),
         })
     } else {
@@ -721,7 +743,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         return evaluate_vsa(a, vsa);
     }
     let trust = load_trust(a.trusted_root.as_deref())?;
-    let policy = source_policy(a);
+    let policy = source_policy(a)?;
     let signer = signer_policy(a, &policy)?;
 
     // Evidence first: it decides which digests the artifact needs.
@@ -807,6 +829,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         threshold: a.threshold,
         policy,
         sbom: sbom_inputs(a, vec![])?,
+        insecure_ignore_tlog: a.insecure_ignore_tlog,
     };
     let now = now_rfc3339();
     if a.layout.is_none() && !a.gates.any() {

@@ -337,7 +337,28 @@ fn action_never_drops_a_policy_it_cannot_apply() {
 fn action_output_from_the_evidence_cannot_forge_workflow_commands() {
     // The expected identity is echoed in the failed check's reason and in provenant's own
     // output: neither may become a command, and '%' must not decode to a newline.
-    let identity = "https://x%0A\n::warning::pwned\r\n::add-mask::x";
+    let identity = "https://x%0A::warning::pwned::add-mask::x";
+    // A raw newline in it is refused as a flag value (issue 13, class 7: exit 2), and the
+    // refusal forges nothing either.
+    let raw = step(&example(&[(
+        "certificate-identity",
+        "https://x%0A\n::warning::pwned\r\n::add-mask::x",
+    )]));
+    assert_eq!(raw.rc, 2, "{}", raw.context());
+    for command in raw.commands() {
+        assert!(
+            [
+                "::error title=",
+                "::warning title=",
+                "::group::",
+                "::endgroup::"
+            ]
+            .iter()
+            .any(|p| command.starts_with(p)),
+            "forged or unexpected command {command:?}\n{}",
+            raw.context()
+        );
+    }
     let step = step(&example(&[("certificate-identity", identity)]));
     assert_eq!(step.rc, 1, "{}", step.context());
     assert!(step.stdout.contains("pwned"), "{}", step.context());

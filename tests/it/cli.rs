@@ -303,3 +303,168 @@ fn attestations_directory_and_provenance_flag() {
         .args(&common));
     assert_eq!(rc, 2, "{err}");
 }
+
+/// Issue 13, class 7: every flag whose value has a grammar refuses a value that does not follow
+/// it, before anything runs: exit 2, with the expected form in the message. `--signer-repo
+/// OWNER` alone used to match every repository of that owner.
+#[test]
+fn flags_that_name_things_are_validated() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("--signer-repo", "octo-org", "OWNER/REPO"),
+        ("--signer-repo", "octo-org/app/extra", "OWNER/REPO"),
+        ("--repo", "github.com/octo-org/app", "OWNER/REPO"),
+        ("--owner", "octo-org/app", "OWNER"),
+        (
+            "--source-uri",
+            "github.com/o/r@refs/tags/v1",
+            "without @ref",
+        ),
+        ("--source-uri", "github.com", "HOST/OWNER/REPO"),
+        ("--source-tag", "refs/tags/v1", "name alone"),
+        ("--source-branch", "a..b", "name alone"),
+        ("--source-versioned-tag", "1.2", "vMAJOR"),
+        ("--source-versioned-tag", "v1-evil.9", "vMAJOR"),
+        ("--source-ref", "main", "refs/heads/main"),
+        ("--commit", "abc123", "40 (SHA-1) or 64"),
+        ("--source-digest", "abc123", "40 (SHA-1) or 64"),
+        ("--builder-id", "github-hosted", "URI"),
+        (
+            "--signer-workflow",
+            "o/r/.github/workflows/r.yml@refs/heads/main",
+            "without @ref",
+        ),
+        ("--predicate-type", "slsa provenance", "SCHEME:"),
+        (
+            "--certificate-oidc-issuer",
+            "token.actions.githubusercontent.com",
+            "https://HOST",
+        ),
+        ("--certificate-identity", "a b", "SAN"),
+        ("--certificate-oidc-issuer-regexp", "(", "regexp"),
+        ("--threshold", "0", "1 to 64"),
+        ("--build-workflow-input", "=x", "KEY=VALUE"),
+    ];
+    for (flag, value, form) in cases {
+        for cmd in [
+            &["verify", "artifact"][..],
+            &["verify", "image"],
+            &["provenance"],
+        ] {
+            let (rc, _, err) = run(provenant()
+                .args(cmd)
+                .args(["--digest", DIGEST])
+                .arg(format!("{flag}={value}")));
+            assert_eq!(rc, 2, "{cmd:?} {flag} {value:?}: {err}");
+            assert!(err.contains(form), "{flag} {value:?}: {err}");
+        }
+    }
+    // The policy file's values follow the same grammar (its own line numbers).
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        &dir,
+        "p.yaml",
+        b"apiVersion: provenant.dev/v1\nsource:\n  owner: octo-org/app\n  signerWorkflow: o/r/x.yml@refs/heads/main\n",
+    );
+    let (rc, out, _) = run(provenant().args(["policy", "lint", &policy]));
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains(":3: error") && out.contains("OWNER"), "{out}");
+    assert!(
+        out.contains(":4: error") && out.contains("without @ref"),
+        "{out}"
+    );
+    let (rc, _, err) = run(provenant().args([
+        "verify", "artifact", "--digest", DIGEST, "--policy", &policy,
+    ]));
+    assert_eq!(rc, 2, "{err}");
+    let (rc, _, err) = run(provenant().args(["policy", "init", "--repo", "octo-org"]));
+    assert_eq!(rc, 2, "{err}");
+    assert!(err.contains("OWNER/REPO"), "{err}");
+}
+
+fn json_checks(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or(serde_json::Value::Null)
+}
+
+fn has_check(v: &serde_json::Value, code: &str, outcome: &str) -> bool {
+    v["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["code"] == code && c["outcome"] == outcome)
+}
+
+/// Issue 13, class 11: a keyless signature verified without an expected OIDC issuer fails, as
+/// in cosign; `--certificate-oidc-issuer-regexp '.*'` accepts any issuer explicitly and the
+/// report records it; a GitHub source (`--repo`) implies GitHub Actions' issuer, as gh does.
+#[test]
+fn keyless_signatures_need_an_issuer() {
+    let base = [
+        "verify",
+        "artifact",
+        "testdata/release/hello-provenant.txt",
+        "--trusted-root",
+        "testdata/trust/trusted_root.json",
+        "--format",
+        "json",
+    ];
+    let identity = [
+        "--certificate-identity",
+        "https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+    ];
+    let go = |extra: &[&str]| {
+        let (rc, out, err) = run(provenant()
+            .current_dir(crate::support::root())
+            .args(base)
+            .args(extra));
+        (rc, json_checks(&out), format!("{out}{err}"))
+    };
+    let (rc, v, all) = go(&identity);
+    assert_eq!(rc, 1, "{all}");
+    assert!(
+        has_check(&v, "signer-issuer-unconstrained", "fail"),
+        "{all}"
+    );
+
+    let (rc, v, all) = go(&[
+        identity[0],
+        identity[1],
+        "--certificate-oidc-issuer-regexp",
+        ".*",
+    ]);
+    assert_eq!(rc, 0, "{all}");
+    assert!(has_check(&v, "opt-out-used", "warn"), "{all}");
+    assert_eq!(
+        v["opt_outs"][0]["name"], "certificate-oidc-issuer-regexp",
+        "{all}"
+    );
+
+    let (rc, v, all) = go(&["--repo", "provenant-test/app"]);
+    assert_eq!(rc, 0, "{all}");
+    assert!(has_check(&v, "signer-issuer-matches", "pass"), "{all}");
+    assert_eq!(v["opt_outs"], serde_json::json!([]), "{all}");
+}
+
+/// Issue 13, class 11: an SBOM with no components has no coverage to speak of; it fails every
+/// `--min-*-coverage` floor instead of reporting 100 %.
+#[test]
+fn an_empty_sbom_fails_every_coverage_floor() {
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = write(
+        &dir,
+        "empty.cdx.json",
+        br#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"timestamp":"2026-01-01T00:00:00Z","tools":{"components":[{"type":"application","name":"t"}]}},"components":[]}"#,
+    );
+    for floor in [
+        "--min-purl-coverage",
+        "--min-hash-coverage",
+        "--min-license-coverage",
+    ] {
+        let (rc, out, err) =
+            run(provenant().args(["sbom", "check", &sbom, floor, "1", "--format", "json"]));
+        assert_eq!(rc, 1, "{floor}: {out}{err}");
+        assert!(
+            has_check(&json_checks(&out), "sbom-quality-below", "fail"),
+            "{floor}: {out}"
+        );
+    }
+}

@@ -249,8 +249,11 @@ fn from_inputs(dir: &Path, i: &Value) -> Option<Vec<String>> {
         let iss = s(i, "certificate_oidc_issuer")
             .map(str::to_string)
             .or_else(|| facts.get("oidc issuer").cloned().filter(|x| x != "(none)"));
-        if let Some(iss) = iss {
-            out.extend(["--certificate-oidc-issuer".into(), iss]);
+        match iss {
+            Some(iss) => out.extend(["--certificate-oidc-issuer".into(), iss]),
+            // Upstream verified without an issuer policy (the certificate names none):
+            // provenant requires that choice to be spelled out, and records it.
+            None => out.extend(["--certificate-oidc-issuer-regexp".into(), ".*".into()]),
         }
     }
     out.push("--offline".into());

@@ -46,8 +46,17 @@ impl Fixture {
             ..MintSpec::default()
         }
     }
-    /// `verify image REF --key cosign.pub --format json [extra]` -> (exit, report, stderr).
+    /// `verify image REF --key cosign.pub --insecure-ignore-tlog --format json [extra]` ->
+    /// (exit, report, stderr). cosign's key-signed `.sig`/`.att` layers carry no log entry here:
+    /// these tests are about collecting and binding, so they accept that (issue 13, class 11;
+    /// `verify_key_strict` checks the rule itself).
     fn verify_key(&self, reference: &str, extra: &[&str]) -> (i32, Value, String) {
+        let mut all = vec!["--insecure-ignore-tlog"];
+        all.extend_from_slice(extra);
+        self.verify_key_strict(reference, &all)
+    }
+    /// As `verify_key`, without `--insecure-ignore-tlog`.
+    fn verify_key_strict(&self, reference: &str, extra: &[&str]) -> (i32, Value, String) {
         let mut args = vec!["verify", "image", reference];
         let key = self.path("cosign.pub");
         args.extend([
@@ -145,8 +154,16 @@ fn cosign_key_signatures_attestations_and_sboms_from_a_registry() {
     let f = Fixture::new();
     let img = push_cosign_keyed(&reg, &f, "app", "one");
     let reference = format!("{}:v1", reg.repo("app"));
+    // Issue 13, class 11: key-signed layers without a log entry fail unless the risk is
+    // accepted explicitly, which the report then records.
+    let (rc, r, err) = f.verify_key_strict(&reference, &[]);
+    assert_eq!(rc, 1, "{r:#}\n{err}");
+    assert!(has(&r, "fail", "tlog-entry-missing"), "{r:#}");
+    assert_eq!(r["opt_outs"], serde_json::json!([]), "{r:#}");
     let (rc, r, err) = f.verify_key(&reference, &[]);
     assert_eq!(rc, 0, "{r:#}\n{err}");
+    assert!(has(&r, "warn", "opt-out-used"), "{r:#}");
+    assert_eq!(r["opt_outs"][0]["name"], "insecure-ignore-tlog", "{r:#}");
     assert_eq!(r["subject"]["digests"][0], img.digest());
     assert_eq!(r["subject"]["kind"], "image");
     for code in [
@@ -206,6 +223,7 @@ fn cosign_key_signatures_attestations_and_sboms_from_a_registry() {
         &reference,
         "--key",
         &key,
+        "--insecure-ignore-tlog",
         "--registry-config",
         "none",
     ]));
@@ -883,6 +901,7 @@ fn basic_auth_credentials_come_from_the_docker_config() {
         &reference,
         "--key",
         &key,
+        "--insecure-ignore-tlog",
         "--format",
         "json",
         "--registry-config",
@@ -894,7 +913,14 @@ fn basic_auth_credentials_come_from_the_docker_config() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(&cfg, dir.join("config.json")).unwrap();
     let (rc, out, err) = run(provenant()
-        .args(["verify", "image", &reference, "--key", &key])
+        .args([
+            "verify",
+            "image",
+            &reference,
+            "--key",
+            &key,
+            "--insecure-ignore-tlog",
+        ])
         .env("DOCKER_CONFIG", &dir));
     assert_eq!(rc, 0, "{out}\n{err}");
     assert!(!out.contains(TEST_PASSWORD) && !err.contains(TEST_PASSWORD));

@@ -488,10 +488,12 @@ fn key_paths_are_relative_to_the_policy_file() {
     let dir = tempfile::tempdir().unwrap();
     let pem = std::fs::read_to_string(root().join("testdata/keys/cosign.pub")).unwrap();
     write(&dir, "keys/release.pub", &pem);
+    // A detached key signature has no log entry: the policy accepts that explicitly (issue 13,
+    // class 11), and the report records the opt-out.
     let p = write(
         &dir,
         "policy.yaml",
-        &policy("signers:\n  - key: keys/release.pub\n"),
+        &policy("signers:\n  - key: keys/release.pub\ninsecureIgnoreTlog: true\n"),
     );
     let (code, v, all) = verify(&[
         "--policy",
@@ -501,6 +503,21 @@ fn key_paths_are_relative_to_the_policy_file() {
     ]);
     assert_eq!(code, 0, "{all}");
     assert_eq!(check(&v, "signature-valid")["outcome"], "pass", "{all}");
+    assert_eq!(check(&v, "opt-out-used")["outcome"], "warn", "{all}");
+    assert_eq!(v["opt_outs"][0]["name"], "insecure-ignore-tlog", "{all}");
+    let strict = write(
+        &dir,
+        "strict.yaml",
+        &policy("signers:\n  - key: keys/release.pub\n"),
+    );
+    let (code, v, all) = verify(&[
+        "--policy",
+        &strict,
+        "--bundle",
+        "testdata/release/hello-provenant.txt.sig",
+    ]);
+    assert_eq!(code, 1, "{all}");
+    assert_eq!(check(&v, "tlog-entry-missing")["outcome"], "fail", "{all}");
     // The threshold is impossible with one key: refused before verifying (exit 2).
     let p = write(
         &dir,
@@ -677,8 +694,20 @@ fn rego_and_the_policy_never_turn_a_failure_into_a_pass() {
     );
     let (code, v, all) = verify(&["--rego", &failed]);
     assert_eq!(code, 1, "{all}");
-    let c = check(&v, "rego-denied");
-    assert_eq!(c["reason"], "saw signer-unconstrained", "{all}");
+    // Every failure so far, the missing identity and (issue 13, class 11) the missing issuer.
+    for want in [
+        "saw signer-unconstrained",
+        "saw signer-issuer-unconstrained",
+    ] {
+        assert!(
+            v["checks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["code"] == "rego-denied" && c["reason"] == want),
+            "{want}: {all}"
+        );
+    }
 }
 
 #[test]

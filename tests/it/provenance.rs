@@ -57,6 +57,7 @@ fn run(bundles: &[String], policy: SourcePolicy) -> Report {
         threshold: 1,
         policy,
         sbom: Default::default(),
+        insecure_ignore_tlog: false,
     };
     verify_artifact(&inputs, &trust, "2026-01-01T00:00:00Z")
 }
@@ -408,14 +409,17 @@ fn a_stranger_cannot_claim_a_repository_in_the_statement() {
                 Found::Given,
                 bundle.as_bytes(),
             )],
+            // Any issuer (explicitly): the point is that the repository must come from the
+            // certificate whoever issued it.
             signer: SignerPolicy::Keyless(IdentityPolicy {
                 identity: None,
-                issuer: None,
+                issuer: Some(IdentityMatcher::regex(".*").unwrap()),
                 constrained_elsewhere: policy.constrains_signer(),
             }),
             threshold: 1,
             policy,
             sbom: Default::default(),
+            insecure_ignore_tlog: false,
         },
         &trust,
         "2026-01-01T00:00:00Z",
@@ -637,4 +641,45 @@ fn workflow_inputs() {
         p(&[("release", "1.0")]),
     );
     assert!(failed(&r).contains(&CheckCode::WorkflowInputsMismatch));
+}
+
+/// Issue 13, class 5: a certificate from before Fulcio's provider-neutral arc carries its
+/// repository, commit and ref only in the deprecated `.1.5`, `.1.3` and `.1.6`; they are held to
+/// the source policy like `.1.12`, `.1.13` and `.1.14`.
+#[test]
+fn old_certificates_are_cross_checked_through_the_legacy_extensions() {
+    let old = GithubClaims {
+        legacy_only: true,
+        ..GithubClaims::for_workflow(
+            "provenant-test",
+            "app",
+            "release.yml",
+            "refs/heads/main",
+            DEFAULT_COMMIT,
+        )
+    };
+    let policy = SourcePolicy {
+        source_branch: Some("main".into()),
+        repo: Some("provenant-test/app".into()),
+        commit: Some(DEFAULT_COMMIT.into()),
+        ..SourcePolicy::default()
+    };
+    let honest = run(&[mint(old.clone(), |s| s)], policy.clone());
+    assert_eq!(honest.verdict, Verdict::Pass, "{:#?}", honest.checks);
+    // The statement claims the release tag; the old certificate says the build ran on main.
+    let lying = mint(old, |s| s.replace("refs/heads/main", "refs/tags/v1.0.0"));
+    let r = run(
+        &[lying],
+        SourcePolicy {
+            source_branch: None,
+            source_tag: Some("v1.0.0".into()),
+            ..policy
+        },
+    );
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert!(
+        failed(&r).contains(&CheckCode::SourceRefMismatch),
+        "{:?}",
+        failed(&r)
+    );
 }

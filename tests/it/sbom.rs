@@ -330,6 +330,7 @@ fn sbom_attestations_are_bound_by_their_verified_subject() {
                     required,
                     ..SbomInputs::default()
                 },
+                insecure_ignore_tlog: false,
             },
             &trust,
             "2026-01-01T00:00:00Z",

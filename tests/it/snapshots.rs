@@ -39,6 +39,7 @@ fn report(tamper: Option<Tamper>) -> provenant_model::Report {
             threshold: 1,
             policy: Default::default(),
             sbom: Default::default(),
+            insecure_ignore_tlog: false,
         },
         &trust,
         "2026-01-01T00:00:00Z",

@@ -47,6 +47,7 @@ fn verify_minted(m: &Minted, signer: SignerPolicy) -> Report {
         threshold: 1,
         policy: Default::default(),
         sbom: Default::default(),
+        insecure_ignore_tlog: false,
     };
     verify_artifact(&inputs, &trust(), NOW)
 }
@@ -303,6 +304,7 @@ fn a_bad_bundle_beside_a_good_one_is_a_warning_not_a_pass_maker() {
                 threshold: 1,
                 policy: Default::default(),
                 sbom: Default::default(),
+                insecure_ignore_tlog: false,
             },
             &trust(),
             NOW,

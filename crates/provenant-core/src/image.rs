@@ -136,6 +136,7 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: &str) -> Repor
     }
     let mut signatures = Vec::new();
     let mut gates = Vec::new();
+    let mut opt_outs: Vec<provenant_model::OptOut> = Vec::new();
     for t in &inputs.targets {
         let label = t.platform.as_deref();
         let d = t.artifact.subject.digests.first();
@@ -172,6 +173,11 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: &str) -> Repor
         }
         signatures.extend(r.signatures);
         gates.extend(r.gates);
+        for o in r.opt_outs {
+            if !opt_outs.contains(&o) {
+                opt_outs.push(o);
+            }
+        }
     }
     // Defensive: a run with no passing signature must not pass because a later target did.
     if !checks.iter().any(|c| c.outcome == Outcome::Fail) && !signatures.iter().any(|s| s.verified)
@@ -194,7 +200,7 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: &str) -> Repor
         },
         checks,
         signatures,
-        vec![],
+        opt_outs,
     );
     report.gates = gates;
     report

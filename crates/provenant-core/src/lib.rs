@@ -13,6 +13,7 @@
 //!     threshold: 1,
 //!     policy: Default::default(),
 //!     sbom: Default::default(),
+//!     insecure_ignore_tlog: false,
 //! };
 //! let root = TrustRoot::embedded(Instance::PublicGood).unwrap();
 //! let report = verify_artifact(&inputs, &root, "2026-01-01T00:00:00Z");

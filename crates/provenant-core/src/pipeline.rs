@@ -35,6 +35,10 @@ pub struct ArtifactInputs {
     pub policy: SourcePolicy,
     /// SBOMs given as files, and what SBOMs must meet.
     pub sbom: SbomInputs,
+    /// cosign's `--insecure-ignore-tlog`: accept key-signed evidence that has no verified
+    /// transparency-log entry or trusted timestamp (a warning, and an opt-out in the report).
+    /// Without it such evidence fails (`tlog-entry-missing`), as cosign v2 does.
+    pub insecure_ignore_tlog: bool,
 }
 
 /// SBOM evidence for `verify artifact`.
@@ -221,7 +225,8 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
         ));
     }
     checks.extend(sbom_checks(inputs, &signatures, now));
-    let opt_outs = Vec::<OptOut>::new();
+    let (opt_out_checks, opt_outs) = opt_outs(inputs, &root_ref);
+    checks.extend(opt_out_checks);
     Report::new(
         ToolInfo {
             name: TOOL_NAME.into(),
@@ -345,10 +350,8 @@ fn verify_evidence(
                     evref,
                 )];
             };
-            let (mut checks, key) = verify_blob_signature(bytes, digests, keys, &evref);
-            if key.is_some() {
-                checks.push(unlogged_warning(&evref));
-            }
+            let (checks, key) = verify_blob_signature(bytes, digests, keys, &evref);
+            let signed = key.is_some();
             let claim = key_claim(
                 &evref,
                 "message-signature",
@@ -356,7 +359,11 @@ fn verify_evidence(
                 None,
                 key.map(|i| vec![&keys[i]]),
             );
-            vec![Item::checked(checks, claim, None, inputs, &evref)]
+            let mut item = Item::checked(checks, claim, None, inputs, &evref);
+            if signed {
+                item.apply_policy(vec![unlogged(&evref, inputs)]);
+            }
+            vec![item]
         }
     }
 }
@@ -498,6 +505,14 @@ fn bundle_item(
         claims: vec![out.claim],
     };
     let verified = out.verified.map(|v| v.get().clone());
+    // A key-signed bundle proves when it was signed only through a verified log entry or
+    // timestamp; without one (a trusted root with no logs, a bundle with no timestamp) it is
+    // held to the same rule as other key-signed evidence.
+    if let (Some(v), SignerPolicy::Keys(_)) = (&verified, signer) {
+        if v.signing_time.is_none() {
+            item.apply_policy(vec![unlogged(r, inputs)]);
+        }
+    }
     if let (Some(v), true) = (&verified, with_policy) {
         item.apply_policy(evaluate(&inputs.policy, &v.signer, v.statement.as_ref(), r));
     }
@@ -740,7 +755,8 @@ fn gcb_item(
 
 /// A key-signed envelope whose signature check produced `checks` (and, when it verified, the
 /// indices of the keys that signed): bind its statement to the artifact, record the claim and
-/// its provenance, then apply the source policy. `unlogged` adds the no-log-entry warning.
+/// its provenance, then apply the source policy. `unlogged`: the evidence kind carries no log
+/// entry or timestamp, and is held to [`unlogged`] (Cloud Build's KMS-signed provenance is not).
 fn keyed_envelope_item(
     env: &provenant_formats::dsse::Envelope,
     mut checks: Vec<Check>,
@@ -753,6 +769,7 @@ fn keyed_envelope_item(
     let mut statement = None;
     let mut predicate_type = None;
     let mut signers = None;
+    let mut time_check = None;
     if let Some(idx) = signed_by {
         let (c, bound, st) = bind_envelope(env, &inputs.subject.digests, evref);
         checks.extend(c);
@@ -761,7 +778,7 @@ fn keyed_envelope_item(
             statement = st;
             signers = Some(idx.iter().map(|i| &keys[*i]).collect());
             if unlogged {
-                checks.push(unlogged_warning(evref));
+                time_check = Some(self::unlogged(evref, inputs));
             }
         }
     }
@@ -778,7 +795,9 @@ fn keyed_envelope_item(
     if statement.is_some() {
         claim.signed_payload = Some(env.payload.clone());
     }
-    Item::checked(checks, claim, statement.as_ref(), inputs, evref)
+    let mut item = Item::checked(checks, claim, statement.as_ref(), inputs, evref);
+    item.apply_policy(time_check.into_iter().collect());
+    item
 }
 
 /// A key-verified envelope proves something about the artifact only if its statement names it.
@@ -965,9 +984,6 @@ fn cosign_item(
             if signer.is_some() {
                 checks.push(binding);
             }
-            if ok {
-                checks.push(unlogged_warning(evref));
-            }
             let claim = key_claim(
                 evref,
                 "cosign-simple-signing",
@@ -975,7 +991,11 @@ fn cosign_item(
                 None,
                 signer.filter(|_| ok).map(|i| vec![&keys[i]]),
             );
-            Item::checked(checks, claim, None, inputs, evref)
+            let mut item = Item::checked(checks, claim, None, inputs, evref);
+            if ok {
+                item.apply_policy(vec![unlogged(evref, inputs)]);
+            }
+            item
         }
         SignerPolicy::Keyless(_) => {
             let b = match &sig.bundle {
@@ -1029,12 +1049,68 @@ fn cosign_item(
     }
 }
 
-fn unlogged_warning(evref: &EvidenceRef) -> Check {
-    Check::warn(
-        CheckCode::TlogEntryMissing,
-        "key-signed evidence without a transparency-log entry or timestamp: when it was signed cannot be established (a leaked key's signatures cannot be dated)",
-        vec![evref.clone()],
-    )
+/// Key-signed evidence without a verified transparency-log entry or trusted timestamp: when it
+/// was signed cannot be established, so a leaked (or retired) key's signatures pass forever.
+/// cosign v2 refuses it unless `--insecure-ignore-tlog`; so does provenant. Google Cloud Build
+/// provenance (KMS-signed, verified by key alone by gcloud and slsa-verifier), VSAs
+/// (slsa-verifier `verify-vsa`) and in-toto layouts and links are key-signed by design and are
+/// not held to this.
+fn unlogged(evref: &EvidenceRef, inputs: &ArtifactInputs) -> Check {
+    if inputs.insecure_ignore_tlog {
+        Check::warn(
+            CheckCode::TlogEntryMissing,
+            "key-signed evidence without a transparency-log entry or timestamp, accepted because of --insecure-ignore-tlog: when it was signed cannot be established (a leaked key's signatures cannot be dated)",
+            vec![evref.clone()],
+        )
+    } else {
+        Check::fail(
+            CheckCode::TlogEntryMissing,
+            "key-signed evidence without a verified transparency-log entry or trusted timestamp: when it was signed cannot be established, so a leaked key's signatures would pass forever; verify a Sigstore bundle that carries its log entry (cosign sign-blob --bundle, cosign attest), or accept the risk explicitly with --insecure-ignore-tlog (policy: insecureIgnoreTlog: true)",
+            vec![evref.clone()],
+        )
+    }
+}
+
+/// The opt-outs this run uses: one warning each, and the report's record of the risk taken.
+fn opt_outs(inputs: &ArtifactInputs, root_ref: &EvidenceRef) -> (Vec<Check>, Vec<OptOut>) {
+    let mut checks = Vec::new();
+    let mut outs = Vec::new();
+    if inputs.insecure_ignore_tlog {
+        let risk = "key-signed evidence is accepted without a verified transparency-log entry or trusted timestamp: when it was signed is not established, and a leaked key's signatures cannot be told from genuine ones";
+        checks.push(Check::warn(
+            CheckCode::OptOutUsed,
+            format!("--insecure-ignore-tlog (or policy insecureIgnoreTlog): {risk}"),
+            vec![EvidenceRef::new(
+                EvidenceKind::Flag,
+                "--insecure-ignore-tlog",
+            )],
+        ));
+        outs.push(OptOut {
+            name: "insecure-ignore-tlog".into(),
+            risk: risk.into(),
+        });
+    }
+    if let SignerPolicy::Keyless(p) = &inputs.signer {
+        if let Some(m) = p.issuer.as_ref().filter(|m| m.accepts_any()) {
+            let risk = "a keyless signature from any OIDC issuer is accepted: the same e-mail or URI identity issued by another provider passes";
+            checks.push(Check::warn(
+                CheckCode::OptOutUsed,
+                format!(
+                    "--certificate-oidc-issuer-regexp {} (or policy issuerRegexp): {risk}",
+                    m.describe()
+                ),
+                vec![
+                    EvidenceRef::new(EvidenceKind::Flag, "--certificate-oidc-issuer-regexp"),
+                    root_ref.clone(),
+                ],
+            ));
+            outs.push(OptOut {
+                name: "certificate-oidc-issuer-regexp".into(),
+                risk: risk.into(),
+            });
+        }
+    }
+    (checks, outs)
 }
 
 fn bundle_error_check(e: &BundleError, r: &EvidenceRef) -> Check {

@@ -336,63 +336,15 @@ fn pct(n: usize, of: usize) -> f64 {
     }
 }
 
-fn quality(sbom: &Sbom, req: &SbomRequirements, evref: &EvidenceRef) -> Vec<Check> {
+/// Coverage of package URLs, hashes and licenses over `n` (> 0) components against the floors.
+fn quality_figures(
+    out: &mut Vec<Check>,
+    req: &SbomRequirements,
+    n: usize,
+    (purl, hashes, licenses): (usize, usize, usize),
+    evref: &EvidenceRef,
+) {
     let ev = || vec![evref.clone()];
-    let all: Vec<&SbomComponent> = sbom.subjects.iter().chain(&sbom.components).collect();
-    let n = all.len();
-    let count = |f: &dyn Fn(&SbomComponent) -> bool| all.iter().filter(|c| f(c)).count();
-    let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
-    let supplier = count(&|c| has(&c.supplier));
-    let name = count(&|c| has(&c.name));
-    let version = count(&|c| has(&c.version));
-    let ident = count(&|c| has(&c.purl) || has(&c.cpe));
-    let purl = count(&|c| has(&c.purl));
-    let hashes = count(&|c| !c.hashes.is_empty());
-    let licenses = count(&|c| !c.licenses.is_empty());
-    let author = !sbom.authors.is_empty() || !sbom.tools.is_empty();
-    let timestamp = sbom.created.is_some();
-    let deps = sbom.has_dependency_section && !sbom.dependencies.is_empty();
-    let mut out = Vec::new();
-
-    let elements = [
-        ("supplier", pct(supplier, n)),
-        ("name", pct(name, n)),
-        ("version", pct(version, n)),
-        ("unique identifier", pct(ident, n)),
-    ];
-    let mut missing: Vec<String> = elements
-        .iter()
-        .filter(|(_, p)| *p < 100.0)
-        .map(|(e, p)| format!("{e} {p:.1}%"))
-        .collect();
-    if !author {
-        missing.push("author missing".into());
-    }
-    if !timestamp {
-        missing.push("timestamp missing".into());
-    }
-    if !deps {
-        missing.push("dependency relationships missing".into());
-    }
-    if missing.is_empty() {
-        out.push(Check::pass(
-            CheckCode::SbomNtiaComplete,
-            format!("all NTIA minimum elements present for {n} component(s)"),
-            ev(),
-        ));
-    } else {
-        out.push(Check::new(
-            CheckCode::SbomNtiaIncomplete,
-            if req.require_ntia {
-                Outcome::Fail
-            } else {
-                Outcome::Warn
-            },
-            format!("{n} component(s); coverage: {}", missing.join(", ")),
-            ev(),
-        ));
-    }
-
     let figures = [
         ("package URL", pct(purl, n), req.min_purl_percent),
         ("hashes", pct(hashes, n), req.min_hash_percent),
@@ -433,6 +385,89 @@ fn quality(sbom: &Sbom, req: &SbomRequirements, evref: &EvidenceRef) -> Vec<Chec
             format!("{n} component(s): {}", below.join(", ")),
             ev(),
         ));
+    }
+}
+
+fn quality(sbom: &Sbom, req: &SbomRequirements, evref: &EvidenceRef) -> Vec<Check> {
+    let ev = || vec![evref.clone()];
+    let all: Vec<&SbomComponent> = sbom.subjects.iter().chain(&sbom.components).collect();
+    let n = all.len();
+    let count = |f: &dyn Fn(&SbomComponent) -> bool| all.iter().filter(|c| f(c)).count();
+    let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let supplier = count(&|c| has(&c.supplier));
+    let name = count(&|c| has(&c.name));
+    let version = count(&|c| has(&c.version));
+    let ident = count(&|c| has(&c.purl) || has(&c.cpe));
+    let purl = count(&|c| has(&c.purl));
+    let hashes = count(&|c| !c.hashes.is_empty());
+    let licenses = count(&|c| !c.licenses.is_empty());
+    let author = !sbom.authors.is_empty() || !sbom.tools.is_empty();
+    let timestamp = sbom.created.is_some();
+    let deps = sbom.has_dependency_section && !sbom.dependencies.is_empty();
+    let mut out = Vec::new();
+
+    let elements = [
+        ("supplier", pct(supplier, n)),
+        ("name", pct(name, n)),
+        ("version", pct(version, n)),
+        ("unique identifier", pct(ident, n)),
+    ];
+    let mut missing: Vec<String> = elements
+        .iter()
+        .filter(|(_, p)| *p < 100.0)
+        .map(|(e, p)| format!("{e} {p:.1}%"))
+        .collect();
+    if !author {
+        missing.push("author missing".into());
+    }
+    if !timestamp {
+        missing.push("timestamp missing".into());
+    }
+    if !deps {
+        missing.push("dependency relationships missing".into());
+    }
+    if n == 0 {
+        missing.insert(0, "no components (nothing to judge)".into());
+    }
+    if missing.is_empty() {
+        out.push(Check::pass(
+            CheckCode::SbomNtiaComplete,
+            format!("all NTIA minimum elements present for {n} component(s)"),
+            ev(),
+        ));
+    } else {
+        out.push(Check::new(
+            CheckCode::SbomNtiaIncomplete,
+            if req.require_ntia {
+                Outcome::Fail
+            } else {
+                Outcome::Warn
+            },
+            format!("{n} component(s); coverage: {}", missing.join(", ")),
+            ev(),
+        ));
+    }
+
+    if n == 0 {
+        // Coverage over no components is not 100 %: it is not applicable, and a floor
+        // (--min-*-coverage) asks for something an empty SBOM cannot show.
+        let floors = req.quality_enforced();
+        out.push(Check::new(
+            CheckCode::SbomQualityBelow,
+            if floors {
+                Outcome::Fail
+            } else {
+                Outcome::NotApplicable
+            },
+            if floors {
+                "the SBOM lists no components: package URL, hash and license coverage are not applicable, so no coverage floor can be met"
+            } else {
+                "the SBOM lists no components: coverage is not applicable"
+            },
+            ev(),
+        ));
+    } else {
+        quality_figures(&mut out, req, n, (purl, hashes, licenses), evref);
     }
 
     if deps {
@@ -661,6 +696,39 @@ mod tests {
             source_commits: vec![],
             deviations: vec![],
         }
+    }
+
+    /// Issue 13, class 11: coverage over no components is not 100 %.
+    #[test]
+    fn an_empty_sbom_meets_no_coverage_floor() {
+        let ev = EvidenceRef::new(provenant_model::EvidenceKind::Sbom, "s.json");
+        let outcome =
+            |checks: &[Check], code| checks.iter().find(|c| c.code == code).map(|c| c.outcome);
+        let floor = SbomRequirements {
+            min_purl_percent: Some(50.0),
+            ..SbomRequirements::default()
+        };
+        let c = quality(&sbom(vec![]), &floor, &ev);
+        assert_eq!(
+            outcome(&c, CheckCode::SbomQualityBelow),
+            Some(Outcome::Fail)
+        );
+        assert_eq!(outcome(&c, CheckCode::SbomQualityMet), None);
+        assert_ne!(
+            outcome(&c, CheckCode::SbomNtiaComplete),
+            Some(Outcome::Pass)
+        );
+        let c = quality(&sbom(vec![]), &SbomRequirements::default(), &ev);
+        assert_eq!(
+            outcome(&c, CheckCode::SbomQualityBelow),
+            Some(Outcome::NotApplicable)
+        );
+        let c = quality(
+            &sbom(vec![comp("a", "1", Some("pkg:npm/a@1"))]),
+            &floor,
+            &ev,
+        );
+        assert_eq!(outcome(&c, CheckCode::SbomQualityMet), Some(Outcome::Pass));
     }
 
     #[test]

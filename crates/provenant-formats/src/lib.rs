@@ -22,4 +22,5 @@ pub mod oci;
 pub mod purl;
 pub mod sbom;
 pub mod slsa;
+pub mod source;
 pub mod xml;

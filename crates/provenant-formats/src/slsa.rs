@@ -27,11 +27,17 @@ fn s(v: &Value, ptr: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Split `git+https://github.com/org/repo@refs/tags/v1` into repository and ref.
+/// Split `git+https://github.com/org/repo@refs/tags/v1` into repository and ref with the one
+/// source-reference parser: the repository by its grammar, then the ref whole (a pinned commit
+/// id is not a ref). A value that does not parse is recorded as written, repository and ref
+/// alike, so that it equals no expected repository or ref: it is never cut somewhere to fit.
 fn split_ref(uri: &str) -> (String, Option<String>) {
-    match uri.rsplit_once('@') {
-        Some((repo, r)) if r.starts_with("refs/") => (repo.to_owned(), Some(r.to_owned())),
-        _ => (uri.to_owned(), None),
+    match crate::source::parse_source_uri(uri) {
+        Ok(s) => {
+            let r = s.named_ref().map(str::to_owned);
+            (s.repository, r)
+        }
+        Err(_) => (uri.to_owned(), uri.contains('@').then(|| uri.to_owned())),
     }
 }
 
@@ -212,6 +218,30 @@ mod tests {
         assert_eq!(p.source_commit.as_deref(), Some("abc"));
         assert_eq!(p.invocation_id.as_deref(), Some("7/2"));
         assert_eq!(p.materials.len(), 1);
+    }
+
+    /// Issue 13, class 5: the ref is everything after the first '@' that follows the repository.
+    #[test]
+    fn a_ref_holding_an_at_is_taken_whole() {
+        let st = parse_statement(br#"{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2","subject":[{"name":"a","digest":{"sha256":"00"}}],
+          "predicate":{"builder":{"id":"b"},"buildType":"bt","invocation":{"configSource":{"uri":"git+https://github.com/o/r@refs/heads/evil@refs/tags/v1.0.0","digest":{"sha1":"abc"}}}}}"#).unwrap();
+        let p = provenance_of(&st).unwrap();
+        assert_eq!(
+            p.source_repository.as_deref(),
+            Some("git+https://github.com/o/r")
+        );
+        assert_eq!(
+            p.source_ref.as_deref(),
+            Some("refs/heads/evil@refs/tags/v1.0.0")
+        );
+        // Unparsable: recorded as written, so it equals no repository and no ref.
+        let st = parse_statement(br#"{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2","subject":[{"name":"a","digest":{"sha256":"00"}}],
+          "predicate":{"builder":{"id":"b"},"buildType":"bt","invocation":{"configSource":{"uri":"git+https://github.com/o/r@refs/tags/v1..0","digest":{"sha1":"abc"}}}}}"#).unwrap();
+        let p = provenance_of(&st).unwrap();
+        assert_eq!(
+            p.source_ref.as_deref(),
+            Some("git+https://github.com/o/r@refs/tags/v1..0")
+        );
     }
 
     #[test]

@@ -234,13 +234,13 @@ check_codes! {
         "A keyless signature verified but no expected identity was given: anyone with an OIDC account could have made it.";
     /// No issuer constraint was given.
     SignerIssuerUnconstrained = "signer-issuer-unconstrained", "identity",
-        "No expected OIDC issuer was given; the identity alone was matched.";
+        "A keyless signature verified but no expected OIDC issuer was given (nor implied by a GitHub source or signer): the same identity issued by another provider would pass. A failure, as in cosign; --certificate-oidc-issuer-regexp '.*' accepts any issuer explicitly (recorded as opt-out-used).";
     /// A transparency-log entry was proven included.
     TlogInclusionVerified = "tlog-inclusion-verified", "transparency-log",
         "The log entry's inclusion proof verified against a checkpoint signed by a trusted log (or its inclusion promise verified), and the entry body describes this bundle's signature, key and artifact.";
     /// The trusted root requires a log entry and there is none.
     TlogEntryMissing = "tlog-entry-missing", "transparency-log",
-        "The bundle has no transparency-log entry although the trusted root lists transparency logs.";
+        "The bundle has no transparency-log entry although the trusted root lists transparency logs; or key-signed evidence (a detached or image signature, a DSSE envelope, a key-signed bundle) has no verified log entry or trusted timestamp, which fails unless --insecure-ignore-tlog (then a warning).";
     /// Broken inclusion proof.
     TlogInclusionProofInvalid = "tlog-inclusion-proof-invalid", "transparency-log",
         "The inclusion proof does not lead from the entry to the checkpoint's root hash.";

@@ -184,6 +184,16 @@ pub struct CertificateClaims {
     /// `.1.22`: `public`, `private` or `internal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_repository_visibility: Option<String>,
+    /// Deprecated `.1.6` (GitHub workflow ref), as the certificate writes it. Older
+    /// certificates carry it alone; newer ones beside `.1.14`, and then both must agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_workflow_ref: Option<String>,
+    /// Deprecated `.1.3` (GitHub workflow commit), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_workflow_sha: Option<String>,
+    /// Deprecated `.1.5` (GitHub workflow repository, `owner/repo`), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_workflow_repository: Option<String>,
 }
 
 /// Who signed.

@@ -29,6 +29,10 @@ pub struct PolicyDocument {
     /// Key signers: how many distinct keys must have signed.
     #[serde(default)]
     pub threshold: Option<usize>,
+    /// Accept key-signed evidence without a verified transparency-log entry or timestamp
+    /// (`--insecure-ignore-tlog`); recorded as an opt-out in every report.
+    #[serde(default)]
+    pub insecure_ignore_tlog: bool,
     /// A trusted root file (relative to the policy) or an embedded instance name.
     #[serde(default)]
     pub trusted_root: Option<String>,

@@ -20,6 +20,7 @@
 mod document;
 mod eval;
 mod flags;
+pub mod grammar;
 mod lines;
 mod load;
 mod probe;
@@ -30,7 +31,7 @@ pub use document::{
     Review, Sbom, SbomFormat, Signer, Source, Thresholds, Waiver, API_VERSION, MAX_POLICY_BYTES,
 };
 pub use eval::evaluate;
-pub use flags::{normalize_repo, SourcePolicy, TRUSTED_BUILDER_PREFIX};
+pub use flags::{normalize_repo, SourcePolicy, GITHUB_ACTIONS_ISSUER, TRUSTED_BUILDER_PREFIX};
 pub use lines::LineIndex;
 pub use load::{
     keyless_matchers, lint_policy, parse_policy, Diagnostic, MatcherSpec, Severity, POLICY_SCHEMA,

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::document::{PolicyDocument, Signer, MAX_POLICY_BYTES};
-use crate::eval::semver_parts;
+use crate::eval::parse_semver;
 use crate::flags::normalize_repo;
 use crate::lines::{escape_segment, LineIndex};
 
@@ -505,10 +505,19 @@ fn regexp_rules(re: &str, path: &str, what: &str, sink: &mut Sink<'_>) {
         return;
     }
     if matches_anything(re) {
-        sink.error(
-            path,
-            format!("{re:?} accepts any {what}: name the one you trust"),
-        );
+        if what == "issuer" {
+            // The explicit way to accept any issuer (cosign's --certificate-oidc-issuer-regexp
+            // '.*'): allowed, and recorded as an opt-out in every report.
+            sink.warn(
+                path,
+                format!("{re:?} accepts any OIDC issuer: the same identity issued by another provider passes; every report records this opt-out. Name the issuer you trust"),
+            );
+        } else {
+            sink.error(
+                path,
+                format!("{re:?} accepts any {what}: name the one you trust"),
+            );
+        }
         return;
     }
     if !(re.starts_with('^') && re.ends_with('$') && !re.ends_with("\\$")) {
@@ -594,8 +603,18 @@ fn signer_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
         if s.issuer.is_none() && s.issuer_regexp.is_none() {
             sink.warn(
                 &p,
-                "no issuer: a certificate with this identity from any OIDC issuer is accepted; add issuer",
+                "no issuer: keyless signatures fail (signer-issuer-unconstrained) unless the source names a GitHub repository or signer, which requires GitHub Actions' issuer; add issuer (or issuerRegexp: '.*' to accept any, recorded as an opt-out)",
             );
+        }
+        if let Some(i) = &s.issuer {
+            if let Err(e) = crate::grammar::issuer_url(i) {
+                sink.error(&format!("{p}/issuer"), e);
+            }
+        }
+        if let Some(i) = &s.identity {
+            if let Err(e) = crate::grammar::identity(i) {
+                sink.error(&format!("{p}/identity"), e);
+            }
         }
         if let Some(id) = &s.identity {
             if id.contains(".*") || id.starts_with('^') || id.ends_with('$') {
@@ -643,6 +662,52 @@ fn is_commit(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Every named value of the file, held to its flag's grammar ([`crate::grammar`]).
+fn grammar_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
+    use crate::grammar as g;
+    type Grammar = fn(&str) -> Result<String, String>;
+    let mut one = |path: String, v: &str, f: Grammar| {
+        if let Err(e) = f(v) {
+            sink.error(&path, e);
+        }
+    };
+    for (i, b) in doc.builders.iter().flatten().enumerate() {
+        one(format!("/builders/{i}"), b, g::builder_id);
+    }
+    if let Some(src) = &doc.source {
+        let fields: [(&str, &Option<String>, Grammar); 8] = [
+            ("repository", &src.repository, g::source_uri),
+            ("repo", &src.repo, g::owner_repo),
+            ("owner", &src.owner, g::owner),
+            ("ref", &src.reference, g::full_ref),
+            ("commit", &src.commit, g::commit),
+            ("sourceDigest", &src.source_digest, g::commit),
+            ("signerRepo", &src.signer_repo, g::owner_repo),
+            ("signerWorkflow", &src.signer_workflow, g::signer_workflow),
+        ];
+        for (k, v, f) in fields {
+            if let Some(v) = v {
+                one(format!("/source/{k}"), v, f);
+            }
+        }
+        if let Some(refs) = &src.refs {
+            for (list, items) in [("tags", &refs.tags), ("branches", &refs.branches)] {
+                for (i, t) in items.iter().enumerate() {
+                    // A refs/ prefix has its own message in source_rules.
+                    if !t.starts_with("refs/") {
+                        one(format!("/source/refs/{list}/{i}"), t, g::ref_name);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(p) = &doc.provenance {
+        for (i, t) in p.predicate_types.iter().flatten().enumerate() {
+            one(format!("/provenance/predicateTypes/{i}"), t, g::uri);
+        }
+    }
+}
+
 fn source_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
     let Some(src) = &doc.source else { return };
     if let Some(refs) = &src.refs {
@@ -669,10 +734,10 @@ fn source_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
             }
         }
         for (i, v) in refs.versioned_tags.iter().enumerate() {
-            if semver_parts(v).is_none_or(|p| p.is_empty()) {
+            if parse_semver(v).is_none() {
                 sink.error(
                     &format!("/source/refs/versionedTags/{i}"),
-                    format!("{v:?} is not vMAJOR[.MINOR[.PATCH]]: no tag can match it"),
+                    format!("{v:?} is not a semver tag vMAJOR[.MINOR[.PATCH[-PRERELEASE]]]: no tag can match it"),
                 );
             }
         }
@@ -854,6 +919,13 @@ fn waiver_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
 }
 
 fn rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
+    grammar_rules(doc, sink);
+    if doc.insecure_ignore_tlog {
+        sink.warn(
+            "/insecureIgnoreTlog",
+            "risk: key-signed evidence without a transparency-log entry or timestamp is accepted, so a leaked key's signatures pass; every report records this opt-out",
+        );
+    }
     signer_rules(doc, sink);
     source_rules(doc, sink);
     provenance_rules(doc, sink);

@@ -165,6 +165,41 @@ impl KeyPair {
         pem("PUBLIC KEY", &self.public_key_der())
     }
 
+    /// The same public key in a second, equally valid SPKI encoding, as PEM: for RSA the
+    /// AlgorithmIdentifier parameters absent instead of NULL, for ECDSA the point compressed.
+    /// `None` for Ed25519, which has one encoding.
+    pub fn public_pem_reencoded(&self) -> Option<String> {
+        use x509_cert::der::{asn1::BitString, Decode as _, Encode as _};
+        use x509_cert::spki::SubjectPublicKeyInfoOwned;
+        let mut spki =
+            SubjectPublicKeyInfoOwned::from_der(&self.public_key_der()).expect("own SPKI decodes");
+        match &self.key {
+            Key::Rsa(..) => {
+                assert!(
+                    spki.algorithm.parameters.is_some(),
+                    "rsa writes NULL parameters"
+                );
+                spki.algorithm.parameters = None;
+            }
+            Key::P256(key) => {
+                use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+                let point = key.verifying_key().as_affine().to_encoded_point(true);
+                spki.subject_public_key =
+                    BitString::from_bytes(point.as_bytes()).expect("bit string");
+            }
+            Key::P384(key) => {
+                use p384::elliptic_curve::sec1::ToEncodedPoint as _;
+                let point = key.verifying_key().as_affine().to_encoded_point(true);
+                spki.subject_public_key =
+                    BitString::from_bytes(point.as_bytes()).expect("bit string");
+            }
+            Key::Ed25519(_) => return None,
+        }
+        let der = spki.to_der().expect("SPKI encodes");
+        assert_ne!(der, self.public_key_der(), "a different encoding");
+        Some(pem("PUBLIC KEY", &der))
+    }
+
     /// The private key as an unencrypted PKCS#8 `PRIVATE KEY` PEM.
     pub fn private_pem(&self) -> String {
         use p256::pkcs8::EncodePrivateKey as _;
@@ -309,4 +344,18 @@ pub fn dsse_envelope(
 /// (for ECDSA, a DER signature over its SHA-256).
 pub fn cosign_blob_signature(key: &KeyPair, artifact: &[u8]) -> String {
     STANDARD.encode(key.sign(artifact))
+}
+
+/// A DSSE envelope with two different valid signatures by one P-256 key (two nonces): one key,
+/// two distinct signatures, for threshold tests.
+pub fn dsse_envelope_signed_twice(payload_type: &str, payload: &[u8], key: &KeyPair) -> String {
+    let pae = pae(payload_type, payload);
+    let (a, b) = (key.sign(&pae), key.sign_again(&pae));
+    assert_ne!(a, b, "two different signatures");
+    let envelope = serde_json::json!({
+        "payload": STANDARD.encode(payload),
+        "payloadType": payload_type,
+        "signatures": [{"sig": STANDARD.encode(a)}, {"sig": STANDARD.encode(b)}],
+    });
+    serde_json::to_string_pretty(&envelope).expect("JSON values serialize") + "\n"
 }

@@ -520,7 +520,7 @@ impl TestPki {
             }
         }
         extensions.push(utf8_extension(8, &plan.cert_issuer));
-        if let Some(claims) = &plan.cert_claims {
+        if let Some(claims) = plan.cert_claims.as_ref().filter(|c| !c.legacy_only) {
             let current: [(u32, &str); 14] = [
                 (9, &claims.build_signer_uri),
                 (10, &claims.build_signer_digest),

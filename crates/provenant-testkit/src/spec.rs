@@ -214,6 +214,9 @@ pub struct GithubClaims {
     pub source_repository_visibility: String,
     /// `.1.4` the workflow's display name (deprecated extension, no successor).
     pub workflow_name: String,
+    /// Mint only the deprecated `.1.2`-`.1.6` claims, as Fulcio did before the
+    /// provider-neutral arc (`.1.9` onwards) existed.
+    pub legacy_only: bool,
 }
 
 impl Default for GithubClaims {
@@ -259,6 +262,7 @@ impl GithubClaims {
                 .trim_end_matches(".yml")
                 .trim_end_matches(".yaml")
                 .to_string(),
+            legacy_only: false,
         }
     }
 
@@ -293,6 +297,7 @@ impl GithubClaims {
             run_invocation_uri: r(&self.run_invocation_uri),
             source_repository_visibility: r(&self.source_repository_visibility),
             workflow_name: r(&self.workflow_name),
+            legacy_only: self.legacy_only,
         }
     }
 }

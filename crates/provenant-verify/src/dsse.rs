@@ -19,12 +19,20 @@ pub fn verify_envelope(
 ) -> (Vec<Check>, Option<Vec<usize>>) {
     let threshold = threshold.max(1);
     let pae = envelope.pae();
-    // The same key given twice (two files, one key) must count once toward the threshold.
+    // The same key given twice (two files, or two encodings of one key: RSA parameters NULL or
+    // absent, an EC point compressed or not) must count once toward the threshold: keys are
+    // told apart by their key material, never by their bytes.
     let distinct: Vec<usize> = (0..keys.len())
-        .filter(|&i| !keys[..i].iter().any(|k| k.der() == keys[i].der()))
+        .filter(|&i| !keys[..i].iter().any(|k| k.material() == keys[i].material()))
         .collect();
     let mut signed_by: Vec<usize> = Vec::new();
+    // Each signature counts once: a repeated signature is the same signature.
+    let mut seen: Vec<&[u8]> = Vec::new();
     for sig in &envelope.signatures {
+        if seen.contains(&sig.sig.as_slice()) {
+            continue;
+        }
+        seen.push(&sig.sig);
         for &i in &distinct {
             let key = &keys[i];
             if !signed_by.contains(&i) && key.verifies(&pae, &sig.sig) {

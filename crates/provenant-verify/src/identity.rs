@@ -44,6 +44,21 @@ impl IdentityMatcher {
         }
     }
 
+    /// Whether the matcher accepts any value at all (`.*`, `.+`, ...): an explicit opt-out,
+    /// which reports record. Judged by probing it with values no issuer or identity has.
+    pub fn accepts_any(&self) -> bool {
+        match self {
+            Self::Exact(_) => false,
+            Self::Regex { anchored, .. } => [
+                "provenant-probe:any-value",
+                "https://provenant.invalid/probe/\u{1}",
+                "x",
+            ]
+            .iter()
+            .all(|p| anchored.is_match(p)),
+        }
+    }
+
     /// How the matcher reads in a reason line.
     pub fn describe(&self) -> String {
         match self {

@@ -27,11 +27,148 @@ pub enum KeyError {
     },
 }
 
+/// A public key reduced to its key material, whatever its encoding: the same RSA key with
+/// AlgorithmIdentifier parameters NULL or absent, or an EC point compressed or not, is one
+/// `KeyMaterial`. Thresholds count these, never encodings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyMaterial {
+    /// An EC key: the curve's OID and the point, uncompressed (SEC1 `04 || x || y`).
+    Ec {
+        /// The named curve's OID (dotted).
+        curve: String,
+        /// The uncompressed point.
+        point: Vec<u8>,
+    },
+    /// An RSA key: modulus and public exponent, big-endian without leading zeros.
+    Rsa {
+        /// The modulus.
+        n: Vec<u8>,
+        /// The public exponent.
+        e: Vec<u8>,
+    },
+    /// An Ed25519 key: its 32 bytes.
+    Ed25519(Vec<u8>),
+}
+
+/// Why a SubjectPublicKeyInfo has no key material provenant can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a usable public key: {0}")]
+pub struct KeyMaterialError(&'static str);
+
+const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const OID_P256: &str = "1.2.840.10045.3.1.7";
+const OID_P384: &str = "1.3.132.0.34";
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
+const OID_ED25519: &str = "1.3.101.112";
+
+/// DER SubjectPublicKeyInfo header of a P-256 key (id-ecPublicKey, prime256v1), before the
+/// 65-byte uncompressed point.
+const EC_P256_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+/// DER SubjectPublicKeyInfo header of a P-384 key (id-ecPublicKey, secp384r1), before the
+/// 97-byte uncompressed point.
+const EC_P384_SPKI_PREFIX: [u8; 23] = [
+    0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b,
+    0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+];
+
+impl KeyMaterial {
+    /// The key material of a DER SubjectPublicKeyInfo.
+    pub fn from_spki(spki_der: &[u8]) -> Result<Self, KeyMaterialError> {
+        use x509_cert::der::{Decode, Reader as _};
+        use x509_cert::spki::SubjectPublicKeyInfoRef;
+        let spki = SubjectPublicKeyInfoRef::from_der(spki_der)
+            .map_err(|_| KeyMaterialError("not a DER SubjectPublicKeyInfo"))?;
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(KeyMaterialError("the key BIT STRING has unused bits"))?;
+        match spki.algorithm.oid.to_string().as_str() {
+            OID_EC_PUBLIC_KEY => {
+                let curve = spki
+                    .algorithm
+                    .parameters_oid()
+                    .map_err(|_| KeyMaterialError("an EC key without a named curve"))?
+                    .to_string();
+                let point = match curve.as_str() {
+                    OID_P256 => {
+                        use p256::elliptic_curve::sec1::ToEncodedPoint;
+                        p256::PublicKey::from_sec1_bytes(bits)
+                            .map_err(|_| KeyMaterialError("not a P-256 point"))?
+                            .to_encoded_point(false)
+                            .as_bytes()
+                            .to_vec()
+                    }
+                    OID_P384 => {
+                        use p384::elliptic_curve::sec1::ToEncodedPoint;
+                        p384::PublicKey::from_sec1_bytes(bits)
+                            .map_err(|_| KeyMaterialError("not a P-384 point"))?
+                            .to_encoded_point(false)
+                            .as_bytes()
+                            .to_vec()
+                    }
+                    _ => return Err(KeyMaterialError("an EC curve other than P-256 or P-384")),
+                };
+                Ok(Self::Ec { curve, point })
+            }
+            OID_RSA | OID_RSA_PSS => {
+                let mut r = x509_cert::der::SliceReader::new(bits)
+                    .map_err(|_| KeyMaterialError("not an RSAPublicKey"))?;
+                let (n, e) = r
+                    .sequence(|seq| {
+                        let n = x509_cert::der::asn1::UintRef::decode(seq)?;
+                        let e = x509_cert::der::asn1::UintRef::decode(seq)?;
+                        Ok((n.as_bytes().to_vec(), e.as_bytes().to_vec()))
+                    })
+                    .map_err(|_| KeyMaterialError("not an RSAPublicKey"))?;
+                r.finish(())
+                    .map_err(|_| KeyMaterialError("bytes after the RSAPublicKey"))?;
+                Ok(Self::Rsa { n, e })
+            }
+            OID_ED25519 if bits.len() == 32 => Ok(Self::Ed25519(bits.to_vec())),
+            OID_ED25519 => Err(KeyMaterialError("an Ed25519 key is 32 bytes")),
+            _ => Err(KeyMaterialError("an unsupported key algorithm")),
+        }
+    }
+
+    /// A stable name for the key material: sha256 (hex) over a canonical, length-prefixed
+    /// encoding of it. Equal for every encoding of one key.
+    pub fn fingerprint(&self) -> String {
+        let mut buf = Vec::new();
+        let mut field = |b: &[u8]| {
+            buf.extend_from_slice(&u32::try_from(b.len()).unwrap_or(u32::MAX).to_be_bytes());
+            buf.extend_from_slice(b);
+        };
+        match self {
+            Self::Ec { curve, point } => {
+                field(b"ec");
+                field(curve.as_bytes());
+                field(point);
+            }
+            Self::Rsa { n, e } => {
+                field(b"rsa");
+                field(n);
+                field(e);
+            }
+            Self::Ed25519(k) => {
+                field(b"ed25519");
+                field(k);
+            }
+        }
+        let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &buf);
+        d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// A trusted public key.
 #[derive(Debug, Clone)]
 pub struct PublicKey {
     der: DerPublicKey,
     algorithm: KeyAlgorithm,
+    material: KeyMaterial,
     location: String,
 }
 
@@ -46,9 +183,26 @@ impl PublicKey {
             location: location.to_owned(),
             detail: provenant_formats::bundle::one_line(&e.to_string()),
         })?;
+        let material =
+            KeyMaterial::from_spki(der.as_bytes()).map_err(|e| KeyError::Unsupported {
+                location: location.to_owned(),
+                detail: e.to_string(),
+            })?;
+        // An EC key is verified through its uncompressed encoding, whichever one was given.
+        let der = match &material {
+            KeyMaterial::Ec { curve, point } => {
+                let prefix: &[u8] = match curve.as_str() {
+                    OID_P256 => &EC_P256_SPKI_PREFIX,
+                    _ => &EC_P384_SPKI_PREFIX,
+                };
+                DerPublicKey::new([prefix, point].concat())
+            }
+            _ => der,
+        };
         let key = Self {
             der,
             algorithm,
+            material,
             location: location.to_owned(),
         };
         // Reject keys no scheme can load (e.g. RSA below 2048 bits) now, not at verification.
@@ -66,9 +220,14 @@ impl PublicKey {
         &self.location
     }
 
-    /// The DER SubjectPublicKeyInfo.
+    /// The DER SubjectPublicKeyInfo (for an EC key, with its point uncompressed).
     pub fn der(&self) -> &DerPublicKey {
         &self.der
+    }
+
+    /// The key material: what makes two keys the same key, whatever their encodings.
+    pub fn material(&self) -> &KeyMaterial {
+        &self.material
     }
 
     /// A short algorithm name for reports.

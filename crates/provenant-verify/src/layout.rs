@@ -41,7 +41,7 @@ use provenant_formats::layout::{
 use provenant_model::{Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef};
 use sigstore_verify::types::DerPublicKey;
 
-use crate::keys::PublicKey;
+use crate::keys::{KeyMaterial, PublicKey};
 
 /// Why a link file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -156,6 +156,8 @@ struct Run<'i, 'a> {
 /// A functionary key from the layout, with the algorithms its declared scheme allows.
 struct FunctionaryKey {
     spki: Vec<u8>,
+    /// What tells two functionaries apart: the key material, not its encoding.
+    material: KeyMaterial,
     algorithms: &'static [&'static dyn VerificationAlgorithm],
 }
 
@@ -172,7 +174,7 @@ impl FunctionaryKey {
 /// A functionary whose link for a step verified (the link itself is not kept).
 struct Signer {
     keyid: String,
-    spki: Vec<u8>,
+    material: KeyMaterial,
     evidence: EvidenceRef,
 }
 
@@ -608,8 +610,8 @@ impl Run<'_, '_> {
             let Some(key) = keys.get(keyid.as_str()) else {
                 continue;
             };
-            // The same key under two key ids is one functionary.
-            if signers.iter().any(|s| s.spki == key.spki) {
+            // The same key under two key ids (or in two encodings) is one functionary.
+            if signers.iter().any(|s| s.material == key.material) {
                 same_key_again += 1;
                 continue;
             }
@@ -639,7 +641,7 @@ impl Run<'_, '_> {
             }
             signers.push(Signer {
                 keyid: (*keyid).clone(),
-                spki: key.spki.clone(),
+                material: key.material.clone(),
                 evidence,
             });
         }
@@ -1036,7 +1038,13 @@ fn functionary_key(key: &LayoutKey) -> Result<FunctionaryKey, &'static str> {
     sig::UnparsedPublicKey::new(*first, &spki)
         .parse()
         .map_err(|_| "the public key does not fit its key type and scheme")?;
-    Ok(FunctionaryKey { spki, algorithms })
+    let material =
+        KeyMaterial::from_spki(&spki).map_err(|_| "the public key's material cannot be read")?;
+    Ok(FunctionaryKey {
+        spki,
+        material,
+        algorithms,
+    })
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {

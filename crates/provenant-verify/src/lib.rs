@@ -37,7 +37,7 @@ pub use dsse::verify_envelope;
 pub use gcb::verify_gcb_envelope;
 pub use hash::{digest_reader, needed_for, MultiHasher};
 pub use identity::{IdentityMatcher, IdentityPolicy};
-pub use keys::{KeyError, PublicKey};
+pub use keys::{KeyError, KeyMaterial, KeyMaterialError, PublicKey};
 pub use npm::{npm_keyid, npm_registry_keys, NpmRegistryKey};
 pub use sigstore::{verify_bundle, SignatureOutcome, SignerPolicy};
 pub use subject::{bind_subject, SubjectBinding};

@@ -504,15 +504,25 @@ impl<'a> Run<'a> {
             ),
         }
         match (&policy.issuer, &issuer) {
-            (None, _) => self.warn(
+            // cosign refuses this: the same e-mail SAN can be issued by different issuers.
+            (None, _) => self.fail(
                 CheckCode::SignerIssuerUnconstrained,
                 format!(
-                    "no expected OIDC issuer given (certificate says {}); pass --certificate-oidc-issuer",
+                    "no expected OIDC issuer given (certificate says {}): the same identity issued by another provider would pass; pass --certificate-oidc-issuer, or --certificate-oidc-issuer-regexp '.*' to accept any issuer explicitly",
                     issuer.as_deref().unwrap_or("none")
                 ),
             ),
-            (Some(m), Some(i)) if m.matches(i) => {
-                self.pass(CheckCode::SignerIssuerMatches, format!("{i} matches {}", m.describe()));
+            // A certificate without an issuer is matched as the empty string, as cosign does:
+            // only an explicit any-issuer regexp ('.*') accepts it.
+            (Some(m), i) if m.matches(i.as_deref().unwrap_or_default()) => {
+                self.pass(
+                    CheckCode::SignerIssuerMatches,
+                    format!(
+                        "{} matches {}",
+                        i.as_deref().unwrap_or("(the certificate names no issuer)"),
+                        m.describe()
+                    ),
+                );
             }
             (Some(m), i) => self.fail(
                 CheckCode::SignerIssuerMismatch,
@@ -618,6 +628,11 @@ fn signer_claim(
     cert: Option<&sigstore_verify::types::DerCertificate>,
 ) -> SignerClaim {
     let c = &info.ci_claims;
+    // Certificates older than the provider-neutral arc carry GitHub's deprecated `.1.3`, `.1.5`
+    // and `.1.6` alone: they stand in for `.1.13`, `.1.12` and `.1.14`, so old certificates are
+    // held to the same source policy. Each is also kept as written, so that where both arcs are
+    // present the policy checks they agree.
+    let d = &c.deprecated_github;
     let ca = cert
         .and_then(|c| {
             use x509_cert::der::Decode;
@@ -636,9 +651,19 @@ fn signer_claim(
             build_signer_uri: c.build_signer_uri.clone(),
             build_signer_digest: c.build_signer_digest.clone(),
             runner_environment: c.runner_environment.clone(),
-            source_repository_uri: c.source_repository_uri.clone(),
-            source_repository_digest: c.source_repository_digest.clone(),
-            source_repository_ref: c.source_repository_ref.clone(),
+            source_repository_uri: c.source_repository_uri.clone().or_else(|| {
+                d.workflow_repository
+                    .as_ref()
+                    .map(|r| format!("https://github.com/{r}"))
+            }),
+            source_repository_digest: c
+                .source_repository_digest
+                .clone()
+                .or_else(|| d.workflow_sha.clone()),
+            source_repository_ref: c
+                .source_repository_ref
+                .clone()
+                .or_else(|| d.workflow_ref.clone()),
             source_repository_identifier: c.source_repository_identifier.clone(),
             source_repository_owner_uri: c.source_repository_owner_uri.clone(),
             source_repository_owner_identifier: c.source_repository_owner_identifier.clone(),
@@ -647,6 +672,9 @@ fn signer_claim(
             build_trigger: c.build_trigger.clone(),
             run_invocation_uri: c.run_invocation_uri.clone(),
             source_repository_visibility: c.source_repository_visibility_at_signing.clone(),
+            legacy_workflow_ref: d.workflow_ref.clone(),
+            legacy_workflow_sha: d.workflow_sha.clone(),
+            legacy_workflow_repository: d.workflow_repository.clone(),
         }),
         ca,
         not_before: info.not_before.to_string(),

@@ -294,7 +294,8 @@ fn github_job_repo(url: Option<&str>) -> Option<String> {
 /// A workflow run's `path` without the `@ref` GitHub sometimes appends
 /// (`.github/workflows/build.yml@main`).
 fn workflow_path(path: &str) -> &str {
-    match path.rsplit_once('@') {
+    // The path ends at the first '@'; the ref after it is never part of it.
+    match path.split_once('@') {
         Some((p, _)) if p.ends_with(".yml") || p.ends_with(".yaml") => p,
         _ => path,
     }
