@@ -52,6 +52,9 @@ fn full_report() -> Report {
         build_trigger: Some("push".into()),
         run_invocation_uri: Some("https://github.com/o/r/actions/runs/1".into()),
         source_repository_visibility: Some("public".into()),
+        legacy_workflow_ref: Some("refs/tags/v1".into()),
+        legacy_workflow_sha: Some("abc".into()),
+        legacy_workflow_repository: Some("o/r".into()),
     };
     let provenance = ProvenanceClaim {
         predicate_type: "https://slsa.dev/provenance/v1".into(),
