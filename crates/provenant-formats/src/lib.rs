@@ -22,3 +22,4 @@ pub mod oci;
 pub mod sbom;
 pub mod slsa;
 pub mod xml;
+pub mod yaml;

@@ -1,7 +1,10 @@
 //! Every size, depth and count limit provenant applies to untrusted input, in one place.
 //!
 //! Inputs over a limit are rejected with an error that names the limit; nothing is truncated
-//! silently. The values are documented in the README ("Limits").
+//! silently. The values are documented in the README ("Limits"), one table that a test keeps
+//! complete: a constant added here and not listed there fails the build's tests.
+
+// ---- Signed evidence --------------------------------------------------------------------------
 
 /// Largest Sigstore bundle, DSSE envelope or in-toto statement file read (bytes).
 pub const MAX_EVIDENCE_BYTES: u64 = 32 * 1024 * 1024;
@@ -9,8 +12,6 @@ pub const MAX_EVIDENCE_BYTES: u64 = 32 * 1024 * 1024;
 pub const MAX_TRUSTED_ROOT_BYTES: u64 = 8 * 1024 * 1024;
 /// Largest public-key PEM or detached signature file read (bytes).
 pub const MAX_KEY_BYTES: u64 = 64 * 1024;
-/// Deepest JSON nesting accepted (objects and arrays).
-pub const MAX_JSON_DEPTH: usize = 64;
 /// Most bundles read from one JSON-lines file.
 pub const MAX_JSONL_ENTRIES: usize = 4096;
 /// Most signatures considered in one DSSE envelope.
@@ -19,3 +20,49 @@ pub const MAX_DSSE_SIGNATURES: usize = 64;
 pub const MAX_STATEMENT_SUBJECTS: usize = 100_000;
 /// Most evidence files read from one `--attestations` directory.
 pub const MAX_EVIDENCE_FILES: usize = 4096;
+
+// ---- Every JSON and YAML document ---------------------------------------------------------------
+
+/// Deepest JSON nesting accepted (objects and arrays).
+pub const MAX_JSON_DEPTH: usize = 64;
+/// Largest YAML document parsed (bytes), checked before the YAML parser sees it.
+pub const MAX_YAML_BYTES: usize = 256 * 1024 * 1024;
+/// Deepest YAML nesting accepted (block and flow collections together), checked by a linear scan
+/// before the YAML parser builds anything.
+pub const MAX_YAML_DEPTH: usize = 64;
+
+// ---- Security gates -----------------------------------------------------------------------------
+
+/// Largest gate report (SARIF, scanner JSON, ZAP, CI run, review file) read (bytes).
+pub const MAX_GATE_REPORT_BYTES: u64 = 256 * 1024 * 1024;
+/// Most findings read from one report (more is a limit error, never a silent truncation).
+pub const MAX_FINDINGS: usize = 1_000_000;
+/// Most CI runs or jobs read from one list document.
+pub const MAX_CI_RUNS: usize = 10_000;
+/// Most reviews, approvals or commits read from one change-review document.
+pub const MAX_REVIEW_ITEMS: usize = 10_000;
+/// Largest waivers file read (bytes).
+pub const MAX_WAIVERS_BYTES: u64 = 16 * 1024 * 1024;
+
+// ---- SBOMs ------------------------------------------------------------------------------------
+
+/// Largest SBOM file a caller should read (bytes); larger files are refused before parsing.
+pub const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
+/// Most components (nested ones, the subject and tool components included) read from one SBOM.
+pub const MAX_COMPONENTS: usize = 1_000_000;
+/// Deepest nesting of `components` inside a component.
+pub const MAX_COMPONENT_NESTING: usize = 32;
+/// Deepest XML element nesting, not counting the two levels (`components/component`) each nested
+/// component adds (those are bounded by [`MAX_COMPONENT_NESTING`]).
+pub const MAX_XML_DEPTH: usize = 64;
+/// Most packages read from one SPDX document (SPDX 2 `packages`, SPDX 3 package elements).
+pub const MAX_SPDX_PACKAGES: usize = 1_000_000;
+/// Most relationships read from one SPDX document.
+pub const MAX_SPDX_RELATIONSHIPS: usize = 5_000_000;
+/// Longest line read from an SPDX tag-value document (bytes).
+pub const MAX_TAG_VALUE_LINE: usize = 1024 * 1024;
+
+// ---- Policy -----------------------------------------------------------------------------------
+
+/// Largest policy file read (bytes).
+pub const MAX_POLICY_BYTES: u64 = 1024 * 1024;

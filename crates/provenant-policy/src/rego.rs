@@ -116,7 +116,7 @@ fn message_of(v: &regorus::Value) -> String {
         return one_line(s, MAX_MESSAGE_CHARS);
     }
     let json = v.to_json_str().unwrap_or_default();
-    let parsed: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
+    let parsed = provenant_formats::json::parse_strict(json.as_bytes()).unwrap_or(Value::Null);
     match parsed.get("msg").and_then(Value::as_str) {
         Some(m) => one_line(m, MAX_MESSAGE_CHARS),
         None => one_line(&json, MAX_MESSAGE_CHARS),
