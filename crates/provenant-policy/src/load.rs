@@ -212,7 +212,8 @@ fn strip_line(s: &str) -> String {
 fn validator() -> Result<&'static jsonschema::Validator, String> {
     static V: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     V.get_or_init(|| {
-        let schema: Value = serde_json::from_str(POLICY_SCHEMA).map_err(|e| e.to_string())?;
+        let schema = provenant_formats::json::parse_strict(POLICY_SCHEMA.as_bytes())
+            .map_err(|e| e.to_string())?;
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .build(&schema)
@@ -295,7 +296,7 @@ fn value_at(root: &Value, pointer: &str) -> String {
 
 /// The keys the schema allows in the object at `pointer` (for "did you mean" help).
 fn known_keys(pointer: &str) -> Vec<String> {
-    let Ok(schema) = serde_json::from_str::<Value>(POLICY_SCHEMA) else {
+    let Ok(schema) = provenant_formats::json::parse_strict(POLICY_SCHEMA.as_bytes()) else {
         return vec![];
     };
     let mut node = &schema;
