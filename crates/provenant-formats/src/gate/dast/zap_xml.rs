@@ -10,8 +10,7 @@ use quick_xml::{Reader, XmlVersion};
 use super::zap::{normalise, Alert, Doc, Site};
 use crate::gate::{GateError, GateReport, MAX_FINDINGS};
 
-/// Deepest element nesting read (a ZAP report needs 7).
-const MAX_DEPTH: usize = 32;
+use crate::limits::MAX_ZAP_XML_DEPTH as MAX_DEPTH;
 
 const ROOT: &str = "OWASPZAPReport";
 
