@@ -26,5 +26,6 @@ mod sbom_cyclonedx;
 mod sbom_spdx;
 mod schema;
 mod snapshots;
+mod strict_readers;
 mod support;
 mod tamper;

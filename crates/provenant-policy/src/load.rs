@@ -137,6 +137,11 @@ fn read(bytes: &[u8], now: Option<&str>) -> (Option<PolicyDocument>, Vec<Diagnos
     let Ok(text) = std::str::from_utf8(bytes) else {
         return (None, vec![doc_error("not UTF-8 text", None)]);
     };
+    // The strict reader's linear scan first: anchors, aliases, tags and deep nesting are refused
+    // before anything else (the line index below is not linear on pathological nesting).
+    if let Err(e) = provenant_formats::yaml::precheck(text) {
+        return (None, vec![doc_error(strip_line(&e.to_string()), e.line())]);
+    }
     let index = LineIndex::new(text);
     let mut sink = Sink {
         index: &index,
