@@ -457,3 +457,37 @@ fn readme_limits_table_lists_every_limit() {
         }
     }
 }
+
+/// CycloneDX JSON is streamed, and the streamed values used to be read with serde_json's own
+/// `Value` (the last of duplicate keys wins): a component with `version` twice, or a duplicate
+/// inside `metadata`, is now refused like a duplicate at the top level.
+#[test]
+fn cyclonedx_json_refuses_nested_duplicate_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"#;
+    for (name, body, want) in [
+        (
+            "plain",
+            r#""components":[{"type":"library","name":"openssl","version":"3.0.0"}]}"#,
+            0,
+        ),
+        (
+            "component",
+            r#""components":[{"type":"library","name":"openssl","version":"1.0.1","version":"3.0.0"}]}"#,
+            2,
+        ),
+        (
+            "metadata",
+            r#""metadata":{"component":{"type":"application","name":"a","name":"b"}},"components":[]}"#,
+            2,
+        ),
+    ] {
+        let f = write(
+            &dir,
+            &format!("{name}.cdx.json"),
+            format!("{head}{body}").as_bytes(),
+        );
+        let (code, out, err) = run(provenant().args(["sbom", "check", &f]));
+        assert_eq!(code, want, "{name}: {out}{err}");
+    }
+}

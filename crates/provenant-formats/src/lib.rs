@@ -20,6 +20,7 @@ pub mod limits;
 pub mod npm;
 pub mod oci;
 pub mod sbom;
+mod schemas;
 pub mod slsa;
 pub mod xml;
 pub mod yaml;

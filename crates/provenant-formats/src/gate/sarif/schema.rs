@@ -18,27 +18,17 @@
 
 use std::sync::OnceLock;
 
-use jsonschema::{Draft, Retrieve, Uri, Validator};
+use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
 use super::fragment::is_elision;
 use super::{field, GateError};
+use crate::schemas::NoFetch;
 
 const SCHEMA: &str = include_str!("../../../schemas/sarif/sarif-schema-2.1.0.json");
 
 /// Longest schema message kept (a `type` error prints the whole offending value).
 const MAX_MESSAGE_CHARS: usize = 300;
-
-struct NoFetch;
-
-impl Retrieve for NoFetch {
-    fn retrieve(
-        &self,
-        uri: &Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        Err(format!("{uri} is not bundled with provenant and is never fetched").into())
-    }
-}
 
 /// The compiled schema; `Err` only if the embedded schema is broken (a build defect the tests
 /// catch; logs are then refused, never read unvalidated).

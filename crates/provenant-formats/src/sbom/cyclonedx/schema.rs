@@ -6,10 +6,11 @@
 
 use std::sync::OnceLock;
 
-use jsonschema::{Draft, Registry, Retrieve, Uri, Validator};
+use jsonschema::{Draft, Registry, Validator};
 use serde_json::{json, Map, Value};
 
 use super::Version;
+use crate::schemas::NoFetch;
 
 const BOM: [&str; 6] = [
     include_str!("../../../schemas/cyclonedx/bom-1.2.SNAPSHOT.schema.json"),
@@ -57,17 +58,6 @@ pub(super) fn validators(version: Version) -> Option<&'static Validators> {
     CACHE[version.index()]
         .get_or_init(|| compile(version).ok())
         .as_ref()
-}
-
-struct NoFetch;
-
-impl Retrieve for NoFetch {
-    fn retrieve(
-        &self,
-        uri: &Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        Err(format!("{uri} is not bundled with provenant and is never fetched").into())
-    }
 }
 
 // Trusted input: the schemas compiled into the binary.
