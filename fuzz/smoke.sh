@@ -39,6 +39,7 @@ fi
 seeds_for() {
     case "$1" in
         strict_json)  echo "sigstore trust in-toto github-attestations sca" ;;
+        strict_yaml)  echo "sbom" ;;
         bundle)       echo "sigstore github-attestations" ;;
         dsse)         echo "in-toto sigstore slsa" ;;
         statement)    echo "in-toto slsa github-attestations" ;;

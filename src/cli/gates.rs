@@ -8,6 +8,7 @@ use provenant_core::gates::{
 };
 use provenant_core::{TOOL_NAME, TOOL_VERSION};
 use provenant_formats::gate::{parse_gate, GateKind, Severity, MAX_GATE_REPORT_BYTES};
+use provenant_formats::limits::MAX_WAIVERS_BYTES;
 use provenant_model::{
     Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, GateRow, Report, Subject,
     SubjectKind, ToolInfo, Verdict,
@@ -154,8 +155,8 @@ impl GateArgs {
             let mut values = Vec::new();
             for f in &self.review {
                 let bytes = read_limited(f, MAX_GATE_REPORT_BYTES, "review file")?;
-                let v: serde_json::Value = serde_json::from_slice(&bytes)
-                    .map_err(|e| CliError::Input(format!("{f}: not JSON: {e}")))?;
+                let v = provenant_formats::json::parse_strict(&bytes)
+                    .map_err(|e| CliError::Input(format!("{f}: {e}")))?;
                 values.push(v);
             }
             let mut r = provenant_formats::gate::review::parse_review_values(&values)
@@ -309,7 +310,7 @@ pub fn policy(
             .transpose()
     };
     let waivers = match &a.waivers {
-        Some(f) => parse_waivers(&read_limited(f, 16 * 1024 * 1024, "waivers file")?)
+        Some(f) => parse_waivers(&read_limited(f, MAX_WAIVERS_BYTES, "waivers file")?)
             .map_err(|e| CliError::Input(format!("{f}: {e}")))?,
         None => a.policy_waivers.clone(),
     };
@@ -363,7 +364,7 @@ pub fn attested(report: &Report) -> Vec<GateEvidence> {
         let Some(payload) = &c.signed_payload else {
             continue;
         };
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        let Ok(v) = provenant_formats::json::parse_strict(payload) else {
             continue;
         };
         if let Ok(reports) = provenant_formats::gate::parse_gate_value(&v) {

@@ -15,8 +15,7 @@ use provenant_verify::digest_reader;
 use super::verify::now_rfc3339;
 use super::{emit, read_limited, subject_of, CliError, Format};
 
-/// Largest SBOM read (bytes).
-pub const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
+pub use provenant_formats::limits::MAX_SBOM_BYTES;
 
 /// SBOM commands.
 #[derive(Debug, Subcommand)]

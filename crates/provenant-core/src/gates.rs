@@ -125,8 +125,7 @@ pub fn parse_waivers(bytes: &[u8]) -> Result<Vec<Waiver>, String> {
     struct Doc {
         waivers: Vec<Waiver>,
     }
-    let v: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let v = provenant_formats::json::parse_strict(bytes).map_err(|e| e.to_string())?;
     if v.is_array() {
         serde_json::from_value(v).map_err(|e| e.to_string())
     } else {

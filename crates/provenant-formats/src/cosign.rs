@@ -16,10 +16,9 @@ use crate::oci::{
     ANN_COSIGN_BUNDLE, ANN_COSIGN_CERTIFICATE, ANN_COSIGN_CHAIN, ANN_COSIGN_SIGNATURE,
 };
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+pub use crate::limits::MAX_PEM_CERTIFICATES;
 
-/// Most certificates read from one PEM annotation.
-pub const MAX_PEM_CERTIFICATES: usize = 16;
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// What the cosign layer signs.
 #[derive(Debug, Clone, Copy)]

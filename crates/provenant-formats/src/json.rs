@@ -1,8 +1,11 @@
-//! Strict JSON: duplicate keys rejected, nesting depth bounded.
+//! Strict JSON: duplicate keys rejected, nesting depth bounded. The one entry point for every
+//! JSON document provenant reads from outside ([`parse_strict`]); clippy's `disallowed-methods`
+//! (clippy.toml) refuses `serde_json::from_slice` and its kin everywhere else.
 //!
 //! serde_json keeps the last of duplicate keys; another parser may keep the first. Where a
-//! signature covers the bytes, that difference lets an attacker show two verifiers two documents,
-//! so provenant refuses such input outright.
+//! verdict depends on the bytes, that difference lets an attacker show two readers two documents
+//! (a SARIF log with `results` twice, the critical finding first and `[]` last), so provenant
+//! refuses such input outright.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -28,33 +31,73 @@ pub enum JsonError {
 }
 
 impl JsonError {
-    fn from_serde(e: &serde_json::Error) -> Self {
+    pub(crate) fn from_serde(e: &serde_json::Error) -> Self {
         let msg = e.to_string();
-        if let Some(key) = msg.strip_prefix(DUP_PREFIX) {
-            let key = key.split(" at line").next().unwrap_or(key);
-            return Self::DuplicateKey(key.to_string());
+        match refusal(&msg) {
+            Some(Refusal::DuplicateKey(key)) => Self::DuplicateKey(key),
+            Some(Refusal::TooDeep) => Self::TooDeep,
+            _ if msg.starts_with("recursion limit exceeded") => Self::TooDeep,
+            _ => Self::Syntax(msg),
         }
-        if msg.starts_with(DEPTH_MSG) || msg.starts_with("recursion limit exceeded") {
-            return Self::TooDeep;
-        }
-        Self::Syntax(msg)
     }
 }
 
 const DUP_PREFIX: &str = "provenant-duplicate-key:";
 const DEPTH_MSG: &str = "provenant-too-deep";
+const NON_FINITE_MSG: &str = "provenant-non-finite-number";
+
+/// What the strict visitor refused, recovered from a deserializer's error message (serde errors
+/// carry only text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The same key twice in one mapping.
+    DuplicateKey(String),
+    /// Deeper than [`MAX_JSON_DEPTH`].
+    TooDeep,
+    /// A number that is not finite (YAML `.inf`, `.nan`).
+    NonFinite,
+}
+
+/// The refusal a strict-visitor error message stands for, if it is one (deserializers may put a
+/// path before it and a position after it).
+pub(crate) fn refusal(msg: &str) -> Option<Refusal> {
+    if let Some(at) = msg.find(DUP_PREFIX) {
+        let key = &msg[at + DUP_PREFIX.len()..];
+        let key = key.rsplit_once(" at line ").map_or(key, |(k, _)| k);
+        return Some(Refusal::DuplicateKey(key.to_string()));
+    }
+    if msg.contains(DEPTH_MSG) {
+        return Some(Refusal::TooDeep);
+    }
+    if msg.contains(NON_FINITE_MSG) {
+        return Some(Refusal::NonFinite);
+    }
+    None
+}
 
 /// Parse bytes as strict JSON (UTF-8, duplicate keys rejected, depth bounded).
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
+    #[allow(clippy::disallowed_methods)] // the one place JSON bytes meet serde_json
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = StrictSeed { depth: 0 }
-        .deserialize(&mut de)
-        .map_err(|e| JsonError::from_serde(&e))?;
+    let value = strict_value(&mut de).map_err(|e| JsonError::from_serde(&e))?;
     de.end().map_err(|e| JsonError::from_serde(&e))?;
     Ok(value)
 }
 
-struct StrictSeed {
+/// One value read strictly from any self-describing deserializer (JSON, YAML): duplicate keys
+/// and non-finite numbers refused, nesting bounded by [`MAX_JSON_DEPTH`].
+pub(crate) fn strict_value<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    StrictSeed { depth: 0 }.deserialize(d)
+}
+
+/// The strict reader for a value found `depth` containers deep (for streaming readers that
+/// walk the outer levels themselves).
+pub(crate) fn strict_seed(depth: usize) -> StrictSeed {
+    StrictSeed { depth }
+}
+
+/// A strict value reader (see [`strict_value`]).
+pub(crate) struct StrictSeed {
     depth: usize,
 }
 
@@ -94,8 +137,10 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(Value::from(v))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(NON_FINITE_MSG))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))

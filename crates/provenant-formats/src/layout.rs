@@ -24,25 +24,10 @@ use crate::dsse::{envelope_from_value, DsseError, IN_TOTO_PAYLOAD_TYPE};
 use crate::json::{parse_strict, JsonError};
 use crate::limits::{MAX_DSSE_SIGNATURES, MAX_EVIDENCE_BYTES, MAX_JSON_DEPTH};
 
-/// Most steps and inspections (together) in one layout.
-pub const MAX_LAYOUT_ITEMS: usize = 256;
-/// Most functionary keys in one layout (and key ids in one step).
-pub const MAX_LAYOUT_KEYS: usize = 1024;
-/// Most artifact rules in one step's or inspection's `expected_materials` (or `expected_products`).
-pub const MAX_ARTIFACT_RULES: usize = 1024;
-/// Most materials (and, separately, products) one link may record.
-pub const MAX_LINK_ARTIFACTS: usize = 100_000;
-/// Most link files one verification considers (the `*.link` files of a links directory).
-pub const MAX_LINK_FILES: usize = 4096;
-/// Largest link file read (bytes); a larger one is refused unread. Links are read one at a time,
-/// so this bounds what one link costs while it is parsed and verified.
-pub const MAX_LINK_BYTES: u64 = 16 * 1024 * 1024;
-/// Most bytes of link files one verification reads in all (only files named for a step's
-/// functionary are read); links past it are not read, and their steps lack them.
-pub const MAX_LINK_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
-/// Longest artifact path, rule pattern, prefix, step name or key id (bytes). Patterns are matched
-/// in time proportional to pattern length times path length, so both are bounded.
-pub const MAX_LAYOUT_STRING_BYTES: usize = 4096;
+pub use crate::limits::{
+    MAX_ARTIFACT_RULES, MAX_LAYOUT_ITEMS, MAX_LAYOUT_KEYS, MAX_LAYOUT_STRING_BYTES,
+    MAX_LINK_ARTIFACTS, MAX_LINK_BYTES, MAX_LINK_FILES, MAX_LINK_TOTAL_BYTES,
+};
 
 /// `_type` of a layout.
 pub const LAYOUT_TYPE: &str = "layout";

@@ -21,6 +21,8 @@ pub mod npm;
 pub mod oci;
 pub mod purl;
 pub mod sbom;
+mod schemas;
 pub mod slsa;
 pub mod source;
 pub mod xml;
+pub mod yaml;

@@ -9,11 +9,10 @@ use serde_json::Value;
 
 use crate::bundle::{bundle_from_value, BundleError, ParsedBundle};
 
+pub use crate::limits::MAX_NPM_ATTESTATIONS;
+
 /// The predicate type of npm's publish attestation.
 pub const NPM_PUBLISH_V01: &str = "https://github.com/npm/attestation/tree/main/specs/publish/v0.1";
-
-/// At most this many attestations in one document (npm writes two).
-pub const MAX_NPM_ATTESTATIONS: usize = 16;
 
 /// One entry of the document.
 #[derive(Debug)]

@@ -14,13 +14,7 @@ use provenant_model::{Digest, DigestAlgorithm};
 
 use crate::json::{parse_strict, JsonError};
 
-/// Largest manifest or index read (bytes). The CNCF distribution registry refuses to store a
-/// manifest over 4 MiB, so nothing legitimate is larger.
-pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
-/// Largest blob read as evidence (a signature payload, attestation, bundle or SBOM layer).
-pub const MAX_EVIDENCE_BLOB_BYTES: u64 = 64 * 1024 * 1024;
-/// Most descriptors (layers, or index entries) considered in one manifest.
-pub const MAX_DESCRIPTORS: usize = 4096;
+pub use crate::limits::{MAX_DESCRIPTORS, MAX_EVIDENCE_BLOB_BYTES, MAX_MANIFEST_BYTES};
 
 /// OCI image manifest.
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";

@@ -11,8 +11,7 @@ use serde::Deserialize;
 /// The only `apiVersion` there is.
 pub const API_VERSION: &str = "provenant.dev/v1";
 
-/// Largest policy file read (bytes).
-pub const MAX_POLICY_BYTES: u64 = 1024 * 1024;
+pub use provenant_formats::limits::MAX_POLICY_BYTES;
 
 /// A policy file.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -10,6 +10,8 @@ use serde_json::Value;
 use crate::document::{PolicyDocument, Signer, MAX_POLICY_BYTES};
 use crate::eval::parse_semver;
 use crate::flags::normalize_repo;
+use provenant_formats::yaml::YamlError;
+
 use crate::lines::{escape_segment, LineIndex};
 
 /// The policy schema (`attestations/policy.schema.json`).
@@ -135,6 +137,11 @@ fn read(bytes: &[u8], now: Option<&str>) -> (Option<PolicyDocument>, Vec<Diagnos
     let Ok(text) = std::str::from_utf8(bytes) else {
         return (None, vec![doc_error("not UTF-8 text", None)]);
     };
+    // The strict reader's linear scan first: anchors, aliases, tags and deep nesting are refused
+    // before anything else (the line index below is not linear on pathological nesting).
+    if let Err(e) = provenant_formats::yaml::precheck(text) {
+        return (None, vec![doc_error(strip_line(&e.to_string()), e.line())]);
+    }
     let index = LineIndex::new(text);
     let mut sink = Sink {
         index: &index,
@@ -151,23 +158,25 @@ fn read(bytes: &[u8], now: Option<&str>) -> (Option<PolicyDocument>, Vec<Diagnos
             ),
         });
     }
-    let yaml: serde_norway::Value = match serde_norway::from_str(text) {
+    // The one strict YAML entry: anchors, aliases, tags, a second document and deep nesting are
+    // refused by a linear scan before the parser runs; duplicate keys by the parser.
+    let value = match provenant_formats::yaml::parse_strict(text) {
         Ok(v) => v,
         Err(e) => {
-            let msg = e.to_string();
-            if !msg.contains("duplicate entry") || index.duplicates().is_empty() {
-                let line = e.location().map(|l| l.line());
-                sink.out.push(doc_error(
-                    format!("not valid YAML: {}", one_line(&msg)),
-                    line,
-                ));
+            // Duplicates are already reported above, each with both of its lines.
+            let reported =
+                matches!(e, YamlError::DuplicateKey { .. }) && !index.duplicates().is_empty();
+            if !reported {
+                let message = match &e {
+                    YamlError::Syntax { message, .. } => {
+                        format!("not valid YAML: {}", one_line(message))
+                    }
+                    other => strip_line(&other.to_string()),
+                };
+                sink.out.push(doc_error(message, e.line()));
             }
             return (None, sink.out);
         }
-    };
-    let value = match to_json(&yaml, "", &mut sink, 0) {
-        Some(v) => v,
-        None => return (None, sink.out),
     };
     if value.is_null() {
         sink.error(
@@ -197,93 +206,19 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// YAML -> JSON, refusing what JSON cannot hold: non-string keys, tags, non-finite numbers.
-fn to_json(
-    v: &serde_norway::Value,
-    path: &str,
-    sink: &mut Sink<'_>,
-    depth: usize,
-) -> Option<Value> {
-    use serde_norway::Value as Y;
-    if depth > 32 {
-        sink.error(path, "nested more than 32 levels deep");
-        return None;
+/// A YAML error's text without its leading `line N: ` (the diagnostic carries the line).
+fn strip_line(s: &str) -> String {
+    match s.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((n, rest)) if n.bytes().all(|b| b.is_ascii_digit()) => rest.to_owned(),
+        _ => s.to_owned(),
     }
-    Some(match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(*b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                match n.as_f64().and_then(serde_json::Number::from_f64) {
-                    Some(f) => Value::Number(f),
-                    None => {
-                        sink.error(path, format!("{n} is not a finite number"));
-                        return None;
-                    }
-                }
-            }
-        }
-        Y::String(s) => Value::String(s.clone()),
-        Y::Sequence(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            let mut ok = true;
-            for (i, item) in items.iter().enumerate() {
-                match to_json(item, &format!("{path}/{i}"), sink, depth + 1) {
-                    Some(x) => out.push(x),
-                    None => ok = false,
-                }
-            }
-            if !ok {
-                return None;
-            }
-            Value::Array(out)
-        }
-        Y::Mapping(m) => {
-            let mut out = serde_json::Map::new();
-            let mut ok = true;
-            for (k, item) in m {
-                let Some(key) = k.as_str() else {
-                    sink.error(
-                        path,
-                        "a key that is not a string (write keys as plain names)",
-                    );
-                    ok = false;
-                    continue;
-                };
-                let sub = format!("{path}/{}", escape_segment(key));
-                match to_json(item, &sub, sink, depth + 1) {
-                    Some(x) => {
-                        out.insert(key.to_owned(), x);
-                    }
-                    None => ok = false,
-                }
-            }
-            if !ok {
-                return None;
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(t) => {
-            sink.error(
-                path,
-                format!(
-                    "YAML tag {} is not allowed in a policy; write the plain value",
-                    t.tag
-                ),
-            );
-            return None;
-        }
-    })
 }
 
 fn validator() -> Result<&'static jsonschema::Validator, String> {
     static V: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     V.get_or_init(|| {
-        let schema: Value = serde_json::from_str(POLICY_SCHEMA).map_err(|e| e.to_string())?;
+        let schema = provenant_formats::json::parse_strict(POLICY_SCHEMA.as_bytes())
+            .map_err(|e| e.to_string())?;
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .build(&schema)
@@ -366,7 +301,7 @@ fn value_at(root: &Value, pointer: &str) -> String {
 
 /// The keys the schema allows in the object at `pointer` (for "did you mean" help).
 fn known_keys(pointer: &str) -> Vec<String> {
-    let Ok(schema) = serde_json::from_str::<Value>(POLICY_SCHEMA) else {
+    let Ok(schema) = provenant_formats::json::parse_strict(POLICY_SCHEMA.as_bytes()) else {
         return vec![];
     };
     let mut node = &schema;

@@ -1,5 +1,6 @@
 //! The plain key pairs sign what verifiers expect: PKIX public keys, PKCS#8 private keys, DSSE over
 //! PAE and cosign blob signatures.
+#![allow(clippy::disallowed_methods)] // tests read what they minted
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;

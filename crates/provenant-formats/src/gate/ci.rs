@@ -24,8 +24,7 @@ use serde_json::{Map, Value};
 
 use super::{is_commit, GateError, GateKind, GateReport, Scanned};
 
-/// Most runs or jobs read from one list document (more is a limit error, never a truncation).
-pub const MAX_CI_RUNS: usize = 10_000;
+pub use crate::limits::MAX_CI_RUNS;
 
 const GITHUB: &str = "GitHub Actions";
 const GITLAB: &str = "GitLab CI";

@@ -300,10 +300,7 @@ pub enum GateError {
     Limit(String),
 }
 
-/// Largest gate report read (bytes).
-pub const MAX_GATE_REPORT_BYTES: u64 = 256 * 1024 * 1024;
-/// Most findings read from one report (more is a limit error, never a silent truncation).
-pub const MAX_FINDINGS: usize = 1_000_000;
+pub use crate::limits::{MAX_FINDINGS, MAX_GATE_REPORT_BYTES};
 
 /// Detect the format of a report and read it. One file may hold several runs (SARIF runs).
 pub fn parse_gate(bytes: &[u8]) -> Result<Vec<GateReport>, GateError> {
@@ -315,11 +312,10 @@ pub fn parse_gate(bytes: &[u8]) -> Result<Vec<GateReport>, GateError> {
         Some(b'{' | b'[') => {
             // A UTF-8 byte order mark (common from .NET tools) is not JSON.
             let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            let v: serde_json::Value =
-                serde_json::from_slice(bytes).map_err(|e| GateError::Syntax {
-                    encoding: "JSON",
-                    detail: e.to_string(),
-                })?;
+            let v = crate::json::parse_strict(bytes).map_err(|e| GateError::Syntax {
+                encoding: "JSON",
+                detail: e.to_string(),
+            })?;
             parse_gate_value(&v)
         }
         Some(_) => Err(GateError::Unknown("neither JSON nor XML".into())),

@@ -43,8 +43,7 @@ use serde_json::Value;
 use super::ci::Obj;
 use super::GateError;
 
-/// Most reviews, approvals or commits read for one change.
-pub const MAX_REVIEW_ITEMS: usize = 10_000;
+pub use crate::limits::MAX_REVIEW_ITEMS;
 
 /// Where the change was reviewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -10,6 +10,7 @@
 
 mod code_scanning;
 mod fragment;
+mod schema;
 
 use std::collections::HashMap;
 
@@ -30,6 +31,9 @@ const MAX_MESSAGE_ARGUMENTS: usize = 32;
 /// `Some` when `v` is a SARIF log or a GitHub code scanning analysis (or a list of them).
 pub fn detect(v: &Value) -> Option<Result<Vec<GateReport>, GateError>> {
     if is_log(v) {
+        if let Err(e) = schema::check(v) {
+            return Some(Err(e));
+        }
         return Some(parse_log(v));
     }
     code_scanning::detect(v)

@@ -45,15 +45,7 @@ use super::{
     SbomHash, SbomStandard, Violation, XmlSchemaValidator,
 };
 
-/// Largest SBOM file a caller should read (bytes); larger files are refused before parsing.
-pub const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
-/// Most components (nested ones, the subject and tool components included) read from one SBOM.
-pub const MAX_COMPONENTS: usize = 1_000_000;
-/// Deepest nesting of `components` inside a component.
-pub const MAX_COMPONENT_NESTING: usize = 32;
-/// Deepest XML element nesting, not counting the two levels (`components/component`) each nested
-/// component adds (those are bounded by [`MAX_COMPONENT_NESTING`]).
-pub const MAX_XML_DEPTH: usize = 64;
+pub use crate::limits::{MAX_COMPONENTS, MAX_COMPONENT_NESTING, MAX_SBOM_BYTES, MAX_XML_DEPTH};
 /// Most violations reported for one document; the rest are counted in a final entry.
 pub const MAX_VIOLATIONS: usize = 100;
 /// Most deviations recorded for one document; the rest are counted in a final entry.

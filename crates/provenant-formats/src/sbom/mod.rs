@@ -296,10 +296,7 @@ fn parse_statement_sbom(
     bytes: &[u8],
     xsd: Option<&dyn XmlSchemaValidator>,
 ) -> Result<ParsedSbom, SbomError> {
-    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| SbomError::Syntax {
-        encoding: "JSON",
-        detail: e.to_string(),
-    })?;
+    let v = json_value(bytes, &mut Vec::new())?;
     let pt = v
         .get("predicateType")
         .and_then(serde_json::Value::as_str)

@@ -28,12 +28,7 @@ use super::{
 
 pub(crate) use validate::is_spdx_datetime;
 
-/// Most packages read from one SPDX document (SPDX 2 `packages`, SPDX 3 package elements).
-pub const MAX_SPDX_PACKAGES: usize = 1_000_000;
-/// Most relationships read from one SPDX document.
-pub const MAX_SPDX_RELATIONSHIPS: usize = 5_000_000;
-/// Longest line read from an SPDX tag-value document (bytes).
-pub const MAX_TAG_VALUE_LINE: usize = 1024 * 1024;
+pub use crate::limits::{MAX_SPDX_PACKAGES, MAX_SPDX_RELATIONSHIPS, MAX_TAG_VALUE_LINE};
 
 /// The SPDX 2 versions provenant reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,9 +48,14 @@ pub fn parse_json(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
 pub fn parse_yaml(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
     let mut deviations = Vec::new();
     let text = decode_text(bytes, "YAML", &mut deviations)?;
-    let value: Value = serde_norway::from_str(&text).map_err(|e| SbomError::Syntax {
-        encoding: "YAML",
-        detail: e.to_string(),
+    let value = crate::yaml::parse_strict(&text).map_err(|e| match e {
+        crate::yaml::YamlError::TooLarge | crate::yaml::YamlError::TooDeep { .. } => {
+            SbomError::Limit(e.to_string())
+        }
+        e => SbomError::Syntax {
+            encoding: "YAML",
+            detail: e.to_string(),
+        },
     })?;
     read(value, SbomEncoding::Yaml, deviations, &Locator::default())
 }

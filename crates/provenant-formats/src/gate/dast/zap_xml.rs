@@ -10,8 +10,7 @@ use quick_xml::{Reader, XmlVersion};
 use super::zap::{normalise, Alert, Doc, Site};
 use crate::gate::{GateError, GateReport, MAX_FINDINGS};
 
-/// Deepest element nesting read (a ZAP report needs 7).
-const MAX_DEPTH: usize = 32;
+use crate::limits::MAX_ZAP_XML_DEPTH as MAX_DEPTH;
 
 const ROOT: &str = "OWASPZAPReport";
 
@@ -99,17 +98,25 @@ impl XmlReader<'_> {
         Ok(())
     }
 
+    /// The attribute `name`; every attribute is read, so a repeated one is an error (XML forbids
+    /// it, and readers differ on which one counts).
     fn attribute(&self, e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, GateError> {
-        for attr in e.attributes() {
+        let mut found = None;
+        for attr in e.attributes().with_checks(true) {
             let attr = attr.map_err(|err| self.error(err))?;
             if attr.key.as_ref() == name {
                 let value = attr
                     .normalized_value(XmlVersion::Explicit1_0)
                     .map_err(|err| self.error(err))?;
-                return Ok(Some(value.trim().to_owned()));
+                if found.is_some() {
+                    return Err(
+                        self.error(format!("attribute {} twice", String::from_utf8_lossy(name)))
+                    );
+                }
+                found = Some(value.trim().to_owned());
             }
         }
-        Ok(None)
+        Ok(found)
     }
 
     fn start(&mut self, e: &BytesStart<'_>) -> Result<(), GateError> {
@@ -195,6 +202,11 @@ impl XmlReader<'_> {
                         _ => None,
                     };
                     if let Some(slot) = slot {
+                        // One value per field: a second <riskcode> would let two readers see
+                        // two severities.
+                        if slot.is_some() {
+                            return Err(syntax(format!("{}: <{leaf}> twice in one alert", a.at)));
+                        }
                         *slot = value();
                     }
                 }
@@ -240,6 +252,26 @@ mod tests {
         );
         assert!(matches!(parse(deep.as_bytes()), Err(GateError::Limit(_))));
         assert!(matches!(parse(b""), Err(GateError::Syntax { .. })));
+    }
+
+    #[test]
+    fn refuses_repeated_fields_and_attributes() {
+        let alert = |inner: &str| {
+            format!(
+                "<OWASPZAPReport programName='ZAP' version='2.14.0'><site name='https://a'>\
+                 <alerts><alertitem><pluginid>1</pluginid>{inner}</alertitem></alerts>\
+                 </site></OWASPZAPReport>"
+            )
+        };
+        assert!(parse(alert("<riskcode>3</riskcode>").as_bytes()).is_ok());
+        assert!(matches!(
+            parse(alert("<riskcode>3</riskcode><riskcode>0</riskcode>").as_bytes()),
+            Err(GateError::Syntax { .. })
+        ));
+        assert!(matches!(
+            parse(b"<OWASPZAPReport version='2.14.0' version='1'></OWASPZAPReport>"),
+            Err(GateError::Syntax { .. })
+        ));
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub(super) fn parse(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
         None => (bytes, false),
     };
     let mut state = State::new(bytes);
+    // Streamed (the arrays are never held whole), but every value goes through the strict
+    // visitor of `crate::json`: duplicate keys are refused at any depth, nesting is bounded.
+    #[allow(clippy::disallowed_methods)]
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let read = de.deserialize_any(Top(&mut state)).and_then(|()| de.end());
     if let Some(e) = state.abort.take() {
@@ -38,13 +41,12 @@ pub(super) fn parse(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
 }
 
 fn syntax(e: &serde_json::Error) -> SbomError {
-    let detail = e.to_string();
-    if detail.starts_with("recursion limit exceeded") {
-        return SbomError::Limit("JSON nested deeper than 128 levels".into());
-    }
-    SbomError::Syntax {
-        encoding: "JSON",
-        detail,
+    match crate::json::JsonError::from_serde(e) {
+        e @ crate::json::JsonError::TooDeep => SbomError::Limit(e.to_string()),
+        e => SbomError::Syntax {
+            encoding: "JSON",
+            detail: e.to_string(),
+        },
     }
 }
 
@@ -151,9 +153,13 @@ impl<'a> State<'a> {
             // `specVersion` comes after the arrays: look ahead for it (one more pass over the
             // bytes) rather than hold every element until it comes.
             self.probed = true;
+            // A look-ahead only: the strict pass reads the same bytes and refuses a repeated
+            // `specVersion` (serde's derive refuses it here too).
+            #[allow(clippy::disallowed_methods)]
+            let probe = serde_json::from_slice(self.input);
             if let Ok(VersionProbe {
                 spec_version: Some(Value::String(written)),
-            }) = serde_json::from_slice(self.input)
+            }) = probe
             {
                 self.set_version(&written)?;
             }
@@ -613,7 +619,7 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
                 }
                 continue;
             }
-            let value: Value = map.next_value()?;
+            let value = map.next_value_seed(crate::json::strict_seed(1))?;
             // Unless the look-ahead already read it (the same value: keys are not repeated).
             if key == "specVersion" && state.version.is_none() {
                 if let Value::String(written) = &value {
@@ -692,7 +698,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Value>, A::Error> {
-        while let Some(value) = seq.next_element::<Value>()? {
+        while let Some(value) = seq.next_element_seed(crate::json::strict_seed(2))? {
             if let Err(e) = self.state.element(self.kind, value) {
                 self.state.abort = Some(e);
                 return Err(de::Error::custom(ABORTED));
@@ -702,7 +708,9 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
-        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        crate::json::strict_seed(1)
+            .deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(Some)
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {

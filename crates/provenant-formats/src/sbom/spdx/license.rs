@@ -147,7 +147,7 @@ struct Parser<'t, 'a> {
     at: usize,
 }
 
-const MAX_DEPTH: usize = 64;
+use crate::limits::MAX_LICENSE_EXPRESSION_DEPTH as MAX_DEPTH;
 
 impl Parser<'_, '_> {
     fn peek(&self) -> Option<&Token<'_>> {

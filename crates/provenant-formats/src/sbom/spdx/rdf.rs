@@ -21,8 +21,7 @@ const PTR: &str = "http://www.w3.org/2009/pointers#";
 const LICENSES: &str = "http://spdx.org/licenses/";
 const REFERENCES: &str = "http://spdx.org/rdf/references/";
 
-/// Deepest license expression tree followed (the graph may have cycles).
-const MAX_LICENSE_DEPTH: usize = 32;
+use crate::limits::MAX_RDF_LICENSE_DEPTH as MAX_LICENSE_DEPTH;
 
 #[derive(Debug, Clone)]
 enum Object {
