@@ -2,6 +2,7 @@
 //! report's serde form, so a field added later is covered without touching this test. Each
 //! output must hold no hidden character and keep the shape (lines, tags, cells, quotes) it
 //! has when the same fields are benign.
+#![allow(clippy::disallowed_methods)] // the test reads back what the renderers wrote
 
 use provenant_model::{
     CertificateClaims, Check, CheckCode, EvidenceKind, EvidenceRef, GateRow, Inspection, OptOut,

@@ -370,6 +370,7 @@ pub fn to_json_vec(value: &impl Serialize) -> io::Result<Vec<u8>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests read back what the sanitisers wrote
 mod tests {
     use super::*;
 
