@@ -118,7 +118,14 @@ fn a_sarif_run_without_results_is_an_incomplete_scan() {
     let dir = tempfile::tempdir().unwrap();
     let absent = sarif(vcp(&[SHIPPED]), None);
     let null = sarif(vcp(&[SHIPPED]), Some(Value::Null));
-    for log in [&absent, &null] {
+    // `results: null` also breaks the SARIF 2.1.0 schema: the log is refused outright.
+    let (code, v, all) = gates_sarif(&dir, &null, &["--max-high", "0"]);
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        codes(&v, "fail").contains(&"gate-report-unreadable".into()),
+        "{all}"
+    );
+    for log in [&absent] {
         // It cannot meet a threshold...
         let (code, v, all) = gates_sarif(&dir, log, &["--max-high", "0"]);
         assert_eq!(code, 1, "{all}");
@@ -186,10 +193,24 @@ fn one_rejected_suppression_means_the_finding_counts() {
 #[test]
 fn unknown_severity_counts_against_every_threshold() {
     let dir = tempfile::tempdir().unwrap();
-    // A SARIF level that is not one of the four, and no score: unknown.
-    let log = sarif(
+    // A SARIF level that is not one of the four breaks the SARIF schema: the log is refused.
+    let bad_level = sarif(
         vcp(&[SHIPPED]),
         Some(json!([{"ruleId": "x/unscored", "level": "critical", "message": {"text": "?"}}])),
+    );
+    let (code, v, all) = gates_sarif(&dir, &bad_level, &["--max-critical", "0"]);
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        codes(&v, "fail").contains(&"gate-report-unreadable".into()),
+        "{all}"
+    );
+    // A score the tool gave and nobody can read: unknown, never the result's lower level.
+    let log = sarif(
+        vcp(&[SHIPPED]),
+        Some(
+            json!([{"ruleId": "x/unscored", "level": "note", "message": {"text": "?"},
+            "properties": {"security-severity": "critical"}}]),
+        ),
     );
     for flag in ["--max-critical", "--max-high", "--max-medium", "--max-low"] {
         let (code, v, all) = gates_sarif(&dir, &log, &[flag, "0"]);

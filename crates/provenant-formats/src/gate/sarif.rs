@@ -481,10 +481,15 @@ impl<'a> Run<'a> {
             };
             match cvss_score(score) {
                 Some(s) => return Ok((Severity::from_cvss(s), Some(s))),
-                None => self.deviations.push(deviation(
-                    format!("{pat}/security-severity"),
-                    format!("{score} is not a score from 0 to 10: ignored"),
-                )),
+                // The tool scored it, and the score is unreadable: unknown (the worst for
+                // thresholds), never the lower level the result may also carry.
+                None => {
+                    self.deviations.push(deviation(
+                        format!("{pat}/security-severity"),
+                        format!("{score} is not a score from 0 to 10: the severity is unknown"),
+                    ));
+                    return Ok((Severity::Unknown, None));
+                }
             }
         }
         let level = match result.get("level") {
@@ -686,7 +691,7 @@ mod tests {
     }
 
     #[test]
-    fn security_severity_beats_level_and_bad_scores_are_ignored() {
+    fn security_severity_beats_level_and_bad_scores_are_unknown() {
         let r = one(&log(json!({
             "tool": {"driver": {"name": "T", "rules": [
                 {"id": "R1", "properties": {"security-severity": "9.8"}},
@@ -700,7 +705,8 @@ mod tests {
         })));
         assert_eq!(r.findings[0].severity, Severity::Critical);
         assert_eq!(r.findings[0].cvss, Some(9.8));
-        assert_eq!(r.findings[1].severity, Severity::Medium);
+        // An unreadable score is an unknown severity, not the result's lower level.
+        assert_eq!(r.findings[1].severity, Severity::Unknown);
         assert_eq!(r.findings[1].id, "R2");
         assert_eq!(r.findings[2].severity, Severity::Medium);
         assert_eq!(r.findings[2].cvss, Some(5.0));
@@ -774,11 +780,7 @@ mod tests {
     #[test]
     fn a_run_without_results_is_an_incomplete_scan() {
         let tool = json!({"driver": {"name": "T"}});
-        for (results, complete) in [
-            (None, false),
-            (Some(Value::Null), false),
-            (Some(json!([])), true),
-        ] {
+        for (results, complete) in [(None, false), (Some(json!([])), true)] {
             let mut run = json!({"tool": tool});
             if let Some(r) = results {
                 run["results"] = r;
@@ -786,17 +788,23 @@ mod tests {
             let r = one(&log(run));
             assert_eq!(r.findings_complete, complete, "{:?}", r.deviations);
         }
+        // `results: null` is outside the SARIF 2.1.0 schema: refused, never read as clean.
+        let null = log(json!({"tool": tool, "results": null}));
+        assert!(detect(&null).expect("detected").is_err());
     }
 
     #[test]
     fn one_rejected_or_under_review_suppression_means_the_finding_counts() {
-        let with = |suppressions: Value| {
-            let r = one(&log(json!({
+        let doc = |suppressions: Value| {
+            log(json!({
                 "tool": {"driver": {"name": "T"}},
                 "results": [{"ruleId": "A", "message": {"text": "m"}, "suppressions": suppressions}]
-            })));
-            r.findings[0].suppressed
+            }))
         };
+        let with = |suppressions: Value| one(&doc(suppressions)).findings[0].suppressed;
+        // Suppressions outside the schema (no kind, an unknown status, not an object) refuse
+        // the whole log: never a silently suppressed finding.
+        let refused = |suppressions: Value| detect(&doc(suppressions)).expect("detected").is_err();
         assert!(with(
             json!([{"kind": "inSource"}, {"kind": "external", "status": "accepted"}])
         ));
@@ -807,10 +815,13 @@ mod tests {
             json!([{"kind": "external", "status": "rejected"}, {"kind": "inSource"}])
         ));
         assert!(!with(
+            json!([{"kind": "inSource"}, {"kind": "external", "status": "underReview"}])
+        ));
+        assert!(refused(
             json!([{"kind": "inSource"}, {"status": "underReview"}])
         ));
-        assert!(!with(json!([{"kind": "inSource", "status": "bogus"}])));
-        assert!(!with(json!([{"kind": "inSource"}, 7])));
+        assert!(refused(json!([{"kind": "inSource", "status": "bogus"}])));
+        assert!(refused(json!([{"kind": "inSource"}, 7])));
         assert!(!with(json!([])));
     }
 
