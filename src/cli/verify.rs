@@ -763,10 +763,18 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         }
     }
 
+    let sbom = sbom_inputs(a, vec![])?;
     let mut algs = Vec::new();
     if a.digest.is_none() && a.file.is_some() {
         // Every algorithm a statement names, so that each subject digest is compared.
         algs = provenant_core::digest_algorithms(&evidence);
+        // And every algorithm the --sbom files' subjects name, for the same reason.
+        algs.extend(
+            sbom.files
+                .iter()
+                .filter_map(|(_, p)| p.as_ref().ok())
+                .flat_map(|p| provenant_core::sbom::subject_algorithms(&p.sbom)),
+        );
         // A detached key signature is over the digest its key's scheme uses (P-384: sha384).
         if let SignerPolicy::Keys(keys) = &signer {
             if evidence
@@ -806,7 +814,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         signer,
         threshold: a.threshold,
         policy,
-        sbom: sbom_inputs(a, vec![])?,
+        sbom,
     };
     let now = now_rfc3339();
     if a.layout.is_none() && !a.gates.any() {

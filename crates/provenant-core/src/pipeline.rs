@@ -13,7 +13,7 @@ use provenant_verify::{
 
 use crate::evidence::{Evidence, EvidenceContent, Found};
 use crate::sbom::{check_sbom, SbomContext, SbomOrigin, SbomRequirements};
-use provenant_formats::sbom::{parse_sbom, ParsedSbom, SbomError};
+use provenant_formats::sbom::{ParsedSbom, SbomError};
 
 /// The tool name in reports.
 pub const TOOL_NAME: &str = "provenant";
@@ -525,9 +525,10 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
             continue;
         };
         let d = &bound.digest;
-        // The whole signed statement: the SBOM reader takes its predicate (an SPDX predicate may
-        // be the document as a JSON string) without re-serialising it here.
-        match parse_sbom(payload, None) {
+        // The document alone: the statement's subject binds it to the artifact (the origin
+        // says so), and the document's own subject is compared with the artifact exactly as a
+        // given SBOM's is — never replaced by the statement's.
+        match provenant_formats::sbom::parse_predicate_sbom(&st.predicate, None) {
             Ok(p) => {
                 let (c, bound) = judge(&p, evref, SbomOrigin::Attested(d.clone()));
                 bound_valid |= bound;
