@@ -575,6 +575,33 @@ pub fn provenance(a: &ArtifactArgs) -> Result<u8, CliError> {
 }
 
 fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
+    // A VSA shows its subject, verifier, resource, result and levels, nothing else: any other
+    // requirement stated beside it would be silently unmet, so it is refused.
+    let unshowable: Vec<&str> = [
+        (
+            !source_policy(a).is_empty(),
+            "provenance policy (--source-uri, --builder-id, --commit, --package-name, ...)",
+        ),
+        (
+            !a.sbom.is_empty() || a.require_sbom || a.policy_extras.provenance_required,
+            "SBOM or provenance requirements",
+        ),
+        (a.gates.any(), "gate evidence or requirements"),
+        (a.layout.is_some(), "--layout"),
+        (
+            !a.bundle.is_empty() || !a.provenance.is_empty() || !a.attestations.is_empty(),
+            "other evidence (--bundle, --provenance, --attestations)",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(given, what)| given.then_some(what))
+    .collect();
+    if !unshowable.is_empty() {
+        return Err(CliError::Input(format!(
+            "--vsa verifies a verification summary alone, which cannot show {}: verify the artifact's own evidence without --vsa for those",
+            unshowable.join(", ")
+        )));
+    }
     let digest = a.digest.clone().unwrap_or_default();
     let subject = match digest.split_once(':') {
         Some((alg, v)) if !alg.is_empty() && !v.is_empty() => vec![(alg.to_owned(), v.to_owned())],
