@@ -724,7 +724,7 @@ fn tarball_subjects(st: Option<&Statement>, inputs: &ArtifactInputs) -> Vec<Stri
             inputs.subject.digests.iter().any(|d| {
                 s.digest.iter().any(|(alg, hex)| {
                     alg.eq_ignore_ascii_case(d.algorithm().name())
-                        && hex.eq_ignore_ascii_case(&d.hex())
+                        && hex.eq_ignore_ascii_case(d.hex())
                 })
             })
         })
