@@ -601,6 +601,33 @@ pub fn provenance(a: &ArtifactArgs) -> Result<u8, CliError> {
 }
 
 fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
+    // A VSA shows its subject, verifier, resource, result and levels, nothing else: any other
+    // requirement stated beside it would be silently unmet, so it is refused.
+    let unshowable: Vec<&str> = [
+        (
+            !source_policy(a).is_empty(),
+            "provenance policy (--source-uri, --builder-id, --commit, --package-name, ...)",
+        ),
+        (
+            !a.sbom.is_empty() || a.require_sbom || a.policy_extras.provenance_required,
+            "SBOM or provenance requirements",
+        ),
+        (a.gates.any(), "gate evidence or requirements"),
+        (a.layout.is_some(), "--layout"),
+        (
+            !a.bundle.is_empty() || !a.provenance.is_empty() || !a.attestations.is_empty(),
+            "other evidence (--bundle, --provenance, --attestations)",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(given, what)| given.then_some(what))
+    .collect();
+    if !unshowable.is_empty() {
+        return Err(CliError::Input(format!(
+            "--vsa verifies a verification summary alone, which cannot show {}: verify the artifact's own evidence without --vsa for those",
+            unshowable.join(", ")
+        )));
+    }
     let digest = a.digest.clone().unwrap_or_default();
     let subject = match digest.split_once(':') {
         Some((alg, v)) if !alg.is_empty() && !v.is_empty() => vec![(alg.to_owned(), v.to_owned())],
@@ -785,10 +812,18 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         }
     }
 
+    let sbom = sbom_inputs(a, vec![])?;
     let mut algs = Vec::new();
     if a.digest.is_none() && a.file.is_some() {
         // Every algorithm a statement names, so that each subject digest is compared.
         algs = provenant_core::digest_algorithms(&evidence);
+        // And every algorithm the --sbom files' subjects name, for the same reason.
+        algs.extend(
+            sbom.files
+                .iter()
+                .filter_map(|(_, p)| p.as_ref().ok())
+                .flat_map(|p| provenant_core::sbom::subject_algorithms(&p.sbom)),
+        );
         // A detached key signature is over the digest its key's scheme uses (P-384: sha384).
         if let SignerPolicy::Keys(keys) = &signer {
             if evidence
@@ -828,7 +863,7 @@ fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         signer,
         threshold: a.threshold,
         policy,
-        sbom: sbom_inputs(a, vec![])?,
+        sbom,
         insecure_ignore_tlog: a.insecure_ignore_tlog,
     };
     let now = now_rfc3339();

@@ -468,3 +468,41 @@ fn an_empty_sbom_fails_every_coverage_floor() {
         );
     }
 }
+
+/// Issue 14, class 2: a requirement stated beside `--vsa` that a VSA cannot show (source or
+/// package policy, SBOMs, gates, other evidence) is refused, never silently left unchecked.
+#[test]
+fn vsa_refuses_requirements_it_cannot_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let vsa = dir.path().join("vsa.json");
+    std::fs::write(&vsa, b"{}").unwrap();
+    let key = dir.path().join("k.pub");
+    std::fs::write(&key, b"not read").unwrap();
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    for extra in [
+        &["--source-uri", "github.com/org/app"][..],
+        &["--package-name", "app"],
+        &["--commit", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],
+        &["--require-sbom"],
+        &["--bundle", "other.json"],
+    ] {
+        let (code, _, err) = run(provenant()
+            .args([
+                "verify",
+                "artifact",
+                "--digest",
+                &digest,
+                "--vsa",
+                &vsa.to_string_lossy(),
+                "--key",
+                &key.to_string_lossy(),
+                "--verifier-id",
+                "https://verifier.example",
+                "--resource-uri",
+                "https://resource.example",
+            ])
+            .args(extra));
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains("--vsa"), "{extra:?}: {err}");
+    }
+}

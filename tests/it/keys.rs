@@ -416,3 +416,49 @@ fn key_signed_evidence_needs_a_log_entry_or_the_opt_out() {
         assert!(out.contains(needle), "{fmt}: {out}");
     }
 }
+
+/// Issue 14, class 2: `--threshold N` is a requirement the signature the verdict rests on must
+/// show. A detached signature by one trusted key beside an envelope signed by too few used to
+/// pass: the envelope's threshold failure became a warning because "another signature verified".
+#[test]
+fn a_threshold_is_never_waived_by_a_single_key_signature() {
+    let d = Dir::new();
+    let (a, b) = (KeyPair::p256(61), KeyPair::p384(62));
+    let (pa, pb) = (d.key("a.pub", &a), d.key("b.pub", &b));
+    let one = d.write(
+        "one.json",
+        dsse_envelope(IN_TOTO, &statement(ARTIFACT), &[(&a, None)]).as_bytes(),
+    );
+    let sig = d.write(
+        "app.bin.sig",
+        cosign_blob_signature(&a, ARTIFACT).as_bytes(),
+    );
+    for evidence in [[&one, &sig], [&sig, &one]] {
+        let (rc, out) = d.verify(
+            evidence[0],
+            &[&pa, &pb],
+            &[
+                "--bundle",
+                evidence[1],
+                "--threshold",
+                "2",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(rc, 1, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out[..out.rfind('}').unwrap() + 1])
+            .unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert!(
+            v["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["code"] == "signature-threshold-not-met" && c["outcome"] == "fail"),
+            "{out}"
+        );
+    }
+    // The detached signature alone cannot show two keys either.
+    let (rc, out) = d.verify(&sig, &[&pa, &pb], &["--threshold", "2"]);
+    assert_eq!(rc, 1, "{out}");
+}

@@ -204,3 +204,90 @@ fn a_package_flag_without_an_npm_document_fails() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("package-mismatch"), "{out}");
 }
+
+/// A key-signed DSSE envelope (in `dir`) whose statement names the tarball by its sha512 and
+/// says nothing about any npm package; returns (envelope path, key path).
+fn own_key_envelope(dir: &std::path::Path, predicate_type: &str) -> (String, String) {
+    use provenant_testkit::keys::{dsse_envelope, KeyPair};
+    let k = KeyPair::p256(1402);
+    let hex = SHA512.trim_start_matches("sha512:");
+    let st = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"gundam-visor-1.0.1.tgz","digest":{{"sha512":"{hex}"}}}}],"predicateType":"{predicate_type}","predicate":{{}}}}"#
+    );
+    let env = dir.join("own.dsse.json");
+    std::fs::write(
+        &env,
+        dsse_envelope("application/vnd.in-toto+json", st.as_bytes(), &[(&k, None)]),
+    )
+    .unwrap();
+    let key = dir.join("own.pub");
+    std::fs::write(&key, k.public_pem()).unwrap();
+    (
+        env.to_string_lossy().into_owned(),
+        key.to_string_lossy().into_owned(),
+    )
+}
+
+/// Issue 14, class 2: `--package-name` / `--package-version` is a requirement the evidence the
+/// verdict rests on must show. A valid own-key envelope over the tarball, beside an npm document
+/// that does not count (it names another package, or its provenance cannot verify with --key),
+/// used to pass: the npm failures became warnings because "another signature verified".
+#[test]
+fn a_package_requirement_is_never_waived_by_another_signature() {
+    let Some(dir) = corpus() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (env, key) = own_key_envelope(tmp.path(), "https://slsa.dev/provenance/v1");
+    for package in ["gundam-visor", "gundam-visor-evil"] {
+        let (code, out, err) = run(provenant().current_dir(&dir).args([
+            "verify",
+            "artifact",
+            "--digest",
+            SHA512,
+            "--attestations",
+            DOC,
+            "--bundle",
+            &env,
+            "--key",
+            &key,
+            "--trusted-root",
+            "trust/sigstore-public-good/trusted_root.json",
+            "--package-name",
+            package,
+            "--package-version",
+            "1.0.1",
+            "--format",
+            "json",
+        ]));
+        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+        assert_eq!(code, 1, "{package}: {:?}", failed(&v));
+        assert!(
+            failed(&v).contains(&"package-mismatch".to_string()),
+            "{package}: {:?}",
+            failed(&v)
+        );
+    }
+}
+
+/// The same rule without any npm document: the envelope verifies, names no package, and fails.
+#[test]
+fn an_envelope_that_names_no_package_does_not_meet_the_package_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (env, key) = own_key_envelope(tmp.path(), "https://slsa.dev/provenance/v1");
+    let (code, out, err) = run(provenant().args([
+        "verify",
+        "artifact",
+        "--digest",
+        SHA512,
+        "--bundle",
+        &env,
+        "--key",
+        &key,
+        "--package-name",
+        "gundam-visor",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    assert_eq!(code, 1, "{:?}", failed(&v));
+    assert!(failed(&v).contains(&"package-mismatch".to_string()));
+}

@@ -390,3 +390,167 @@ fn an_unsigned_sbom_statement_is_read_and_bound_by_its_subject() {
     let (code, _, _) = run(provenant().args(["sbom", "check", &g]));
     assert_eq!(code, 2);
 }
+
+/// Issue 14, class 8: an attested SBOM is compared like a given one. A signed SBOM attestation
+/// whose statement subject is the artifact, but whose document's own subject (CycloneDX
+/// `metadata.component` hashes or package URL, SPDX 2 described package checksums, SPDX 3 root
+/// package `verifiedUsing`) names another digest, is the SBOM of something else: it fails with
+/// the same code as the same document given with `--sbom`. It used to bind ("carried by a
+/// verified attestation").
+#[test]
+fn an_attested_sbom_naming_another_digest_fails_like_a_given_one() {
+    use provenant_testkit::{
+        Content, MintSpec, TestPki, DEFAULT_ARTIFACT, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pki = TestPki::new(1408);
+    let root = write(&dir, "root.json", pki.trusted_root_json().as_bytes());
+    let art = write(&dir, "hello.txt", DEFAULT_ARTIFACT);
+    let right = sha256_hex(DEFAULT_ARTIFACT);
+    let other = "ee".repeat(32);
+    let other512 = "ee".repeat(64);
+    let signature = write(
+        &dir,
+        "sig.json",
+        pki.mint(&MintSpec::default()).bundle_json.as_bytes(),
+    );
+    let verify = |evidence: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "artifact",
+            art.as_str(),
+            "--trusted-root",
+            root.as_str(),
+            "--certificate-identity",
+            DEFAULT_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ACTIONS_ISSUER,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(evidence);
+        let (code, out, err) = run(provenant().args(&args));
+        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+        (code, v)
+    };
+    let attest = |name: &str, doc: &Value, pt: &str| {
+        let st = json!({
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": "hello.txt", "digest": {"sha256": right}}],
+            "predicateType": pt,
+            "predicate": doc
+        });
+        let mut spec = MintSpec::default().dsse();
+        spec.content = Content::Dsse {
+            statement_json: Some(st.to_string()),
+        };
+        write(&dir, name, pki.mint(&spec).bundle_json.as_bytes())
+    };
+    let cdx_with = |hashes: Value, purl: &str| {
+        let mut doc = cyclonedx(None, true);
+        doc["metadata"]["component"]["hashes"] = hashes;
+        doc["metadata"]["component"]["purl"] = json!(purl);
+        doc
+    };
+    let spdx2 = |sum: &str| {
+        json!({
+            "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "app", "documentNamespace": "https://example.test/spdx/app-1",
+            "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: provenant-tests"]},
+            "packages": [{"SPDXID": "SPDXRef-app", "name": "app", "versionInfo": "1.0.0",
+                          "downloadLocation": "NOASSERTION", "filesAnalyzed": false,
+                          "supplier": "Organization: t",
+                          "checksums": [{"algorithm": "SHA256", "checksumValue": sum}]}],
+            "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                               "relatedSpdxElement": "SPDXRef-app"}]
+        })
+    };
+    let spdx3 = |sum: &str| {
+        json!({
+            "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",
+            "@graph": [
+                {"type": "CreationInfo", "@id": "_:ci", "specVersion": "3.0.1",
+                 "created": "2024-01-02T03:04:05Z", "createdBy": ["urn:p"]},
+                {"type": "Person", "spdxId": "urn:p", "creationInfo": "_:ci", "name": "Jane"},
+                {"type": "software_Package", "spdxId": "urn:app", "creationInfo": "_:ci",
+                 "name": "app", "software_packageVersion": "1.0.0",
+                 "verifiedUsing": [{"type": "Hash", "algorithm": "sha256", "hashValue": sum}]},
+                {"type": "software_Sbom", "spdxId": "urn:sbom", "creationInfo": "_:ci",
+                 "rootElement": ["urn:app"], "element": ["urn:app"]},
+                {"type": "SpdxDocument", "spdxId": "urn:doc", "creationInfo": "_:ci",
+                 "name": "app sbom", "rootElement": ["urn:sbom"]}
+            ]
+        })
+    };
+    let sha = |h: &str| json!([{"alg": "SHA-256", "content": h}]);
+    let cases = [
+        (
+            "cyclonedx",
+            "https://cyclonedx.org/bom",
+            cdx_with(sha(&right), "pkg:generic/app@1.0.0"),
+            cdx_with(sha(&other), "pkg:generic/app@1.0.0"),
+        ),
+        (
+            "cyclonedx purl",
+            "https://cyclonedx.org/bom",
+            cdx_with(json!([]), &format!("pkg:oci/app@sha256%3A{right}")),
+            cdx_with(json!([]), &format!("pkg:oci/app@sha256%3A{other}")),
+        ),
+        // Only a sha512 in the document: the artifact is hashed with it too, and compared.
+        (
+            "cyclonedx sha512",
+            "https://cyclonedx.org/bom/v1.6",
+            cdx_with(
+                json!([{"alg": "SHA-512", "content": sha512_hex(DEFAULT_ARTIFACT)}]),
+                "pkg:generic/app@1.0.0",
+            ),
+            cdx_with(
+                json!([{"alg": "SHA-512", "content": other512}]),
+                "pkg:generic/app@1.0.0",
+            ),
+        ),
+        (
+            "spdx 2",
+            "https://spdx.dev/Document",
+            spdx2(&right),
+            spdx2(&other),
+        ),
+        (
+            "spdx 3",
+            "https://spdx.dev/Document/v3",
+            spdx3(&right),
+            spdx3(&other),
+        ),
+    ];
+    let has = |v: &Value, code: &str, outcome: &str| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == code && c["outcome"] == outcome)
+    };
+    for (what, pt, good, bad) in &cases {
+        // Control: the same document naming the artifact binds.
+        let ok = attest("good.json", good, pt);
+        let (code, v) = verify(&["--bundle", &ok, "--require-sbom"]);
+        assert_eq!(code, 0, "{what}: {v}");
+        assert!(has(&v, "sbom-bound", "pass"), "{what}: {v}");
+        // Attested, naming another digest: fails.
+        let att = attest("bad.json", bad, pt);
+        let (code, v) = verify(&["--bundle", &att]);
+        assert_eq!(code, 1, "{what}: {v}");
+        assert!(has(&v, "sbom-binding-mismatch", "fail"), "{what}: {v}");
+        assert!(!has(&v, "sbom-bound", "pass"), "{what}: {v}");
+        // Given with --sbom: the same code.
+        let f = write(&dir, "bad.sbom.json", &serde_json::to_vec(bad).unwrap());
+        let (code, v) = verify(&["--bundle", &signature, "--sbom", &f]);
+        assert_eq!(code, 1, "{what}: {v}");
+        assert!(has(&v, "sbom-binding-mismatch", "fail"), "{what}: {v}");
+    }
+}
+
+fn sha512_hex(b: &[u8]) -> String {
+    let (d, _) =
+        provenant_verify::digest_reader(b, &[provenant_model::DigestAlgorithm::Sha512]).unwrap();
+    d[0].hex().to_string()
+}

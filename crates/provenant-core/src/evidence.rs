@@ -97,11 +97,23 @@ pub fn digest_algorithms(evidence: &[Evidence]) -> Vec<provenant_model::DigestAl
             _ => {}
         }
     }
-    let mut out = provenant_verify::needed_for(bundles);
+    let mut out = provenant_verify::needed_for(bundles.iter().copied());
+    // An SBOM attestation's document names what it describes by its own digests: those are
+    // compared with the artifact too.
+    for b in &bundles {
+        if let provenant_formats::bundle::BundleContent::Dsse {
+            statement: Some(Ok(st)),
+            ..
+        } = &b.content
+        {
+            out.extend(attested_sbom_algorithms(st));
+        }
+    }
     for env in envelopes {
         let Ok(st) = provenant_formats::intoto::parse_statement(&env.payload) else {
             continue;
         };
+        out.extend(attested_sbom_algorithms(&st));
         for subject in &st.subjects {
             for alg in DigestAlgorithm::ALL {
                 if subject
@@ -117,6 +129,19 @@ pub fn digest_algorithms(evidence: &[Evidence]) -> Vec<provenant_model::DigestAl
     out.sort();
     out.dedup();
     out
+}
+
+/// The digest algorithms the subject of an SBOM statement's document names (none for another
+/// predicate, or a document that does not parse).
+fn attested_sbom_algorithms(
+    st: &provenant_formats::intoto::Statement,
+) -> Vec<provenant_model::DigestAlgorithm> {
+    if !provenant_formats::sbom::is_sbom_predicate(&st.predicate_type) {
+        return vec![];
+    }
+    provenant_formats::sbom::parse_predicate_sbom(&st.predicate, None)
+        .map(|p| crate::sbom::subject_algorithms(&p.sbom))
+        .unwrap_or_default()
 }
 
 /// Decide what `bytes` are by their content: a bundle (or JSON lines of them), a DSSE envelope,

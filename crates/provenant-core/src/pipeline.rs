@@ -13,7 +13,7 @@ use provenant_verify::{
 
 use crate::evidence::{Evidence, EvidenceContent, Found};
 use crate::sbom::{check_sbom, SbomContext, SbomOrigin, SbomRequirements};
-use provenant_formats::sbom::{parse_sbom, ParsedSbom, SbomError};
+use provenant_formats::sbom::{ParsedSbom, SbomError};
 
 /// The tool name in reports.
 pub const TOOL_NAME: &str = "provenant";
@@ -96,6 +96,36 @@ impl Item {
         self.checks.extend(checks);
     }
 
+    /// A signature counts only if it shows every requirement the user stated, by a passing
+    /// check of the requirement's own code; one that does not show a requirement gets that
+    /// requirement's failure and stops counting (and, like any signature that does not count,
+    /// can never make another one's failure a warning).
+    fn hold_to(&mut self, stated: &[Stated]) {
+        if !self.verified {
+            return;
+        }
+        let missing: Vec<Check> = stated
+            .iter()
+            .filter(|r| {
+                !self
+                    .checks
+                    .iter()
+                    .any(|c| c.code == r.shown_by && c.outcome == Outcome::Pass)
+            })
+            .map(|r| {
+                let evidence = self
+                    .claims
+                    .first()
+                    .map(|c| vec![c.evidence.clone(), r.flag.clone()])
+                    .unwrap_or_else(|| vec![r.flag.clone()]);
+                Check::fail(r.unmet, r.reason.clone(), evidence)
+            })
+            .collect();
+        if !missing.is_empty() {
+            self.apply_policy(missing);
+        }
+    }
+
     /// Evidence that could not be verified at all: one failed check, no claim.
     fn failed(code: CheckCode, reason: impl Into<String>, evref: EvidenceRef) -> Item {
         Item {
@@ -104,6 +134,54 @@ impl Item {
             verified: false,
         }
     }
+}
+
+/// A requirement the user stated that only some kinds of evidence can show (the source policy,
+/// which every signature is held to in [`Item::checked`], is not one of them): the signature
+/// the verdict rests on must show it itself, never stand beside evidence that does.
+struct Stated {
+    /// The passing check by which a signature shows it.
+    shown_by: CheckCode,
+    /// The failure of a signature that does not.
+    unmet: CheckCode,
+    /// Why a signature without `shown_by` does not meet it.
+    reason: String,
+    /// The flag that states it.
+    flag: EvidenceRef,
+}
+
+/// The requirements stated in `inputs` beyond the signer and the source policy.
+fn stated_requirements(inputs: &ArtifactInputs) -> Vec<Stated> {
+    let mut out = Vec::new();
+    let policy = &inputs.policy;
+    if policy.package_name.is_some() || policy.package_version.is_some() {
+        let want = match (&policy.package_name, &policy.package_version) {
+            (Some(n), Some(v)) => format!("{n}@{v}"),
+            (Some(n), None) => n.clone(),
+            (None, Some(v)) => format!("version {v}"),
+            (None, None) => String::new(),
+        };
+        out.push(Stated {
+            shown_by: CheckCode::PackageMatches,
+            unmet: CheckCode::PackageMismatch,
+            reason: format!(
+                "the package must be {want}, and this evidence does not show it: only a verified npm publish attestation naming the package (with verified provenance beside it) does; another signature cannot stand in for it"
+            ),
+            flag: EvidenceRef::new(EvidenceKind::Flag, "--package-name / --package-version"),
+        });
+    }
+    if inputs.threshold > 1 {
+        out.push(Stated {
+            shown_by: CheckCode::SignatureThresholdMet,
+            unmet: CheckCode::SignatureThresholdNotMet,
+            reason: format!(
+                "{} distinct trusted keys must sign, and this evidence does not show it: only a DSSE envelope signed by that many keys does",
+                inputs.threshold
+            ),
+            flag: EvidenceRef::new(EvidenceKind::Flag, "--threshold"),
+        });
+    }
+    out
 }
 
 /// The claim of key-signed evidence outside a bundle (no log entry, no signing time).
@@ -139,9 +217,10 @@ fn key_claim(
 /// Verify an artifact against its evidence. Pure: `now` (RFC 3339) is only recorded.
 ///
 /// The verdict passes only when at least one signature verified completely against the trust
-/// root and the signer policy. When one did, the failures of other signatures are kept in the
-/// report as warnings (they are not what the artifact's trust rests on); when none did, they
-/// are failures.
+/// root and the signer policy, and itself shows every requirement the user stated (the source
+/// policy, the package, the key threshold). When one did, the failures of other signatures are
+/// kept in the report as warnings (they are not what the artifact's trust rests on); when none
+/// did, they are failures: a requirement is never waived because an unrelated signature verified.
 pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) -> Report {
     let mut checks = Vec::new();
     let root_ref = EvidenceRef::new(EvidenceKind::TrustedRoot, trust.name());
@@ -198,6 +277,10 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
         ));
     }
     checks.extend(provenance_conflicts(&items));
+    let stated = stated_requirements(inputs);
+    for item in &mut items {
+        item.hold_to(&stated);
+    }
     let any_verified = items.iter().any(|i| i.verified);
     let mut signatures = Vec::new();
     for item in items {
@@ -449,9 +532,10 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
             continue;
         };
         let d = &bound.digest;
-        // The whole signed statement: the SBOM reader takes its predicate (an SPDX predicate may
-        // be the document as a JSON string) without re-serialising it here.
-        match parse_sbom(payload, None) {
+        // The document alone: the statement's subject binds it to the artifact (the origin
+        // says so), and the document's own subject is compared with the artifact exactly as a
+        // given SBOM's is — never replaced by the statement's.
+        match provenant_formats::sbom::parse_predicate_sbom(&st.predicate, None) {
             Ok(p) => {
                 let (c, bound) = judge(&p, evref, SbomOrigin::Attested(d.clone()));
                 bound_valid |= bound;
@@ -539,7 +623,10 @@ fn npm_item(
         claims: vec![],
         verified: false,
     };
-    let (mut publish_ok, mut provenance_ok) = (false, false);
+    // The packages (subject package URLs naming the tarball) of each counting publish
+    // attestation and each verified provenance: they pair only when they name one package.
+    let mut published: Vec<String> = Vec::new();
+    let mut provenances: Vec<(EvidenceRef, Vec<String>)> = Vec::new();
     for (n, att) in list.iter().enumerate() {
         let r = EvidenceRef::new(
             EvidenceKind::SigstoreBundle,
@@ -566,16 +653,21 @@ fn npm_item(
             if let Some(v) = verified {
                 let key_ok = npm_key_in_use(&v, &npm_keys, &r, &mut item.checks);
                 let pkg_ok = npm_package_matches(&v, inputs, &r, &mut item.checks);
-                publish_ok |= key_ok && pkg_ok;
+                if key_ok && pkg_ok {
+                    published.extend(tarball_subjects(v.statement.as_ref(), inputs));
+                }
             }
             all.checks.extend(item.checks);
             all.claims.extend(item.claims);
         } else {
-            let (item, _) = bundle_item(b, &r, inputs, trust, root_ref, &inputs.signer, true);
+            let (item, verified) =
+                bundle_item(b, &r, inputs, trust, root_ref, &inputs.signer, true);
             let is_provenance = signed_type
                 .as_deref()
                 .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
-            provenance_ok |= is_provenance && item.verified;
+            if let (true, true, Some(v)) = (is_provenance, item.verified, &verified) {
+                provenances.push((r.clone(), tarball_subjects(v.statement.as_ref(), inputs)));
+            }
             if !is_provenance && att.predicate_type != NPM_PUBLISH_V01 {
                 all.checks.push(Check::warn(
                     CheckCode::PredicateTypeMismatch,
@@ -591,6 +683,25 @@ fn npm_item(
             all.claims.extend(item.claims);
         }
     }
+    let publish_ok = !published.is_empty();
+    let mut provenance_ok = false;
+    for (r, names) in &provenances {
+        let paired = names
+            .iter()
+            .any(|n| published.iter().any(|p| same_package(n, p)));
+        provenance_ok |= paired;
+        if publish_ok && !paired {
+            all.checks.push(Check::fail(
+                CheckCode::PackageMismatch,
+                format!(
+                    "the provenance is about {}, the publish attestation about {}: they do not speak of one package, so the provenance does not count",
+                    shown_list(names),
+                    shown_list(&published)
+                ),
+                vec![r.clone()],
+            ));
+        }
+    }
     if publish_ok && provenance_ok {
         all.verified = true;
     } else {
@@ -599,7 +710,7 @@ fn npm_item(
             missing.push("a verified publish attestation signed with npm's registry key");
         }
         if !provenance_ok {
-            missing.push("verified SLSA provenance");
+            missing.push("verified SLSA provenance of the package the publish attestation names");
         }
         all.checks.push(Check::fail(
             CheckCode::NpmAttestationsIncomplete,
@@ -615,6 +726,43 @@ fn npm_item(
         }
     }
     all
+}
+
+/// The names of a verified statement's subjects that carry one of the artifact's digests.
+fn tarball_subjects(st: Option<&Statement>, inputs: &ArtifactInputs) -> Vec<String> {
+    let Some(st) = st else {
+        return vec![];
+    };
+    st.subjects
+        .iter()
+        .filter(|s| {
+            inputs.subject.digests.iter().any(|d| {
+                s.digest.iter().any(|(alg, hex)| {
+                    alg.eq_ignore_ascii_case(d.algorithm().name())
+                        && hex.eq_ignore_ascii_case(d.hex())
+                })
+            })
+        })
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// Whether two package URLs name one package and version (compared decoded, so `%40scope` and
+/// `@scope` agree); one that does not parse matches nothing.
+fn same_package(a: &str, b: &str) -> bool {
+    use provenant_formats::purl::parse_purl;
+    match (parse_purl(a), parse_purl(b)) {
+        (Ok(a), Ok(b)) => a.identity() == b.identity() && a.version == b.version,
+        _ => false,
+    }
+}
+
+fn shown_list(names: &[String]) -> String {
+    if names.is_empty() {
+        "no subject naming the tarball".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// npm retired a registry key at its expiry: a publish attestation counts only when its verified
@@ -1119,4 +1267,26 @@ fn bundle_error_check(e: &BundleError, r: &EvidenceRef) -> Check {
         _ => CheckCode::BundleMalformed,
     };
     Check::fail(code, e.to_string(), vec![r.clone()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_package;
+
+    #[test]
+    fn npm_packages_pair_by_decoded_package_url() {
+        assert!(same_package(
+            "pkg:npm/%40scope/app@1.0.0",
+            "pkg:npm/%40scope/app@1.0.0"
+        ));
+        assert!(same_package("pkg:npm/app@1.0.0", "pkg:npm/app@1.0.0"));
+        assert!(!same_package("pkg:npm/app@1.0.0", "pkg:npm/app@1.0.1"));
+        assert!(!same_package("pkg:npm/app@1.0.0", "pkg:npm/app-evil@1.0.0"));
+        assert!(!same_package(
+            "pkg:npm/%40scope/app@1.0.0",
+            "pkg:npm/%40other/app@1.0.0"
+        ));
+        assert!(!same_package("pkg:npm/app@1.0.0", "pkg:pypi/app@1.0.0"));
+        assert!(!same_package("not a purl", "not a purl"));
+    }
 }

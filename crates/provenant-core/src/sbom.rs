@@ -215,17 +215,30 @@ fn subject_agrees(
     })
 }
 
-fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check> {
-    let ev = || vec![evref.clone()];
-    let required = cx.requirements.require_binding;
-    let unbound_outcome = if required {
-        Outcome::Fail
-    } else {
-        Outcome::Warn
-    };
-    let artifact_pairs: Vec<(String, String)> = cx
-        .artifact
-        .unwrap_or_default()
+/// What an SBOM's own subject (CycloneDX `metadata.component`, the SPDX described packages)
+/// says of the artifact. One comparison for SBOMs given as files and SBOMs carried by verified
+/// attestations: an attestation binds the document to the artifact, it never overrules what
+/// the document itself says it describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubjectComparison {
+    /// A subject names the artifact's digest (`alg:hex`) and nothing contradicts it.
+    Names(String),
+    /// A subject names the artifact and also another value of an algorithm: the reason.
+    Conflict(String),
+    /// The subjects name another digest (`alg`, `hex`) of an algorithm the artifact was hashed
+    /// with, and none names the artifact: the SBOM of something else.
+    Other(String, String),
+    /// The subjects name digests only in algorithms the artifact was not hashed with.
+    Incomparable(Vec<String>),
+    /// Subjects, but no hash and no package URL with a digest.
+    NoDigest,
+    /// No subject at all.
+    NoSubject,
+}
+
+/// Compare the SBOM's own subjects with the artifact's digests.
+pub fn compare_subject(sbom: &Sbom, artifact: &[Digest]) -> SubjectComparison {
+    let artifact_pairs: Vec<(String, String)> = artifact
         .iter()
         .map(|d| {
             (
@@ -239,37 +252,96 @@ fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check>
     let mut bound = None;
     for c in &sbom.subjects {
         match subject_agrees(c, &artifact_pairs) {
-            Some(Err(why)) => {
-                return vec![Check::fail(
-                    CheckCode::SbomBindingConflict,
-                    format!("{why}: a contradiction is never a binding"),
-                    ev(),
-                )]
-            }
+            Some(Err(why)) => return SubjectComparison::Conflict(why),
             Some(Ok(d)) => bound = bound.or(Some(d)),
             None => {}
         }
     }
-    let comparable: Vec<&(String, String)> = named
+    if let Some(d) = bound {
+        return SubjectComparison::Names(d);
+    }
+    if let Some((alg, hex)) = named
         .iter()
-        .filter(|(alg, _)| artifact_pairs.iter().any(|(a, _)| a == alg))
-        .collect();
-    if let SbomOrigin::Attested(d) = &cx.origin {
-        // The statement binds it; what the document itself says must not contradict that.
-        if bound.is_none() {
-            if let Some((alg, hex)) = comparable.first() {
-                return vec![Check::fail(
-                    CheckCode::SbomBindingConflict,
-                    format!("carried by a verified attestation whose subject is {d}, but the SBOM's own subject names {alg}:{hex}"),
-                    ev(),
-                )];
-            }
+        .find(|(alg, _)| artifact_pairs.iter().any(|(a, _)| a == alg))
+    {
+        return SubjectComparison::Other(alg.clone(), hex.clone());
+    }
+    if sbom.subjects.is_empty() {
+        SubjectComparison::NoSubject
+    } else if named.is_empty() {
+        SubjectComparison::NoDigest
+    } else {
+        let mut algs: Vec<String> = named.into_iter().map(|(a, _)| a).collect();
+        algs.sort();
+        algs.dedup();
+        SubjectComparison::Incomparable(algs)
+    }
+}
+
+fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check> {
+    let ev = || vec![evref.clone()];
+    let required = cx.requirements.require_binding;
+    let unbound_outcome = if required {
+        Outcome::Fail
+    } else {
+        Outcome::Warn
+    };
+    let artifact = cx.artifact.unwrap_or_default();
+    let shown_artifact = artifact
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    // How the document reached us, for the reasons: an attestation's subject is the artifact.
+    let carried = match &cx.origin {
+        SbomOrigin::Attested(d) => {
+            format!("carried by a verified attestation whose subject is {d}; ")
         }
-        return vec![Check::pass(
-            CheckCode::SbomBound,
-            format!("carried by a verified attestation whose subject is {d}"),
-            ev(),
-        )];
+        SbomOrigin::File => String::new(),
+    };
+    let cmp = compare_subject(sbom, artifact);
+    match (&cmp, &cx.origin) {
+        (SubjectComparison::Conflict(why), _) => {
+            return vec![Check::fail(
+                CheckCode::SbomBindingConflict,
+                format!("{carried}{why}: a contradiction is never a binding"),
+                ev(),
+            )]
+        }
+        (SubjectComparison::Names(d), _) => {
+            return vec![Check::pass(
+                CheckCode::SbomBound,
+                format!("{carried}the SBOM's subject names {d}, the artifact's digest"),
+                ev(),
+            )]
+        }
+        (SubjectComparison::Other(alg, hex), _) => {
+            return vec![Check::fail(
+                CheckCode::SbomBindingMismatch,
+                format!("{carried}the SBOM describes {alg}:{hex}, not the artifact ({shown_artifact})"),
+                ev(),
+            )]
+        }
+        // The document names no digest of what it describes: the attestation's subject is
+        // then the only binding, and a verified one.
+        (SubjectComparison::NoSubject | SubjectComparison::NoDigest, SbomOrigin::Attested(d)) => {
+            return vec![Check::pass(
+                CheckCode::SbomBound,
+                format!("carried by a verified attestation whose subject is {d} (the SBOM's own subject names no digest)"),
+                ev(),
+            )]
+        }
+        (SubjectComparison::Incomparable(algs), SbomOrigin::Attested(d)) => {
+            return vec![Check::pass(
+                CheckCode::SbomBound,
+                format!(
+                    "carried by a verified attestation whose subject is {d}; the SBOM's own subject digests ({}) use algorithms the artifact was not hashed with, so they could not be compared",
+                    algs.join(", ")
+                ),
+                ev(),
+            )]
+        }
+        _ => {}
     }
     if cx.artifact.is_none() {
         if required {
@@ -281,41 +353,16 @@ fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check>
         }
         return vec![];
     }
-    if let Some(d) = bound {
-        return vec![Check::pass(
-            CheckCode::SbomBound,
-            format!("the SBOM's subject names {d}, the artifact's digest"),
-            ev(),
-        )];
-    }
-    if let Some((alg, hex)) = comparable.first() {
-        return vec![Check::fail(
-            CheckCode::SbomBindingMismatch,
-            format!(
-                "the SBOM describes {alg}:{hex}, not the artifact ({})",
-                artifact_pairs
-                    .iter()
-                    .map(|(a, h)| format!("{a}:{h}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            ev(),
-        )];
-    }
-    let why = if sbom.subjects.is_empty() {
-        "the SBOM names no subject (CycloneDX metadata.component / SPDX described package)"
-            .to_owned()
-    } else if named.is_empty() {
-        "the SBOM's subject carries no hash and no package URL with a digest".to_owned()
-    } else {
-        format!(
+    let why = match cmp {
+        SubjectComparison::Incomparable(algs) => format!(
             "the SBOM's subject digests use algorithms the artifact was not hashed with ({})",
-            named
-                .iter()
-                .map(|(a, _)| a.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+            algs.join(", ")
+        ),
+        SubjectComparison::NoDigest => {
+            "the SBOM's subject carries no hash and no package URL with a digest".to_owned()
+        }
+        _ => "the SBOM names no subject (CycloneDX metadata.component / SPDX described package)"
+            .to_owned(),
     };
     vec![Check::new(
         CheckCode::SbomUnbound,
@@ -323,6 +370,16 @@ fn binding(sbom: &Sbom, cx: &SbomContext<'_>, evref: &EvidenceRef) -> Vec<Check>
         why,
         ev(),
     )]
+}
+
+/// The digest algorithms provenant can compute that an SBOM's own subjects name: the artifact
+/// must be hashed with each, so that every digest the SBOM writes is compared.
+pub fn subject_algorithms(sbom: &Sbom) -> Vec<provenant_model::DigestAlgorithm> {
+    let named: Vec<(String, String)> = sbom.subjects.iter().flat_map(component_digests).collect();
+    provenant_model::DigestAlgorithm::ALL
+        .into_iter()
+        .filter(|alg| named.iter().any(|(a, _)| a == alg.name()))
+        .collect()
 }
 
 fn pct(n: usize, of: usize) -> f64 {
@@ -830,6 +887,68 @@ mod tests {
         assert_eq!(
             check(c),
             Some((CheckCode::SbomBindingConflict, Outcome::Fail))
+        );
+    }
+
+    #[test]
+    fn an_attested_sbom_is_compared_like_a_given_one() {
+        let hex = "ab".repeat(32);
+        let other = "cd".repeat(32);
+        let artifact: Digest = format!("sha256:{hex}").parse().unwrap();
+        let req = SbomRequirements::default();
+        let binding_of = |subject: Option<SbomComponent>, origin: SbomOrigin| {
+            let mut s = sbom(vec![]);
+            s.subjects = subject.into_iter().collect();
+            let parsed = ParsedSbom {
+                sbom: s,
+                violations: vec![],
+                validated: true,
+            };
+            let cx = SbomContext {
+                artifact: Some(std::slice::from_ref(&artifact)),
+                origin,
+                build_time: None,
+                now: "2026-01-01T00:00:00Z",
+                requirements: &req,
+            };
+            check_sbom(&parsed, &EvidenceRef::file("s.json"), &cx)
+                .into_iter()
+                .find(|c| c.code.as_str().starts_with("sbom-b") || c.code == CheckCode::SbomUnbound)
+                .map(|c| (c.code, c.outcome))
+        };
+        let hashed = |alg: &str, v: &str| {
+            let mut c = comp("app", "1", None);
+            c.hashes.push(SbomHash {
+                algorithm: alg.into(),
+                value: v.into(),
+            });
+            c
+        };
+        let attested = || SbomOrigin::Attested(artifact.clone());
+        for origin in [SbomOrigin::File, attested()] {
+            assert_eq!(
+                binding_of(Some(hashed("sha256", &other)), origin.clone()),
+                Some((CheckCode::SbomBindingMismatch, Outcome::Fail)),
+                "{origin:?}"
+            );
+            assert_eq!(
+                binding_of(Some(hashed("sha256", &hex)), origin.clone()),
+                Some((CheckCode::SbomBound, Outcome::Pass)),
+                "{origin:?}"
+            );
+        }
+        // Naming no digest itself, an attested SBOM is bound by its statement alone.
+        assert_eq!(
+            binding_of(Some(comp("app", "1", None)), attested()),
+            Some((CheckCode::SbomBound, Outcome::Pass))
+        );
+        assert_eq!(
+            binding_of(None, attested()),
+            Some((CheckCode::SbomBound, Outcome::Pass))
+        );
+        assert_eq!(
+            binding_of(Some(comp("app", "1", None)), SbomOrigin::File),
+            Some((CheckCode::SbomUnbound, Outcome::Warn))
         );
     }
 

@@ -289,6 +289,20 @@ fn looks_like_statement(bytes: &[u8]) -> bool {
         && probe.contains("in-toto.io/Statement")
 }
 
+/// The SBOM document an in-toto statement's SBOM predicate holds, read alone: its subjects are
+/// the document's own (CycloneDX `metadata.component`, SPDX described packages), never the
+/// statement's. SPDX predicates are sometimes a JSON string holding the document.
+pub fn parse_predicate_sbom(
+    predicate: &serde_json::Value,
+    xsd: Option<&dyn XmlSchemaValidator>,
+) -> Result<ParsedSbom, SbomError> {
+    let inner = match predicate {
+        serde_json::Value::String(s) => s.as_bytes().to_vec(),
+        other => serde_json::to_vec(other).unwrap_or_default(),
+    };
+    parse_sbom(&inner, xsd)
+}
+
 /// The SBOM predicate of an (unsigned) in-toto Statement: the statement's subjects become the
 /// SBOM's subjects (their digests are what the SBOM says it describes, a claim like any other
 /// unsigned SBOM field; signed statements are verified by `verify artifact`).
@@ -310,12 +324,7 @@ fn parse_statement_sbom(
         at: "/predicate".into(),
         what: "missing".into(),
     })?;
-    // SPDX predicates are sometimes a JSON string holding the document.
-    let inner = match predicate {
-        serde_json::Value::String(s) => s.as_bytes().to_vec(),
-        other => serde_json::to_vec(other).unwrap_or_default(),
-    };
-    let mut parsed = parse_sbom(&inner, xsd)?;
+    let mut parsed = parse_predicate_sbom(predicate, xsd)?;
     for s in v
         .get("subject")
         .and_then(serde_json::Value::as_array)
