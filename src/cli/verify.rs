@@ -605,7 +605,7 @@ fn evaluate_vsa(a: &ArtifactArgs, vsa: &str) -> Result<Report, CliError> {
     // requirement stated beside it would be silently unmet, so it is refused.
     let unshowable: Vec<&str> = [
         (
-            !source_policy(a).is_empty(),
+            !source_policy(a)?.is_empty(),
             "provenance policy (--source-uri, --builder-id, --commit, --package-name, ...)",
         ),
         (
