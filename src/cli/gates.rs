@@ -4,7 +4,8 @@
 use clap::Args;
 
 use provenant_core::gates::{
-    check_gates, parse_time, parse_waivers, GateEvidence, GatePolicy, GateRequirement, TrustLevel,
+    check_gates, parse_time, parse_waivers, DateOnly, GateEvidence, GatePolicy, GateRequirement,
+    TrustLevel,
 };
 use provenant_core::{TOOL_NAME, TOOL_VERSION};
 use provenant_formats::gate::{parse_gate, GateKind, Severity, MAX_GATE_REPORT_BYTES};
@@ -64,19 +65,23 @@ pub struct GateArgs {
     /// it, unknown counts as critical.
     #[arg(long, value_name = "LEVEL", value_parser = parse_unknown_severity, help_heading = "Security gates")]
     pub unknown_severity_as: Option<Severity>,
-    /// Waivers, JSON: `[{"id": "CVE-…", "reason": "…", "approver": "…", "expires": "2027-01-31"}]`
-    /// (an expired or incomplete waiver fails and waives nothing).
+    /// Waivers, JSON: `[{"id": "CVE-…", "reason": "…", "approver": "…", "expires": "2027-01-31"}]`,
+    /// optionally narrowed to one result (`fingerprint`) or location (`location`: file:line,
+    /// package@version) and limited (`max`). Every finding waived is listed; an expired or
+    /// incomplete waiver fails and waives nothing; one matching more than its max waives none.
     #[arg(long, value_name = "FILE", help_heading = "Security gates")]
     pub waivers: Option<String>,
     /// Only signed gate attestations satisfy a required gate (plain reports and CI metadata
     /// do not).
     #[arg(long, help_heading = "Security gates")]
     pub require_signed_gates: bool,
-    /// When the artifact was built or released (RFC 3339): gates must have finished before.
+    /// When the artifact was built or released (RFC 3339; a date alone is the start of that
+    /// day, UTC): gates must have finished before.
     /// `verify artifact` takes it from the verified provenance's signing time when not given.
     #[arg(long, value_name = "TIME", help_heading = "Security gates")]
     pub built_at: Option<String>,
-    /// When the shipped commit was made (RFC 3339): gates must have started after.
+    /// When the shipped commit was made (RFC 3339; a date alone is the end of that day, UTC):
+    /// gates must have started after.
     #[arg(long, value_name = "TIME", help_heading = "Security gates")]
     pub committed_at: Option<String>,
     /// Change review evidence: GitHub pull request JSON, its reviews JSON (and commits), or
@@ -213,9 +218,15 @@ pub struct GatesArgs {
     /// The shipped artifact's digest, ALG:HEX.
     #[arg(long, value_name = "ALG:HEX")]
     pub digest: Option<String>,
+    /// The source repository of what shipped: OWNER/REPO (GitHub) or its URI
+    /// (github.com/org/app, https://gitlab.example/group/app). A gate run that names another
+    /// repository (a fork shares commits) is not bound (gate-repository-mismatch).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
     #[command(flatten)]
     pub gates: GateArgs,
-    /// A policy file: its gates, waivers and source.commit sections fill in the flags not given.
+    /// A policy file: its gates, waivers, source.commit and source.repository sections fill in
+    /// the flags not given.
     #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub policy: Option<String>,
     /// A Rego policy (package provenant, `deny` / `warn`) evaluated over the report (repeatable).
@@ -299,11 +310,12 @@ pub fn policy(
     commit: Option<String>,
     digests: Vec<Digest>,
     built_at: Option<i64>,
+    repository: Option<String>,
 ) -> Result<GatePolicy, CliError> {
-    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>, CliError> {
+    let time = |flag: &str, v: &Option<String>, edge| -> Result<Option<i64>, CliError> {
         v.as_deref()
             .map(|t| {
-                parse_time(t).ok_or_else(|| {
+                parse_time(t, edge).ok_or_else(|| {
                     CliError::Input(format!("{flag} {t:?} is not an RFC 3339 time or a date"))
                 })
             })
@@ -340,8 +352,11 @@ pub fn policy(
         unknown_severity: a.unknown_severity_as,
         waivers,
         require_signed: a.require_signed_gates,
-        built_at: time("--built-at", &a.built_at)?.or(built_at),
-        committed_at: time("--committed-at", &a.committed_at)?,
+        // A date alone is read on the side that cannot pass a run the real time would fail: the
+        // build at the start of its day, the commit at the end of its day.
+        built_at: time("--built-at", &a.built_at, DateOnly::StartOfDay)?.or(built_at),
+        committed_at: time("--committed-at", &a.committed_at, DateOnly::EndOfDay)?,
+        repository,
     })
 }
 
@@ -380,19 +395,37 @@ pub fn attested(report: &Report) -> Vec<GateEvidence> {
     out
 }
 
+/// What shipped, as the gate checks compare it: the commit, the artifact's digests, when it was
+/// built (unix seconds) and its source repository.
+#[derive(Debug, Clone, Default)]
+pub struct Shipped {
+    /// The commit.
+    pub commit: Option<String>,
+    /// The artifact's digests.
+    pub digests: Vec<Digest>,
+    /// When it was built (unix seconds), unless --built-at says.
+    pub built_at: Option<i64>,
+    /// Its source repository (URI or OWNER/REPO).
+    pub repository: Option<String>,
+}
+
 /// Gate checks and the gate table for `verify artifact`.
 pub fn evaluate(
     a: &GateArgs,
     attested: Vec<GateEvidence>,
-    commit: Option<String>,
-    digests: Vec<Digest>,
-    built_at: Option<i64>,
+    shipped: Shipped,
     now: &str,
 ) -> Result<(Vec<Check>, Vec<GateRow>), CliError> {
+    let Shipped {
+        commit,
+        digests,
+        built_at,
+        repository,
+    } = shipped;
     let (mut evidence, mut checks) = load_evidence(a)?;
     evidence.extend(attested);
     checks.extend(a.review_checks(commit.as_deref())?);
-    let policy = policy(a, commit, digests, built_at)?;
+    let policy = policy(a, commit, digests, built_at, repository)?;
     let (c, rows) = check_gates(&evidence, &policy, now);
     checks.extend(c);
     Ok((checks, rows))
@@ -434,9 +467,12 @@ pub fn run(a: &GatesArgs) -> Result<u8, CliError> {
     let (checks, rows) = evaluate(
         &a.gates,
         vec![],
-        a.commit.clone(),
-        subject.digests.clone(),
-        None,
+        Shipped {
+            commit: a.commit.clone(),
+            digests: subject.digests.clone(),
+            built_at: None,
+            repository: a.repo.clone(),
+        },
         &now,
     )?;
     let mut report = Report::new(

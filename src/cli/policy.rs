@@ -447,13 +447,17 @@ fn fill_gates(g: &mut GateArgs, doc: &PolicyDocument, path: &str) -> Result<(), 
                 approver: w.approver.clone(),
                 expires: w.expires.clone(),
                 tool: w.tool.clone(),
+                fingerprint: w.fingerprint.clone(),
+                location: w.location.clone(),
+                max: w.max,
             })
             .collect();
     }
     Ok(())
 }
 
-/// `--policy` and `--rego` for `provenant gates`: the gates, waivers and source.commit sections.
+/// `--policy` and `--rego` for `provenant gates`: the gates, waivers, source.commit and
+/// source.repository (or source.repo) sections.
 pub fn apply_gates(a: &mut GatesArgs) -> Result<(), CliError> {
     let mut extras = Extras {
         rego: read_rego(&a.rego)?,
@@ -464,6 +468,12 @@ pub fn apply_gates(a: &mut GatesArgs) -> Result<(), CliError> {
         let (doc, loaded) = load(&path)?;
         if a.commit.is_none() {
             a.commit = doc.source.as_ref().and_then(|s| s.commit.clone());
+        }
+        if a.repo.is_none() {
+            a.repo = doc
+                .source
+                .as_ref()
+                .and_then(|s| s.repository.clone().or_else(|| s.repo.clone()));
         }
         fill_gates(&mut a.gates, &doc, &path)?;
         extras.loaded = Some(loaded);

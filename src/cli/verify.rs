@@ -937,12 +937,25 @@ pub(super) fn with_gates(
                 .clone()
                 .find_map(|(_, p)| p.source_commit.clone())
         });
+        // The source repository: the flags, else what the verified provenance records.
+        let repository = a.source_uri.clone().or_else(|| a.repo.clone()).or_else(|| {
+            verified_prov
+                .clone()
+                .find_map(|(_, p)| p.source_repository.clone())
+        });
         let built_at = verified_prov
             .filter_map(|(c, _)| c.signing_time.as_deref())
-            .filter_map(provenant_core::gates::parse_time)
+            .filter_map(|t| {
+                provenant_core::gates::parse_time(t, provenant_core::gates::DateOnly::StartOfDay)
+            })
             .min();
-        let (c, r) =
-            super::gates::evaluate(&a.gates, attested, commit, digests.to_vec(), built_at, now)?;
+        let shipped = super::gates::Shipped {
+            commit,
+            digests: digests.to_vec(),
+            built_at,
+            repository,
+        };
+        let (c, r) = super::gates::evaluate(&a.gates, attested, shipped, now)?;
         checks.extend(c);
         rows = r;
     }

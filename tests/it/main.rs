@@ -13,6 +13,7 @@ mod gate_review;
 mod gate_sast_dast;
 mod gate_sca;
 mod gates;
+mod gates_scope;
 mod image;
 mod inspect_oci;
 mod keys;

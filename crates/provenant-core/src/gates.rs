@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use provenant_formats::gate::{GateKind, GateReport, Scanned, Severity};
+use provenant_formats::gate::{Finding, GateKind, GateReport, Scanned, Severity};
 use provenant_model::{Check, CheckCode, Digest, EvidenceKind, EvidenceRef, GateRow, Outcome};
 
 /// How far a piece of gate evidence is trusted.
@@ -99,11 +99,28 @@ impl GateRequirement {
 }
 
 /// A waiver: an accepted finding, with who accepted it, why, and until when.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+///
+/// It waives the findings with its `id` (of its `tool`, when given) — only the one whose
+/// fingerprint it names (`fingerprint`), or the ones at the location it names (`location`) when
+/// it names one — and at most `max` of them in all: a waiver matching more waives none. Every
+/// finding waived is listed in the report; a valid waiver that matches nothing is reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
     /// The finding id it waives (CVE, GHSA, rule id).
     pub id: String,
+    /// Only the result with this fingerprint: a SARIF `partialFingerprints` / `fingerprints`
+    /// value, bare (`39fa2ee980eb94b0:1`) or as `name=value`
+    /// (`primaryLocationLineHash=39fa2ee980eb94b0:1`).
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+    /// Only results at this location, exactly as the gate table shows it: `file:line` (SAST),
+    /// `package@version` (SCA), a URL (DAST).
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Most findings it may waive in all; more (new instances) and it waives none.
+    #[serde(default)]
+    pub max: Option<usize>,
     /// Why the risk is accepted.
     #[serde(default)]
     pub reason: String,
@@ -116,6 +133,69 @@ pub struct Waiver {
     /// Only for this tool (optional).
     #[serde(default)]
     pub tool: Option<String>,
+}
+
+impl Waiver {
+    /// Whether it names `f`, a finding of `tool`.
+    fn matches(&self, tool: &str, f: &Finding) -> bool {
+        self.id.trim().eq_ignore_ascii_case(f.id.trim())
+            && self
+                .tool
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case(tool))
+            && self.fingerprint.as_deref().is_none_or(|want| {
+                f.fingerprints.iter().any(|have| {
+                    have == want || have.split_once('=').is_some_and(|(_, v)| v == want)
+                })
+            })
+            && self
+                .location
+                .as_deref()
+                .is_none_or(|want| f.location.as_deref() == Some(want))
+    }
+
+    /// How narrowly it names its findings: a fingerprint over a location over the id alone.
+    fn specificity(&self) -> u8 {
+        u8::from(self.fingerprint.is_some()) * 2 + u8::from(self.location.is_some())
+    }
+
+    /// `ID`, `ID at LOCATION`, `ID fingerprint F`, for messages.
+    fn describe(&self) -> String {
+        let mut s = self.id.clone();
+        if let Some(l) = &self.location {
+            s.push_str(&format!(" at {l}"));
+        }
+        if let Some(fp) = &self.fingerprint {
+            s.push_str(&format!(" fingerprint {fp}"));
+        }
+        if let Some(t) = &self.tool {
+            s.push_str(&format!(" ({t})"));
+        }
+        s
+    }
+}
+
+/// `ID`, `ID at LOCATION`, for the list of waived findings.
+fn finding_text(f: &Finding) -> String {
+    match &f.location {
+        Some(l) => format!("{} at {l}", f.id),
+        None => f.id.clone(),
+    }
+}
+
+/// The waiver (index into `waivers`, among `usable`) that waives `f`: the most specific one.
+fn waiver_for(waivers: &[Waiver], usable: &[usize], tool: &str, f: &Finding) -> Option<usize> {
+    usable
+        .iter()
+        .copied()
+        .filter(|&i| waivers[i].matches(tool, f))
+        .max_by(|&a, &b| {
+            // Ties go to the waiver listed first.
+            waivers[a]
+                .specificity()
+                .cmp(&waivers[b].specificity())
+                .then(b.cmp(&a))
+        })
 }
 
 /// Parse a waivers file: a JSON list of waivers or `{"waivers": [...]}`.
@@ -153,21 +233,40 @@ pub struct GatePolicy {
     pub waivers: Vec<Waiver>,
     /// Only signed attestations satisfy a required gate.
     pub require_signed: bool,
+    /// The source repository of what shipped (`--source-uri`, `--repo`, or the verified
+    /// provenance's): a gate run that names another one is not bound, even on the same commit.
+    pub repository: Option<String>,
     /// When the artifact was built or released (unix seconds): gates must have finished before.
     pub built_at: Option<i64>,
     /// When the shipped commit was made (unix seconds): gates must have started after.
     pub committed_at: Option<i64>,
 }
 
-/// Parse an RFC 3339 time, a `YYYY-MM-DD` date (end of day UTC), or ZAP's
-/// `Tue, 6 Jun 2023 12:00:00` style; `None` otherwise.
-pub fn parse_time(s: &str) -> Option<i64> {
+/// How a date without a time of day is read: each use picks the side that cannot make a check
+/// pass that the real time would fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOnly {
+    /// 00:00:00 UTC: for times that bound gate runs from above (`--built-at`: a run that
+    /// evening finished after the build) and for a run's start.
+    StartOfDay,
+    /// 23:59:59 UTC: for times that bound gate runs from below (`--committed-at`), for waiver
+    /// expiry (valid through that day) and for a run's finish.
+    EndOfDay,
+}
+
+/// Parse an RFC 3339 time, a `YYYY-MM-DD` date (read as `date_only` says), or a date-time
+/// without an offset (read as UTC); `None` otherwise.
+pub fn parse_time(s: &str, date_only: DateOnly) -> Option<i64> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Some(t.as_second());
     }
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        let (h, m, sec) = match date_only {
+            DateOnly::StartOfDay => (0, 0, 0),
+            DateOnly::EndOfDay => (23, 59, 59),
+        };
         return d
-            .at(23, 59, 59, 0)
+            .at(h, m, sec, 0)
             .to_zoned(jiff::tz::TimeZone::UTC)
             .ok()
             .map(|z| z.timestamp().as_second());
@@ -207,6 +306,8 @@ enum Unbound {
     Conflict,
     /// It names nothing comparable.
     Nothing,
+    /// It names another repository than the source repository.
+    Repository,
 }
 
 /// Binding of one report: Ok(how) when bound, Err((why not, reason)) when not.
@@ -328,34 +429,61 @@ fn bind(r: &GateReport, policy: &GatePolicy) -> Result<String, (Unbound, String)
     Err((Unbound::Nothing, format!("{what}{missing}")))
 }
 
+/// Whether the run is shown to lie between the commit and the build. A missing time is never
+/// filled in from the other end of the run: a run that records only its start has no known
+/// finish (it cannot be shown to precede the build), one that records only its finish has no
+/// known start (it cannot be shown to follow the commit).
 fn timing(r: &GateReport, policy: &GatePolicy) -> Result<String, String> {
-    let finished = r.finished.as_deref().or(r.started.as_deref());
+    let read = |t: &str, edge| {
+        parse_time(t, edge).ok_or_else(|| format!("the run's time {t:?} cannot be read"))
+    };
     let mut ok = Vec::new();
     if let Some(built) = policy.built_at {
-        let Some(f) = finished else {
-            return Err(
-                "the run records no time, so it cannot be shown to precede the build".into(),
-            );
-        };
-        let Some(ft) = parse_time(f) else {
-            return Err(format!("the run's time {f:?} cannot be read"));
-        };
-        if ft > built + 300 {
-            return Err(format!(
-                "the run finished at {f}, after the artifact was built or released (unix {built})"
-            ));
-        }
-        ok.push(format!("finished {f}, before the build"));
-    }
-    if let (Some(committed), Some(s)) = (policy.committed_at, r.started.as_deref().or(finished)) {
-        match parse_time(s) {
-            Some(st) if st + 300 < committed => {
-                return Err(format!(
-                    "the run started at {s}, before the shipped commit was made (unix {committed})"
-                ));
+        match (r.finished.as_deref(), r.started.as_deref()) {
+            (Some(f), _) => {
+                if read(f, DateOnly::EndOfDay)? > built + 300 {
+                    return Err(format!(
+                        "the run finished at {f}, after the artifact was built or released (unix {built})"
+                    ));
+                }
+                ok.push(format!("finished {f}, before the build"));
             }
-            Some(_) => ok.push(format!("started {s}, after the commit")),
-            None => return Err(format!("the run's time {s:?} cannot be read")),
+            (None, Some(s)) => {
+                return Err(if read(s, DateOnly::StartOfDay)? > built + 300 {
+                    format!("the run started at {s}, after the artifact was built or released (unix {built})")
+                } else {
+                    format!("the run records when it started ({s}) but not when it finished, so it cannot be shown to have finished before the build (unix {built})")
+                });
+            }
+            (None, None) => {
+                return Err(
+                    "the run records no time, so it cannot be shown to precede the build".into(),
+                )
+            }
+        }
+    }
+    if let Some(committed) = policy.committed_at {
+        match (r.started.as_deref(), r.finished.as_deref()) {
+            (Some(s), _) => {
+                if read(s, DateOnly::StartOfDay)? + 300 < committed {
+                    return Err(format!(
+                        "the run started at {s}, before the shipped commit was made (unix {committed})"
+                    ));
+                }
+                ok.push(format!("started {s}, after the commit"));
+            }
+            (None, Some(f)) => {
+                return Err(if read(f, DateOnly::EndOfDay)? + 300 < committed {
+                    format!("the run finished at {f}, before the shipped commit was made (unix {committed})")
+                } else {
+                    format!("the run records when it finished ({f}) but not when it started, so it cannot be shown to have started after the commit (unix {committed})")
+                });
+            }
+            (None, None) => {
+                return Err(
+                    "the run records no time, so it cannot be shown to follow the commit".into(),
+                )
+            }
         }
     }
     if ok.is_empty() {
@@ -365,18 +493,55 @@ fn timing(r: &GateReport, policy: &GatePolicy) -> Result<String, String> {
     }
 }
 
+/// A repository reference as one comparable key: [`provenant_policy::normalize_repo`] (no
+/// scheme, `git+`, `@ref`, `.git`, trailing slash), an scp-style `git@host:path` read as
+/// `host/path`, a bare `OWNER/REPO` read as a GitHub repository, and lowercase (GitHub and
+/// GitLab paths are case-insensitive). The one function gate checks compare repositories with.
+pub fn repository_key(uri: &str) -> String {
+    let t = uri.trim();
+    let scp = t
+        .strip_prefix("git@")
+        .filter(|rest| !rest.contains("://"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(host, path)| format!("{host}/{}", path.trim_start_matches('/')));
+    let key = provenant_policy::normalize_repo(scp.as_deref().unwrap_or(t)).to_ascii_lowercase();
+    let first = key.split('/').next().unwrap_or("");
+    if key.matches('/').count() == 1 && !first.contains('.') && !first.contains(':') {
+        format!("github.com/{key}")
+    } else {
+        key
+    }
+}
+
+/// The repositories a report names for the commits it scanned.
+fn repositories(r: &GateReport) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in &r.scanned {
+        if let Scanned::Commit {
+            repository: Some(repo),
+            ..
+        } = s
+        {
+            if !out.contains(&repo.as_str()) {
+                out.push(repo);
+            }
+        }
+    }
+    out
+}
+
 /// Evaluate every gate report against the policy. Returns the checks and the gate table.
 pub fn check_gates(
     evidence: &[GateEvidence],
     policy: &GatePolicy,
     now: &str,
 ) -> (Vec<Check>, Vec<GateRow>) {
-    let now_s = parse_time(now).unwrap_or(i64::MAX);
+    let now_s = parse_time(now, DateOnly::EndOfDay).unwrap_or(i64::MAX);
     let mut checks = Vec::new();
     let mut rows = Vec::new();
     // Waivers first: an invalid or expired waiver waives nothing.
-    let mut valid_waivers: Vec<&Waiver> = Vec::new();
-    for w in &policy.waivers {
+    let mut usable: Vec<usize> = Vec::new();
+    for (wi, w) in policy.waivers.iter().enumerate() {
         let flag = vec![EvidenceRef::new(
             EvidenceKind::Flag,
             format!("waiver {}", w.id),
@@ -391,18 +556,86 @@ pub fn check_gates(
         if w.approver.trim().is_empty() {
             problems.push("no approver".to_owned());
         }
-        match parse_time(&w.expires) {
+        if w.fingerprint
+            .as_deref()
+            .is_some_and(|x| x.trim().is_empty())
+        {
+            problems.push("an empty fingerprint".to_owned());
+        }
+        if w.location.as_deref().is_some_and(|x| x.trim().is_empty()) {
+            problems.push("an empty location".to_owned());
+        }
+        match parse_time(&w.expires, DateOnly::EndOfDay) {
             None => problems.push(format!("expiry {:?} is not a date", w.expires)),
             Some(e) if e < now_s => problems.push(format!("expired on {}", w.expires)),
             Some(_) => {}
         }
         if problems.is_empty() {
-            valid_waivers.push(w);
+            usable.push(wi);
         } else {
             checks.push(Check::fail(
                 CheckCode::GateWaiverInvalid,
                 format!("waiver {:?} waives nothing: {}", w.id, problems.join(", ")),
                 flag,
+            ));
+        }
+    }
+    // A waiver that would waive more findings than its `max` waives none: count what each
+    // waives over every report, drop those over their limit, and count again (a finding a
+    // dropped waiver took may fall to another one).
+    let open = || {
+        evidence.iter().flat_map(|ev| {
+            ev.report
+                .findings
+                .iter()
+                .filter(|f| !f.suppressed)
+                .map(move |f| (ev.report.tool.as_str(), f))
+        })
+    };
+    let mut uses = vec![0usize; policy.waivers.len()];
+    loop {
+        uses.iter_mut().for_each(|n| *n = 0);
+        for (tool, f) in open() {
+            if let Some(i) = waiver_for(&policy.waivers, &usable, tool, f) {
+                uses[i] += 1;
+            }
+        }
+        let over: Vec<usize> = usable
+            .iter()
+            .copied()
+            .filter(|&i| policy.waivers[i].max.is_some_and(|m| uses[i] > m))
+            .collect();
+        if over.is_empty() {
+            break;
+        }
+        for i in over {
+            let w = &policy.waivers[i];
+            checks.push(Check::fail(
+                CheckCode::GateWaiverExceeded,
+                format!(
+                    "waiver {} matches {} finding(s), more than its max {}: it waives none of them",
+                    w.describe(),
+                    uses[i],
+                    w.max.unwrap_or(0)
+                ),
+                vec![EvidenceRef::new(
+                    EvidenceKind::Flag,
+                    format!("waiver {}", w.id),
+                )],
+            ));
+            usable.retain(|&u| u != i);
+        }
+    }
+    for &i in &usable {
+        if uses[i] == 0 {
+            let w = &policy.waivers[i];
+            checks.push(Check::warn(
+                CheckCode::GateWaiverUnused,
+                format!("waiver {} matches no finding of any gate run", w.describe()),
+                vec![EvidenceRef::new(
+                    EvidenceKind::Flag,
+                    format!("waiver {}", w.id),
+                )],
             ));
         }
     }
@@ -415,7 +648,46 @@ pub fn check_gates(
         let label = format!("{} {}", r.kind.as_str(), r.tool);
         let required = policy.required.iter().any(|q| q.matches(r));
         // Binding.
-        let binding = bind(r, policy);
+        let mut binding = bind(r, policy);
+        // Repository: every one the run names must be the source repository (a fork shares
+        // its commits, not its CI, its branch protection or its scan configuration).
+        if let Some(want) = &policy.repository {
+            let key = repository_key(want);
+            let named = repositories(r);
+            let others: Vec<&str> = named
+                .iter()
+                .copied()
+                .filter(|n| repository_key(n) != key)
+                .collect();
+            if !others.is_empty() {
+                let why = format!(
+                    "it names the repository {}, but the source repository is {want}",
+                    others.join(", ")
+                );
+                checks.push(Check::fail(
+                    CheckCode::GateRepositoryMismatch,
+                    format!("{label}: {why}"),
+                    evref.clone(),
+                ));
+                binding = Err((Unbound::Repository, why));
+            } else if !named.is_empty() {
+                checks.push(Check::pass(
+                    CheckCode::GateRepositoryMatches,
+                    format!("{label}: ran in the source repository {}", named.join(", ")),
+                    evref.clone(),
+                ));
+            } else if r
+                .scanned
+                .iter()
+                .any(|s| matches!(s, Scanned::Commit { .. }))
+            {
+                checks.push(Check::warn(
+                    CheckCode::GateRepositoryUnknown,
+                    format!("{label}: it records no repository, so it cannot be shown to have run in {want} rather than a fork"),
+                    evref.clone(),
+                ));
+            }
+        }
         let bound = binding.is_ok();
         match &binding {
             Ok(how) => checks.push(Check::pass(
@@ -433,6 +705,8 @@ pub fn check_gates(
                 format!("{label}: {why}"),
                 evref.clone(),
             )),
+            // Reported above, as gate-repository-mismatch.
+            Err((Unbound::Repository, _)) => {}
             Err((Unbound::Nothing, why)) => checks.push(Check::new(
                 CheckCode::GateUnbound,
                 if required {
@@ -504,29 +778,34 @@ pub fn check_gates(
         // Findings and waivers.
         let mut counts: BTreeMap<Severity, usize> = BTreeMap::new();
         let mut waived = Vec::new();
+        // (waiver index) -> every finding it waived in this report, each listed.
+        let mut by_waiver: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for f in r.findings.iter().filter(|f| !f.suppressed) {
-            let w = valid_waivers.iter().find(|w| {
-                w.id.eq_ignore_ascii_case(&f.id)
-                    && w.tool
-                        .as_deref()
-                        .is_none_or(|t| t.eq_ignore_ascii_case(&r.tool))
-            });
-            match w {
-                Some(w) => {
-                    if !waived.contains(&f.id) {
-                        checks.push(Check::pass(
-                            CheckCode::GateWaiverApplied,
-                            format!(
-                                "{label}: {} waived by {} until {} ({})",
-                                f.id, w.approver, w.expires, w.reason
-                            ),
-                            evref.clone(),
-                        ));
-                        waived.push(f.id.clone());
-                    }
+            match waiver_for(&policy.waivers, &usable, &r.tool, f) {
+                Some(i) => {
+                    let text = finding_text(f);
+                    waived.push(text.clone());
+                    by_waiver.entry(i).or_default().push(text);
                 }
                 None => *counts.entry(f.severity).or_default() += 1,
             }
+        }
+        for (i, found) in &by_waiver {
+            let w = &policy.waivers[*i];
+            let limit = w.max.map(|m| format!(", max {m}")).unwrap_or_default();
+            checks.push(Check::pass(
+                CheckCode::GateWaiverApplied,
+                format!(
+                    "{label}: waiver {} waived {} finding(s) (by {} until {}{limit}: {}): {}",
+                    w.describe(),
+                    found.len(),
+                    w.approver,
+                    w.expires,
+                    w.reason,
+                    found.join(", ")
+                ),
+                evref.clone(),
+            ));
         }
         // Thresholds count a finding by the severity it counts as: an unknown severity is the
         // worst unless the policy maps it (never below info, as its sort order would have it).
@@ -635,7 +914,11 @@ pub fn check_gates(
                 } else {
                     let mut why = Vec::new();
                     if !bound {
-                        why.push("not bound");
+                        why.push(if matches!(binding, Err((Unbound::Repository, _))) {
+                            "another repository"
+                        } else {
+                            "not bound"
+                        });
                     }
                     if !succeeded {
                         why.push("did not succeed");
@@ -753,6 +1036,7 @@ mod tests {
                         location: None,
                         title: None,
                         suppressed: false,
+                        fingerprints: Vec::new(),
                     })
                     .collect(),
                 findings_complete: true,
@@ -765,8 +1049,8 @@ mod tests {
         GatePolicy {
             commit: Some(SHIPPED.into()),
             required: vec![GateRequirement::parse("sast:CodeQL,Semgrep").unwrap()],
-            built_at: parse_time("2026-05-02T00:00:00Z"),
-            committed_at: parse_time("2026-05-01T09:00:00Z"),
+            built_at: parse_time("2026-05-02T00:00:00Z", DateOnly::StartOfDay),
+            committed_at: parse_time("2026-05-01T09:00:00Z", DateOnly::EndOfDay),
             ..GatePolicy::default()
         }
     }
@@ -847,7 +1131,7 @@ mod tests {
             reason: "not reachable".into(),
             approver: "security@example".into(),
             expires: "2026-12-31".into(),
-            tool: None,
+            ..Waiver::default()
         });
         let (checks, rows) = check_gates(
             &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings.clone())],
@@ -856,6 +1140,7 @@ mod tests {
         );
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
         assert_eq!(rows[0].waived, vec!["CVE-1".to_string()]);
+        assert!(!codes(&checks, Outcome::Warn).contains(&CheckCode::GateWaiverUnused));
         // An expired waiver fails and waives nothing.
         p.waivers[0].expires = "2026-01-01".into();
         let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings)], &p, NOW);
@@ -864,6 +1149,165 @@ mod tests {
             f.contains(&CheckCode::GateWaiverInvalid)
                 && f.contains(&CheckCode::GateFindingsOverThreshold)
         );
+    }
+
+    fn located(id: &str, location: &str, fingerprint: &str) -> Finding {
+        Finding {
+            id: id.into(),
+            severity: Severity::High,
+            cvss: None,
+            location: Some(location.into()),
+            title: None,
+            suppressed: false,
+            fingerprints: vec![format!("primaryLocationLineHash={fingerprint}")],
+        }
+    }
+
+    fn waiver(id: &str) -> Waiver {
+        Waiver {
+            id: id.into(),
+            reason: "reviewed".into(),
+            approver: "security@example".into(),
+            expires: "2026-12-31".into(),
+            ..Waiver::default()
+        }
+    }
+
+    #[test]
+    fn a_waiver_waives_exactly_what_it_names_and_lists_each() {
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.report.findings = vec![
+            located("py/sqli", "a.py:1", "aaaa:1"),
+            located("py/sqli", "b.py:2", "bbbb:1"),
+            located("py/sqli", "c.py:3", "cccc:1"),
+        ];
+        let mut p = policy();
+        p.max_findings.insert(Severity::High, 0);
+        // By fingerprint (bare or name=value) and by location: the third instance stays open.
+        let mut by_fp = waiver("py/sqli");
+        by_fp.fingerprint = Some("aaaa:1".into());
+        let mut by_loc = waiver("PY/SQLI");
+        by_loc.location = Some("b.py:2".into());
+        p.waivers = vec![by_fp, by_loc];
+        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsOverThreshold));
+        assert_eq!(
+            rows[0].waived,
+            vec!["py/sqli at a.py:1", "py/sqli at b.py:2"]
+        );
+        // A rule-wide waiver waives each instance, and lists each.
+        p.waivers = vec![waiver("py/sqli")];
+        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+        assert_eq!(rows[0].waived.len(), 3);
+        let applied = checks
+            .iter()
+            .find(|c| c.code == CheckCode::GateWaiverApplied)
+            .expect("applied");
+        assert!(applied.reason.contains("c.py:3"), "{}", applied.reason);
+        // ... up to its max: more instances than it allows and it waives none.
+        p.waivers[0].max = Some(2);
+        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateWaiverExceeded)
+                && f.contains(&CheckCode::GateFindingsOverThreshold),
+            "{checks:#?}"
+        );
+        assert!(rows[0].waived.is_empty());
+        p.waivers[0].max = Some(3);
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+        // A waiver that matches nothing is reported.
+        let mut stray = waiver("py/sqli");
+        stray.fingerprint = Some("primaryLocationLineHash=ffff:1".into());
+        p.waivers = vec![stray];
+        let (checks, _) = check_gates(&[e], &p, NOW);
+        assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateWaiverUnused));
+    }
+
+    #[test]
+    fn a_gate_run_in_another_repository_is_not_bound() {
+        let mut p = policy();
+        p.repository = Some("o/r".into());
+        let ok = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        let (checks, rows) = check_gates(std::slice::from_ref(&ok), &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+        assert!(codes(&checks, Outcome::Pass).contains(&CheckCode::GateRepositoryMatches));
+        assert!(rows[0].bound);
+        // The same commit, in a fork.
+        let mut fork = ok.clone();
+        fork.report.scanned = vec![Scanned::Commit {
+            sha: SHIPPED.into(),
+            repository: Some("https://github.com/attacker/r".into()),
+        }];
+        let (checks, rows) = check_gates(&[fork], &p, NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateRepositoryMismatch) && f.contains(&CheckCode::GateMissing),
+            "{checks:#?}"
+        );
+        assert!(!rows[0].bound);
+        // No repository recorded: a warning.
+        let mut bare = ok;
+        bare.report.scanned = vec![Scanned::Commit {
+            sha: SHIPPED.into(),
+            repository: None,
+        }];
+        let (checks, _) = check_gates(&[bare], &p, NOW);
+        assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateRepositoryUnknown));
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+    }
+
+    #[test]
+    fn repository_keys() {
+        let k = repository_key("github.com/o/r");
+        for same in [
+            "o/r",
+            "O/R",
+            "https://github.com/O/r.git",
+            "git+https://github.com/o/r@refs/heads/main",
+            "git@github.com:o/r.git",
+            "https://github.com/o/r/",
+        ] {
+            assert_eq!(repository_key(same), k, "{same}");
+        }
+        for other in ["o/r-evil", "https://github.com/o/r/x", "gitlab.com/o/r"] {
+            assert_ne!(repository_key(other), k, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_run_with_only_one_end_in_time_proves_nothing_about_the_other() {
+        // Started before the build, no finish: never "finished ..., before the build".
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.report.finished = None;
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &policy(), NOW);
+        let f = codes(&checks, Outcome::Fail);
+        assert!(
+            f.contains(&CheckCode::GateTimingInconsistent) && f.contains(&CheckCode::GateMissing),
+            "{checks:#?}"
+        );
+        // Finished, no start: it cannot be shown to have started after the commit.
+        let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
+        e.report.started = None;
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &policy(), NOW);
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
+        // Without a commit time, the finish alone is enough.
+        let mut p = policy();
+        p.committed_at = None;
+        let (checks, _) = check_gates(&[e], &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
+    }
+
+    #[test]
+    fn a_date_only_build_time_is_the_start_of_that_day() {
+        // Built "2026-05-01": a run that finished that evening did not precede the build.
+        let mut p = policy();
+        p.committed_at = None;
+        p.built_at = parse_time("2026-05-01", DateOnly::StartOfDay);
+        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T20:00:00Z", vec![])], &p, NOW);
+        assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
     }
 
     #[test]
@@ -1039,6 +1483,15 @@ mod tests {
             vec!["grype", "trivy"]
         );
         assert!(GateRequirement::parse("pentest").is_err());
-        assert_eq!(parse_time("2026-01-01"), parse_time("2026-01-01T23:59:59Z"));
+        let end = DateOnly::EndOfDay;
+        let start = DateOnly::StartOfDay;
+        assert_eq!(
+            parse_time("2026-01-01", end),
+            parse_time("2026-01-01T23:59:59Z", end)
+        );
+        assert_eq!(
+            parse_time("2026-01-01", start),
+            parse_time("2026-01-01T00:00:00Z", end)
+        );
     }
 }

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use provenant_formats::gate::review::{
-    Approval, ChangeReview, GitCommit, GitHistory, ReviewProvider, ReviewState,
+    AccountKind, Approval, ChangeReview, GitCommit, GitHistory, ReviewProvider, ReviewState,
 };
 use provenant_model::{Check, CheckCode, EvidenceKind, EvidenceRef};
 
@@ -261,10 +261,25 @@ fn approval_checks(
     let mut stale = Vec::new();
     let mut unpinned = Vec::new();
     let mut blocking = Vec::new();
+    let mut bots = Vec::new();
+    let mut unidentified = Vec::new();
     for a in latest.values() {
         if a.state != ReviewState::Approved {
             blocking.push(a.reviewer.as_str());
             continue;
+        }
+        // Only a person's approval is a review: an app approving through a token (the Actions
+        // token's github-actions[bot], a GitLab project token's bot user) is whoever runs it.
+        match a.reviewer_kind {
+            AccountKind::User => {}
+            AccountKind::Bot => {
+                bots.push(a.reviewer.as_str());
+                continue;
+            }
+            AccountKind::Unknown => {
+                unidentified.push(a.reviewer.as_str());
+                continue;
+            }
         }
         if is_self(&a.reviewer) {
             selfish.push(a.reviewer.as_str());
@@ -308,6 +323,38 @@ fn approval_checks(
             format!(
                 "no approval of {label} is by its author {} {pusher}",
                 r.author
+            ),
+            ev.to_vec(),
+        ));
+    }
+
+    // Approvals by bots and by accounts nobody can identify.
+    if r.author_kind == AccountKind::Bot {
+        out.push(Check::warn(
+            CheckCode::ReviewBotAccount,
+            format!(
+                "{label} was opened by the bot account {}: the person behind the change is not known, so an approval by them would not be seen as a self-approval",
+                r.author
+            ),
+            ev.to_vec(),
+        ));
+    }
+    if !bots.is_empty() {
+        out.push(Check::warn(
+            CheckCode::ReviewBotAccount,
+            format!(
+                "{label} was approved by the bot account(s) {}: a bot's approval is not an independent review and does not count",
+                bots.join(", ")
+            ),
+            ev.to_vec(),
+        ));
+    }
+    if !unidentified.is_empty() {
+        out.push(Check::warn(
+            CheckCode::ReviewBotAccount,
+            format!(
+                "{label} was approved by {}, an account that is not a known person (a deleted account, an organization): it does not count",
+                unidentified.join(", ")
             ),
             ev.to_vec(),
         ));
@@ -379,6 +426,15 @@ fn approval_checks(
     }
     if !selfish.is_empty() {
         why.push(format!("self-approved by {}", selfish.join(", ")));
+    }
+    if !bots.is_empty() {
+        why.push(format!("by bots: {}", bots.join(", ")));
+    }
+    if !unidentified.is_empty() {
+        why.push(format!(
+            "by unidentified accounts: {}",
+            unidentified.join(", ")
+        ));
     }
     if !stale.is_empty() {
         let s: Vec<String> = stale.iter().map(|(w, c)| format!("{w} on {c}")).collect();

@@ -454,6 +454,9 @@ check_codes! {
     /// The author or the last pusher approved.
     ReviewSelfApproved = "review-self-approved", "change-review",
         "The change's author or the pusher of its final head approved it: a self-approval, which never counts toward the required approvals.";
+    /// A bot (or unidentifiable account) approved or opened the change.
+    ReviewBotAccount = "review-bot-account", "change-review",
+        "A bot account (GitHub user.type Bot or a login ending in [bot], a GitLab bot user) or an account that is not a known person approved the change, which never counts as an independent approval; or a bot opened it, so its human author is unknown.";
     /// The change was merged by an allowed method.
     ReviewMergeMethodAllowed = "review-merge-method-allowed", "change-review",
         "The change was merged by an allowed method (merge commit, squash, rebase), as its merge commit and the git history show.";
@@ -571,6 +574,21 @@ check_codes! {
     /// The gate evidence is less trusted than required.
     GateEvidenceUntrusted = "gate-evidence-untrusted", "gates",
         "The gate evidence is a plain report file or CI metadata where signed gate evidence is required (a warning otherwise).";
+    /// The gate run names the expected source repository.
+    GateRepositoryMatches = "gate-repository-matches", "gates",
+        "Every repository the gate run names (CI repository and head repository, SARIF versionControlProvenance repositoryUri, scanned repository, attestation subject name) is the source repository of what shipped.";
+    /// The gate run names another repository.
+    GateRepositoryMismatch = "gate-repository-mismatch", "gates",
+        "The gate run names another repository than the source repository of what shipped (a fork shares commits): it is not bound, even on the same commit.";
+    /// The gate run names no repository while one is expected.
+    GateRepositoryUnknown = "gate-repository-unknown", "gates",
+        "The gate run is bound by commit but records no repository, so it cannot be shown to have run in the source repository rather than a fork (a warning).";
+    /// A waiver matched no finding.
+    GateWaiverUnused = "gate-waiver-unused", "gates",
+        "A valid waiver matched no finding of any gate run (a warning): the finding it names was fixed, or the waiver names it wrongly.";
+    /// A waiver waives more findings than its limit.
+    GateWaiverExceeded = "gate-waiver-exceeded", "gates",
+        "A waiver matched more findings than its `max` allows: new instances appeared since it was approved, so it waives none of them.";
     /// A gate report could not be read.
     GateReportUnreadable = "gate-report-unreadable", "gates",
         "A gate report is not a format provenant reads, or is malformed.";

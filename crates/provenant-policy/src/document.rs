@@ -331,6 +331,15 @@ pub struct Waiver {
     /// Only for this tool.
     #[serde(default)]
     pub tool: Option<String>,
+    /// Only the result with this fingerprint.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+    /// Only results at this location.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Most findings it may waive.
+    #[serde(default)]
+    pub max: Option<usize>,
 }
 
 /// What to do about layout inspections provenant does not run.

@@ -823,7 +823,12 @@ fn waiver_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
     let mut seen = std::collections::HashSet::new();
     for (i, w) in ws.iter().enumerate() {
         let p = format!("/waivers/{i}");
-        if !seen.insert((w.id.as_str(), w.tool.as_deref())) {
+        if !seen.insert((
+            w.id.as_str(),
+            w.tool.as_deref(),
+            w.fingerprint.as_deref(),
+            w.location.as_deref(),
+        )) {
             sink.warn(
                 &format!("{p}/id"),
                 format!("waiver {:?} is listed twice", w.id),

@@ -313,14 +313,30 @@ fn github_outcome(o: &Obj<'_>, format: &'static str) -> Result<(bool, Option<boo
 fn github_run(o: &Obj<'_>) -> Result<GateReport, GateError> {
     const F: &str = "github-actions-run";
     let sha = o.commit(F, "head_sha")?;
-    let repository = match o.opt_obj(F, "repository")? {
-        Some(r) => r
-            .opt_str(F, "html_url")?
-            .or(r.opt_str(F, "full_name")?)
-            .map(str::to_owned),
-        None => None,
-    }
-    .or_else(|| repo_from_url(o.opt_str(F, "html_url").ok().flatten(), "/actions/runs/"));
+    // (html_url, full_name) of a repository object.
+    type Names<'a> = Option<(Option<&'a str>, Option<&'a str>)>;
+    let names = |key: &str| -> Result<Names<'_>, GateError> {
+        Ok(match o.opt_obj(F, key)? {
+            Some(r) => Some((r.opt_str(F, "html_url")?, r.opt_str(F, "full_name")?)),
+            None => None,
+        })
+    };
+    let base = names("repository")?;
+    let repository = base
+        .and_then(|(url, full)| url.or(full))
+        .map(str::to_owned)
+        .or_else(|| repo_from_url(o.opt_str(F, "html_url").ok().flatten(), "/actions/runs/"));
+    // A pull request from a fork runs with the fork as `head_repository`: the commit it built
+    // is the fork's, so the fork is named too (and the checks compare every repository named).
+    let head_repository = names("head_repository")?.and_then(|(url, full)| {
+        let same = |a: Option<&str>, b: Option<&str>| {
+            a.zip(b).is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+        };
+        match base {
+            Some((burl, bfull)) if same(full, bfull) || same(url, burl) => None,
+            _ => url.or(full).map(str::to_owned),
+        }
+    });
     let (completed, succeeded) = github_outcome(o, F)?;
     let started = o
         .opt_str(F, "run_started_at")?
@@ -340,7 +356,7 @@ fn github_run(o: &Obj<'_>) -> Result<GateReport, GateError> {
     let mut report = ci_report(
         F,
         GITHUB,
-        sha,
+        sha.clone(),
         repository.clone(),
         started,
         finished,
@@ -350,7 +366,16 @@ fn github_run(o: &Obj<'_>) -> Result<GateReport, GateError> {
     if let Some(id) = head_commit {
         let also = Scanned::Commit {
             sha: id,
-            repository,
+            repository: repository.clone(),
+        };
+        if !report.scanned.contains(&also) {
+            report.scanned.push(also);
+        }
+    }
+    if let Some(head_repository) = head_repository {
+        let also = Scanned::Commit {
+            sha: sha.clone(),
+            repository: Some(head_repository),
         };
         if !report.scanned.contains(&also) {
             report.scanned.push(also);

@@ -166,6 +166,11 @@ pub struct Finding {
     /// Whether the tool marks it suppressed (SARIF suppressions, `.trivyignore`, ...).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub suppressed: bool,
+    /// The stable identities the tool gives this one result, as `name=value` (SARIF
+    /// `partialFingerprints` and `fingerprints`, e.g. `primaryLocationLineHash=39fa2ee980eb94b0:1`):
+    /// what a waiver names to waive exactly this result. Empty when the tool gives none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fingerprints: Vec<String>,
 }
 
 /// What a gate run looked at.

@@ -116,11 +116,69 @@ impl ReviewState {
     }
 }
 
+/// What kind of account acted (reviewed, opened the change).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountKind {
+    /// A user account (GitHub `type: User`, or no type and a login without `[bot]`; a GitLab
+    /// user that is not a bot).
+    #[default]
+    User,
+    /// An app or bot (GitHub `type: Bot`, or a login ending in `[bot]`, a suffix GitHub reserves
+    /// for apps; GitLab `bot: true`, or a project / group access token's
+    /// `project_N_bot…` / `group_N_bot…` user): its review is not an independent one.
+    Bot,
+    /// Not a person who can review, or not known (a deleted account, GitHub's `ghost`; a
+    /// GitHub `type` such as `Organization` or `Mannequin`).
+    Unknown,
+}
+
+impl AccountKind {
+    /// From a GitHub user object's `login` and `type` (`None`: the user is null, a deleted
+    /// account).
+    pub fn github(login: Option<&str>, kind: Option<&str>) -> Self {
+        match (login, kind) {
+            (None, _) => Self::Unknown,
+            (Some(l), _) if l.ends_with("[bot]") => Self::Bot,
+            (Some(_), Some("Bot")) => Self::Bot,
+            (Some(_), None | Some("User")) => Self::User,
+            (Some(_), Some(_)) => Self::Unknown,
+        }
+    }
+
+    /// From a GitLab user object's `username` and `bot`.
+    pub fn gitlab(username: &str, bot: Option<bool>) -> Self {
+        // Project and group access tokens act as `project_<id>_bot_<hex>` / `group_<id>_bot…`.
+        let token_user = ["project_", "group_"].iter().any(|p| {
+            username.strip_prefix(p).is_some_and(|rest| {
+                let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                digits > 0 && rest[digits..].starts_with("_bot")
+            })
+        });
+        if bot == Some(true) || token_user {
+            Self::Bot
+        } else {
+            Self::User
+        }
+    }
+
+    /// `user`, `bot`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Bot => "bot",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// One review (GitHub) or approval (GitLab), in the order the provider lists them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Approval {
     /// The reviewer's login (GitHub) or username (GitLab).
     pub reviewer: String,
+    /// What kind of account the reviewer is: only a user's approval can count.
+    pub reviewer_kind: AccountKind,
     /// The review's state.
     pub state: ReviewState,
     /// The commit reviewed; `None` where the provider does not record it (every GitLab
@@ -147,6 +205,8 @@ pub struct ChangeReview {
     pub title: Option<String>,
     /// Who opened it.
     pub author: String,
+    /// What kind of account opened it (a bot-opened change's human author is not known).
+    pub author_kind: AccountKind,
     /// The provider's state word (`open`, `closed`; `opened`, `closed`, `merged`, `locked`).
     pub state: String,
     /// The branch it targets.

@@ -306,13 +306,24 @@ impl<'a> Run<'a> {
                 .find_map(|k| inv.get(*k).and_then(Value::as_str))
                 .map(str::to_owned)
         };
-        let started = list
+        // The run started at its earliest start and finished at its latest end; one invocation
+        // that records no end means the run's end is not known (never the end of another).
+        let starts: Vec<String> = list
             .iter()
-            .find_map(|inv| time(inv, ["startTimeUtc", "startTime"]));
-        let finished = list
+            .filter_map(|inv| time(inv, ["startTimeUtc", "startTime"]))
+            .collect();
+        let ends: Option<Vec<String>> = list
             .iter()
-            .rev()
-            .find_map(|inv| time(inv, ["endTimeUtc", "endTime"]));
+            .map(|inv| time(inv, ["endTimeUtc", "endTime"]))
+            .collect();
+        let started = extreme(&starts, std::cmp::Ordering::Less);
+        let finished = ends.and_then(|e| extreme(&e, std::cmp::Ordering::Greater));
+        if list.len() > 1 && (started.is_none() && !starts.is_empty()) {
+            self.deviations.push(deviation(
+                at.clone(),
+                "invocation start times in different offsets: the run's start is not known",
+            ));
+        }
         if list.is_empty() {
             return (started, finished, None);
         }
@@ -406,6 +417,7 @@ impl<'a> Run<'a> {
             location: self.location(result),
             title: title(result, rule),
             suppressed: self.suppressed(result, at),
+            fingerprints: fingerprints(result),
         })
     }
 
@@ -600,6 +612,48 @@ impl<'a> Run<'a> {
 }
 
 /// Whether a result's `ruleId` names `rule_id` (itself, or a hierarchical child of it).
+/// The earliest (`Less`) or latest (`Greater`) of RFC 3339 times; `None` when there are none, or
+/// several that are not all UTC (`...Z`: others cannot be compared as text).
+fn extreme(times: &[String], want: std::cmp::Ordering) -> Option<String> {
+    match times {
+        [] => None,
+        [one] => Some(one.clone()),
+        // UTC times compare as text to the second (`YYYY-MM-DDTHH:MM:SS`).
+        _ if times
+            .iter()
+            .all(|t| super::is_rfc3339(t) && (t.ends_with('Z') || t.ends_with('z'))) =>
+        {
+            times
+                .iter()
+                .reduce(|a, b| if b[..19].cmp(&a[..19]) == want { b } else { a })
+                .cloned()
+        }
+        _ => None,
+    }
+}
+
+/// A result's `partialFingerprints` and `fingerprints` (SARIF §3.27.16, §3.27.17), each as
+/// `name=value`, in the document's order; values that are not strings are not identities.
+fn fingerprints(result: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in ["partialFingerprints", "fingerprints"] {
+        for (name, value) in result
+            .get(key)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(v) = value.as_str().filter(|v| !v.is_empty()) {
+                let f = format!("{name}={v}");
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn same_rule(id: &str, rule_id: &str) -> bool {
     id == rule_id
         || id
@@ -768,13 +822,39 @@ mod tests {
         );
         assert!(r.deviations.iter().any(|d| d.at.ends_with("/1/revisionId")));
         assert_eq!(r.started.as_deref(), Some("2024-01-01T00:00:00Z"));
-        assert_eq!(r.finished.as_deref(), Some("2024-01-01T00:05:00Z"));
+        // The first invocation records no end: the run's end is not known (not the second's).
+        assert_eq!(r.finished, None);
         assert_eq!(r.succeeded, Some(false));
         assert_eq!(r.findings[0].location.as_deref(), Some("a.py:7"));
         assert_eq!(r.findings[0].title.as_deref(), Some("m x"));
         assert!(r.findings[0].suppressed);
         assert_eq!(r.findings[1].location.as_deref(), Some("src/b.py"));
         assert!(!r.findings[1].suppressed);
+    }
+
+    #[test]
+    fn a_run_starts_at_its_first_start_and_ends_at_its_last_end() {
+        let inv = |start: &str, end: &str| json!({"executionSuccessful": true, "startTimeUtc": start, "endTimeUtc": end});
+        let r = one(&log(json!({
+            "tool": {"driver": {"name": "x"}},
+            "invocations": [
+                inv("2024-01-01T02:00:00Z", "2024-01-01T09:00:00.5Z"),
+                inv("2024-01-01T01:00:00.25Z", "2024-01-01T03:00:00Z")
+            ],
+            "results": []
+        })));
+        assert_eq!(r.started.as_deref(), Some("2024-01-01T01:00:00.25Z"));
+        assert_eq!(r.finished.as_deref(), Some("2024-01-01T09:00:00.5Z"));
+        // Times in other offsets cannot be compared as text: not known.
+        let r = one(&log(json!({
+            "tool": {"driver": {"name": "x"}},
+            "invocations": [
+                inv("2024-01-01T02:00:00+02:00", "2024-01-01T09:00:00+02:00"),
+                inv("2024-01-01T01:00:00Z", "2024-01-01T03:00:00Z")
+            ],
+            "results": []
+        })));
+        assert_eq!((r.started, r.finished), (None, None));
     }
 
     #[test]

@@ -267,6 +267,7 @@ mod tests {
             location: None,
             title: None,
             suppressed: false,
+            fingerprints: Vec::new(),
         };
         r.finding(f.clone()).unwrap();
         r.finding(f.clone()).unwrap();

@@ -136,6 +136,7 @@ fn predicate(
         location: None,
         title: Some(format!("test {what}")),
         suppressed: false,
+        fingerprints: Vec::new(),
     };
     let findings = failed
         .iter()

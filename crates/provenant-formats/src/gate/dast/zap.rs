@@ -218,6 +218,7 @@ fn finding(a: Alert, site: &str) -> Result<Finding, GateError> {
         title,
         // ZAP confidence 0 is "false positive", set by a user reviewing the alert.
         suppressed: a.confidence.as_deref().map(str::trim) == Some("0"),
+        fingerprints: Vec::new(),
     })
 }
 

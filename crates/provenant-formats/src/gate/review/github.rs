@@ -2,7 +2,7 @@
 
 use super::super::ci::Obj;
 use super::super::GateError;
-use super::{Approval, ChangeReview, ReviewProvider, ReviewState};
+use super::{AccountKind, Approval, ChangeReview, ReviewProvider, ReviewState};
 
 const PR: &str = "github-pull-request";
 const REVIEWS: &str = "github-reviews";
@@ -25,6 +25,10 @@ pub(super) fn pull_request(o: &Obj<'_>) -> Result<ChangeReview, GateError> {
             .opt_path(PR, "user", "login")?
             .ok_or_else(|| o.err(PR, "user", "no user.login"))?
             .to_owned(),
+        author_kind: AccountKind::github(
+            o.opt_path(PR, "user", "login")?,
+            o.opt_path(PR, "user", "type")?,
+        ),
         state: o.req_str(PR, "state")?.to_owned(),
         base_ref: o.opt_path(PR, "base", "ref")?.map(str::to_owned),
         head_sha: head.commit(PR, "sha")?,
@@ -69,12 +73,11 @@ pub(super) fn reviews(items: &[Obj<'_>]) -> Result<(Vec<Approval>, Option<u64>),
                 ));
             }
         }
+        let login = r.opt_path(REVIEWS, "user", "login")?;
         out.push(Approval {
-            // A deleted account shows as GitHub's placeholder user.
-            reviewer: r
-                .opt_path(REVIEWS, "user", "login")?
-                .unwrap_or("ghost")
-                .to_owned(),
+            // A deleted account shows as GitHub's placeholder user; nobody knows who it was.
+            reviewer: login.unwrap_or("ghost").to_owned(),
+            reviewer_kind: AccountKind::github(login, r.opt_path(REVIEWS, "user", "type")?),
             state,
             commit_id: r.opt_commit(REVIEWS, "commit_id")?,
             submitted_at: r.opt_str(REVIEWS, "submitted_at")?.map(str::to_owned),

@@ -2,7 +2,7 @@
 
 use super::super::ci::Obj;
 use super::super::GateError;
-use super::{Approval, ChangeReview, ReviewProvider, ReviewState, MAX_REVIEW_ITEMS};
+use super::{AccountKind, Approval, ChangeReview, ReviewProvider, ReviewState, MAX_REVIEW_ITEMS};
 
 const MR: &str = "gitlab-merge-request";
 const APPROVALS: &str = "gitlab-approvals";
@@ -23,15 +23,16 @@ pub(super) fn merge_request(o: &Obj<'_>) -> Result<ChangeReview, GateError> {
         Some(u) => Some(u),
         None => o.opt_path(MR, "merged_by", "username")?,
     };
+    let author = o
+        .opt_path(MR, "author", "username")?
+        .ok_or_else(|| o.err(MR, "author", "no author.username"))?;
     Ok(ChangeReview {
         provider: ReviewProvider::GitLab,
         number: o.req_u64(MR, "iid")?,
         url: o.opt_str(MR, "web_url")?.map(str::to_owned),
         title: o.opt_str(MR, "title")?.map(str::to_owned),
-        author: o
-            .opt_path(MR, "author", "username")?
-            .ok_or_else(|| o.err(MR, "author", "no author.username"))?
-            .to_owned(),
+        author: author.to_owned(),
+        author_kind: AccountKind::gitlab(author, bot_flag(o, "author")?),
         state: state.to_owned(),
         base_ref: o.opt_str(MR, "target_branch")?.map(str::to_owned),
         head_sha,
@@ -68,11 +69,12 @@ pub(super) fn approvals(o: &Obj<'_>) -> Result<(Vec<Approval>, Option<u64>), Gat
             .as_object()
             .map(|m| Obj::new(m, &format!("{}/approved_by/{i}", o.at())))
             .ok_or_else(|| o.err(APPROVALS, &format!("approved_by/{i}"), "expected an object"))?;
+        let reviewer = a
+            .opt_path(APPROVALS, "user", "username")?
+            .ok_or_else(|| a.err(APPROVALS, "user", "no user.username"))?;
         out.push(Approval {
-            reviewer: a
-                .opt_path(APPROVALS, "user", "username")?
-                .ok_or_else(|| a.err(APPROVALS, "user", "no user.username"))?
-                .to_owned(),
+            reviewer: reviewer.to_owned(),
+            reviewer_kind: AccountKind::gitlab(reviewer, bot_flag(&a, "user")?),
             state: ReviewState::Approved,
             commit_id: None,
             submitted_at: a.opt_str(APPROVALS, "approved_at")?.map(str::to_owned),
@@ -88,4 +90,12 @@ pub(super) fn approvals(o: &Obj<'_>) -> Result<(Vec<Approval>, Option<u64>), Gat
 /// A commits list (newest first, as GitLab lists them).
 pub(super) fn commits(items: &[Obj<'_>]) -> Result<Vec<String>, GateError> {
     items.iter().map(|c| c.commit(COMMITS, "id")).collect()
+}
+
+/// A user object's `bot` (absent or null: not said).
+fn bot_flag(o: &Obj<'_>, user: &str) -> Result<Option<bool>, GateError> {
+    match o.opt_obj(MR, user)? {
+        Some(u) => u.opt_bool(MR, "bot"),
+        None => Ok(None),
+    }
 }

@@ -85,6 +85,7 @@ fn vulnerability(r: &mut Reader, x: &Value, at: &str) -> Result<Finding, GateErr
         location: package(r, x, at)?,
         title: r.str(advisory, "title", &aat)?.map(str::to_owned),
         suppressed: false,
+        fingerprints: Vec::new(),
     })
 }
 
@@ -113,6 +114,7 @@ fn warning(r: &Reader, w: &Value, at: &str, kind: Option<&str>) -> Result<Findin
         location: package(r, w, at)?,
         title: Some(title),
         suppressed: false,
+        fingerprints: Vec::new(),
     })
 }
 

@@ -61,6 +61,7 @@ fn parse(v: &Value) -> Result<GateReport, GateError> {
                     location: location.clone(),
                     title: None,
                     suppressed,
+                    fingerprints: Vec::new(),
                 };
                 r.finding(f)?;
             }

@@ -155,5 +155,6 @@ fn finding(r: &Reader, m: &Value, at: &str, suppressed: bool) -> Result<Finding,
         location,
         title: None,
         suppressed,
+        fingerprints: Vec::new(),
     })
 }

@@ -191,6 +191,7 @@ fn result_item(r: &Reader, item: &Value, at: &str) -> Result<Finding, GateError>
         location: None,
         title: None,
         suppressed: false,
+        fingerprints: Vec::new(),
     })
 }
 

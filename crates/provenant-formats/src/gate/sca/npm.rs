@@ -85,6 +85,7 @@ fn package(r: &Reader, name: &str, entry: &Value, at: &str) -> Result<Finding, G
         location: Some(location),
         title: Some(title).filter(|t| !t.is_empty()),
         suppressed: false,
+        fingerprints: Vec::new(),
     })
 }
 
@@ -141,6 +142,7 @@ fn parse_v1(v: &Value) -> Result<GateReport, GateError> {
             location: Some(location),
             title: r.str(a, "title", &at)?.map(str::to_owned),
             suppressed: false,
+            fingerprints: Vec::new(),
         };
         r.finding(f)?;
     }

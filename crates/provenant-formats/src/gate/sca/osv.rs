@@ -233,6 +233,7 @@ fn finding(
             .filter(|s| !s.is_empty())
             .map(str::to_owned),
         suppressed: false,
+        fingerprints: Vec::new(),
     })
 }
 

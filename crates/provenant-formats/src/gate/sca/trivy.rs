@@ -166,6 +166,7 @@ fn vulnerability(r: &Reader, x: &Value, at: &str, suppressed: bool) -> Result<Fi
         location,
         title: r.str(x, "Title", at)?.map(str::to_owned),
         suppressed,
+        fingerprints: Vec::new(),
     })
 }
 
@@ -192,6 +193,7 @@ fn misconfiguration(
         location: file_line(target, line),
         title: r.str(x, "Title", at)?.map(str::to_owned),
         suppressed,
+        fingerprints: Vec::new(),
     })
 }
 
@@ -209,6 +211,7 @@ fn secret(
         location: file_line(target, x["StartLine"].as_u64().filter(|l| *l > 0)),
         title: r.str(x, "Title", at)?.map(str::to_owned),
         suppressed,
+        fingerprints: Vec::new(),
     })
 }
 
