@@ -125,7 +125,8 @@ fn a_sarif_run_without_results_is_an_incomplete_scan() {
         codes(&v, "fail").contains(&"gate-report-unreadable".into()),
         "{all}"
     );
-    for log in [&absent] {
+    {
+        let log = &absent;
         // It cannot meet a threshold...
         let (code, v, all) = gates_sarif(&dir, log, &["--max-high", "0"]);
         assert_eq!(code, 1, "{all}");
