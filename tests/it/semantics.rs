@@ -649,3 +649,35 @@ fn a_sigstore_bundle_subject_with_a_wrong_sha512_is_a_conflict() {
     assert_eq!(code, 1, "{all}");
     assert!(codes(&v, "fail").contains(&"subject-digest-conflict".into()));
 }
+
+/// A SARIF log relabelled `2.0.0` escapes the 2.1.0 schema (none is embedded for 2.0.0), so its
+/// findings never satisfy a threshold or a required gate: malformed evidence cannot pass by
+/// changing its version string. `inspect` still reads it.
+#[test]
+fn a_sarif_log_labelled_2_0_0_satisfies_no_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    // Malformed for 2.1.0 (a result without message), and relabelled.
+    let mut log = sarif(
+        vcp(&[SHIPPED]),
+        Some(json!([{"ruleId": "js/xss", "level": "note"}])),
+    );
+    let (code, v, all) = gates_sarif(&dir, &log, &["--max-critical", "0"]);
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        codes(&v, "fail").contains(&"gate-report-unreadable".into()),
+        "{all}"
+    );
+    log["version"] = json!("2.0.0");
+    log.as_object_mut().unwrap().remove("$schema");
+    for extra in [&["--max-critical", "0"][..], &["--require-gate", "sast"]] {
+        let (code, v, all) = gates_sarif(&dir, &log, extra);
+        assert_eq!(code, 1, "{extra:?}: {all}");
+        assert!(
+            codes(&v, "fail").contains(&"gate-findings-incomplete".into()),
+            "{extra:?}: {all}"
+        );
+    }
+    let f = write_json(&dir, "old.sarif", &log);
+    let (code, _, err) = run(provenant().args(["inspect", &f]));
+    assert_eq!(code, 0, "inspect reads it: {err}");
+}

@@ -73,6 +73,13 @@ fn parse_log(v: &Value) -> Result<Vec<GateReport>, GateError> {
         return Err(field("", "a SARIF log is a JSON object"));
     };
     let mut log_deviations = Vec::new();
+    // A 2.0.0 log (pre-OASIS shape) has no embedded schema to validate it against: it is read
+    // for `inspect`, but its findings are never complete enough to satisfy a gate, so relabelling
+    // a malformed log as 2.0.0 cannot slip past the schema rule.
+    let unvalidated = obj
+        .get("version")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("2.0.0"));
     match obj.get("version") {
         Some(Value::String(s)) if s == "2.1.0" => {}
         Some(Value::String(s))
@@ -111,6 +118,13 @@ fn parse_log(v: &Value) -> Result<Vec<GateReport>, GateError> {
             continue;
         }
         let mut report = Run::new(run, &at)?.report(&mut budget)?;
+        if unvalidated {
+            report.findings_complete = false;
+            report.deviations.push(deviation(
+                "/version",
+                "SARIF 2.0.0 is not validated against a schema: its findings satisfy no gate",
+            ));
+        }
         let mut deviations = log_deviations.clone();
         deviations.append(&mut report.deviations);
         report.deviations = deviations;
@@ -855,6 +869,16 @@ mod tests {
             "results": []
         })));
         assert_eq!((r.started, r.finished), (None, None));
+    }
+
+    #[test]
+    fn a_sarif_2_0_0_log_is_read_but_never_complete() {
+        // No schema validates 2.0.0: a malformed log relabelled 2.0.0 must not satisfy a gate.
+        let old = json!({"version": "2.0.0", "runs": [{"tool": {"name": "T"}, "results": []}]});
+        let r = one(&old);
+        assert!(!r.findings_complete, "{:?}", r.deviations);
+        let new = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "T"}}, "results": []}]});
+        assert!(one(&new).findings_complete);
     }
 
     #[test]
