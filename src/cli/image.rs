@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use clap::Args;
+
 use provenant_collect::auth::CredentialSource;
 use provenant_collect::layout::LayoutStore;
 use provenant_collect::store::sha256_digest;
@@ -10,31 +12,142 @@ use provenant_collect::{
     discover, parse_image_ref, CollectError, Discovered, DiscoveredKind, ImageRef, RegistryClient,
     RegistryOptions, Selector, Store,
 };
-use provenant_core::{
-    classify_evidence, image_refused, verify_image, ArtifactInputs, CosignSignature, Evidence,
-    EvidenceContent, Found, ImageInputs, ImageTarget,
-};
+use provenant_core::{classify_evidence, CosignSignature, Evidence, EvidenceContent, Found};
+use provenant_core::{CollectedTarget, Command, ImageCollected, Inputs, Target};
 use provenant_formats::cosign::{legacy_bundle, LegacyContent};
-use provenant_formats::limits::MAX_EVIDENCE_BYTES;
 use provenant_formats::oci::{
     parse_manifest, parse_oci_digest, parse_simple_signing, Descriptor, Manifest, ManifestKind,
     Platform, ANN_COSIGN_CERTIFICATE, ANN_COSIGN_SIGNATURE, ANN_DOCKER_REFERENCE_DIGEST,
     ANN_DOCKER_REFERENCE_TYPE, MAX_MANIFEST_BYTES,
 };
 use provenant_formats::sbom::{is_sbom_predicate, parse_sbom, ParsedSbom, SbomError};
-use provenant_model::{CheckCode, Digest, Report, Subject, SubjectKind};
+use provenant_model::{CheckCode, Digest, OptOut};
 
-use super::verify::{finish, load_trust, signer_policy, source_policy, with_gates, ArtifactArgs};
-use super::{read_limited, CliError};
+use super::args::{
+    policy_flags, EvidenceArgs, GateArgs, ImageArgs, OutputArgs, PolicyArgs, RunArgs, SbomArgs,
+    SignerArgs, SourceArgs,
+};
+use super::output::Renderer;
+use super::verify::{finish, gate_inputs, ProvenanceArgs};
+use super::{read, CliError};
 
 /// `--registry-timeout` when not given (seconds).
 const DEFAULT_REGISTRY_TIMEOUT_SECS: u64 = 300;
 
+/// Arguments of `provenant verify image`.
+#[derive(Debug, Args)]
+pub struct ImageCommandArgs {
+    /// The image: registry/repo:tag, registry/repo@sha256:<hex>, oci-layout:<DIR>[:tag|@sha256:<hex>]
+    /// or docker-archive:<FILE>. A tag is resolved to a digest once; everything after uses the
+    /// digest.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub sbom: SbomArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The flag groups an image verification reads, from `verify image` or `provenance`.
+struct Parts<'a> {
+    reference: &'a str,
+    evidence: &'a EvidenceArgs,
+    signer: &'a SignerArgs,
+    run: &'a RunArgs,
+    policy: &'a PolicyArgs,
+    source: &'a SourceArgs,
+    sbom: &'a SbomArgs,
+    gates: &'a GateArgs,
+    image: &'a ImageArgs,
+    output: &'a OutputArgs,
+}
+
 /// `provenant verify image`.
-pub fn verify(a: &ArtifactArgs) -> Result<u8, CliError> {
-    a.outputs(super::output::Renderer::Verify).check()?;
-    let report = super::policy::finalize(&a.policy_extras, evaluate(a)?)?;
-    finish(a, report)
+pub fn verify(a: &ImageCommandArgs) -> Result<u8, CliError> {
+    run(
+        &Parts {
+            reference: &a.reference,
+            evidence: &a.evidence,
+            signer: &a.signer,
+            run: &a.run,
+            policy: &a.policy,
+            source: &a.source,
+            sbom: &a.sbom,
+            gates: &a.gates,
+            image: &a.image,
+            output: &a.output,
+        },
+        Command::VerifyImage,
+        Renderer::Verify,
+    )
+}
+
+/// `provenant provenance <REF>`.
+pub fn provenance(a: &ProvenanceArgs) -> Result<u8, CliError> {
+    let art = &a.artifact;
+    run(
+        &Parts {
+            reference: art.file.as_deref().unwrap_or_default(),
+            evidence: &art.evidence,
+            signer: &art.signer,
+            run: &art.run,
+            policy: &art.policy,
+            source: &art.source,
+            sbom: &art.sbom,
+            gates: &art.gates,
+            image: &a.image,
+            output: &art.output,
+        },
+        Command::Provenance,
+        Renderer::Provenance,
+    )
+}
+
+fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliError> {
+    let rego = read::rego(&p.policy.rego)?;
+    let flags = policy_flags(p.signer, p.source, p.sbom, p.gates, rego)?;
+    let policy = read::resolve(p.policy.policy.as_deref(), flags)?;
+    let outputs = p.output.outputs(renderer, p.policy.policy.as_deref());
+    outputs.check()?;
+    let trust = read::trust_roots(&policy, &[])?;
+    let image = collected(p)?;
+    let mut inputs = Inputs::new(command, Target::Image(Box::new(image)));
+    // Extra evidence files given with --bundle/--attestations count for the image itself.
+    let e = p.evidence;
+    for path in e.bundle.iter().chain(&e.provenance).chain(&e.attestations) {
+        let bytes = super::read_limited(
+            path,
+            provenant_formats::limits::MAX_EVIDENCE_BYTES,
+            "evidence file",
+        )?;
+        inputs
+            .evidence
+            .push(Evidence::from_bytes(path.clone(), Found::Given, &bytes));
+    }
+    inputs.sboms = read::sboms(&p.sbom.sbom)?;
+    gate_inputs(&mut inputs, p.gates)?;
+    if p.image.allow_insecure_registry {
+        inputs.opt_outs.push(OptOut {
+            name: "allow-insecure-registry".into(),
+            risk: "plain HTTP to a registry that is not on this machine: what it served could have been changed in transit (digests still bind the manifest and blobs)".into(),
+        });
+    }
+    let v = provenant_core::verify_detailed(&inputs, &trust, &policy, p.run.now());
+    finish(p.output, outputs, p.policy, v)
 }
 
 /// Whether a `provenance` subject names an image rather than a file: an `oci-layout:` or
@@ -76,21 +189,16 @@ struct Collected {
     missing_platforms: Vec<String>,
 }
 
-/// Verify the image named by `a.file`; the report's command is `verify image`.
-pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
-    if a.digest.is_some() || a.layout.is_some() || a.vsa.is_some() {
-        return Err(CliError::Input(
-            "--digest, --layout and --vsa are for `verify artifact`; an image is named by its reference".into(),
-        ));
-    }
-    let reference = a
-        .file
-        .as_deref()
-        .ok_or_else(|| CliError::Input("give the image reference (REF)".into()))?;
+/// Collect the image named by `p.reference` and the evidence beside it.
+fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
+    let reference = p.reference;
+    let a = p.image;
     let image = parse_image_ref(reference).map_err(collect_error)?;
-    let trust = load_trust(a.trusted_root.as_deref())?;
-    let policy = source_policy(a)?;
-    let signer = signer_policy(a, &policy)?;
+    if p.run.offline && matches!(image, ImageRef::Registry(_)) {
+        return Err(CliError::Input(format!(
+            "{reference} is a registry reference, and --offline forbids the network: give an oci-layout:DIR or docker-archive:FILE copy of the image, or drop --offline"
+        )));
+    }
     let expected = a
         .expected_digest
         .as_deref()
@@ -134,7 +242,6 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Input(format!("cannot start the I/O runtime: {e}")))?;
-    let now = super::verify::now_rfc3339();
     // One deadline over everything the registry is asked (and every retry): a registry that
     // trickles its answers cannot hold the run past it.
     let collected = rt
@@ -147,50 +254,41 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
                 total.as_secs()
             ))
         })?;
+    let refused = |code: CheckCode, reason: String| ImageCollected {
+        reference: reference.to_owned(),
+        resolved_from_tag: None,
+        expected_digest: None,
+        is_index: false,
+        media_type: String::new(),
+        targets: vec![],
+        missing_platforms: vec![],
+        repository: None,
+        require_signed_reference: a.require_signed_reference,
+        refused: Some((code, reason)),
+    };
     let collected = match collected? {
         Ok(c) => c,
-        Err((code, reason)) => return Ok(image_refused(reference, code, &reason, &now)),
+        Err((code, reason)) => return Ok(refused(code, reason)),
     };
-
-    // Extra evidence files given with --bundle/--attestations count for the image itself.
-    let mut given = Vec::new();
-    for p in a.bundle.iter().chain(&a.provenance).chain(&a.attestations) {
-        let bytes = read_limited(p, MAX_EVIDENCE_BYTES, "evidence file")?;
-        given.push(Evidence::from_bytes(p.clone(), Found::Given, &bytes));
-    }
     let validator = super::sbom::xml_validator();
     let mut targets = Vec::new();
-    for (i, (platform, digest, discovery)) in collected.targets.into_iter().enumerate() {
+    for (platform, digest, discovery) in collected.targets {
         let mut evidence = Vec::new();
-        let mut sboms = Vec::new();
-        if i == 0 {
-            evidence.append(&mut given);
-        }
+        let mut unsigned_sboms = Vec::new();
         for d in discovery.items {
             let (ev, sbom) = to_evidence(d, validator.as_deref());
             evidence.extend(ev);
-            sboms.extend(sbom);
+            unsigned_sboms.extend(sbom);
         }
-        targets.push(ImageTarget {
+        targets.push(CollectedTarget {
             platform,
-            artifact: ArtifactInputs {
-                subject: Subject {
-                    kind: SubjectKind::Image,
-                    name: Some(collected.reference.clone()),
-                    digests: vec![digest],
-                    size: None,
-                },
-                evidence,
-                signer: signer.clone(),
-                threshold: a.threshold,
-                policy: policy.clone(),
-                sbom: super::verify::sbom_inputs(a, sboms)?,
-                insecure_ignore_tlog: a.insecure_ignore_tlog,
-            },
+            digest,
+            evidence,
+            unsigned_sboms,
             searched: discovery.searched,
         });
     }
-    let inputs = ImageInputs {
+    Ok(ImageCollected {
         reference: collected.reference,
         resolved_from_tag: collected.resolved_from_tag,
         expected_digest: expected,
@@ -203,10 +301,8 @@ pub fn evaluate(a: &ArtifactArgs) -> Result<Report, CliError> {
             _ => None,
         },
         require_signed_reference: a.require_signed_reference,
-    };
-    let report = verify_image(&inputs, &trust, &now);
-    let digests = report.subject.digests.clone();
-    with_gates(a, report, &digests, &now)
+        refused: None,
+    })
 }
 
 async fn collect(

@@ -6,11 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod args;
 mod gates;
 mod image;
 mod inspect;
 mod output;
 mod policy;
+mod read;
 mod sbom;
 mod signing;
 mod verify;
@@ -37,7 +39,7 @@ enum Command {
     /// Reconstruct the chain artifact -> build -> source -> signer from the evidence, marking
     /// each link verified or not (same flags as `verify artifact`; --format text|json|mermaid
     /// show the chain, sarif|markdown|junit|html|vsa the report).
-    Provenance(Box<verify::ArtifactArgs>),
+    Provenance(Box<verify::ProvenanceArgs>),
     /// Security gates on the exact commit that shipped: SAST, SCA, DAST and CI runs, bound to the
     /// commit / digest, their outcome, timing and findings judged (prints the gate table).
     Gates(Box<gates::GatesArgs>),
@@ -180,11 +182,11 @@ pub fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Verify(mut v) => policy::apply_verify(&mut v).and_then(|()| verify::run(v)),
+        Command::Verify(v) => verify::run(v),
         Command::Inspect(a) => inspect::run(&a),
-        Command::Provenance(mut a) => policy::apply(&mut a).and_then(|()| verify::provenance(&a)),
+        Command::Provenance(a) => verify::provenance(&a),
         Command::Sbom(c) => sbom::run(c),
-        Command::Gates(mut a) => policy::apply_gates(&mut a).and_then(|()| gates::run(&a)),
+        Command::Gates(a) => gates::run(&a),
         Command::Policy(c) => policy::run(c),
     };
     match result {

@@ -12,7 +12,6 @@ use provenant_model::{
 use provenant_report::sanitize;
 use provenant_verify::digest_reader;
 
-use super::verify::now_rfc3339;
 use super::{emit, read_limited, subject_of, CliError, Format};
 
 pub use provenant_formats::limits::MAX_SBOM_BYTES;
@@ -170,7 +169,7 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
         ],
     )?;
     let validator = xml_validator();
-    let now = now_rfc3339();
+    let now = provenant_core::rfc3339(jiff::Timestamp::now());
     let checks: Vec<Check> = match parse_sbom(&bytes, validator.as_deref()) {
         Err(e @ (SbomError::NotAnSbom(_) | SbomError::Syntax { .. })) => {
             return Err(CliError::Input(format!(

@@ -350,9 +350,15 @@ fn flags_that_name_things_are_validated() {
             &["verify", "image"],
             &["provenance"],
         ] {
+            // `verify image` names its subject by reference; it has no --digest.
+            let subject: &[&str] = if cmd == ["verify", "image"] {
+                &["oci-layout:/nonexistent"]
+            } else {
+                &["--digest", DIGEST]
+            };
             let (rc, _, err) = run(provenant()
                 .args(cmd)
-                .args(["--digest", DIGEST])
+                .args(subject)
                 .arg(format!("{flag}={value}")));
             assert_eq!(rc, 2, "{cmd:?} {flag} {value:?}: {err}");
             assert!(err.contains(form), "{flag} {value:?}: {err}");

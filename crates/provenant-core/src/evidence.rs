@@ -16,7 +16,7 @@ pub enum Found {
 }
 
 /// What an evidence file holds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum EvidenceContent {
     /// One or more Sigstore bundles (one per JSON line), each parsed on its own.
     Bundles(Vec<Result<ParsedBundle, BundleError>>),
@@ -41,7 +41,7 @@ pub enum EvidenceContent {
 }
 
 /// A cosign `.sig` layer: the simple-signing payload and what signs it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CosignSignature {
     /// The payload (the layer blob): what the signature covers.
     pub payload: Vec<u8>,
@@ -57,7 +57,7 @@ pub struct CosignSignature {
 }
 
 /// An evidence file: where it is, how it was found, what it holds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Evidence {
     /// Path (as given).
     pub location: String,

@@ -6,7 +6,11 @@
 use std::collections::BTreeMap;
 
 use provenant_formats::gate::{Finding, GateKind, GateReport, Scanned, Severity};
+
 use provenant_model::{Check, CheckCode, Digest, EvidenceKind, EvidenceRef, GateRow, Outcome};
+pub use provenant_policy::requirements::{
+    parse_time, parse_waivers, DateOnly, GateRequirement, Waiver,
+};
 
 /// How far a piece of gate evidence is trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,140 +45,6 @@ pub struct GateEvidence {
     pub trust: TrustLevel,
 }
 
-/// A gate the policy requires: a kind, and optionally which tools count (case-insensitive
-/// names; empty: any tool).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GateRequirement {
-    /// The kind.
-    pub kind: GateKind,
-    /// Tools that count (any of them); empty for any.
-    pub tools: Vec<String>,
-}
-
-impl GateRequirement {
-    /// Parse `sast`, `sca:grype,trivy`, `dast:zap`, `ci-run:release.yml`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let (kind, tools) = match s.split_once(':') {
-            Some((k, t)) => (
-                k,
-                t.split(',')
-                    .map(|x| x.trim().to_owned())
-                    .filter(|x| !x.is_empty())
-                    .collect(),
-            ),
-            None => (s, Vec::new()),
-        };
-        let kind = match kind.trim().to_ascii_lowercase().as_str() {
-            "sast" => GateKind::Sast,
-            "sca" => GateKind::Sca,
-            "dast" => GateKind::Dast,
-            "ci-run" | "ci" => GateKind::CiRun,
-            other => {
-                return Err(format!(
-                    "unknown gate kind {other:?}: use sast, sca, dast or ci-run, optionally followed by :TOOL[,TOOL]"
-                ))
-            }
-        };
-        Ok(Self { kind, tools })
-    }
-
-    fn matches(&self, r: &GateReport) -> bool {
-        r.kind == self.kind
-            && (self.tools.is_empty()
-                || self.tools.iter().any(|t| {
-                    r.tool.eq_ignore_ascii_case(t)
-                        || r.workflow.as_deref().is_some_and(|w| {
-                            w.eq_ignore_ascii_case(t) || w.ends_with(&format!("/{t}"))
-                        })
-                }))
-    }
-
-    fn describe(&self) -> String {
-        if self.tools.is_empty() {
-            self.kind.as_str().to_owned()
-        } else {
-            format!("{} by {}", self.kind.as_str(), self.tools.join(" or "))
-        }
-    }
-}
-
-/// A waiver: an accepted finding, with who accepted it, why, and until when.
-///
-/// It waives the findings with its `id` (of its `tool`, when given) — only the one whose
-/// fingerprint it names (`fingerprint`), or the ones at the location it names (`location`) when
-/// it names one — and at most `max` of them in all: a waiver matching more waives none. Every
-/// finding waived is listed in the report; a valid waiver that matches nothing is reported.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Waiver {
-    /// The finding id it waives (CVE, GHSA, rule id).
-    pub id: String,
-    /// Only the result with this fingerprint: a SARIF `partialFingerprints` / `fingerprints`
-    /// value, bare (`39fa2ee980eb94b0:1`) or as `name=value`
-    /// (`primaryLocationLineHash=39fa2ee980eb94b0:1`).
-    #[serde(default)]
-    pub fingerprint: Option<String>,
-    /// Only results at this location, exactly as the gate table shows it: `file:line` (SAST),
-    /// `package@version` (SCA), a URL (DAST).
-    #[serde(default)]
-    pub location: Option<String>,
-    /// Most findings it may waive in all; more (new instances) and it waives none.
-    #[serde(default)]
-    pub max: Option<usize>,
-    /// Why the risk is accepted.
-    #[serde(default)]
-    pub reason: String,
-    /// Who accepted it.
-    #[serde(default)]
-    pub approver: String,
-    /// Until when (RFC 3339 or a date `YYYY-MM-DD`, end of that day UTC).
-    #[serde(default)]
-    pub expires: String,
-    /// Only for this tool (optional).
-    #[serde(default)]
-    pub tool: Option<String>,
-}
-
-impl Waiver {
-    /// Whether it names `f`, a finding of `tool`.
-    fn matches(&self, tool: &str, f: &Finding) -> bool {
-        self.id.trim().eq_ignore_ascii_case(f.id.trim())
-            && self
-                .tool
-                .as_deref()
-                .is_none_or(|t| t.eq_ignore_ascii_case(tool))
-            && self.fingerprint.as_deref().is_none_or(|want| {
-                f.fingerprints.iter().any(|have| {
-                    have == want || have.split_once('=').is_some_and(|(_, v)| v == want)
-                })
-            })
-            && self
-                .location
-                .as_deref()
-                .is_none_or(|want| f.location.as_deref() == Some(want))
-    }
-
-    /// How narrowly it names its findings: a fingerprint over a location over the id alone.
-    fn specificity(&self) -> u8 {
-        u8::from(self.fingerprint.is_some()) * 2 + u8::from(self.location.is_some())
-    }
-
-    /// `ID`, `ID at LOCATION`, `ID fingerprint F`, for messages.
-    fn describe(&self) -> String {
-        let mut s = self.id.clone();
-        if let Some(l) = &self.location {
-            s.push_str(&format!(" at {l}"));
-        }
-        if let Some(fp) = &self.fingerprint {
-            s.push_str(&format!(" fingerprint {fp}"));
-        }
-        if let Some(t) = &self.tool {
-            s.push_str(&format!(" ({t})"));
-        }
-        s
-    }
-}
-
 /// `ID`, `ID at LOCATION`, for the list of waived findings.
 fn finding_text(f: &Finding) -> String {
     match &f.location {
@@ -196,23 +66,6 @@ fn waiver_for(waivers: &[Waiver], usable: &[usize], tool: &str, f: &Finding) -> 
                 .cmp(&waivers[b].specificity())
                 .then(b.cmp(&a))
         })
-}
-
-/// Parse a waivers file: a JSON list of waivers or `{"waivers": [...]}`.
-pub fn parse_waivers(bytes: &[u8]) -> Result<Vec<Waiver>, String> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Doc {
-        waivers: Vec<Waiver>,
-    }
-    let v = provenant_formats::json::parse_strict(bytes).map_err(|e| e.to_string())?;
-    if v.is_array() {
-        serde_json::from_value(v).map_err(|e| e.to_string())
-    } else {
-        serde_json::from_value::<Doc>(v)
-            .map(|d| d.waivers)
-            .map_err(|e| e.to_string())
-    }
 }
 
 /// What the gates must meet.
@@ -240,45 +93,6 @@ pub struct GatePolicy {
     pub built_at: Option<i64>,
     /// When the shipped commit was made (unix seconds): gates must have started after.
     pub committed_at: Option<i64>,
-}
-
-/// How a date without a time of day is read: each use picks the side that cannot make a check
-/// pass that the real time would fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateOnly {
-    /// 00:00:00 UTC: for times that bound gate runs from above (`--built-at`: a run that
-    /// evening finished after the build) and for a run's start.
-    StartOfDay,
-    /// 23:59:59 UTC: for times that bound gate runs from below (`--committed-at`), for waiver
-    /// expiry (valid through that day) and for a run's finish.
-    EndOfDay,
-}
-
-/// Parse an RFC 3339 time, a `YYYY-MM-DD` date (read as `date_only` says), or a date-time
-/// without an offset (read as UTC); `None` otherwise.
-pub fn parse_time(s: &str, date_only: DateOnly) -> Option<i64> {
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
-    }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        let (h, m, sec) = match date_only {
-            DateOnly::StartOfDay => (0, 0, 0),
-            DateOnly::EndOfDay => (23, 59, 59),
-        };
-        return d
-            .at(h, m, sec, 0)
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp().as_second());
-    }
-    // Without an offset: read as UTC.
-    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return dt
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp().as_second());
-    }
-    None
 }
 
 fn scanned_text(s: &Scanned) -> String {

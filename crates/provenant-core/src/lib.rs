@@ -21,6 +21,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod engine;
 mod evidence;
 pub mod gates;
 mod image;
@@ -30,6 +31,11 @@ pub mod review;
 pub mod sbom;
 mod vsa;
 
+pub use engine::{
+    algorithms_needed, attested_gates, rfc3339, signer_policy, verify, verify_detailed,
+    CollectedTarget, Command, GateFile, HistorySource, ImageCollected, Inputs, LayoutEvidence,
+    SbomFile, Target, TrustRoots, Verification, VsaEvidence,
+};
 pub use evidence::{
     classify_evidence, digest_algorithms, CosignSignature, Evidence, EvidenceContent, Found,
 };

@@ -21,54 +21,7 @@ use provenant_formats::gate::review::{
 };
 use provenant_model::{Check, CheckCode, EvidenceKind, EvidenceRef};
 
-/// How a change was merged into its target branch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MergeMethod {
-    /// A merge commit with the change's head as its second parent.
-    Merge,
-    /// The change's commits squashed into one commit.
-    Squash,
-    /// The change's commits replayed (or fast-forwarded) onto the target branch.
-    Rebase,
-}
-
-impl MergeMethod {
-    /// `merge`, `squash`, `rebase`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Merge => "merge",
-            Self::Squash => "squash",
-            Self::Rebase => "rebase",
-        }
-    }
-
-    /// From `merge`, `squash` or `rebase` (`fast-forward` and `ff` are rebase).
-    pub fn parse(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "merge" => Ok(Self::Merge),
-            "squash" => Ok(Self::Squash),
-            "rebase" | "fast-forward" | "ff" => Ok(Self::Rebase),
-            other => Err(format!(
-                "unknown merge method {other:?}: use merge, squash or rebase"
-            )),
-        }
-    }
-}
-
-/// What the change review must show.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReviewRequirements {
-    /// Least number of independent approvals of the final head commit.
-    pub min_approvals: usize,
-    /// When set, the change must have been merged by one of these methods.
-    pub allowed_merge_methods: Option<Vec<MergeMethod>>,
-    /// Fail when no review evidence is given.
-    pub require_review: bool,
-    /// Count approvals that record no commit (every GitLab approval) as approvals of the final
-    /// head. The risk: a commit pushed after the approval is merged unreviewed unless the
-    /// project resets approvals on push, which the evidence does not show.
-    pub accept_approvals_without_commit: bool,
-}
+pub use provenant_policy::requirements::{MergeMethod, ReviewRequirements};
 
 /// The change-review checks for the commit that shipped.
 ///

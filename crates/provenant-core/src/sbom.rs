@@ -5,33 +5,7 @@
 use provenant_formats::sbom::{ParsedSbom, Sbom, SbomComponent};
 use provenant_model::{Check, CheckCode, Digest, EvidenceRef, Outcome};
 
-/// What the SBOM must meet. With nothing required, quality findings are warnings; every
-/// requirement set turns its own finding into a failure.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SbomRequirements {
-    /// The SBOM must name the artifact's digest.
-    pub require_binding: bool,
-    /// Every NTIA minimum element must be present for every component.
-    pub require_ntia: bool,
-    /// A dependency graph must be present.
-    pub require_dependencies: bool,
-    /// Least share (percent, 0–100) of components with a package URL.
-    pub min_purl_percent: Option<f64>,
-    /// Least share of components with at least one hash.
-    pub min_hash_percent: Option<f64>,
-    /// Least share of components with a license.
-    pub min_license_percent: Option<f64>,
-    /// The commit that is supposed to have shipped: where the SBOM records one, it must match.
-    pub commit: Option<String>,
-}
-
-impl SbomRequirements {
-    fn quality_enforced(&self) -> bool {
-        self.min_purl_percent.is_some()
-            || self.min_hash_percent.is_some()
-            || self.min_license_percent.is_some()
-    }
-}
+pub use provenant_policy::requirements::SbomRequirements;
 
 /// How the SBOM reached us.
 #[derive(Debug, Clone, PartialEq, Eq)]

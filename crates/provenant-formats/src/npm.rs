@@ -15,7 +15,7 @@ pub use crate::limits::MAX_NPM_ATTESTATIONS;
 pub const NPM_PUBLISH_V01: &str = "https://github.com/npm/attestation/tree/main/specs/publish/v0.1";
 
 /// One entry of the document.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NpmAttestation {
     /// The entry's `predicateType` (unsigned: only the bundle's statement is trusted).
     pub predicate_type: String,

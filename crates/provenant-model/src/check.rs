@@ -469,6 +469,12 @@ check_codes! {
     /// The shipped commit is not on the release branch.
     GitCommitNotOnBranch = "git-commit-not-on-branch", "change-review",
         "The local clone does not have the shipped commit (a shallow clone?), or it is not reachable from the release branch.";
+    /// Change review was asked for, and the shipped commit is not known.
+    ReviewCommitUnknown = "review-commit-unknown", "change-review",
+        "Change review was given or required, but the shipped commit is not known (no --commit and no verified provenance records one), so no review can be tied to it.";
+    /// The release branch's history could not be read.
+    GitHistoryUnreadable = "git-history-unreadable", "change-review",
+        "The local clone (--git-dir) could not be read (not a repository, grafts that rewrite history, an unknown branch, git failed or timed out), so nothing about the shipped commit's history is proven.";
     /// The shipped commit reached the branch through a merged change.
     GitMergedChange = "git-merged-change", "change-review",
         "Git history shows the shipped commit reached the release branch through a merge commit, or as the merge, squash or head commit of the merged, reviewed change.";
@@ -631,6 +637,9 @@ check_codes! {
     /// A check that was skipped on request.
     OptOutUsed = "opt-out-used", "policy",
         "A verification step was skipped on request; the report records the risk taken.";
+    /// The policy states a requirement the evidence kind cannot show.
+    PolicyUnsupported = "policy-unsupported", "policy",
+        "The policy or the flags state a requirement that this kind of verification cannot show (a VSA shows only its subject, verifier, resource, result and levels): it fails rather than being ignored.";
     /// A policy file was read and applied.
     PolicyLoaded = "policy-loaded", "policy",
         "A policy file (--policy) was read, validated and applied; the evidence names it with its sha256 digest. Flags given on the command line override it. It never turns a failed verdict into a pass.";

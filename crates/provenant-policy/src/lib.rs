@@ -25,6 +25,8 @@ mod lines;
 mod load;
 mod probe;
 mod rego;
+pub mod requirements;
+mod resolve;
 
 pub use document::{
     Gates, InspectionMode, KnownSeverity, Layout, Package, PolicyDocument, Provenance, Refs,
@@ -42,4 +44,7 @@ pub const STARTER_POLICY: &str = include_str!("starter.yaml");
 pub use rego::{
     evaluate_rego, rego_input, RegoModule, MAX_REGO_BYTES, MAX_REGO_MODULES, REGO_INPUT_VERSION,
     REGO_MEMORY_LIMIT, REGO_TIME_LIMIT,
+};
+pub use resolve::{
+    AppliedPolicy, GateFlags, GateSpec, Policy, PolicyFile, PolicyFlags, SbomPolicy, Scope, Signers,
 };

@@ -1,0 +1,920 @@
+//! The one verification engine: every verify command reads its evidence into [`Inputs`],
+//! resolves its policy into a [`Policy`], and calls [`verify`]. Everything the commands check —
+//! signatures, provenance and source policy, VSAs, in-toto layouts, SBOMs, gates (files, CI
+//! API and signed), change review, the policy's own checks and Rego — is decided here, and the
+//! verdict is derived once, from the checks.
+//!
+//! Pure apart from two reading callbacks the caller may supply (link files of a layout, the git
+//! history of the shipped commit), and deterministic in `now`.
+
+use jiff::Timestamp;
+
+use provenant_formats::gate::review::{ChangeReview, GitHistory};
+use provenant_formats::gate::GateReport;
+use provenant_formats::sbom::{ParsedSbom, SbomError};
+use provenant_model::{
+    Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, OptOut, Outcome, Report,
+    Subject, SubjectKind, ToolInfo,
+};
+use provenant_policy::{MatcherSpec, Policy, SbomFormat, Signers};
+use provenant_verify::layout::{LayoutArtifact, LayoutInput, LinkSource};
+use provenant_verify::{IdentityMatcher, IdentityPolicy, PublicKey, SignerPolicy, TrustRoot};
+
+use crate::evidence::{Evidence, EvidenceContent};
+use crate::gates::{check_gates, GateEvidence, GatePolicy, TrustLevel};
+use crate::image::{image_refused, verify_image, ImageInputs, ImageTarget};
+use crate::pipeline::{verify_artifact, ArtifactInputs, SbomInputs, TOOL_NAME, TOOL_VERSION};
+use crate::review::check_change_review;
+use crate::vsa::{verify_vsa, VsaInputs};
+
+/// An SBOM file as read: its path, and the parsed SBOM or why it could not be parsed.
+pub type SbomFile = (String, Result<ParsedSbom, SbomError>);
+
+/// The trust material: the Sigstore trusted root, and the public keys the caller trusts.
+#[derive(Debug)]
+pub struct TrustRoots {
+    /// Fulcio CAs, Rekor and timestamp authority keys.
+    pub sigstore: TrustRoot,
+    /// Keys trusted to sign the artifact's evidence or a VSA (the policy's key signers).
+    pub keys: Vec<PublicKey>,
+    /// Keys of an in-toto layout's owners.
+    pub layout_keys: Vec<PublicKey>,
+}
+
+impl TrustRoots {
+    /// A Sigstore trusted root and no keys.
+    pub fn sigstore(root: TrustRoot) -> Self {
+        Self {
+            sigstore: root,
+            keys: vec![],
+            layout_keys: vec![],
+        }
+    }
+}
+
+/// Which command the report is for (its `command` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `verify artifact`.
+    VerifyArtifact,
+    /// `verify image`.
+    VerifyImage,
+    /// `verify vsa` (and `verify artifact --vsa`).
+    VerifyVsa,
+    /// `provenance`.
+    Provenance,
+    /// `gates`.
+    Gates,
+}
+
+impl Command {
+    /// The name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyArtifact | Self::VerifyVsa => "verify artifact",
+            Self::VerifyImage => "verify image",
+            Self::Provenance => "provenance",
+            Self::Gates => "gates",
+        }
+    }
+}
+
+/// What is being verified.
+#[derive(Debug)]
+pub enum Target {
+    /// A file (hashed) or a digest.
+    Artifact(Subject),
+    /// An in-toto layout alone (its subject is the layout file): no artifact is bound.
+    LayoutAlone(Subject),
+    /// A commit (`provenant gates --commit`) or an artifact known to the gates only.
+    Shipped(Subject),
+    /// A container image, collected.
+    Image(Box<ImageCollected>),
+    /// A SLSA Verification Summary Attestation about a digest.
+    Vsa(Box<VsaEvidence>),
+}
+
+/// One digest of an image to verify, with what was found for it.
+#[derive(Debug)]
+pub struct CollectedTarget {
+    /// `None` for the image itself; the platform for a platform manifest.
+    pub platform: Option<String>,
+    /// The manifest digest.
+    pub digest: Digest,
+    /// Evidence found (and, for the image itself, given).
+    pub evidence: Vec<Evidence>,
+    /// SBOMs found unsigned beside it.
+    pub unsigned_sboms: Vec<SbomFile>,
+    /// Where evidence was searched for.
+    pub searched: Vec<String>,
+}
+
+/// An image and its evidence, as collected (registry, OCI layout, docker archive).
+#[derive(Debug)]
+pub struct ImageCollected {
+    /// The reference as given.
+    pub reference: String,
+    /// The tag it was resolved from.
+    pub resolved_from_tag: Option<String>,
+    /// `--expected-digest`.
+    pub expected_digest: Option<Digest>,
+    /// Whether the subject is an index.
+    pub is_index: bool,
+    /// Its media type.
+    pub media_type: String,
+    /// The image itself first, then each platform asked for.
+    pub targets: Vec<CollectedTarget>,
+    /// Platforms asked for and not found.
+    pub missing_platforms: Vec<String>,
+    /// The registry repository (`None` for a layout or archive).
+    pub repository: Option<String>,
+    /// `--require-signed-reference`.
+    pub require_signed_reference: bool,
+    /// Set when the image was refused before anything could be verified (unreadable
+    /// manifest, inconsistent archive): the check code and why.
+    pub refused: Option<(CheckCode, String)>,
+}
+
+/// A VSA and what it must show.
+#[derive(Debug)]
+pub struct VsaEvidence {
+    /// Where it came from.
+    pub location: String,
+    /// The envelope, or why it could not be read.
+    pub envelope: Result<provenant_formats::dsse::Envelope, String>,
+    /// Only signatures with this key id count.
+    pub key_id: Option<String>,
+    /// The subject digest, `(algorithm, value)`.
+    pub subject: Vec<(String, String)>,
+    /// Expected `verifier.id`.
+    pub verifier_id: String,
+    /// Expected `resourceUri`.
+    pub resource_uri: String,
+    /// Levels it must attest.
+    pub levels: Vec<String>,
+}
+
+/// A gate report file, parsed (or not).
+#[derive(Debug)]
+pub struct GateFile {
+    /// Its path.
+    pub location: String,
+    /// The runs it holds, or why it could not be read.
+    pub reports: Result<Vec<GateReport>, String>,
+}
+
+/// An in-toto layout and its link files.
+pub struct LayoutEvidence {
+    /// The layout bytes.
+    pub bytes: Vec<u8>,
+    /// Where it came from.
+    pub location: String,
+    /// The link files.
+    pub links: Box<dyn LinkSource + Send + Sync>,
+    /// The artifact's base name as the links record it (`None` for a digest).
+    pub artifact_name: Option<String>,
+}
+
+impl std::fmt::Debug for LayoutEvidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LayoutEvidence")
+            .field("location", &self.location)
+            .field("artifact_name", &self.artifact_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads what a clone says about the shipped commit on the release branch (the caller's git).
+pub trait HistorySource: Send + Sync {
+    /// The history of `commit`, or why it could not be read.
+    fn history(&self, commit: &str) -> Result<GitHistory, String>;
+}
+
+/// Everything one verification reads, already collected.
+#[derive(Debug)]
+pub struct Inputs {
+    /// The command (for the report).
+    pub command: Command,
+    /// What is verified.
+    pub target: Target,
+    /// Signature evidence (bundles, envelopes, signature files, attestation documents).
+    pub evidence: Vec<Evidence>,
+    /// SBOM files given.
+    pub sboms: Vec<SbomFile>,
+    /// Gate report files (SAST, SCA, DAST, CI runs).
+    pub gates: Vec<GateFile>,
+    /// Change review evidence, parsed (or why not).
+    pub review: Option<Result<ChangeReview, String>>,
+    /// The release branch's history, read on demand for the shipped commit.
+    pub history: Option<Box<dyn HistorySource>>,
+    /// An in-toto layout.
+    pub layout: Option<LayoutEvidence>,
+    /// Opt-outs the caller took while collecting (e.g. plain HTTP to a registry).
+    pub opt_outs: Vec<OptOut>,
+}
+
+impl std::fmt::Debug for dyn HistorySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HistorySource")
+    }
+}
+
+impl Inputs {
+    /// Inputs for `target` with no evidence yet.
+    pub fn new(command: Command, target: Target) -> Self {
+        Self {
+            command,
+            target,
+            evidence: vec![],
+            sboms: vec![],
+            gates: vec![],
+            review: None,
+            history: None,
+            layout: None,
+            opt_outs: vec![],
+        }
+    }
+
+    fn gate_evidence_given(&self) -> bool {
+        !self.gates.is_empty() || self.review.is_some() || self.history.is_some()
+    }
+}
+
+/// A verification's report, and the document its Rego policies saw as `input`.
+#[derive(Debug)]
+pub struct Verification {
+    /// The report.
+    pub report: Report,
+    /// What Rego saw as `input` (also when no module was given, for `--write-rego-input`).
+    pub rego_input: serde_json::Value,
+}
+
+fn tool() -> ToolInfo {
+    ToolInfo {
+        name: TOOL_NAME.into(),
+        version: TOOL_VERSION.into(),
+    }
+}
+
+/// `now` as the reports write it: RFC 3339, whole seconds.
+pub fn rfc3339(now: Timestamp) -> String {
+    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
+}
+
+/// Verify a release: one call per release, safe to run concurrently.
+///
+/// `now` is the instant everything is judged as of (waivers, gate timing, layout expiry); the
+/// report records it.
+pub fn verify(inputs: &Inputs, trust: &TrustRoots, policy: &Policy, now: Timestamp) -> Report {
+    verify_detailed(inputs, trust, policy, now).report
+}
+
+/// [`verify`], also returning the document Rego saw.
+pub fn verify_detailed(
+    inputs: &Inputs,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: Timestamp,
+) -> Verification {
+    let now_s = rfc3339(now);
+    let base = match &inputs.target {
+        Target::Vsa(v) => vsa_report(v, trust, policy, &now_s),
+        Target::Image(image) => image_report(image, inputs, trust, policy, now, &now_s),
+        Target::Artifact(s) | Target::LayoutAlone(s) | Target::Shipped(s) => {
+            artifact_report(s, inputs, trust, policy, now, &now_s)
+        }
+    };
+    finalize(base, inputs, policy)
+}
+
+/// The policy's signer as the verifier's signer policy: keys from the trust roots, or the
+/// identity and issuer matchers (a GitHub source implies GitHub Actions' issuer).
+pub fn signer_policy(policy: &Policy, trust: &TrustRoots) -> SignerPolicy {
+    match policy.signers() {
+        Signers::Keys { .. } => SignerPolicy::Keys(trust.keys.clone()),
+        Signers::Keyless { identity, issuer } => {
+            let m = |s: &MatcherSpec| match s {
+                MatcherSpec::Exact(e) => Some(IdentityMatcher::exact(e.clone())),
+                // Resolve checked that it compiles; an error here matches nothing.
+                MatcherSpec::Regexp(r) => IdentityMatcher::regex(r).ok(),
+            };
+            let source = policy.source();
+            SignerPolicy::Keyless(IdentityPolicy {
+                identity: identity.as_ref().and_then(m),
+                issuer: issuer
+                    .as_ref()
+                    .and_then(m)
+                    .or_else(|| source.implied_issuer().map(IdentityMatcher::exact)),
+                constrained_elsewhere: source.constrains_signer(),
+            })
+        }
+    }
+}
+
+fn sbom_inputs(policy: &Policy, files: &[SbomFile], unsigned: &[SbomFile]) -> SbomInputs {
+    let sp = policy.sbom();
+    let allow = |(p, parsed): &SbomFile| {
+        (
+            p.clone(),
+            allow_format(sp.formats.as_deref(), parsed.clone()),
+        )
+    };
+    SbomInputs {
+        files: files.iter().map(allow).collect(),
+        unsigned_found: unsigned.iter().map(allow).collect(),
+        requirements: sp.requirements.clone(),
+        required: sp.required,
+    }
+}
+
+/// An SBOM in a format the policy does not allow becomes an invalid SBOM.
+fn allow_format(
+    formats: Option<&[SbomFormat]>,
+    parsed: Result<ParsedSbom, SbomError>,
+) -> Result<ParsedSbom, SbomError> {
+    let (Some(formats), Ok(p)) = (formats, &parsed) else {
+        return parsed;
+    };
+    let format = match p.sbom.standard {
+        provenant_formats::sbom::SbomStandard::CycloneDx => SbomFormat::Cyclonedx,
+        _ => SbomFormat::Spdx,
+    };
+    if formats.contains(&format) {
+        return parsed;
+    }
+    Err(SbomError::Field {
+        at: "format".into(),
+        what: format!(
+            "{} is not a format the policy allows ({})",
+            format.as_str(),
+            format_names(formats)
+        ),
+    })
+}
+
+fn format_names(formats: &[SbomFormat]) -> String {
+    formats
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn artifact_inputs(
+    subject: Subject,
+    evidence: Vec<Evidence>,
+    sbom: SbomInputs,
+    trust: &TrustRoots,
+    policy: &Policy,
+) -> ArtifactInputs {
+    ArtifactInputs {
+        subject,
+        evidence,
+        signer: signer_policy(policy, trust),
+        threshold: policy.threshold(),
+        policy: policy.source().clone(),
+        sbom,
+        insecure_ignore_tlog: policy.insecure_ignore_tlog(),
+    }
+}
+
+/// Whether the policy states anything the artifact's own signature evidence must show.
+fn states_signature_requirements(policy: &Policy) -> bool {
+    let sp = policy.sbom();
+    policy.states_signer()
+        || !policy.source().is_empty()
+        || policy.provenance_required()
+        || sp.required
+        || sp.binding_required
+}
+
+fn artifact_report(
+    subject: &Subject,
+    inputs: &Inputs,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: Timestamp,
+    now_s: &str,
+) -> Report {
+    let ai = artifact_inputs(
+        subject.clone(),
+        clone_evidence(&inputs.evidence),
+        sbom_inputs(policy, &inputs.sboms, &[]),
+        trust,
+        policy,
+    );
+    let has_own = !ai.evidence.is_empty() || !ai.sbom.files.is_empty();
+    let gates_asked = inputs.gate_evidence_given() || policy.states_gates();
+    let empty = |checks| Report::new(tool(), "", now_s, subject.clone(), checks, vec![], vec![]);
+    let mut base = if has_own {
+        verify_artifact(&ai, &trust.sigstore, now_s)
+    } else if matches!(inputs.target, Target::Shipped(_)) {
+        empty(vec![])
+    } else if inputs.layout.is_some() {
+        // A layout does not show who signed the artifact, its source or its SBOM: a stated
+        // requirement of those is judged against the (missing) signature evidence and fails.
+        if states_signature_requirements(policy) {
+            verify_artifact(&ai, &trust.sigstore, now_s)
+        } else {
+            empty(vec![])
+        }
+    } else if gates_asked {
+        empty(vec![evidence_missing_for_gates()])
+    } else {
+        verify_artifact(&ai, &trust.sigstore, now_s)
+    };
+    if let Some(layout) = &inputs.layout {
+        let bind = matches!(inputs.target, Target::Artifact(_));
+        base.checks
+            .extend(layout_checks(layout, subject, bind, trust, policy, now));
+    }
+    with_gates(base, inputs, policy, &subject.digests, now_s)
+}
+
+fn evidence_missing_for_gates() -> Check {
+    Check::fail(
+        CheckCode::EvidenceMissing,
+        "gate evidence alone does not verify an artifact: give its signature or provenance (--bundle, --attestations), or use `provenant gates`",
+        vec![EvidenceRef::new(EvidenceKind::Flag, "--bundle / --attestations")],
+    )
+}
+
+fn clone_evidence(e: &[Evidence]) -> Vec<Evidence> {
+    e.to_vec()
+}
+
+fn layout_checks(
+    layout: &LayoutEvidence,
+    subject: &Subject,
+    bind: bool,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: Timestamp,
+) -> Vec<Check> {
+    let artifact = bind.then_some(LayoutArtifact {
+        name: layout.artifact_name.as_deref(),
+        digests: &subject.digests,
+    });
+    let checks = provenant_verify::layout::verify_layout(&LayoutInput {
+        layout: &layout.bytes,
+        layout_location: &layout.location,
+        layout_keys: &trust.layout_keys,
+        links: layout.links.as_ref(),
+        artifact,
+        now,
+    });
+    if !policy.inspections_fail() {
+        return checks;
+    }
+    checks
+        .into_iter()
+        .map(|mut c| {
+            if c.code == CheckCode::LayoutInspectionNotRun && c.outcome == Outcome::Warn {
+                c.outcome = Outcome::Fail;
+                c.reason
+                    .push_str(" (the policy's layout.inspections is fail)");
+            }
+            c
+        })
+        .collect()
+}
+
+fn image_report(
+    image: &ImageCollected,
+    inputs: &Inputs,
+    trust: &TrustRoots,
+    policy: &Policy,
+    _now: Timestamp,
+    now_s: &str,
+) -> Report {
+    if let Some((code, why)) = &image.refused {
+        return image_refused(&image.reference, *code, why, now_s);
+    }
+    let targets = image
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut evidence = clone_evidence(&t.evidence);
+            if i == 0 {
+                evidence.extend(clone_evidence(&inputs.evidence));
+            }
+            let files: &[SbomFile] = if i == 0 { &inputs.sboms } else { &[] };
+            ImageTarget {
+                platform: t.platform.clone(),
+                artifact: artifact_inputs(
+                    Subject {
+                        kind: SubjectKind::Image,
+                        name: Some(image.reference.clone()),
+                        digests: vec![t.digest.clone()],
+                        size: None,
+                    },
+                    evidence,
+                    sbom_inputs(policy, files, &t.unsigned_sboms),
+                    trust,
+                    policy,
+                ),
+                searched: t.searched.clone(),
+            }
+        })
+        .collect();
+    let ii = ImageInputs {
+        reference: image.reference.clone(),
+        resolved_from_tag: image.resolved_from_tag.clone(),
+        expected_digest: image.expected_digest.clone(),
+        is_index: image.is_index,
+        media_type: image.media_type.clone(),
+        targets,
+        missing_platforms: image.missing_platforms.clone(),
+        repository: image.repository.clone(),
+        require_signed_reference: image.require_signed_reference,
+    };
+    let report = verify_image(&ii, &trust.sigstore, now_s);
+    let digests = report.subject.digests.clone();
+    with_gates(report, inputs, policy, &digests, now_s)
+}
+
+fn vsa_report(v: &VsaEvidence, trust: &TrustRoots, policy: &Policy, now_s: &str) -> Report {
+    let mut report = verify_vsa(
+        &VsaInputs {
+            location: v.location.clone(),
+            envelope: v.envelope.clone(),
+            keys: trust.keys.clone(),
+            key_id: v.key_id.clone(),
+            threshold: policy.threshold(),
+            subject: v.subject.clone(),
+            verifier_id: v.verifier_id.clone(),
+            resource_uri: v.resource_uri.clone(),
+            levels: v.levels.clone(),
+        },
+        now_s,
+    );
+    // A VSA shows its subject, verifier, resource, result and levels, nothing else: any other
+    // requirement stated beside it cannot be met by it.
+    let beyond = policy.beyond_vsa();
+    if !beyond.is_empty() {
+        report.checks.push(Check::fail(
+            CheckCode::PolicyUnsupported,
+            format!(
+                "a verification summary cannot show {}: verify the artifact's own evidence for those",
+                beyond.join(", ")
+            ),
+            vec![EvidenceRef::new(EvidenceKind::Flag, "policy")],
+        ));
+    }
+    report
+}
+
+/// Gate runs carried by verified attestations in `report` (in-toto vulns / test-result
+/// predicates, cosign's vuln predicate): signed evidence, bound through the statement subject.
+pub fn attested_gates(report: &Report) -> Vec<GateEvidence> {
+    const GATE_PREDICATES: &[&str] = &[
+        "https://in-toto.io/attestation/vulns",
+        "https://in-toto.io/attestation/test-result",
+        "https://cosign.sigstore.dev/attestation/vuln",
+    ];
+    let mut out = Vec::new();
+    for c in report.signatures.iter().filter(|c| c.verified) {
+        let Some(pt) = c.predicate_type.as_deref() else {
+            continue;
+        };
+        if !GATE_PREDICATES.iter().any(|p| pt.starts_with(p)) {
+            continue;
+        }
+        let Some(payload) = &c.signed_payload else {
+            continue;
+        };
+        let Ok(v) = provenant_formats::json::parse_strict(payload) else {
+            continue;
+        };
+        if let Ok(reports) = provenant_formats::gate::parse_gate_value(&v) {
+            for r in reports {
+                out.push(GateEvidence {
+                    location: format!("{}#/predicate", c.evidence.location),
+                    report: r,
+                    trust: TrustLevel::SignedAttestation,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What shipped per the verified evidence: the commit, source repository and build time.
+struct Shipped {
+    commit: Option<String>,
+    repository: Option<String>,
+    built_at: Option<i64>,
+}
+
+fn shipped(signatures: &[provenant_model::SignatureClaim], policy: &Policy) -> Shipped {
+    let verified_prov = signatures
+        .iter()
+        .filter(|c| c.verified)
+        .filter_map(|c| c.provenance.as_ref().map(|p| (c, p)));
+    let commit = policy.commit().map(str::to_owned).or_else(|| {
+        verified_prov
+            .clone()
+            .find_map(|(_, p)| p.source_commit.clone())
+    });
+    let repository = policy.repository().map(str::to_owned).or_else(|| {
+        verified_prov
+            .clone()
+            .find_map(|(_, p)| p.source_repository.clone())
+    });
+    let built_at = verified_prov
+        .filter_map(|(c, _)| c.signing_time.as_deref())
+        .filter_map(|t| crate::gates::parse_time(t, crate::gates::DateOnly::StartOfDay))
+        .min();
+    Shipped {
+        commit,
+        repository,
+        built_at,
+    }
+}
+
+/// Judge the gates and the change review, when any is given or required, and add their checks
+/// and table to `base`.
+fn with_gates(
+    base: Report,
+    inputs: &Inputs,
+    policy: &Policy,
+    digests: &[Digest],
+    now_s: &str,
+) -> Report {
+    let attested = attested_gates(&base);
+    let review_asked =
+        inputs.review.is_some() || inputs.history.is_some() || policy.review().require_review;
+    let asked = inputs.gate_evidence_given() || policy.states_gates() || !attested.is_empty();
+    if !asked {
+        return base;
+    }
+    let mut checks = base.checks;
+    let sh = shipped(&base.signatures, policy);
+    let mut evidence = Vec::new();
+    for f in &inputs.gates {
+        match &f.reports {
+            // A SARIF log whose `runs` is null or empty: the tool never ran its analysis.
+            Ok(reports) if reports.is_empty() => checks.push(Check::fail(
+                CheckCode::GateFindingsIncomplete,
+                format!("{}: the report holds no run (SARIF runs null or empty: the tool did not run its analysis); missing is not clean", f.location),
+                vec![EvidenceRef::new(EvidenceKind::Flag, &f.location)],
+            )),
+            Ok(reports) => evidence.extend(reports.iter().map(|r| GateEvidence {
+                location: f.location.clone(),
+                report: r.clone(),
+                trust: if r.kind == provenant_formats::gate::GateKind::CiRun {
+                    TrustLevel::CiApi
+                } else {
+                    TrustLevel::PlainReport
+                },
+            })),
+            Err(e) => checks.push(Check::fail(
+                CheckCode::GateReportUnreadable,
+                format!("{}: {e}", f.location),
+                vec![EvidenceRef::new(EvidenceKind::Flag, &f.location)],
+            )),
+        }
+    }
+    evidence.extend(attested);
+    if review_asked {
+        checks.extend(review_checks(inputs, policy, sh.commit.as_deref()));
+    }
+    let g = policy.gates();
+    let gp = GatePolicy {
+        commit: sh.commit.map(|c| c.to_ascii_lowercase()),
+        digests: digests.to_vec(),
+        required: g.required.clone(),
+        max_findings: g.max_findings.clone(),
+        unknown_severity: g.unknown_severity,
+        waivers: g.waivers.clone(),
+        require_signed: g.require_signed,
+        built_at: g.built_at.or(sh.built_at),
+        committed_at: g.committed_at,
+        repository: sh.repository,
+    };
+    let (c, rows) = check_gates(&evidence, &gp, now_s);
+    checks.extend(c);
+    let mut report = Report::new(
+        base.tool,
+        base.command,
+        base.evaluated_at,
+        base.subject,
+        checks,
+        base.signatures,
+        base.opt_outs,
+    );
+    report.gates = rows;
+    report
+}
+
+fn review_checks(inputs: &Inputs, policy: &Policy, commit: Option<&str>) -> Vec<Check> {
+    let Some(commit) = commit else {
+        return vec![Check::fail(
+            CheckCode::ReviewCommitUnknown,
+            "change review needs the shipped commit: pass --commit (or verify provenance that records it)",
+            vec![EvidenceRef::new(EvidenceKind::Flag, "--commit")],
+        )];
+    };
+    let mut checks = Vec::new();
+    let review = match &inputs.review {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            checks.push(Check::fail(
+                CheckCode::ReviewMissing,
+                format!("the change review evidence could not be read: {e}"),
+                vec![EvidenceRef::new(EvidenceKind::Flag, "--review")],
+            ));
+            None
+        }
+        None => None,
+    };
+    let history = match &inputs.history {
+        Some(h) => match h.history(commit) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                checks.push(Check::fail(
+                    CheckCode::GitHistoryUnreadable,
+                    e,
+                    vec![EvidenceRef::new(EvidenceKind::Flag, "--git-dir")],
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    checks.extend(check_change_review(
+        review,
+        history.as_ref(),
+        commit,
+        policy.review(),
+    ));
+    checks
+}
+
+/// The policy's own checks, the opt-outs, and the Rego policies, over the finished report.
+fn finalize(base: Report, inputs: &Inputs, policy: &Policy) -> Verification {
+    let Report {
+        tool,
+        evaluated_at,
+        subject,
+        mut checks,
+        signatures,
+        mut opt_outs,
+        gates,
+        ..
+    } = base;
+    if let Some(l) = policy.applied() {
+        checks.push(Check::pass(
+            CheckCode::PolicyLoaded,
+            format!(
+                "policy {} ({}) applied; flags given on the command line override it",
+                l.path, l.digest
+            ),
+            vec![
+                EvidenceRef::new(EvidenceKind::Flag, format!("--policy {}", l.path))
+                    .with_digest(l.digest.clone()),
+            ],
+        ));
+    }
+    let verified: Vec<_> = signatures.iter().filter(|s| s.verified).collect();
+    if policy.provenance_required() {
+        let with: Vec<&str> = verified
+            .iter()
+            .filter(|s| s.provenance.is_some())
+            .map(|s| s.evidence.location.as_str())
+            .collect();
+        let ev = vec![EvidenceRef::new(
+            EvidenceKind::Flag,
+            "policy provenance.required",
+        )];
+        checks.push(if with.is_empty() {
+            Check::fail(
+                CheckCode::ProvenanceMissing,
+                "the policy requires SLSA provenance, and no verified provenance statement is among the evidence (give it with --provenance or --attestations)",
+                ev,
+            )
+        } else {
+            Check::pass(
+                CheckCode::ProvenancePresent,
+                format!("verified SLSA provenance: {}", with.join(", ")),
+                ev,
+            )
+        });
+    }
+    if let Some(formats) = &policy.sbom().formats {
+        for s in &verified {
+            let Some(pt) = s.predicate_type.as_deref() else {
+                continue;
+            };
+            if !provenant_formats::sbom::is_sbom_predicate(pt) {
+                continue;
+            }
+            let format = if pt.starts_with("https://cyclonedx.org/") {
+                SbomFormat::Cyclonedx
+            } else {
+                SbomFormat::Spdx
+            };
+            if !formats.contains(&format) {
+                checks.push(Check::fail(
+                    CheckCode::SbomInvalid,
+                    format!(
+                        "{}: an SBOM attestation in {}, not a format the policy allows ({})",
+                        s.evidence.location,
+                        format.as_str(),
+                        format_names(formats)
+                    ),
+                    vec![s.evidence.clone()],
+                ));
+            }
+        }
+    }
+    opt_outs.extend(inputs.opt_outs.iter().cloned());
+    opt_outs.extend(policy_opt_outs(&checks, policy));
+    dedup_opt_outs(&mut opt_outs);
+    let assemble = |checks: Vec<Check>| {
+        let mut r = Report::new(
+            tool.clone(),
+            inputs.command.as_str(),
+            evaluated_at.clone(),
+            subject.clone(),
+            checks,
+            signatures.clone(),
+            opt_outs.clone(),
+        );
+        r.gates.clone_from(&gates);
+        r
+    };
+    let before_rego = assemble(checks.clone());
+    let rego_input = provenant_policy::rego_input(
+        &before_rego,
+        policy.applied().map(|l| (l.path.as_str(), &l.digest)),
+    );
+    if policy.rego().is_empty() {
+        return Verification {
+            report: before_rego,
+            rego_input,
+        };
+    }
+    checks.extend(provenant_policy::evaluate_rego(policy.rego(), &rego_input));
+    Verification {
+        report: assemble(checks),
+        rego_input,
+    }
+}
+
+/// Opt-outs the policy took that the verifiers do not already record.
+fn policy_opt_outs(checks: &[Check], policy: &Policy) -> Vec<OptOut> {
+    let mut out = Vec::new();
+    if policy.review().accept_approvals_without_commit {
+        out.push(OptOut {
+            name: "accept-approvals-without-commit".into(),
+            risk: "approvals that record no commit count for the final head: a commit pushed after the approval may have been merged unreviewed".into(),
+        });
+    }
+    if checks
+        .iter()
+        .any(|c| c.code == CheckCode::LayoutInspectionNotRun && c.outcome == Outcome::Warn)
+    {
+        out.push(OptOut {
+            name: "layout-inspections-not-run".into(),
+            risk: "the layout's inspections were not run (provenant never runs commands) and the policy's layout.inspections is not fail: what they would check is not proven".into(),
+        });
+    }
+    out
+}
+
+fn dedup_opt_outs(v: &mut Vec<OptOut>) {
+    let mut seen = std::collections::BTreeSet::new();
+    v.retain(|o| seen.insert(o.name.clone()));
+}
+
+/// Every digest algorithm the evidence and SBOM files name, so a file is hashed with each.
+pub fn algorithms_needed(
+    evidence: &[Evidence],
+    sboms: &[SbomFile],
+    policy: &Policy,
+    trust: &TrustRoots,
+    layout: bool,
+) -> Vec<DigestAlgorithm> {
+    let mut algs = crate::evidence::digest_algorithms(evidence);
+    algs.extend(
+        sboms
+            .iter()
+            .filter_map(|(_, p)| p.as_ref().ok())
+            .flat_map(|p| crate::sbom::subject_algorithms(&p.sbom)),
+    );
+    // A detached key signature is over the digest its key's scheme uses (P-384: sha384).
+    if matches!(policy.signers(), Signers::Keys { .. })
+        && evidence
+            .iter()
+            .any(|e| matches!(e.content, EvidenceContent::SignatureFile(_)))
+    {
+        algs.extend(trust.keys.iter().flat_map(PublicKey::prehash_algorithms));
+    }
+    if layout {
+        // A layout binds the file by every digest algorithm its links record for it.
+        algs.extend(DigestAlgorithm::ALL);
+    }
+    algs
+}
