@@ -171,11 +171,11 @@ impl GateArgs {
         };
         let history = match (&self.git_dir, &self.release_branch) {
             (Some(d), Some(b)) => Some(
-                crate::git::history(
+                provenant_collect::git::history(
                     std::path::Path::new(d),
                     b,
                     commit,
-                    crate::git::DEFAULT_GIT_TIMEOUT,
+                    provenant_collect::git::DEFAULT_GIT_TIMEOUT,
                 )
                 .map_err(|e| CliError::Input(format!("--git-dir {d}: {e}")))?,
             ),

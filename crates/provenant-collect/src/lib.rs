@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod discover;
+pub mod git;
 pub mod layout;
 pub mod reference;
 pub mod registry;
