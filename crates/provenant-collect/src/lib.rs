@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod discover;
 pub mod git;
+pub mod image;
 pub mod layout;
 pub mod reference;
 pub mod registry;
@@ -43,4 +44,7 @@ pub enum CollectError {
     /// load`) and `index.json` (read by containerd) name different images.
     #[error("{0}")]
     Inconsistent(String),
+    /// The I/O runtime could not be started.
+    #[error("cannot start the I/O runtime: {0}")]
+    Runtime(String),
 }
