@@ -13,7 +13,7 @@ use provenant_formats::oci::{
 };
 use provenant_model::{CheckCode, Digest};
 
-use crate::layout::LayoutStore;
+use crate::oci_layout::LayoutStore;
 use crate::{
     discover, CollectError, Discovery, ImageRef, RegistryClient, RegistryOptions, Selector, Store,
 };

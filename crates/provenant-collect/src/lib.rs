@@ -11,7 +11,7 @@ pub mod auth;
 pub mod discover;
 pub mod git;
 pub mod image;
-pub mod layout;
+pub mod oci_layout;
 pub mod reference;
 pub mod registry;
 pub mod store;
