@@ -8,7 +8,6 @@
 use std::process::ExitCode;
 
 mod cli;
-mod git;
 mod xsd;
 
 fn main() -> ExitCode {

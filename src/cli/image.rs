@@ -6,22 +6,19 @@ use std::time::Duration;
 use clap::Args;
 
 use provenant_collect::auth::CredentialSource;
-use provenant_collect::layout::LayoutStore;
+use provenant_collect::image::{collect_image, PlatformSelection, Refused};
 use provenant_collect::store::sha256_digest;
 use provenant_collect::{
-    discover, parse_image_ref, CollectError, Discovered, DiscoveredKind, ImageRef, RegistryClient,
-    RegistryOptions, Selector, Store,
+    parse_image_ref, CollectError, Discovered, DiscoveredKind, ImageRef, RegistryOptions,
 };
 use provenant_core::{classify_evidence, CosignSignature, Evidence, EvidenceContent, Found};
 use provenant_core::{CollectedTarget, Command, ImageCollected, Inputs, Target};
 use provenant_formats::cosign::{legacy_bundle, LegacyContent};
 use provenant_formats::oci::{
-    parse_manifest, parse_oci_digest, parse_simple_signing, Descriptor, Manifest, ManifestKind,
-    Platform, ANN_COSIGN_CERTIFICATE, ANN_COSIGN_SIGNATURE, ANN_DOCKER_REFERENCE_DIGEST,
-    ANN_DOCKER_REFERENCE_TYPE, MAX_MANIFEST_BYTES,
+    parse_oci_digest, parse_simple_signing, Platform, ANN_COSIGN_CERTIFICATE, ANN_COSIGN_SIGNATURE,
 };
 use provenant_formats::sbom::{is_sbom_predicate, parse_sbom, ParsedSbom, SbomError};
-use provenant_model::{CheckCode, Digest, OptOut};
+use provenant_model::{CheckCode, OptOut};
 
 use super::args::{
     policy_flags, EvidenceArgs, GateArgs, ImageArgs, OutputArgs, PolicyArgs, RunArgs, SbomArgs,
@@ -172,23 +169,6 @@ fn collect_error(e: CollectError) -> CliError {
     }
 }
 
-/// Which platforms of an index to verify besides the index.
-enum Platforms {
-    None,
-    All,
-    These(Vec<Platform>),
-}
-
-/// What was collected: the subject and, per target, the evidence found.
-struct Collected {
-    reference: String,
-    resolved_from_tag: Option<String>,
-    is_index: bool,
-    media_type: String,
-    targets: Vec<(Option<String>, Digest, provenant_collect::Discovery)>,
-    missing_platforms: Vec<String>,
-}
-
 /// Collect the image named by `p.reference` and the evidence beside it.
 fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
     let reference = p.reference;
@@ -207,11 +187,11 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
         })
         .transpose()?;
     let platforms = if a.platform.iter().any(|p| p == "all") {
-        Platforms::All
+        PlatformSelection::All
     } else if a.platform.is_empty() {
-        Platforms::None
+        PlatformSelection::None
     } else {
-        Platforms::These(
+        PlatformSelection::These(
             a.platform
                 .iter()
                 .map(|p| {
@@ -237,23 +217,7 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
         Some("none") => CredentialSource::Anonymous,
         Some(p) => CredentialSource::ConfigFile(p.into()),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Input(format!("cannot start the I/O runtime: {e}")))?;
-    // One deadline over everything the registry is asked (and every retry): a registry that
-    // trickles its answers cannot hold the run past it.
-    let collected = rt
-        .block_on(async {
-            tokio::time::timeout(total, collect(&image, reference, &platforms, opts)).await
-        })
-        .map_err(|_| {
-            CliError::Unreachable(format!(
-                "{reference}: the registry did not finish answering within {} s (--registry-timeout); check the registry, or raise the limit",
-                total.as_secs()
-            ))
-        })?;
+    let collected = collect_image(&image, reference, &platforms, opts, total);
     let refused = |code: CheckCode, reason: String| ImageCollected {
         reference: reference.to_owned(),
         resolved_from_tag: None,
@@ -266,13 +230,14 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
         require_signed_reference: a.require_signed_reference,
         refused: Some((code, reason)),
     };
-    let collected = match collected? {
+    let collected = match collected.map_err(collect_error)? {
         Ok(c) => c,
-        Err((code, reason)) => return Ok(refused(code, reason)),
+        Err(Refused { code, reason }) => return Ok(refused(code, reason)),
     };
     let validator = super::sbom::xml_validator();
     let mut targets = Vec::new();
-    for (platform, digest, discovery) in collected.targets {
+    for t in collected.targets {
+        let (platform, digest, discovery) = (t.platform, t.digest, t.discovery);
         let mut evidence = Vec::new();
         let mut unsigned_sboms = Vec::new();
         for d in discovery.items {
@@ -303,226 +268,6 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
         require_signed_reference: a.require_signed_reference,
         refused: None,
     })
-}
-
-async fn collect(
-    image: &ImageRef,
-    reference: &str,
-    platforms: &Platforms,
-    opts: RegistryOptions,
-) -> Result<Result<Collected, (CheckCode, String)>, CliError> {
-    let (store, selector) = match image {
-        ImageRef::Registry(r) => (
-            Store::Registry(
-                RegistryClient::connect(r, opts)
-                    .await
-                    .map_err(collect_error)?,
-            ),
-            r.selector(),
-        ),
-        ImageRef::Layout { dir, selector } => {
-            let l = LayoutStore::open_dir(dir).map_err(collect_error)?;
-            let sel = match selector {
-                Some(Selector::Digest(d)) => Selector::Digest(d.clone()),
-                other => Selector::Digest(l.find(other.as_ref()).map_err(collect_error)?.digest),
-            };
-            (Store::Layout(l), sel)
-        }
-        ImageRef::DockerArchive { file } => {
-            let l = match LayoutStore::open_archive(file) {
-                Ok(l) => l,
-                // The archive is readable but contradicts itself: a verification failure.
-                Err(CollectError::Inconsistent(m)) => {
-                    return Ok(Err((CheckCode::ImageArchiveInconsistent, m)))
-                }
-                Err(e) => return Err(collect_error(e)),
-            };
-            let sel = Selector::Digest(l.find(None).map_err(collect_error)?.digest);
-            (Store::Layout(l), sel)
-        }
-    };
-    let resolved_from_tag = match (&selector, image) {
-        (Selector::Tag(t), _) => Some(t.clone()),
-        (
-            _,
-            ImageRef::Layout {
-                selector: Some(Selector::Tag(t)),
-                ..
-            },
-        ) => Some(t.clone()),
-        _ => None,
-    };
-    let fetched = match store.manifest(&selector).await {
-        Ok(Some(f)) => f,
-        Ok(None) => {
-            return Err(CliError::Input(format!(
-                "{reference}: no such image in {} (check the tag or digest)",
-                store.location()
-            )))
-        }
-        Err(CollectError::Invalid(m)) => return Ok(Err((CheckCode::ImageManifestInvalid, m))),
-        Err(e) => return Err(collect_error(e)),
-    };
-    let manifest: Manifest = match parse_manifest(&fetched.bytes, fetched.media_type.as_deref()) {
-        Ok(m) => m,
-        Err(e) => {
-            return Ok(Err((
-                CheckCode::ImageManifestInvalid,
-                format!("{}: {e}", fetched.location),
-            )))
-        }
-    };
-    let digest = fetched.digest.clone();
-    let own = discover(&store, &digest, None)
-        .await
-        .map_err(collect_error)?;
-    let mut targets = vec![(None, digest.clone(), own)];
-    let mut missing = Vec::new();
-    let wanted: Vec<(String, Option<&Platform>)> = match platforms {
-        Platforms::None => vec![],
-        Platforms::All => vec![("all".into(), None)],
-        Platforms::These(ps) => ps.iter().map(|p| (p.to_string(), Some(p))).collect(),
-    };
-    // Every entry a runtime could pull, with its platform: the descriptor's, else the one its
-    // config records. Only an attestation manifest that names a sibling entry of this index
-    // (BuildKit's provenance/SBOM entries) is not an image of its own.
-    let mut candidates: Vec<(&Descriptor, Result<Platform, String>)> = Vec::new();
-    if !wanted.is_empty() {
-        for e in manifest.entries() {
-            if attests_a_sibling(e, manifest.entries()) {
-                continue;
-            }
-            let platform = match &e.platform {
-                Some(p) => Ok(p.clone()),
-                None => platform_from_config(&store, e).await?,
-            };
-            candidates.push((e, platform));
-        }
-    }
-    for (label, want) in wanted {
-        let mut entries = Vec::new();
-        for (e, platform) in &candidates {
-            match (want, platform) {
-                (None, Ok(_)) => entries.push((*e, platform_name(platform))),
-                (Some(w), Ok(p)) if w.selects(p) => entries.push((*e, platform_name(platform))),
-                (Some(_), Ok(_)) => {}
-                // A runtime could pull it and nobody can say for which platform: fail closed.
-                (_, Err(why)) => missing.push(format!("{} ({why})", e.digest)),
-            }
-        }
-        if entries.is_empty() {
-            missing.push(label);
-            continue;
-        }
-        for (e, name) in entries {
-            // The platform manifest must exist and match its digest before anything is said
-            // about it.
-            match store.manifest(&Selector::Digest(e.digest.clone())).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    missing.push(format!("{name} ({} is not in the store)", e.digest));
-                    continue;
-                }
-                Err(CollectError::Invalid(m)) => {
-                    missing.push(format!("{name} ({m})"));
-                    continue;
-                }
-                Err(err) => return Err(collect_error(err)),
-            }
-            if targets.iter().any(|(_, d, _)| *d == e.digest) {
-                continue; // two --platform values selected the same manifest
-            }
-            let found = discover(&store, &e.digest, Some(&manifest))
-                .await
-                .map_err(collect_error)?;
-            targets.push((Some(name), e.digest.clone(), found));
-        }
-    }
-    Ok(Ok(Collected {
-        reference: reference.to_owned(),
-        resolved_from_tag,
-        is_index: manifest.is_index(),
-        media_type: manifest.media_type.clone(),
-        targets,
-        missing_platforms: missing,
-    }))
-}
-
-fn platform_name(p: &Result<Platform, String>) -> String {
-    p.as_ref().map(ToString::to_string).unwrap_or_default()
-}
-
-/// Whether an index entry is an attestation manifest about another entry of the same index
-/// (`vnd.docker.reference.type: attestation-manifest` and `vnd.docker.reference.digest` naming a
-/// sibling). Any other entry, whatever its annotations or platform, is an image a runtime could
-/// pull.
-fn attests_a_sibling(e: &Descriptor, entries: &[Descriptor]) -> bool {
-    e.annotation(ANN_DOCKER_REFERENCE_TYPE) == Some("attestation-manifest")
-        && e.annotation(ANN_DOCKER_REFERENCE_DIGEST)
-            .and_then(|d| parse_oci_digest(d).ok())
-            .is_some_and(|d| d != e.digest && entries.iter().any(|s| s.digest == d))
-}
-
-/// The platform an index entry without one runs on, from its image config (`os`,
-/// `architecture`, `variant`), as a runtime reads it; `Err` says why there is none.
-async fn platform_from_config(
-    store: &Store,
-    e: &Descriptor,
-) -> Result<Result<Platform, String>, CliError> {
-    let fetched = match store.manifest(&Selector::Digest(e.digest.clone())).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return Ok(Err("listed without a platform, and not in the store".into())),
-        Err(CollectError::Invalid(m)) => return Ok(Err(m)),
-        Err(err) => return Err(collect_error(err)),
-    };
-    let config = match parse_manifest(&fetched.bytes, fetched.media_type.as_deref()) {
-        Ok(Manifest {
-            kind: ManifestKind::Image { config, .. },
-            ..
-        }) => config,
-        Ok(_) => {
-            return Ok(Err(
-                "listed without a platform, and it is an index, not an image".into(),
-            ))
-        }
-        Err(e) => {
-            return Ok(Err(format!(
-                "listed without a platform, and unreadable: {e}"
-            )))
-        }
-    };
-    let bytes = match store.blob(&config, MAX_MANIFEST_BYTES).await {
-        Ok(b) => b,
-        Err(CollectError::Invalid(m) | CollectError::NotFound(m)) => {
-            return Ok(Err(format!(
-                "listed without a platform, and its config is unreadable: {m}"
-            )))
-        }
-        Err(err) => return Err(collect_error(err)),
-    };
-    let Ok(v) = provenant_formats::json::parse_strict(&bytes) else {
-        return Ok(Err(
-            "listed without a platform, and its config is not strict JSON".into(),
-        ));
-    };
-    let field = |k: &str| {
-        v.get(k)
-            .and_then(serde_json::Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
-    match (field("os"), field("architecture")) {
-        (Some(os), Some(arch)) => {
-            let text = match field("variant") {
-                Some(variant) => format!("{os}/{arch}/{variant}"),
-                None => format!("{os}/{arch}"),
-            };
-            Ok(Platform::parse(&text)
-                .ok_or_else(|| format!("its config names an unreadable platform {text:?}")))
-        }
-        _ => Ok(Err(
-            "listed without a platform, and its config names no os and architecture".into(),
-        )),
-    }
 }
 
 type FoundSbom = (String, Result<ParsedSbom, SbomError>);

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use clap::Args;
 
-use provenant_collect::layout::LayoutStore;
+use provenant_collect::oci_layout::LayoutStore;
 use provenant_collect::{CollectError, Selector};
 use provenant_formats::gate::MAX_GATE_REPORT_BYTES;
 use provenant_formats::limits::MAX_EVIDENCE_BYTES;

@@ -294,11 +294,11 @@ struct GitClone {
 
 impl HistorySource for GitClone {
     fn history(&self, commit: &str) -> Result<provenant_formats::gate::review::GitHistory, String> {
-        crate::git::history(
+        provenant_collect::git::history(
             Path::new(&self.dir),
             &self.branch,
             commit,
-            crate::git::DEFAULT_GIT_TIMEOUT,
+            provenant_collect::git::DEFAULT_GIT_TIMEOUT,
         )
         .map_err(|e| format!("--git-dir {}: {e}", self.dir))
     }

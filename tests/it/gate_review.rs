@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use provenant_collect::git;
 use provenant_core::review::{check_change_review, MergeMethod, ReviewRequirements};
 use provenant_formats::gate::review::{
     parse_review, parse_review_values, ChangeReview, ReviewState,
@@ -12,10 +13,6 @@ use provenant_formats::gate::review::{
 use provenant_formats::gate::{parse_gate, GateError, GateKind, GateReport, Scanned};
 use provenant_model::{Check, CheckCode, Outcome};
 use serde_json::{json, Value};
-
-#[allow(dead_code)] // the binary uses all of it; these tests only a part
-#[path = "../../src/git.rs"]
-mod git;
 
 const SHA: &str = "acb5820ced9479c074f688cc328bf03f341a511d";
 const HEAD: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";

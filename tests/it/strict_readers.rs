@@ -420,9 +420,9 @@ fn readme_limits_table_lists_every_limit() {
         "crates/provenant-collect/src/discover.rs",
         "crates/provenant-collect/src/registry.rs",
         "crates/provenant-collect/src/auth.rs",
-        "crates/provenant-collect/src/layout.rs",
+        "crates/provenant-collect/src/oci_layout.rs",
         "crates/provenant-policy/src/rego.rs",
-        "src/git.rs",
+        "crates/provenant-collect/src/git.rs",
     ] {
         defined.extend(consts(&read(f), false));
     }

@@ -9,7 +9,9 @@
 
 pub mod auth;
 pub mod discover;
-pub mod layout;
+pub mod git;
+pub mod image;
+pub mod oci_layout;
 pub mod reference;
 pub mod registry;
 pub mod store;
@@ -42,4 +44,7 @@ pub enum CollectError {
     /// load`) and `index.json` (read by containerd) name different images.
     #[error("{0}")]
     Inconsistent(String),
+    /// The I/O runtime could not be started.
+    #[error("cannot start the I/O runtime: {0}")]
+    Runtime(String),
 }

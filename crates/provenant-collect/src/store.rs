@@ -4,7 +4,7 @@
 use provenant_formats::oci::Descriptor;
 use provenant_model::{Digest, DigestAlgorithm};
 
-use crate::layout::LayoutStore;
+use crate::oci_layout::LayoutStore;
 use crate::reference::Selector;
 use crate::registry::{ReferrersAnswer, RegistryClient};
 use crate::CollectError;

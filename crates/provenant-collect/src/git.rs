@@ -11,7 +11,6 @@
 //! missing objects of a partial clone), no terminal prompts, and a timeout per command. A
 //! clone with a grafts file is refused: grafts rewrite parents, which is what is being judged.
 
-use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -28,12 +27,14 @@ pub const MAX_FIRST_PARENT_COMMITS: usize = 2_000_000;
 const MAX_GIT_OUTPUT: u64 = 256 * 1024 * 1024;
 
 /// Why git history could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GitError {
     /// `git` could not be started.
-    Spawn(std::io::Error),
+    #[error("cannot run git: {0}")]
+    Spawn(#[source] std::io::Error),
     /// A git command ran longer than the timeout and was killed.
+    #[error("git {args} ran longer than {}s and was stopped", .after.as_secs())]
     Timeout {
         /// The command's arguments.
         args: String,
@@ -41,6 +42,7 @@ pub enum GitError {
         after: Duration,
     },
     /// A git command failed.
+    #[error("{}", failed(.args, .code, .stderr))]
     Failed {
         /// The command's arguments.
         args: String,
@@ -50,6 +52,7 @@ pub enum GitError {
         stderr: String,
     },
     /// Not a git repository.
+    #[error("{} is not a git repository: {stderr}", .path.display())]
     NotARepository {
         /// The path given.
         path: PathBuf,
@@ -57,12 +60,19 @@ pub enum GitError {
         stderr: String,
     },
     /// The release branch does not resolve to a commit.
+    #[error("the release branch {0:?} does not name a commit in the clone (try origin/{0})")]
     UnknownBranch(String),
     /// The commit is not a full commit id.
+    #[error("{0:?} is not a full commit id (40 or 64 hex digits)")]
     BadCommit(String),
     /// The clone has a grafts file.
+    #[error(
+        "the clone has a grafts file ({}), which rewrites commit parents: refusing to judge its history",
+        .0.display()
+    )]
     Grafts(PathBuf),
     /// git printed something unexpected.
+    #[error("git {args}: unexpected output: {what}")]
     Output {
         /// The command's arguments.
         args: String,
@@ -71,36 +81,13 @@ pub enum GitError {
     },
 }
 
-impl fmt::Display for GitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Spawn(e) => write!(f, "cannot run git: {e}"),
-            Self::Timeout { args, after } => {
-                write!(f, "git {args} ran longer than {}s and was stopped", after.as_secs())
-            }
-            Self::Failed { args, code, stderr } => match code {
-                Some(c) => write!(f, "git {args} failed (exit {c}): {stderr}"),
-                None => write!(f, "git {args} was killed: {stderr}"),
-            },
-            Self::NotARepository { path, stderr } => {
-                write!(f, "{} is not a git repository: {stderr}", path.display())
-            }
-            Self::UnknownBranch(b) => write!(
-                f,
-                "the release branch {b:?} does not name a commit in the clone (try origin/{b})"
-            ),
-            Self::BadCommit(c) => write!(f, "{c:?} is not a full commit id (40 or 64 hex digits)"),
-            Self::Grafts(p) => write!(
-                f,
-                "the clone has a grafts file ({}), which rewrites commit parents: refusing to judge its history",
-                p.display()
-            ),
-            Self::Output { args, what } => write!(f, "git {args}: unexpected output: {what}"),
-        }
+/// The message of [`GitError::Failed`]: killed by a signal when there is no exit code.
+fn failed(args: &str, code: &Option<i32>, stderr: &str) -> String {
+    match code {
+        Some(c) => format!("git {args} failed (exit {c}): {stderr}"),
+        None => format!("git {args} was killed: {stderr}"),
     }
 }
-
-impl std::error::Error for GitError {}
 
 /// Read what the clone at `repo` says about `commit` on `branch`. Never fetches.
 pub fn history(
@@ -381,4 +368,93 @@ fn parse_commit(record: &str) -> Option<GitCommit> {
         committer: who(cn, ce, ct),
         subject: (*subject).to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "acb5820ced9479c074f688cc328bf03f341a511d";
+    const PARENT: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
+
+    fn record(sha: &str, parents: &str) -> String {
+        [
+            sha,
+            parents,
+            "Alice",
+            "alice@example.com",
+            "2026-01-01T00:00:00+00:00",
+            "Bob",
+            "bob@example.com",
+            "2026-01-02T00:00:00+00:00",
+            "subject with\0a NUL kept",
+        ]
+        .join("\0")
+    }
+
+    #[test]
+    fn parse_commit_reads_a_record() {
+        let c = parse_commit(&record(SHA, PARENT)).unwrap();
+        assert_eq!(c.sha, SHA);
+        assert_eq!(c.parents, [PARENT]);
+        assert_eq!(c.author.name, "Alice");
+        assert_eq!(c.committer.email, "bob@example.com");
+        assert_eq!(c.subject, "subject with\0a NUL kept");
+        assert!(parse_commit(&record(SHA, "")).unwrap().parents.is_empty());
+    }
+
+    #[test]
+    fn parse_commit_refuses_malformed_records() {
+        assert!(parse_commit("").is_none());
+        assert!(parse_commit(&record("HEAD", PARENT)).is_none());
+        assert!(parse_commit(&record(SHA, "main")).is_none());
+        assert!(parse_commit(&format!("{SHA}\0{PARENT}\0Alice")).is_none());
+    }
+
+    /// Argument checks run before git is started: an option-like branch never reaches argv.
+    #[test]
+    fn history_checks_arguments_first() {
+        let nowhere = Path::new("/nonexistent");
+        let t = Duration::from_secs(1);
+        assert!(matches!(
+            history(nowhere, "main", "HEAD", t),
+            Err(GitError::BadCommit(_))
+        ));
+        for branch in ["", "-c", "--output=/tmp/x"] {
+            assert!(matches!(
+                history(nowhere, branch, SHA, t),
+                Err(GitError::UnknownBranch(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn messages() {
+        let failed = |code| GitError::Failed {
+            args: "rev-parse".into(),
+            code,
+            stderr: "fatal".into(),
+        };
+        assert_eq!(
+            failed(Some(128)).to_string(),
+            "git rev-parse failed (exit 128): fatal"
+        );
+        assert_eq!(failed(None).to_string(), "git rev-parse was killed: fatal");
+        let timeout = GitError::Timeout {
+            args: "rev-list".into(),
+            after: Duration::from_secs(60),
+        };
+        assert_eq!(
+            timeout.to_string(),
+            "git rev-list ran longer than 60s and was stopped"
+        );
+        assert_eq!(
+            GitError::UnknownBranch("main".into()).to_string(),
+            "the release branch \"main\" does not name a commit in the clone (try origin/main)"
+        );
+        assert_eq!(
+            GitError::Grafts(PathBuf::from("/r/.git/info/grafts")).to_string(),
+            "the clone has a grafts file (/r/.git/info/grafts), which rewrites commit parents: refusing to judge its history"
+        );
+    }
 }
