@@ -289,9 +289,9 @@ pub struct ImageArgs {
     #[arg(long, help_heading = "Images")]
     pub require_signed_reference: bool,
 
-    /// Images: most registry requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Images")]
-    pub max_concurrency: usize,
+    /// Images: most registry requests in flight at once [default: 8].
+    #[arg(long, value_name = "N", help_heading = "Images", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_concurrency: Option<u16>,
 
     /// Images: most seconds the registry may take in all (every request, its retries and its
     /// body) before the run ends with exit 3 [default: 300]. Apart from it, a registry that
@@ -527,6 +527,24 @@ impl GateArgs {
             && self.git_dir.is_none())
     }
 
+    /// Flags that relax how gate reports are judged (--waivers, --unknown-severity-as) given
+    /// without any gate report or requirement: they would change nothing, so they are refused.
+    pub fn refuse_relaxers_alone(&self) -> Result<(), super::CliError> {
+        let given = self.waivers.is_some() || self.unknown_severity_as.is_some();
+        let gated = self.any()
+            || self.max_critical.is_some()
+            || self.max_high.is_some()
+            || self.max_medium.is_some()
+            || self.max_low.is_some()
+            || self.require_signed_gates;
+        if given && !gated {
+            return Err(super::CliError::Input(
+                "--waivers and --unknown-severity-as judge gate reports, and none is given: add the reports (--sarif, --sca, --dast) or drop them".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn other_kinds_empty(&self) -> bool {
         self.sca.is_empty() && self.dast.is_empty() && self.ci_run.is_empty()
     }
@@ -609,5 +627,14 @@ impl ImageArgs {
             || self.registry_config.is_some()
             || self.require_signed_reference
             || self.registry_timeout.is_some()
+            || self.max_concurrency.is_some()
+    }
+
+    /// The flags that only mean something for a registry reference.
+    pub fn registry_flags_given(&self) -> bool {
+        self.allow_insecure_registry
+            || self.registry_config.is_some()
+            || self.registry_timeout.is_some()
+            || self.max_concurrency.is_some()
     }
 }

@@ -115,6 +115,7 @@ pub fn provenance(a: &ProvenanceArgs) -> Result<u8, CliError> {
 }
 
 fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliError> {
+    p.gates.refuse_relaxers_alone()?;
     let rego = read::rego(&p.policy.rego)?;
     let flags = policy_flags(p.signer, p.source, p.sbom, p.gates, rego)?;
     let policy = read::resolve(p.policy.policy.as_deref(), flags)?;
@@ -179,6 +180,11 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
             "{reference} is a registry reference, and --offline forbids the network: give an oci-layout:DIR or docker-archive:FILE copy of the image, or drop --offline"
         )));
     }
+    if a.registry_flags_given() && !matches!(image, ImageRef::Registry(_)) {
+        return Err(CliError::Input(format!(
+            "{reference} is not in a registry: --allow-insecure-registry, --registry-config, --registry-timeout and --max-concurrency are for registry references; drop them"
+        )));
+    }
     let expected = a
         .expected_digest
         .as_deref()
@@ -208,7 +214,7 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
     let defaults = RegistryOptions::default();
     let mut opts = RegistryOptions {
         allow_insecure: a.allow_insecure_registry,
-        max_concurrency: a.max_concurrency.max(1),
+        max_concurrency: a.max_concurrency.map_or(8, usize::from),
         timeout: defaults.timeout.min(total),
         ..defaults
     };

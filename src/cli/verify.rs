@@ -164,6 +164,7 @@ pub fn provenance(a: &ProvenanceArgs) -> Result<u8, CliError> {
 impl ArtifactArgs {
     /// The policy the flags and the policy file state, validated.
     pub fn resolve(&self) -> Result<Policy, CliError> {
+        self.gates.refuse_relaxers_alone()?;
         let rego = read::rego(&self.policy.rego)?;
         let flags = policy_flags(&self.signer, &self.source, &self.sbom, &self.gates, rego)?;
         read::resolve(self.policy.policy.as_deref(), flags)

@@ -91,7 +91,21 @@ impl Fixture {
         self.run(&args)
     }
     fn run(&self, args: &[&str]) -> (i32, Value, String) {
-        let (rc, out, err) = run(provenant().args(args));
+        // Registry flags are refused for an OCI layout or a docker archive (issue 15): the
+        // helpers' anonymous-registry default applies to registry references only.
+        let local = args
+            .get(2)
+            .is_some_and(|r| r.starts_with("oci-layout:") || r.starts_with("docker-archive:"));
+        let mut args = args.to_vec();
+        if local {
+            if let Some(i) = args
+                .windows(2)
+                .position(|w| w == ["--registry-config", "none"])
+            {
+                args.drain(i..i + 2);
+            }
+        }
+        let (rc, out, err) = run(provenant().args(&args));
         let v = serde_json::from_str(&out).unwrap_or(Value::Null);
         (rc, v, err)
     }

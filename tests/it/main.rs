@@ -9,6 +9,7 @@ mod action;
 mod cli;
 mod corpus;
 mod docs;
+mod engine;
 mod gate_review;
 mod gate_sast_dast;
 mod gate_sca;

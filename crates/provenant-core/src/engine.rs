@@ -677,6 +677,17 @@ fn with_gates(
         }
     }
     evidence.extend(attested);
+    if evidence.is_empty()
+        && inputs.gates.is_empty()
+        && policy.gates().required.is_empty()
+        && policy.gates_constrained()
+    {
+        checks.push(Check::fail(
+            CheckCode::GateMissing,
+            "the policy constrains the security gates (finding thresholds, signed gate evidence or gate timing), and no gate report or gate attestation was given: give the reports (--sarif, --sca, --dast, --ci-run)",
+            vec![EvidenceRef::new(EvidenceKind::Flag, "--max-* / --require-signed-gates / --built-at / --committed-at")],
+        ));
+    }
     if review_asked {
         checks.extend(review_checks(inputs, policy, sh.commit.as_deref()));
     }
@@ -829,8 +840,26 @@ fn finalize(base: Report, inputs: &Inputs, policy: &Policy) -> Verification {
             }
         }
     }
-    opt_outs.extend(inputs.opt_outs.iter().cloned());
-    opt_outs.extend(policy_opt_outs(&checks, policy));
+    // Opt-outs taken while collecting or stated by the policy: recorded in the report, and
+    // one warning each (the verifiers record their own).
+    let added: Vec<OptOut> = inputs
+        .opt_outs
+        .iter()
+        .cloned()
+        .chain(policy_opt_outs(&checks, policy))
+        .filter(|o| !opt_outs.iter().any(|have| have.name == o.name))
+        .collect();
+    for o in &added {
+        checks.push(Check::warn(
+            CheckCode::OptOutUsed,
+            format!("{}: {}", o.name, o.risk),
+            vec![EvidenceRef::new(
+                EvidenceKind::Flag,
+                format!("--{}", o.name),
+            )],
+        ));
+    }
+    opt_outs.extend(added);
     dedup_opt_outs(&mut opt_outs);
     let assemble = |checks: Vec<Check>| {
         let mut r = Report::new(

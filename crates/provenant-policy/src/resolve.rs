@@ -429,10 +429,21 @@ impl Policy {
             Signers::Keyless { identity, issuer } => identity.is_some() || issuer.is_some(),
         }
     }
-    /// Whether anything is asked of the gates or the change review.
+    /// Whether anything is asked of the gates or the change review: required gates, finding
+    /// thresholds, signed gate evidence, gate timing, or a review.
     pub fn states_gates(&self) -> bool {
         let g = &self.gates;
-        !g.required.is_empty() || self.review.require_review
+        !g.required.is_empty() || self.review.require_review || self.gates_constrained()
+    }
+
+    /// Whether the gate runs are constrained (thresholds, signed evidence, timing) beyond which
+    /// gates are required: such a policy cannot be met by no gate evidence at all.
+    pub fn gates_constrained(&self) -> bool {
+        let g = &self.gates;
+        !g.max_findings.is_empty()
+            || g.require_signed
+            || g.built_at.is_some()
+            || g.committed_at.is_some()
     }
 
     /// Requirements a Verification Summary Attestation cannot show (it names its subject,
@@ -765,10 +776,15 @@ fn gate_spec(f: &PolicyFlags, errors: &mut Vec<Diagnostic>) -> (GateSpec, Review
         built_at,
         committed_at,
     };
+    // Review rules stated (more approvals, merge methods, approvals without a commit) mean a
+    // review is expected: without one they would be silently met.
+    let tuned = g.min_approvals.unwrap_or(1) != 1
+        || !g.allowed_merge_method.is_empty()
+        || g.accept_approvals_without_commit;
     let review = ReviewRequirements {
         min_approvals: g.min_approvals.unwrap_or(1),
         allowed_merge_methods: (!g.allowed_merge_method.is_empty()).then_some(methods),
-        require_review: g.require_review,
+        require_review: g.require_review || tuned,
         accept_approvals_without_commit: g.accept_approvals_without_commit,
     };
     (spec, review)

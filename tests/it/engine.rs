@@ -1,0 +1,643 @@
+//! Issue 15: one engine. Every flag of every verify subcommand either changes what is checked or
+//! is refused (exit 2), never silently ignored; the VSA command and its alias agree; the library
+//! alone reproduces the example policies; `--offline` never opens a socket; `--effective-time`
+//! judges as of its instant.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{provenant, root, run};
+
+const FILE: &str = "testdata/release/hello-provenant.txt";
+const BUNDLE: &str = "testdata/release/hello-provenant.intoto.sigstore.json";
+const MESSAGE_BUNDLE: &str = "testdata/release/hello-provenant.txt.sigstore.json";
+const TAMPERED: &str = "testdata/release/tampered/wrong-identity.sigstore.json";
+const TRUST: &str = "testdata/trust/trusted_root.json";
+const IDENTITY: &str =
+    "https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0";
+const ISSUER: &str = "https://token.actions.githubusercontent.com";
+const OTHER_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// What a run showed: the exit code, and (when it printed a JSON report) the multiset of
+/// `code:outcome`, the opt-outs and the evaluation time.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    rc: i32,
+    checks: Vec<String>,
+    opt_outs: Vec<String>,
+    evaluated_at: String,
+}
+
+fn outcome(args: &[String]) -> (Outcome, String) {
+    let (rc, out, err) = run(provenant().current_dir(root()).args(args));
+    let v: Value = serde_json::from_str(&out).unwrap_or(Value::Null);
+    let mut checks: Vec<String> = v["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| format!("{}:{}", c["code"].as_str().unwrap_or(""), c["outcome"]))
+        .collect();
+    checks.sort();
+    let opt_outs = v["opt_outs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| o["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let evaluated_at = v["evaluated_at"].as_str().unwrap_or("").to_owned();
+    (
+        Outcome {
+            rc,
+            checks,
+            opt_outs,
+            evaluated_at,
+        },
+        format!("{out}\n{err}"),
+    )
+}
+
+/// Every long flag a subcommand's --help lists (aliases included).
+fn flags_of(cmd: &[&str]) -> Vec<String> {
+    let (rc, out, _) = run(provenant().args(cmd).arg("--help"));
+    assert_eq!(rc, 0);
+    // Option lines are indented by 2 (`  -h, --help`) or 6 (`      --bundle <FILE>`); help
+    // text is indented further.
+    let mut flags: Vec<String> = out
+        .lines()
+        .filter(|l| {
+            (l.starts_with("  -") || l.starts_with("      --")) && !l.starts_with("       -")
+        })
+        .filter_map(|l| {
+            l.split(|c: char| c.is_whitespace() || c == ',')
+                .find(|w| w.starts_with("--"))
+        })
+        .map(|w| {
+            w.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect()
+        })
+        .collect();
+    // Visible aliases: `[aliases: --x]`.
+    for l in out.lines() {
+        for marker in ["[aliases: ", "[alias: "] {
+            if let Some((_, rest)) = l.split_once(marker) {
+                flags.extend(
+                    rest.trim_end_matches(']')
+                        .split(", ")
+                        .map(|a| a.trim().to_owned()),
+                );
+            }
+        }
+    }
+    flags.sort();
+    flags.dedup();
+    flags
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| (*x).to_owned()).collect()
+}
+
+/// How one flag is shown to matter.
+enum Case {
+    /// Added to the baseline: the run is refused (2) or its checks, opt-outs or evaluation
+    /// time differ from the baseline's.
+    Adds(Vec<String>),
+    /// A whole command line in place of the baseline (for flags that exclude one of the
+    /// baseline's): the same test.
+    Instead(Vec<String>),
+    /// An output flag: it changes where or how the report is written, not what is checked;
+    /// `check` asserts that effect.
+    Output(Vec<String>, fn(&str, &Path)),
+}
+
+fn baseline() -> Vec<String> {
+    s(&[
+        "verify",
+        "artifact",
+        FILE,
+        "--bundle",
+        BUNDLE,
+        "--trusted-root",
+        TRUST,
+        "--certificate-identity",
+        IDENTITY,
+        "--certificate-oidc-issuer",
+        ISSUER,
+        "--format",
+        "json",
+    ])
+}
+
+/// The baseline without one flag and its value.
+fn without(flag: &str) -> Vec<String> {
+    let mut b = baseline();
+    if let Some(i) = b.iter().position(|a| a == flag) {
+        b.drain(i..i + 2);
+    }
+    b
+}
+
+fn with(base: Vec<String>, extra: &[&str]) -> Vec<String> {
+    let mut b = base;
+    b.extend(s(extra));
+    b
+}
+
+fn wrote(dir: &Path, name: &str) -> bool {
+    dir.join(name).metadata().is_ok_and(|m| m.len() > 0)
+}
+
+#[allow(clippy::too_many_lines)]
+fn artifact_cases(dir: &Path) -> BTreeMap<&'static str, Case> {
+    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    std::fs::write(dir.join("empty.json"), b"{}").unwrap();
+    std::fs::write(dir.join("garbage.layout"), b"{}").unwrap();
+    std::fs::write(
+        dir.join("sbom.json"),
+        br#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("not-a-repo")).unwrap();
+    let empty = p("empty.json");
+    let layout = p("garbage.layout");
+    let key = root()
+        .join("testdata/keys/cosign.pub")
+        .to_string_lossy()
+        .into_owned();
+    let policy = root()
+        .join("attestations/examples/github-keyless-release.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let rego = root()
+        .join("attestations/examples/release.rego")
+        .to_string_lossy()
+        .into_owned();
+    let b = baseline;
+    let add = |extra: &[&str]| Case::Adds(s(extra));
+    let mut m: BTreeMap<&'static str, Case> = BTreeMap::new();
+    let no_file: Vec<String> = baseline().into_iter().filter(|a| a != FILE).collect();
+    m.insert(
+        "--digest",
+        Case::Instead(with(
+            no_file,
+            &["--digest", &format!("sha256:{}", "ab".repeat(32))],
+        )),
+    );
+    m.insert(
+        "--bundle",
+        Case::Instead(with(without("--bundle"), &["--bundle", TAMPERED])),
+    );
+    m.insert(
+        "--signature",
+        Case::Instead(with(without("--bundle"), &["--signature", TAMPERED])),
+    );
+    m.insert("--provenance", add(&["--provenance", MESSAGE_BUNDLE]));
+    m.insert("--attestations", add(&["--attestations", MESSAGE_BUNDLE]));
+    m.insert(
+        "--certificate-identity",
+        Case::Instead(with(
+            without("--certificate-identity"),
+            &[
+                "--certificate-identity",
+                "https://github.com/other/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+            ],
+        )),
+    );
+    m.insert(
+        "--certificate-identity-regexp",
+        Case::Instead(with(
+            without("--certificate-identity"),
+            &[
+                "--certificate-identity-regexp",
+                "^https://github\\.com/other/.*$",
+            ],
+        )),
+    );
+    m.insert(
+        "--certificate-oidc-issuer",
+        Case::Instead(with(
+            without("--certificate-oidc-issuer"),
+            &["--certificate-oidc-issuer", "https://accounts.google.com"],
+        )),
+    );
+    m.insert(
+        "--cert-oidc-issuer",
+        Case::Instead(with(
+            without("--certificate-oidc-issuer"),
+            &["--cert-oidc-issuer", "https://accounts.google.com"],
+        )),
+    );
+    m.insert(
+        "--certificate-oidc-issuer-regexp",
+        Case::Instead(with(
+            without("--certificate-oidc-issuer"),
+            &[
+                "--certificate-oidc-issuer-regexp",
+                "^https://accounts\\.google\\.com$",
+            ],
+        )),
+    );
+    m.insert(
+        "--trusted-root",
+        Case::Instead(with(
+            without("--trusted-root"),
+            &["--trusted-root", "public-good"],
+        )),
+    );
+    m.insert("--key", add(&["--key", &key]));
+    m.insert("--threshold", add(&["--threshold", "2"]));
+    m.insert("--insecure-ignore-tlog", add(&["--insecure-ignore-tlog"]));
+    m.insert(
+        "--effective-time",
+        add(&["--effective-time", "2025-07-01T00:00:00Z"]),
+    );
+    m.insert(
+        "--policy",
+        Case::Instead(with(
+            without("--certificate-identity"),
+            &["--policy", &policy],
+        )),
+    );
+    m.insert("--rego", add(&["--rego", &rego]));
+    m.insert(
+        "--source-uri",
+        add(&["--source-uri", "github.com/other/app"]),
+    );
+    m.insert("--source-tag", add(&["--source-tag", "v9.9.9"]));
+    m.insert(
+        "--source-versioned-tag",
+        add(&["--source-versioned-tag", "v9"]),
+    );
+    m.insert("--source-branch", add(&["--source-branch", "main"]));
+    m.insert(
+        "--builder-id",
+        add(&[
+            "--builder-id",
+            "https://github.com/other/builder/.github/workflows/b.yml",
+        ]),
+    );
+    m.insert("--commit", add(&["--commit", OTHER_SHA]));
+    m.insert("--owner", add(&["--owner", "other"]));
+    m.insert("--repo", add(&["--repo", "other/app"]));
+    m.insert("--signer-repo", add(&["--signer-repo", "other/app"]));
+    m.insert(
+        "--signer-workflow",
+        add(&[
+            "--signer-workflow",
+            "github.com/other/app/.github/workflows/release.yml",
+        ]),
+    );
+    m.insert("--source-ref", add(&["--source-ref", "refs/heads/main"]));
+    m.insert("--source-digest", add(&["--source-digest", OTHER_SHA]));
+    m.insert(
+        "--predicate-type",
+        add(&["--predicate-type", "https://example.com/other/v1"]),
+    );
+    m.insert(
+        "--build-workflow-input",
+        add(&["--build-workflow-input", "k=v"]),
+    );
+    m.insert("--package-name", add(&["--package-name", "app"]));
+    m.insert("--package-version", add(&["--package-version", "1.0.0"]));
+    m.insert(
+        "--deny-self-hosted-runners",
+        add(&["--deny-self-hosted-runners"]),
+    );
+    m.insert("--sbom", Case::Adds(s(&["--sbom", &p("sbom.json")])));
+    m.insert("--require-sbom", add(&["--require-sbom"]));
+    m.insert(
+        "--layout",
+        Case::Adds(s(&["--layout", &layout, "--layout-key", &key])),
+    );
+    m.insert("--layout-key", Case::Adds(s(&["--layout-key", &key])));
+    m.insert(
+        "--links",
+        Case::Adds(s(&["--links", dir.to_str().unwrap()])),
+    );
+    m.insert("--sarif", add(&["--sarif", &empty]));
+    m.insert("--sca", add(&["--sca", &empty]));
+    m.insert("--dast", add(&["--dast", &empty]));
+    m.insert("--ci-run", add(&["--ci-run", &empty]));
+    m.insert("--require-gate", add(&["--require-gate", "sast"]));
+    m.insert("--max-critical", add(&["--max-critical", "0"]));
+    m.insert("--max-high", add(&["--max-high", "0"]));
+    m.insert("--max-medium", add(&["--max-medium", "0"]));
+    m.insert("--max-low", add(&["--max-low", "0"]));
+    m.insert(
+        "--unknown-severity-as",
+        add(&["--unknown-severity-as", "low"]),
+    );
+    m.insert("--waivers", add(&["--waivers", &empty]));
+    m.insert("--require-signed-gates", add(&["--require-signed-gates"]));
+    m.insert("--built-at", add(&["--built-at", "2025-06-15"]));
+    m.insert("--committed-at", add(&["--committed-at", "2025-06-14"]));
+    m.insert("--review", add(&["--review", &empty]));
+    m.insert("--require-review", add(&["--require-review"]));
+    m.insert("--min-approvals", add(&["--min-approvals", "2"]));
+    m.insert(
+        "--allowed-merge-method",
+        add(&["--allowed-merge-method", "squash"]),
+    );
+    m.insert(
+        "--accept-approvals-without-commit",
+        add(&["--accept-approvals-without-commit"]),
+    );
+    m.insert(
+        "--git-dir",
+        add(&["--git-dir", &p("not-a-repo"), "--release-branch", "main"]),
+    );
+    m.insert("--release-branch", add(&["--release-branch", "main"]));
+    m.insert("--vsa", add(&["--vsa", &empty]));
+    m.insert("--verifier-id", add(&["--verifier-id", "x"]));
+    m.insert("--resource-uri", add(&["--resource-uri", "x"]));
+    m.insert(
+        "--verified-level",
+        add(&["--verified-level", "SLSA_BUILD_LEVEL_3"]),
+    );
+    m.insert("--public-key-id", add(&["--public-key-id", "k"]));
+    m.insert("--vsa-key", add(&["--vsa-key", &key]));
+    m.insert(
+        "--format",
+        Case::Output(
+            with(b(), &["--format", &format!("sarif={}", p("r.sarif"))]),
+            |_, d| {
+                assert!(std::fs::read_to_string(d.join("r.sarif"))
+                    .unwrap()
+                    .contains("\"2.1.0\""));
+            },
+        ),
+    );
+    m.insert(
+        "--out",
+        Case::Output(with(b(), &["--out", &p("r.json")]), |_, d| {
+            assert!(wrote(d, "r.json"))
+        }),
+    );
+    m.insert(
+        "--write-rego-input",
+        Case::Output(
+            with(b(), &["--write-rego-input", &p("input.json")]),
+            |_, d| {
+                assert!(wrote(d, "input.json"));
+            },
+        ),
+    );
+    m.insert(
+        "--print-provenance",
+        Case::Output(with(b(), &["--print-provenance"]), |out, _| {
+            assert!(out.contains("https://slsa.dev/provenance/v1"), "{out}");
+        }),
+    );
+    // Artifact verification never uses the network (the trusted root is embedded or given):
+    // --offline states what is already true, and the run is the same.
+    m.insert(
+        "--offline",
+        Case::Output(with(b(), &["--offline"]), |out, _| {
+            assert!(out.contains("\"verdict\": \"pass\""), "{out}");
+        }),
+    );
+    m
+}
+
+/// Issue 15, item 2: every flag `verify artifact --help` lists is in the table, and each one
+/// changes what is checked (or is refused); output flags show their effect.
+#[test]
+fn every_verify_artifact_flag_changes_the_checks_or_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = artifact_cases(dir.path());
+    let listed = flags_of(&["verify", "artifact"]);
+    let untested: Vec<&String> = listed
+        .iter()
+        .filter(|f| !matches!(f.as_str(), "--help" | "--version"))
+        .filter(|f| !cases.contains_key(f.as_str()))
+        .collect();
+    assert!(untested.is_empty(), "flags without a case: {untested:?}");
+    let (base, text) = outcome(&baseline());
+    assert_eq!(base.rc, 0, "the baseline passes: {text}");
+    for (flag, case) in &cases {
+        assert!(
+            listed.iter().any(|f| f == flag),
+            "{flag} is not listed by --help"
+        );
+        match case {
+            Case::Adds(extra) => {
+                let (o, text) = outcome(&with(
+                    baseline(),
+                    &extra.iter().map(String::as_str).collect::<Vec<_>>(),
+                ));
+                assert!(o.rc == 2 || o != base, "{flag} changed nothing: {text}");
+            }
+            Case::Instead(args) => {
+                let (o, text) = outcome(args);
+                assert!(o.rc == 2 || o != base, "{flag} changed nothing: {text}");
+            }
+            Case::Output(args, check) => {
+                let (o, text) = outcome(args);
+                assert_eq!(o.rc, 0, "{flag}: {text}");
+                check(&text, dir.path());
+            }
+        }
+    }
+}
+
+/// The flags that constrain gates or the review, given without any gate or review evidence,
+/// fail the run instead of being met by nothing.
+#[test]
+fn gate_and_review_rules_without_evidence_fail_or_are_refused() {
+    for (extra, code) in [
+        (&["--max-critical", "0"][..], Some("gate-missing")),
+        (&["--require-signed-gates"], Some("gate-missing")),
+        (&["--built-at", "2025-06-15"], Some("gate-missing")),
+        (&["--min-approvals", "2"], Some("review-missing")),
+        (
+            &["--allowed-merge-method", "squash"],
+            Some("review-missing"),
+        ),
+        (&["--waivers", "testdata/README.md"], None),
+        (&["--unknown-severity-as", "low"], None),
+    ] {
+        let (o, text) = outcome(&with(baseline(), extra));
+        match code {
+            Some(code) => {
+                assert_eq!(o.rc, 1, "{extra:?}: {text}");
+                assert!(
+                    o.checks.contains(&format!("{code}:\"fail\"")),
+                    "{extra:?}: {text}"
+                );
+            }
+            None => assert_eq!(o.rc, 2, "{extra:?}: {text}"),
+        }
+    }
+}
+
+/// A layout alone still judges every requirement stated beside it: none is met by a layout.
+#[test]
+fn a_layout_alone_judges_the_requirements_stated_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("root.layout");
+    std::fs::write(&layout, b"{}").unwrap();
+    let key = root().join("testdata/keys/cosign.pub");
+    for extra in [
+        &["--require-sbom"][..],
+        &["--source-uri", "github.com/provenant-test/app"],
+        &[
+            "--certificate-identity",
+            IDENTITY,
+            "--certificate-oidc-issuer",
+            ISSUER,
+        ],
+    ] {
+        let (o, text) = outcome(&with(
+            s(&[
+                "verify",
+                "artifact",
+                "--layout",
+                layout.to_str().unwrap(),
+                "--layout-key",
+                key.to_str().unwrap(),
+                "--format",
+                "json",
+            ]),
+            extra,
+        ));
+        assert_eq!(o.rc, 1, "{extra:?}: {text}");
+        assert!(
+            o.checks.contains(&"evidence-missing:\"fail\"".to_owned()),
+            "{extra:?}: {text}"
+        );
+    }
+}
+
+/// `--effective-time` is the instant the report records and judges as of.
+#[test]
+fn effective_time_is_recorded_and_parsed_strictly() {
+    let (o, text) = outcome(&with(
+        baseline(),
+        &["--effective-time", "2025-07-01T00:00:00Z"],
+    ));
+    assert_eq!(o.rc, 0, "{text}");
+    assert_eq!(o.evaluated_at, "2025-07-01T00:00:00Z");
+    for bad in ["2025-07-01", "yesterday", "2025-07-01T00:00:00"] {
+        let (o, text) = outcome(&with(baseline(), &["--effective-time", bad]));
+        assert_eq!(o.rc, 2, "{bad}: {text}");
+    }
+}
+
+/// Waivers are judged as of --effective-time: one that expired before now still applies as of
+/// an instant before its expiry, and one that expires later has expired as of a later instant.
+#[test]
+fn waivers_are_judged_as_of_the_effective_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("codeql.sarif");
+    std::fs::write(
+        &sarif,
+        format!(
+            r#"{{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[{{"tool":{{"driver":{{"name":"CodeQL","rules":[{{"id":"js/xss","properties":{{"security-severity":"9.5"}}}}]}}}},"versionControlProvenance":[{{"repositoryUri":"https://github.com/provenant-test/app","revisionId":"{OTHER_SHA}"}}],"invocations":[{{"executionSuccessful":true,"startTimeUtc":"2025-06-01T00:00:00Z","endTimeUtc":"2025-06-01T00:10:00Z"}}],"results":[{{"ruleId":"js/xss","level":"error","message":{{"text":"xss"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"a.js"}},"region":{{"startLine":1}}}}}}]}}]}}]}}"#
+        ),
+    )
+    .unwrap();
+    let waivers = dir.path().join("waivers.json");
+    std::fs::write(
+        &waivers,
+        br#"[{"id":"js/xss","reason":"not reachable","approver":"sec@example.com","expires":"2025-12-31"}]"#,
+    )
+    .unwrap();
+    let gates = |at: &str| {
+        let (rc, out, err) = run(provenant().args([
+            "gates",
+            "--commit",
+            OTHER_SHA,
+            "--sarif",
+            sarif.to_str().unwrap(),
+            "--max-critical",
+            "0",
+            "--waivers",
+            waivers.to_str().unwrap(),
+            "--effective-time",
+            at,
+            "--format",
+            "json",
+        ]));
+        let v: Value = serde_json::from_str(&out).unwrap_or(Value::Null);
+        (rc, v, err)
+    };
+    let (rc, v, err) = gates("2025-07-01T00:00:00Z");
+    assert_eq!(rc, 0, "{v:#}\n{err}");
+    assert_eq!(v["evaluated_at"], "2025-07-01T00:00:00Z");
+    let (rc, v, _) = gates("2026-02-01T00:00:00Z");
+    assert_eq!(rc, 1, "expired as of 2026-02-01: {v:#}");
+    let codes: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "fail")
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"gate-waiver-invalid"), "{codes:?}");
+}
+
+/// `verify image --offline` refuses a registry reference before any connection: a listener on
+/// loopback sees none.
+#[test]
+fn offline_image_verification_never_opens_a_socket() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (rc, _, err) = run(provenant()
+        .args([
+            "verify",
+            "image",
+            &format!("127.0.0.1:{port}/app:v1"),
+            "--key",
+            "testdata/keys/cosign.pub",
+            "--offline",
+        ])
+        .current_dir(root()));
+    assert_eq!(rc, 2, "{err}");
+    assert!(err.contains("--offline"), "{err}");
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "--offline connected to the registry"
+    );
+    // An OCI layout is read offline: the run gets past the reference (and fails on the
+    // missing directory, exit 2, naming it).
+    let (rc, _, err) = run(provenant()
+        .args([
+            "verify",
+            "image",
+            "oci-layout:/nonexistent-provenant:v1",
+            "--key",
+            "testdata/keys/cosign.pub",
+            "--offline",
+        ])
+        .current_dir(root()));
+    assert_eq!(rc, 2);
+    assert!(!err.contains("--offline"), "{err}");
+}
+
+/// Registry flags with an OCI layout or archive would change nothing: refused.
+#[test]
+fn registry_flags_need_a_registry_reference() {
+    for extra in [
+        &["--allow-insecure-registry"][..],
+        &["--registry-config", "none"],
+        &["--registry-timeout", "5"],
+        &["--max-concurrency", "2"],
+    ] {
+        let (rc, _, err) = run(provenant()
+            .args([
+                "verify",
+                "image",
+                "oci-layout:/nonexistent-provenant:v1",
+                "--key",
+                "testdata/keys/cosign.pub",
+            ])
+            .args(extra)
+            .current_dir(root()));
+        assert_eq!(rc, 2, "{extra:?}: {err}");
+        assert!(err.contains("not in a registry"), "{extra:?}: {err}");
+    }
+}
