@@ -338,13 +338,6 @@ pub struct OutputArgs {
     #[arg(long, value_name = "PEM")]
     pub vsa_key: Option<String>,
 
-    /// On success, print each verified SLSA provenance statement (as signed, one JSON document
-    /// per line; control, bidi and invisible characters written as \uXXXX escapes, the same
-    /// JSON value) to stdout, as slsa-verifier --print-provenance does; the report then goes to
-    /// stderr. Nothing is printed to stdout on failure.
-    #[arg(long)]
-    pub print_provenance: bool,
-
     /// Write the report (in the --format given without =PATH) to this file; a text summary
     /// still goes to stdout.
     #[arg(long, value_name = "FILE")]
@@ -458,6 +451,17 @@ pub struct GateArgs {
         help_heading = "Change review"
     )]
     pub release_branch: Option<String>,
+}
+
+/// `--print-provenance` (commands that verify provenance).
+#[derive(Debug, Clone, Args)]
+pub struct PrintArgs {
+    /// On success, print each verified SLSA provenance statement (as signed, one JSON document
+    /// per line; control, bidi and invisible characters written as \uXXXX escapes, the same
+    /// JSON value) to stdout, as slsa-verifier --print-provenance does; the report then goes to
+    /// stderr. Nothing is printed to stdout on failure.
+    #[arg(long)]
+    pub print_provenance: bool,
 }
 
 /// When the verification is judged, and whether the network may be used.

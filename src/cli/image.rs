@@ -21,8 +21,8 @@ use provenant_formats::sbom::{is_sbom_predicate, parse_sbom, ParsedSbom, SbomErr
 use provenant_model::{CheckCode, OptOut};
 
 use super::args::{
-    policy_flags, EvidenceArgs, GateArgs, ImageArgs, OutputArgs, PolicyArgs, RunArgs, SbomArgs,
-    SignerArgs, SourceArgs,
+    policy_flags, EvidenceArgs, GateArgs, ImageArgs, OutputArgs, PolicyArgs, PrintArgs, RunArgs,
+    SbomArgs, SignerArgs, SourceArgs,
 };
 use super::output::Renderer;
 use super::verify::{finish, gate_inputs, ProvenanceArgs};
@@ -57,6 +57,8 @@ pub struct ImageCommandArgs {
     pub image: ImageArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub print: PrintArgs,
 }
 
 /// The flag groups an image verification reads, from `verify image` or `provenance`.
@@ -71,6 +73,7 @@ struct Parts<'a> {
     gates: &'a GateArgs,
     image: &'a ImageArgs,
     output: &'a OutputArgs,
+    print: &'a PrintArgs,
 }
 
 /// `provenant verify image`.
@@ -87,6 +90,7 @@ pub fn verify(a: &ImageCommandArgs) -> Result<u8, CliError> {
             gates: &a.gates,
             image: &a.image,
             output: &a.output,
+            print: &a.print,
         },
         Command::VerifyImage,
         Renderer::Verify,
@@ -108,6 +112,7 @@ pub fn provenance(a: &ProvenanceArgs) -> Result<u8, CliError> {
             gates: &art.gates,
             image: &a.image,
             output: &art.output,
+            print: &art.print,
         },
         Command::Provenance,
         Renderer::Provenance,
@@ -145,7 +150,7 @@ fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliErr
         });
     }
     let v = provenant_core::verify_detailed(&inputs, &trust, &policy, p.run.now());
-    finish(p.output, outputs, p.policy, v)
+    finish(p.print, outputs, p.policy, v)
 }
 
 /// Whether a `provenance` subject names an image rather than a file: an `oci-layout:` or

@@ -10,8 +10,8 @@ use provenant_model::{DigestAlgorithm, Report, Verdict};
 use provenant_policy::Policy;
 
 use super::args::{
-    policy_flags, EvidenceArgs, GateArgs, ImageArgs, LayoutArgs, OutputArgs, PolicyArgs, RunArgs,
-    SbomArgs, SignerArgs, SourceArgs, VsaArgs,
+    policy_flags, EvidenceArgs, GateArgs, ImageArgs, LayoutArgs, OutputArgs, PolicyArgs, PrintArgs,
+    RunArgs, SbomArgs, SignerArgs, SourceArgs, VsaArgs,
 };
 use super::output::{Outputs, Renderer, ReportFormat};
 use super::{emit, read, read_limited, subject_of, CliError};
@@ -29,6 +29,7 @@ pub enum VerifyCommand {
     /// .sbom tags), OCI 1.1 referrers (API or tag fallback) and BuildKit attestations, found in
     /// a registry, an OCI layout or a docker archive, all bound to the manifest digest.
     #[command(
+        mut_arg("bundle", |a| a.help("Extra signature evidence files, beside what is found with the image (repeatable)").long_help(None)),
         after_help = "Examples:\n  provenant verify image ghcr.io/org/app:v1.2.3 \\\n      --certificate-identity https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.2.3 \\\n      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n  provenant verify image 127.0.0.1:5000/app@sha256:<hex> --key cosign.pub --platform linux/amd64\n  provenant verify image oci-layout:./out:v1 --key cosign.pub --expected-digest sha256:<hex>\n\nExit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 registry unreachable or refused the credentials."
     )]
     Image(Box<super::image::ImageCommandArgs>),
@@ -78,6 +79,8 @@ pub struct ArtifactArgs {
     pub vsa: VsaArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub print: PrintArgs,
 }
 
 /// Arguments of `provenant verify vsa`.
@@ -184,7 +187,7 @@ fn artifact(a: &ArtifactArgs, command: Command, renderer: Renderer) -> Result<u8
     let trust = read::trust_roots(&policy, &a.layout.layout_key)?;
     let inputs = artifact_inputs(a, command, &policy, &trust, &targets)?;
     let v = provenant_core::verify_detailed(&inputs, &trust, &policy, a.run.now());
-    finish(&a.output, a.outputs(renderer), &a.policy, v)
+    finish(&a.print, a.outputs(renderer), &a.policy, v)
 }
 
 /// Read what `verify artifact` names: evidence, SBOMs, the artifact (hashed with every
@@ -254,7 +257,7 @@ pub(super) fn gate_inputs(inputs: &mut Inputs, g: &GateArgs) -> Result<(), CliEr
 /// Write the Rego input if asked, the report in every format (and, with --print-provenance,
 /// the verified provenance), and return the exit code.
 pub(super) fn finish(
-    output: &OutputArgs,
+    print: &PrintArgs,
     outputs: Outputs<'_>,
     policy: &PolicyArgs,
     v: Verification,
@@ -262,8 +265,8 @@ pub(super) fn finish(
     write_rego_input(policy.write_rego_input.as_deref(), &v)?;
     let report = v.report;
     // With --print-provenance the report goes to stderr, and stdout holds only the provenance.
-    outputs.write(&report, output.print_provenance)?;
-    if output.print_provenance && report.verdict == Verdict::Pass {
+    outputs.write(&report, print.print_provenance)?;
+    if print.print_provenance && report.verdict == Verdict::Pass {
         print_provenance(&report);
     }
     Ok(exit_code(&report))
@@ -367,7 +370,7 @@ fn vsa_alias(a: &ArtifactArgs, renderer: Renderer) -> Result<u8, CliError> {
             a.signer.trusted_root.is_some() || a.signer.insecure_ignore_tlog,
             "--trusted-root or --insecure-ignore-tlog (a VSA is verified with --key alone)",
         ),
-        (a.output.print_provenance, "--print-provenance"),
+        (a.print.print_provenance, "--print-provenance"),
     ];
     for (g, w) in given {
         if g && !unshowable.contains(&w) {

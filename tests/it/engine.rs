@@ -641,3 +641,338 @@ fn registry_flags_need_a_registry_reference() {
         assert!(err.contains("not in a registry"), "{extra:?}: {err}");
     }
 }
+
+/// A key-signed VSA about `sha256:abab…` (result PASSED, SLSA_BUILD_LEVEL_3), and its key.
+fn vsa_fixture(dir: &Path) -> (String, String) {
+    use provenant_testkit::keys::{dsse_envelope, KeyPair};
+    let key = KeyPair::p256(31);
+    let pem = dir.join("vsa.pub");
+    std::fs::write(&pem, key.public_pem()).unwrap();
+    let st = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"a","digest":{{"sha256":"{}"}}}}],"predicateType":"https://slsa.dev/verification_summary/v1","predicate":{{"verifier":{{"id":"https://verifier.example/v1"}},"resourceUri":"pkg:generic/app@1","verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_3"]}}}}"#,
+        "ab".repeat(32)
+    );
+    let p = dir.join("vsa.json");
+    std::fs::write(
+        &p,
+        dsse_envelope(
+            "application/vnd.in-toto+json",
+            st.as_bytes(),
+            &[(&key, Some("k1"))],
+        ),
+    )
+    .unwrap();
+    (
+        p.to_string_lossy().into_owned(),
+        pem.to_string_lossy().into_owned(),
+    )
+}
+
+/// `verify vsa` and `verify artifact --vsa` are one verification; every flag of `verify vsa`
+/// changes the checks or is refused.
+#[test]
+fn verify_vsa_equals_its_alias_and_every_flag_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vsa, key) = vsa_fixture(dir.path());
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let common = |cmd: &[&str], file: &[&str]| {
+        with(
+            with(s(cmd), file),
+            &[
+                "--digest",
+                &digest,
+                "--key",
+                &key,
+                "--verifier-id",
+                "https://verifier.example/v1",
+                "--resource-uri",
+                "pkg:generic/app@1",
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let base_args = common(&["verify", "vsa"], &[&vsa]);
+    let (base, text) = outcome(&base_args);
+    assert_eq!(base.rc, 0, "{text}");
+    let (alias, text) = outcome(&common(&["verify", "artifact"], &["--vsa", &vsa]));
+    assert_eq!(alias.checks, base.checks, "{text}");
+    let (flag_form, _) = outcome(&common(&["verify", "vsa"], &["--vsa", &vsa]));
+    assert_eq!(flag_form.checks, base.checks);
+
+    let rego = dir.path().join("deny.rego");
+    std::fs::write(
+        &rego,
+        "package provenant\ndeny contains \"no\" if { true }\n",
+    )
+    .unwrap();
+    let rego = rego.to_string_lossy().into_owned();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let changed: BTreeMap<&str, Vec<String>> = [
+        (
+            "--digest",
+            common(&["verify", "vsa"], &[&vsa])
+                .into_iter()
+                .map(|a| {
+                    if a == digest {
+                        format!("sha256:{}", "cd".repeat(32))
+                    } else {
+                        a
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "--key",
+            base_args
+                .iter()
+                .map(|a| {
+                    if *a == key {
+                        "testdata/keys/cosign.pub".to_owned()
+                    } else {
+                        a.clone()
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "--threshold",
+            with(base_args.clone(), &["--threshold", "2"]),
+        ),
+        (
+            "--verifier-id",
+            base_args
+                .iter()
+                .map(|a| {
+                    if a == "https://verifier.example/v1" {
+                        "https://other.example".to_owned()
+                    } else {
+                        a.clone()
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "--resource-uri",
+            base_args
+                .iter()
+                .map(|a| {
+                    if a == "pkg:generic/app@1" {
+                        "pkg:generic/other@1".to_owned()
+                    } else {
+                        a.clone()
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "--verified-level",
+            with(
+                base_args.clone(),
+                &["--verified-level", "SLSA_BUILD_LEVEL_4"],
+            ),
+        ),
+        (
+            "--public-key-id",
+            with(base_args.clone(), &["--public-key-id", "other"]),
+        ),
+        ("--rego", with(base_args.clone(), &["--rego", &rego])),
+        (
+            "--effective-time",
+            with(
+                base_args.clone(),
+                &["--effective-time", "2025-07-01T00:00:00Z"],
+            ),
+        ),
+        (
+            "--vsa-key",
+            with(
+                base_args.clone(),
+                &["--vsa-key", "testdata/keys/cosign.key"],
+            ),
+        ),
+        ("--vsa", with(base_args.clone(), &["--vsa", &vsa])),
+    ]
+    .into_iter()
+    .collect();
+    let output: BTreeMap<&str, Vec<String>> = [
+        (
+            "--format",
+            with(
+                base_args.clone(),
+                &["--format", &format!("sarif={}", p("r.sarif"))],
+            ),
+        ),
+        ("--out", with(base_args.clone(), &["--out", &p("r.json")])),
+        (
+            "--write-rego-input",
+            with(base_args.clone(), &["--write-rego-input", &p("in.json")]),
+        ),
+        ("--offline", with(base_args.clone(), &["--offline"])),
+    ]
+    .into_iter()
+    .collect();
+    for f in flags_of(&["verify", "vsa"]) {
+        if matches!(f.as_str(), "--help" | "--version") {
+            continue;
+        }
+        if let Some(args) = changed.get(f.as_str()) {
+            let (o, text) = outcome(args);
+            assert!(o.rc == 2 || o != base, "{f} changed nothing: {text}");
+        } else if let Some(args) = output.get(f.as_str()) {
+            let (o, text) = outcome(args);
+            assert_eq!(o.rc, 0, "{f}: {text}");
+        } else {
+            panic!("verify vsa {f} has no case");
+        }
+    }
+    assert!(
+        wrote(dir.path(), "r.sarif") && wrote(dir.path(), "r.json") && wrote(dir.path(), "in.json")
+    );
+}
+
+/// `verify image` has the artifact command's shared groups and its own image flags, and no
+/// artifact-only flag (no hidden flags refused at run time).
+#[test]
+fn verify_image_has_exactly_the_flags_it_uses() {
+    let image = flags_of(&["verify", "image"]);
+    let artifact = flags_of(&["verify", "artifact"]);
+    let image_only = [
+        "--expected-digest",
+        "--platform",
+        "--allow-insecure-registry",
+        "--registry-config",
+        "--require-signed-reference",
+        "--max-concurrency",
+        "--registry-timeout",
+    ];
+    let artifact_only = [
+        "--digest",
+        "--layout",
+        "--layout-key",
+        "--links",
+        "--vsa",
+        "--verifier-id",
+        "--resource-uri",
+        "--verified-level",
+        "--public-key-id",
+    ];
+    for f in &image {
+        assert!(
+            image_only.contains(&f.as_str()) || artifact.contains(f),
+            "verify image {f} is neither shared nor an image flag"
+        );
+    }
+    for f in &artifact {
+        assert!(
+            artifact_only.contains(&f.as_str()) || image.contains(f),
+            "verify artifact {f} is missing from verify image"
+        );
+    }
+    for f in artifact_only {
+        assert!(!image.contains(&f.to_owned()), "verify image lists {f}");
+        let (rc, _, err) = run(provenant().args(["verify", "image", "oci-layout:/x:v1", f, "x"]));
+        assert_eq!(rc, 2, "{f}: {err}");
+    }
+}
+
+/// The library alone (no binary) reproduces the example policies' verdicts on the bundled
+/// release, as the binary gives them.
+#[test]
+fn the_library_reproduces_the_example_policies() {
+    use provenant_core::{verify, Command, Evidence, Found, Inputs, Target, TrustRoots};
+    use provenant_model::{DigestAlgorithm, Subject, SubjectKind, Verdict};
+    use provenant_policy::{parse_policy, Policy, PolicyFile, PolicyFlags};
+    use provenant_verify::{digest_reader, TrustRoot};
+
+    let r = root();
+    let artifact = std::fs::read(r.join(FILE)).unwrap();
+    let (digests, size) = digest_reader(&artifact[..], &[DigestAlgorithm::Sha256]).unwrap();
+    let trust = || {
+        TrustRoots::sigstore(
+            TrustRoot::from_json(&std::fs::read(r.join(TRUST)).unwrap(), TRUST).unwrap(),
+        )
+    };
+    let examples = r.join("attestations/examples");
+    for name in [
+        "github-keyless-release.yaml",
+        "gates-strict.yaml",
+        "key-signed-image.yaml",
+    ] {
+        let path = examples.join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let (digest, _) = digest_reader(&bytes[..], &[DigestAlgorithm::Sha256]).unwrap();
+        let file = PolicyFile {
+            document: parse_policy(&bytes).unwrap(),
+            path: path.to_string_lossy().into_owned(),
+            digest: digest[0].clone(),
+        };
+        let mut inputs = Inputs::new(
+            Command::VerifyArtifact,
+            Target::Artifact(Subject {
+                kind: SubjectKind::File,
+                name: Some(FILE.into()),
+                digests: digests.clone(),
+                size: Some(size),
+            }),
+        );
+        let bundle = std::fs::read(r.join(BUNDLE)).unwrap();
+        inputs
+            .evidence
+            .push(Evidence::from_bytes(BUNDLE, Found::Given, &bundle));
+        let policy = Policy::resolve_file(Some(file), PolicyFlags::default()).unwrap();
+        // The key-signed example names key files next to it that the repository does not ship:
+        // the binary refuses to read them (exit 2); the library is given no key, and fails.
+        let report = verify(&inputs, &trust(), &policy, jiff::Timestamp::now());
+        let (rc, out, err) = run(provenant().current_dir(&r).args([
+            "verify",
+            "artifact",
+            FILE,
+            "--bundle",
+            BUNDLE,
+            "--trusted-root",
+            TRUST,
+            "--policy",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ]));
+        match name {
+            "github-keyless-release.yaml" => {
+                assert_eq!(report.verdict, Verdict::Pass, "{:#?}", report.checks);
+                assert_eq!(rc, 0, "{out}{err}");
+            }
+            "gates-strict.yaml" => {
+                assert_eq!(report.verdict, Verdict::Fail);
+                assert_eq!(rc, 1, "{out}{err}");
+            }
+            _ => {
+                assert_eq!(report.verdict, Verdict::Fail);
+                assert_eq!(rc, 2, "{out}{err}");
+                continue;
+            }
+        }
+        // Same checks, code for code, as the binary's report.
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let mut cli: Vec<String> = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}:{}",
+                    c["code"].as_str().unwrap(),
+                    c["outcome"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let mut lib: Vec<String> = report
+            .checks
+            .iter()
+            .map(|c| format!("{}:{}", c.code, c.outcome.as_str()))
+            .collect();
+        cli.sort();
+        lib.sort();
+        assert_eq!(lib, cli, "{name}");
+    }
+}

@@ -79,3 +79,33 @@ fn verify_artifact_help() {
     assert_eq!(rc, 0);
     insta::assert_snapshot!(out);
 }
+
+/// Every subcommand's --help is part of the contract (issue 15): a flag added, dropped or
+/// reworded shows up here for review.
+#[test]
+fn every_subcommand_help() {
+    for cmd in [
+        &[][..],
+        &["verify"],
+        &["verify", "image"],
+        &["verify", "vsa"],
+        &["provenance"],
+        &["gates"],
+        &["inspect"],
+        &["sbom"],
+        &["sbom", "check"],
+        &["sbom", "diff"],
+        &["policy"],
+        &["policy", "init"],
+        &["policy", "lint"],
+    ] {
+        let (rc, out, _) = run(provenant().args(cmd).arg("--help"));
+        assert_eq!(rc, 0, "{cmd:?}");
+        let name = if cmd.is_empty() {
+            "help".to_owned()
+        } else {
+            format!("help_{}", cmd.join("_"))
+        };
+        insta::assert_snapshot!(name, out);
+    }
+}
