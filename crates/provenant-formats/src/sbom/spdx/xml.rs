@@ -169,7 +169,7 @@ pub(super) fn parse_tree(text: &str) -> Result<Element, SbomError> {
                 append_text(&mut stack, &s)?;
             }
             Event::GeneralRef(r) => {
-                let resolved = crate::xml::reference_text(&r).map_err(syntax)?;
+                let resolved = crate::xml::reference_text(&r).map_err(|e| syntax(e.to_string()))?;
                 append_text(&mut stack, &resolved)?;
             }
             Event::Eof => break,
