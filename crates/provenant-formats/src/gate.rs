@@ -302,10 +302,10 @@ pub enum GateError {
     },
     /// Over a documented limit.
     #[error("{0}")]
-    Limit(String),
+    Limit(LimitExceeded),
 }
 
-pub use crate::limits::{MAX_FINDINGS, MAX_GATE_REPORT_BYTES};
+pub use crate::limits::{LimitExceeded, MAX_FINDINGS, MAX_GATE_REPORT_BYTES};
 
 /// Detect the format of a report and read it. One file may hold several runs (SARIF runs).
 pub fn parse_gate(bytes: &[u8]) -> Result<Vec<GateReport>, GateError> {

@@ -11,6 +11,8 @@ pub mod cyclonedx;
 pub mod spdx;
 pub mod spdx3;
 
+pub use crate::limits::LimitExceeded;
+
 /// Which SBOM standard and encoding a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SbomStandard {
@@ -173,7 +175,7 @@ pub enum SbomError {
     },
     /// Over a documented limit.
     #[error("{0}")]
-    Limit(String),
+    Limit(LimitExceeded),
 }
 
 /// An SBOM read from bytes, with its structural validation.
@@ -368,7 +370,7 @@ pub(crate) fn json_value(
     use crate::json::{parse_strict, JsonError};
     let text = spdx::decode_text(bytes, "JSON", deviations)?;
     parse_strict(text.as_bytes()).map_err(|e| match e {
-        JsonError::TooDeep => SbomError::Limit(e.to_string()),
+        JsonError::TooDeep => SbomError::Limit(LimitExceeded::Json(e)),
         other => SbomError::Syntax {
             encoding: "JSON",
             detail: other.to_string(),

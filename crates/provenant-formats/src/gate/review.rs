@@ -38,6 +38,7 @@
 mod github;
 mod gitlab;
 
+use crate::limits::LimitExceeded;
 use serde_json::Value;
 
 use super::ci::Obj;
@@ -314,10 +315,12 @@ fn classify<'a>(v: &'a Value, at: &str, out: &mut Vec<Part<'a>>) -> Result<(), G
         }
         Value::Array(items) => {
             if items.len() > MAX_REVIEW_ITEMS {
-                return Err(GateError::Limit(format!(
-                    "{at} lists {} items; at most {MAX_REVIEW_ITEMS} are read",
-                    items.len()
-                )));
+                return Err(GateError::Limit(LimitExceeded::Listed {
+                    list: Some(at.to_string()),
+                    items: "items",
+                    count: items.len(),
+                    limit: MAX_REVIEW_ITEMS,
+                }));
             }
             let Some(first) = items.first() else {
                 out.push(Part::Empty);

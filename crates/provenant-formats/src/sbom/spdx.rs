@@ -16,6 +16,7 @@ mod tag_value;
 mod validate;
 mod xml;
 
+use crate::limits::LimitExceeded;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -50,7 +51,7 @@ pub fn parse_yaml(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
     let text = decode_text(bytes, "YAML", &mut deviations)?;
     let value = crate::yaml::parse_strict(&text).map_err(|e| match e {
         crate::yaml::YamlError::TooLarge | crate::yaml::YamlError::TooDeep { .. } => {
-            SbomError::Limit(e.to_string())
+            SbomError::Limit(LimitExceeded::Yaml(e))
         }
         e => SbomError::Syntax {
             encoding: "YAML",
@@ -231,14 +232,18 @@ fn read(
 fn check_limits(doc: &Map<String, Value>) -> Result<(), SbomError> {
     let len = |k: &str| doc.get(k).and_then(Value::as_array).map_or(0, Vec::len);
     if len("packages") > MAX_SPDX_PACKAGES {
-        return Err(SbomError::Limit(format!(
-            "more than {MAX_SPDX_PACKAGES} packages in one SPDX document"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "packages in one SPDX document",
+            limit: MAX_SPDX_PACKAGES,
+        }));
     }
     if len("relationships") > MAX_SPDX_RELATIONSHIPS {
-        return Err(SbomError::Limit(format!(
-            "more than {MAX_SPDX_RELATIONSHIPS} relationships in one SPDX document"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "relationships in one SPDX document",
+            limit: MAX_SPDX_RELATIONSHIPS,
+        }));
     }
     Ok(())
 }

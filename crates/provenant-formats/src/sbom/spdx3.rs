@@ -7,6 +7,7 @@
 //! names. Unknown properties and classes are allowed (SPDX 3 has profiles provenant does not
 //! read); what the normalisation relies on is checked.
 
+use crate::limits::LimitExceeded;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -313,14 +314,18 @@ impl<'a> Graph<'a> {
                 relationships += 1;
             }
             if packages > MAX_SPDX_PACKAGES {
-                return Err(SbomError::Limit(format!(
-                    "more than {MAX_SPDX_PACKAGES} packages in one SPDX document"
-                )));
+                return Err(SbomError::Limit(LimitExceeded::Count {
+                    format: None,
+                    items: "packages in one SPDX document",
+                    limit: MAX_SPDX_PACKAGES,
+                }));
             }
             if relationships > MAX_SPDX_RELATIONSHIPS {
-                return Err(SbomError::Limit(format!(
-                    "more than {MAX_SPDX_RELATIONSHIPS} relationships in one SPDX document"
-                )));
+                return Err(SbomError::Limit(LimitExceeded::Count {
+                    format: None,
+                    items: "relationships in one SPDX document",
+                    limit: MAX_SPDX_RELATIONSHIPS,
+                }));
             }
             if let Some(id) = id {
                 if let Some(prev) = g.by_id.get(id) {

@@ -4,6 +4,7 @@
 //! `pluginid`, `alertRef`, `alert`, `name`, `riskcode`, `confidence`, `riskdesc` and
 //! `instances/instance/uri` children. Other elements are passed over. A DOCTYPE is refused.
 
+use crate::limits::LimitExceeded;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -140,9 +141,11 @@ impl XmlReader<'_> {
             return Err(self.error("an element after the root element"));
         }
         if self.stack.len() >= MAX_DEPTH {
-            return Err(GateError::Limit(format!(
-                "XML nested deeper than {MAX_DEPTH} elements"
-            )));
+            return Err(GateError::Limit(LimitExceeded::Depth {
+                what: "XML",
+                limit: MAX_DEPTH,
+                unit: "elements",
+            }));
         }
         self.stack.push(name);
         let path: Vec<&str> = self.stack[1..].iter().map(String::as_str).collect();
@@ -158,9 +161,11 @@ impl XmlReader<'_> {
             ["site", "alerts", "alertitem"] => {
                 self.alerts += 1;
                 if self.alerts > MAX_FINDINGS {
-                    return Err(GateError::Limit(format!(
-                        "more than {MAX_FINDINGS} findings in one report"
-                    )));
+                    return Err(GateError::Limit(LimitExceeded::Count {
+                        format: None,
+                        items: "findings in one report",
+                        limit: MAX_FINDINGS,
+                    }));
                 }
                 let site = self.site.as_ref().map_or("site", |s| s.at.as_str());
                 let n = self.site.as_ref().map_or(0, |s| s.alerts.len()) + 1;

@@ -6,6 +6,7 @@
 //! object and validated against the root schema with those arrays emptied. The verdict is the
 //! root schema's on the whole document, without ever holding the whole document as a `Value`.
 
+use crate::limits::LimitExceeded;
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -42,7 +43,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
 
 fn syntax(e: &serde_json::Error) -> SbomError {
     match crate::json::JsonError::from_serde(e) {
-        e @ crate::json::JsonError::TooDeep => SbomError::Limit(e.to_string()),
+        e @ crate::json::JsonError::TooDeep => SbomError::Limit(LimitExceeded::Json(e)),
         e => SbomError::Syntax {
             encoding: "JSON",
             detail: e.to_string(),
@@ -144,10 +145,11 @@ impl<'a> State<'a> {
         let index = self.stream(kind).next_index;
         self.stream(kind).next_index += 1;
         if index >= MAX_COMPONENTS {
-            return Err(SbomError::Limit(format!(
-                "more than {MAX_COMPONENTS} {}",
-                kind.key()
-            )));
+            return Err(SbomError::Limit(LimitExceeded::Count {
+                format: None,
+                items: kind.key(),
+                limit: MAX_COMPONENTS,
+            }));
         }
         if self.builder.is_none() && !self.probed {
             // `specVersion` comes after the arrays: look ahead for it (one more pass over the

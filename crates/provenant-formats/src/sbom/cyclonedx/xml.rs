@@ -4,6 +4,7 @@
 //! (extensions, XML signatures) are skipped with their subtrees. A DOCTYPE is refused, so no
 //! entity beyond XML's five predefined ones and character references is ever expanded.
 
+use crate::limits::LimitExceeded;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::{NsReader, XmlVersion};
@@ -305,9 +306,11 @@ impl<'a> Reader<'a> {
     fn check_depth(&self) -> Result<(), SbomError> {
         let nesting = self.open.last().map_or(0, |o| o.nesting);
         if self.stack.len() + self.foreign - 2 * nesting > MAX_XML_DEPTH {
-            return Err(SbomError::Limit(format!(
-                "XML elements nested deeper than {MAX_XML_DEPTH} levels"
-            )));
+            return Err(SbomError::Limit(LimitExceeded::Depth {
+                what: "XML elements",
+                limit: MAX_XML_DEPTH,
+                unit: "levels",
+            }));
         }
         Ok(())
     }

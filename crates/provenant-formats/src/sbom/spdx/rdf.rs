@@ -4,6 +4,7 @@
 //! shape. SPDX ids are the fragments of element IRIs in the document's namespace; elements of
 //! an external document become `DocumentRef-x:SPDXRef-y`.
 
+use crate::limits::LimitExceeded;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -788,9 +789,11 @@ pub(super) fn to_json_shape(
     };
     let packages: Vec<Value> = typed("Package").into_iter().map(|p| w.package(p)).collect();
     if packages.len() > MAX_SPDX_PACKAGES {
-        return Err(SbomError::Limit(format!(
-            "more than {MAX_SPDX_PACKAGES} packages in one SPDX document"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "packages in one SPDX document",
+            limit: MAX_SPDX_PACKAGES,
+        }));
     }
     let files: Vec<Value> = typed("File").into_iter().map(|f| w.file(f)).collect();
     let snippets: Vec<Value> = typed("Snippet").into_iter().map(|s| w.snippet(s)).collect();
@@ -810,9 +813,11 @@ pub(super) fn to_json_shape(
         for o in g.objects(from, &rel_pred) {
             let Object::Node(r) = o else { continue };
             if relationships.len() >= MAX_SPDX_RELATIONSHIPS {
-                return Err(SbomError::Limit(format!(
-                    "more than {MAX_SPDX_RELATIONSHIPS} relationships in one SPDX document"
-                )));
+                return Err(SbomError::Limit(LimitExceeded::Count {
+                    format: None,
+                    items: "relationships in one SPDX document",
+                    limit: MAX_SPDX_RELATIONSHIPS,
+                }));
             }
             let mut m = Map::new();
             m.insert("spdxElementId".into(), Value::String(w.id_of(from)));

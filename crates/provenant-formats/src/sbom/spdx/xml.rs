@@ -2,6 +2,7 @@
 //! character entities), and tools-python's XML form of SPDX 2 (`<Document>` whose children
 //! are the JSON form's fields) read into the JSON shape.
 
+use crate::limits::LimitExceeded;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 use serde_json::{Map, Value};
@@ -83,9 +84,11 @@ pub(super) fn parse_tree(text: &str) -> Result<Element, SbomError> {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
                 if stack.len() >= MAX_JSON_DEPTH {
-                    return Err(SbomError::Limit(format!(
-                        "XML nested deeper than {MAX_JSON_DEPTH} elements"
-                    )));
+                    return Err(SbomError::Limit(LimitExceeded::Depth {
+                        what: "XML",
+                        limit: MAX_JSON_DEPTH,
+                        unit: "elements",
+                    }));
                 }
                 let qname = std::str::from_utf8(e.name().as_ref())
                     .map_err(|_| syntax("an element name that is not UTF-8"))?
