@@ -17,6 +17,7 @@ mod validate;
 mod xml;
 
 use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -188,9 +189,7 @@ fn read(
     locator: &Locator,
 ) -> Result<ParsedSbom, SbomError> {
     let Value::Object(doc) = value else {
-        return Err(SbomError::NotAnSbom(
-            "an SPDX 2 document is a mapping of fields at its top level".into(),
-        ));
+        return Err(SbomError::NotAnSbom(NotAnSbom::Spdx2NotAMapping));
     };
     let spec_version = match doc.get("spdxVersion") {
         Some(Value::String(s)) => s.clone(),

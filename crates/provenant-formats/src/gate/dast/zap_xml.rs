@@ -9,7 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use super::zap::{normalise, Alert, Doc, Site};
-use crate::gate::{GateError, GateReport, MAX_FINDINGS};
+use crate::gate::{GateError, GateReport, UnknownReport, MAX_FINDINGS};
 
 use crate::limits::MAX_ZAP_XML_DEPTH as MAX_DEPTH;
 
@@ -125,9 +125,7 @@ impl XmlReader<'_> {
         let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
         if !self.root_seen {
             if name != ROOT {
-                return Err(GateError::Unknown(format!(
-                    "XML whose root is <{name}>, not a ZAP report <{ROOT}>"
-                )));
+                return Err(GateError::Unknown(UnknownReport::XmlRoot { root: name }));
             }
             self.root_seen = true;
             self.stack.push(name);

@@ -7,6 +7,7 @@
 //! root schema's on the whole document, without ever holding the whole document as a `Value`.
 
 use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -238,16 +239,8 @@ impl<'a> State<'a> {
     fn finish(mut self, byte_order_mark: bool) -> Result<ParsedSbom, SbomError> {
         match self.rest.get("bomFormat") {
             Some(Value::String(s)) if s == "CycloneDX" => {}
-            Some(_) => {
-                return Err(SbomError::NotAnSbom(
-                    "a JSON document whose bomFormat is not \"CycloneDX\"".into(),
-                ))
-            }
-            None => {
-                return Err(SbomError::NotAnSbom(
-                    "a JSON document without bomFormat (neither CycloneDX nor SPDX)".into(),
-                ))
-            }
+            Some(_) => return Err(SbomError::NotAnSbom(NotAnSbom::BomFormat)),
+            None => return Err(SbomError::NotAnSbom(NotAnSbom::NoBomFormat)),
         }
         if self.builder.is_none() {
             return Err(match self.rest.get("specVersion") {
@@ -674,7 +667,7 @@ impl Top<'_, '_> {
 }
 
 fn not_an_object() -> SbomError {
-    SbomError::NotAnSbom("a JSON document that is not an object".into())
+    SbomError::NotAnSbom(NotAnSbom::JsonNotAnObject)
 }
 
 /// A top-level `components` / `dependencies` value: an array is streamed (`None`); anything else

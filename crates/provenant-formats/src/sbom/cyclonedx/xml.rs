@@ -5,6 +5,7 @@
 //! entity beyond XML's five predefined ones and character references is ever expanded.
 
 use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::{NsReader, XmlVersion};
@@ -323,16 +324,13 @@ impl<'a> Reader<'a> {
             unreachable!("the namespace is learnt from the root element")
         };
         if e.local_name().as_ref() != b"bom" {
-            return Err(SbomError::NotAnSbom(
-                "an XML document whose root element is not a CycloneDX bom".into(),
-            ));
+            return Err(SbomError::NotAnSbom(NotAnSbom::XmlRoot));
         }
         let namespace = namespace.unwrap_or_default();
         let Some(written) = namespace.strip_prefix(NAMESPACE_PREFIX) else {
-            return Err(SbomError::NotAnSbom(format!(
-                "an XML bom in namespace {:?}, not CycloneDX's",
-                String::from_utf8_lossy(&namespace)
-            )));
+            return Err(SbomError::NotAnSbom(NotAnSbom::XmlNamespace {
+                namespace: String::from_utf8_lossy(&namespace).into_owned(),
+            }));
         };
         let written = String::from_utf8_lossy(written).into_owned();
         let version = Version::parse(&written).ok_or_else(|| unsupported(written.as_str()))?;

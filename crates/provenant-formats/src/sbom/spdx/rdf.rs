@@ -5,6 +5,7 @@
 //! an external document become `DocumentRef-x:SPDXRef-y`.
 
 use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -626,9 +627,7 @@ pub(super) fn to_json_shape(
     deviations: &mut Vec<Deviation>,
 ) -> Result<Value, SbomError> {
     if root.ns != RDF {
-        return Err(SbomError::NotAnSbom(
-            "an <RDF> root outside the RDF namespace".into(),
-        ));
+        return Err(SbomError::NotAnSbom(NotAnSbom::RdfNamespace));
     }
     let mut g = Graph::default();
     for el in &root.children {
@@ -641,9 +640,7 @@ pub(super) fn to_json_shape(
         .filter(|id| g.has_type(id, &doc_ty))
         .collect();
     let Some(doc_iri) = docs.first().map(|s| (*s).clone()) else {
-        return Err(SbomError::NotAnSbom(
-            "RDF/XML without an spdx:SpdxDocument".into(),
-        ));
+        return Err(SbomError::NotAnSbom(NotAnSbom::RdfNoDocument));
     };
     if docs.len() > 1 {
         deviations.push(Deviation {

@@ -3,6 +3,7 @@
 //! are the JSON form's fields) read into the JSON shape.
 
 use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 use serde_json::{Map, Value};
@@ -235,10 +236,9 @@ const LIST_LIKE: &[&str] = &[
 /// tools-python's XML form into the JSON shape.
 pub(super) fn to_json_shape(root: &Element) -> Result<Value, SbomError> {
     if root.name != "Document" {
-        return Err(SbomError::NotAnSbom(format!(
-            "an SPDX XML document's root element is <Document>, not <{}>",
-            root.name
-        )));
+        return Err(SbomError::NotAnSbom(NotAnSbom::SpdxXmlRoot {
+            root: root.name.clone(),
+        }));
     }
     Ok(element_value(root))
 }
