@@ -747,7 +747,7 @@ fn certificate_authority(v: &Value) -> Out {
             out.fact("chain", summary);
             out
         }
-        Err(e) => out.bad(e),
+        Err(e) => out.bad(e.to_string()),
     }
 }
 

@@ -62,9 +62,15 @@ pub enum BundleError {
     /// A media type provenant does not support.
     #[error("unsupported bundle media type {0:?}")]
     UnsupportedMediaType(String),
-    /// The bundle's fields are invalid.
+    /// The bundle's fields are invalid (sigstore-types' complaint, on one line).
     #[error("invalid bundle: {0}")]
     Invalid(String),
+    /// A JSON-lines file with more than [`MAX_JSONL_ENTRIES`] bundles.
+    #[error("invalid bundle: more than {limit} bundles in one JSON-lines file")]
+    TooManyLines {
+        /// The limit.
+        limit: usize,
+    },
     /// The DSSE envelope inside is invalid.
     #[error("invalid DSSE envelope in bundle: {0}")]
     Dsse(#[from] DsseError),
@@ -171,9 +177,9 @@ pub fn parse_bundles(bytes: &[u8]) -> Result<Vec<Result<ParsedBundle, BundleErro
             continue;
         }
         if out.len() == MAX_JSONL_ENTRIES {
-            return Err(BundleError::Invalid(format!(
-                "more than {MAX_JSONL_ENTRIES} bundles in one JSON-lines file"
-            )));
+            return Err(BundleError::TooManyLines {
+                limit: MAX_JSONL_ENTRIES,
+            });
         }
         out.push(parse_bundle(line));
     }

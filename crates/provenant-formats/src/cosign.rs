@@ -45,6 +45,33 @@ pub enum CosignError {
         /// What is wrong.
         detail: String,
     },
+    /// A certificate annotation is not a PEM list of certificates.
+    #[error("cosign annotation {annotation}: {source}")]
+    Pem {
+        /// Which annotation.
+        annotation: &'static str,
+        /// What is wrong with its PEM text.
+        #[source]
+        source: PemError,
+    },
+    /// The signature annotation is not base64.
+    #[error("cosign annotation {annotation}: not base64: {source}")]
+    Base64 {
+        /// Which annotation.
+        annotation: &'static str,
+        /// The decoder's complaint.
+        #[source]
+        source: base64::DecodeError,
+    },
+    /// The Rekor bundle annotation is not strict JSON.
+    #[error("cosign annotation {annotation}: {source}")]
+    Json {
+        /// Which annotation.
+        annotation: &'static str,
+        /// The strict parser's complaint.
+        #[source]
+        source: crate::json::JsonError,
+    },
     /// The rewritten bundle was refused.
     #[error("{0}")]
     Bundle(#[from] BundleError),
@@ -57,36 +84,61 @@ fn ann_err(annotation: &'static str, detail: impl Into<String>) -> CosignError {
     }
 }
 
+/// Why a PEM text is not a list of certificates.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PemError {
+    /// A line where a `BEGIN CERTIFICATE` line must stand (the line as found).
+    #[error("expected -----BEGIN CERTIFICATE-----, found {found:.60?}")]
+    NotACertificate {
+        /// The line as found.
+        found: String,
+    },
+    /// The text ends inside a certificate block.
+    #[error("a certificate block is not closed with -----END CERTIFICATE-----")]
+    Unclosed,
+    /// A block's body is not base64.
+    #[error("certificate is not base64: {0}")]
+    Base64(#[source] base64::DecodeError),
+    /// More than [`MAX_PEM_CERTIFICATES`] blocks.
+    #[error("more than {limit} certificates")]
+    TooMany {
+        /// The limit.
+        limit: usize,
+    },
+    /// No block at all.
+    #[error("no certificate")]
+    Empty,
+}
+
 /// The DER certificates in a PEM text, in order. Strict: only CERTIFICATE blocks, valid base64.
-pub fn pem_certificates(pem: &str) -> Result<Vec<Vec<u8>>, String> {
+pub fn pem_certificates(pem: &str) -> Result<Vec<Vec<u8>>, PemError> {
     let mut out = Vec::new();
     let mut lines = pem.lines().map(str::trim).filter(|l| !l.is_empty());
     while let Some(line) = lines.next() {
         if line != "-----BEGIN CERTIFICATE-----" {
-            return Err(format!(
-                "expected -----BEGIN CERTIFICATE-----, found {line:.60?}"
-            ));
+            return Err(PemError::NotACertificate {
+                found: line.to_owned(),
+            });
         }
         let mut b64 = String::new();
         loop {
-            let l = lines
-                .next()
-                .ok_or("a certificate block is not closed with -----END CERTIFICATE-----")?;
+            let l = lines.next().ok_or(PemError::Unclosed)?;
             if l == "-----END CERTIFICATE-----" {
                 break;
             }
             b64.push_str(l);
         }
-        let der = B64
-            .decode(b64.as_bytes())
-            .map_err(|e| format!("certificate is not base64: {e}"))?;
+        let der = B64.decode(b64.as_bytes()).map_err(PemError::Base64)?;
         out.push(der);
         if out.len() > MAX_PEM_CERTIFICATES {
-            return Err(format!("more than {MAX_PEM_CERTIFICATES} certificates"));
+            return Err(PemError::TooMany {
+                limit: MAX_PEM_CERTIFICATES,
+            });
         }
     }
     if out.is_empty() {
-        return Err("no certificate".into());
+        return Err(PemError::Empty);
     }
     Ok(out)
 }
@@ -107,7 +159,10 @@ pub fn legacy_bundle(
     else {
         return Ok(None);
     };
-    let mut certs = pem_certificates(cert_pem).map_err(|e| ann_err(ANN_COSIGN_CERTIFICATE, e))?;
+    let mut certs = pem_certificates(cert_pem).map_err(|source| CosignError::Pem {
+        annotation: ANN_COSIGN_CERTIFICATE,
+        source,
+    })?;
     if certs.len() != 1 {
         return Err(ann_err(
             ANN_COSIGN_CERTIFICATE,
@@ -121,7 +176,10 @@ pub fn legacy_bundle(
         .get(ANN_COSIGN_CHAIN)
         .filter(|s| !s.trim().is_empty())
     {
-        certs.extend(pem_certificates(chain).map_err(|e| ann_err(ANN_COSIGN_CHAIN, e))?);
+        certs.extend(pem_certificates(chain).map_err(|source| CosignError::Pem {
+            annotation: ANN_COSIGN_CHAIN,
+            source,
+        })?);
     }
     let tlog = match annotations
         .get(ANN_COSIGN_BUNDLE)
@@ -146,8 +204,10 @@ pub fn legacy_bundle(
                 .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| ann_err(ANN_COSIGN_SIGNATURE, "missing or empty"))?;
-            B64.decode(sig)
-                .map_err(|e| ann_err(ANN_COSIGN_SIGNATURE, format!("not base64: {e}")))?;
+            B64.decode(sig).map_err(|source| CosignError::Base64 {
+                annotation: ANN_COSIGN_SIGNATURE,
+                source,
+            })?;
             bundle["messageSignature"] = json!({
                 "messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(sha256)},
                 "signature": sig,
@@ -165,7 +225,10 @@ pub fn legacy_bundle(
 /// cosign's Rekor bundle annotation as a v0.1 transparency-log entry.
 fn rekor_entry(annotation: &str) -> Result<Value, CosignError> {
     let a = ANN_COSIGN_BUNDLE;
-    let v = parse_strict(annotation.as_bytes()).map_err(|e| ann_err(a, e.to_string()))?;
+    let v = parse_strict(annotation.as_bytes()).map_err(|source| CosignError::Json {
+        annotation: a,
+        source,
+    })?;
     let set = v
         .get("SignedEntryTimestamp")
         .and_then(Value::as_str)
@@ -240,6 +303,30 @@ mod tests {
         let one = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
         assert_eq!(pem_certificates(one).unwrap(), vec![vec![0, 1, 2]]);
         assert!(pem_certificates("-----BEGIN CERTIFICATE-----\nAAEC\n").is_err());
+    }
+
+    #[test]
+    fn pem_errors_carry_what_was_found() {
+        assert_eq!(pem_certificates(""), Err(PemError::Empty));
+        assert_eq!(
+            pem_certificates("-----BEGIN CERTIFICATE-----\nAAEC\n"),
+            Err(PemError::Unclosed)
+        );
+        let e = pem_certificates("-----BEGIN PUBLIC KEY-----\n").unwrap_err();
+        assert_eq!(
+            e,
+            PemError::NotACertificate {
+                found: "-----BEGIN PUBLIC KEY-----".into()
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "expected -----BEGIN CERTIFICATE-----, found \"-----BEGIN PUBLIC KEY-----\""
+        );
+        let e = pem_certificates("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----")
+            .unwrap_err();
+        assert!(matches!(e, PemError::Base64(_)), "{e:?}");
+        assert!(e.to_string().starts_with("certificate is not base64: "));
     }
 
     #[test]

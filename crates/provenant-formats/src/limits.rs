@@ -117,3 +117,114 @@ pub const MAX_NPM_ATTESTATIONS: usize = 16;
 
 /// Most certificates read from one PEM annotation.
 pub const MAX_PEM_CERTIFICATES: usize = 16;
+
+// ---- The error ---------------------------------------------------------------------------------
+
+/// Which limit a document went over, with the limit and what was found (gate reports and SBOMs
+/// carry it as their `Limit` error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LimitExceeded {
+    /// More than `limit` items (reading stopped there, so the full count is not known).
+    #[error("{}more than {limit} {items}", format.map(|f| format!("{f}: ")).unwrap_or_default())]
+    Count {
+        /// The document format, when the message names it.
+        format: Option<&'static str>,
+        /// What was counted (`findings in one report`).
+        items: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// A list of `count` items, over `limit`.
+    #[error(
+        "{}{count} {items}; at most {limit} are read",
+        list.as_ref().map(|l| format!("{l} lists ")).unwrap_or_default()
+    )]
+    Listed {
+        /// The list (`the CI metadata`, a JSON pointer), when the message names it.
+        list: Option<String>,
+        /// What the list holds (`runs or jobs`).
+        items: &'static str,
+        /// Items found.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Nesting deeper than `limit`.
+    #[error("{what} nested deeper than {limit} {unit}")]
+    Depth {
+        /// What is nested (`XML`, `components`).
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+        /// What a level is (`elements`, `levels`).
+        unit: &'static str,
+    },
+    /// A text line longer than `limit` bytes.
+    #[error("line {line} is longer than {limit} bytes")]
+    Line {
+        /// 1-based line number.
+        line: usize,
+        /// The limit (bytes).
+        limit: usize,
+    },
+    /// The strict JSON reader's depth limit.
+    #[error(transparent)]
+    Json(crate::json::JsonError),
+    /// The strict YAML reader's size or depth limit.
+    #[error(transparent)]
+    Yaml(crate::yaml::YamlError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_messages_read_as_the_format_strings_they_replace() {
+        let count = |format, items| LimitExceeded::Count {
+            format,
+            items,
+            limit: 7,
+        };
+        assert_eq!(
+            count(None, "findings in one report").to_string(),
+            "more than 7 findings in one report"
+        );
+        assert_eq!(
+            count(Some("in-toto"), "subjects").to_string(),
+            "in-toto: more than 7 subjects"
+        );
+        let listed = |list: Option<&str>, items| LimitExceeded::Listed {
+            list: list.map(str::to_owned),
+            items,
+            count: 9,
+            limit: 7,
+        };
+        assert_eq!(
+            listed(Some("the CI metadata"), "runs or jobs").to_string(),
+            "the CI metadata lists 9 runs or jobs; at most 7 are read"
+        );
+        assert_eq!(
+            listed(None, "approvals").to_string(),
+            "9 approvals; at most 7 are read"
+        );
+        assert_eq!(
+            LimitExceeded::Depth {
+                what: "XML",
+                limit: 7,
+                unit: "elements"
+            }
+            .to_string(),
+            "XML nested deeper than 7 elements"
+        );
+        assert_eq!(
+            LimitExceeded::Line { line: 3, limit: 7 }.to_string(),
+            "line 3 is longer than 7 bytes"
+        );
+        assert_eq!(
+            LimitExceeded::Json(crate::json::JsonError::TooDeep).to_string(),
+            crate::json::JsonError::TooDeep.to_string()
+        );
+    }
+}

@@ -34,26 +34,52 @@ pub fn is_npm_attestations(value: &Value) -> bool {
         })
 }
 
+/// Why an npm attestations document is unusable as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NpmError {
+    /// No `attestations` array.
+    #[error("no \"attestations\" list")]
+    NoList,
+    /// An empty `attestations` array.
+    #[error("the attestations list is empty")]
+    Empty,
+    /// More entries than [`MAX_NPM_ATTESTATIONS`].
+    #[error("{count} attestations; at most {limit} are read")]
+    TooMany {
+        /// Entries in the document.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// An entry that is not a JSON object.
+    #[error("attestation {position} is not an object")]
+    NotAnObject {
+        /// 1-based position in the list.
+        position: usize,
+    },
+}
+
 /// Read every entry. Errors only when the document itself is unusable (no entries, too many,
 /// an entry that is not an object); a bad bundle is reported in its entry.
-pub fn npm_attestations(value: &Value) -> Result<Vec<NpmAttestation>, String> {
+pub fn npm_attestations(value: &Value) -> Result<Vec<NpmAttestation>, NpmError> {
     let list = value
         .get("attestations")
         .and_then(Value::as_array)
-        .ok_or("no \"attestations\" list")?;
+        .ok_or(NpmError::NoList)?;
     if list.is_empty() {
-        return Err("the attestations list is empty".into());
+        return Err(NpmError::Empty);
     }
     if list.len() > MAX_NPM_ATTESTATIONS {
-        return Err(format!(
-            "{} attestations; at most {MAX_NPM_ATTESTATIONS} are read",
-            list.len()
-        ));
+        return Err(NpmError::TooMany {
+            count: list.len(),
+            limit: MAX_NPM_ATTESTATIONS,
+        });
     }
     let mut out = Vec::with_capacity(list.len());
     for (n, entry) in list.iter().enumerate() {
         let Some(obj) = entry.as_object() else {
-            return Err(format!("attestation {} is not an object", n + 1));
+            return Err(NpmError::NotAnObject { position: n + 1 });
         };
         let predicate_type = obj
             .get("predicateType")
@@ -103,6 +129,18 @@ mod tests {
         assert!(npm_attestations(&empty).is_err());
         let not_obj = serde_json::json!({"attestations": [1]});
         assert!(npm_attestations(&not_obj).is_err());
+        let e = npm_attestations(&serde_json::json!({"attestations": [{}, 1]})).unwrap_err();
+        assert_eq!(e, NpmError::NotAnObject { position: 2 });
+        assert_eq!(e.to_string(), "attestation 2 is not an object");
+        let many = vec![serde_json::json!({}); MAX_NPM_ATTESTATIONS + 1];
+        let e = npm_attestations(&serde_json::json!({ "attestations": many })).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{} attestations; at most {MAX_NPM_ATTESTATIONS} are read",
+                MAX_NPM_ATTESTATIONS + 1
+            )
+        );
         let no_bundle = serde_json::json!({"attestations": [{"predicateType": NPM_PUBLISH_V01}]});
         let list = npm_attestations(&no_bundle).unwrap();
         assert!(list[0].bundle.is_err());

@@ -79,13 +79,170 @@ pub enum OciError {
     /// Not strict JSON.
     #[error("not a valid OCI document: {0}")]
     Json(#[from] JsonError),
-    /// JSON of the wrong shape.
-    #[error("{0}")]
-    Shape(String),
+    /// A digest that is not `ALGORITHM:HEX`.
+    #[error("digest {value:.80?} is not algorithm:hex")]
+    DigestForm {
+        /// The digest as written.
+        value: String,
+    },
+    /// A digest algorithm other than sha256 and sha512.
+    #[error("digest algorithm {algorithm:.40?} is not sha256 or sha512")]
+    DigestAlgorithm {
+        /// The algorithm as written.
+        algorithm: String,
+    },
+    /// A digest with upper-case hex (the spec requires lower case).
+    #[error("digest {value:.80?} is not lowercase hex")]
+    DigestCase {
+        /// The digest as written.
+        value: String,
+    },
+    /// A digest whose hex has the wrong length or characters.
+    #[error(transparent)]
+    Digest(#[from] provenant_model::DigestError),
+    /// A member of a document or descriptor is missing or of the wrong type.
+    #[error("{what}{}{problem}", problem.separator())]
+    Member {
+        /// The document or descriptor (`index manifests[2]`).
+        what: String,
+        /// What is wrong.
+        problem: MemberProblem,
+    },
+    /// A descriptor's digest was refused.
+    #[error("{what}: {source}")]
+    DescriptorDigest {
+        /// The descriptor.
+        what: String,
+        /// Why its digest was refused.
+        #[source]
+        source: Box<OciError>,
+    },
+    /// More descriptors than [`MAX_DESCRIPTORS`].
+    #[error("{what} lists {count} {key}, over the limit of {limit}")]
+    TooManyDescriptors {
+        /// The document.
+        what: String,
+        /// The list (`layers`, `manifests`).
+        key: String,
+        /// How many it lists.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A manifest that is not a JSON object.
+    #[error("manifest is not a JSON object")]
+    ManifestNotAnObject,
+    /// A manifest whose `schemaVersion` is not 2.
+    #[error("manifest schemaVersion is not 2 (schema 1 manifests are not read)")]
+    SchemaVersion,
+    /// The declared media type differs from the one the registry served.
+    #[error("manifest declares media type {declared} but was served as {served}")]
+    MediaTypeMismatch {
+        /// `mediaType` in the document.
+        declared: String,
+        /// What the registry (or the referring descriptor) said.
+        served: String,
+    },
+    /// A document that could be read as an image manifest and as an index.
+    #[error("manifest has both layers and manifests: it could be read as an image or an index")]
+    Ambiguous,
+    /// A media type that is neither a manifest nor an index.
+    #[error("unsupported manifest media type {media_type:.120}")]
+    UnsupportedMediaType {
+        /// The media type as declared.
+        media_type: String,
+    },
+    /// An index with `config` or `layers`.
+    #[error("an index has config or layers")]
+    IndexWithLayers,
+    /// An image manifest with a `manifests` list.
+    #[error("an image manifest has a manifests list")]
+    ImageWithManifests,
+    /// An image manifest without `config`.
+    #[error("image manifest has no config")]
+    NoConfig,
+    /// A simple-signing payload missing a member (`critical.type`).
+    #[error("simple-signing payload has no {0}")]
+    SimpleSigningMissing(&'static str),
+    /// A simple-signing payload of another type.
+    #[error("simple-signing payload type is {found:.80?}, not {SIMPLE_SIGNING_TYPE:?}")]
+    SimpleSigningType {
+        /// `critical.type` as found.
+        found: String,
+    },
+    /// `docker save`'s `manifest.json` is not a list.
+    #[error("docker-archive manifest.json is not a list")]
+    DockerSaveNotAList,
+    /// `docker save`'s `manifest.json` lists more than [`MAX_DESCRIPTORS`] images.
+    #[error("docker-archive manifest.json lists too many images")]
+    DockerSaveTooMany {
+        /// How many it lists.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A `manifest.json` member of the wrong type, or missing.
+    #[error("manifest.json {0}")]
+    DockerSaveMember(DockerSaveProblem),
 }
 
-fn shape(msg: impl Into<String>) -> OciError {
-    OciError::Shape(msg.into())
+/// What is wrong with a member of an OCI document or descriptor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MemberProblem {
+    /// The descriptor is not a JSON object.
+    #[error("is not an object")]
+    NotAnObject,
+    /// A required member is absent (`mediaType`, `digest`, `non-negative integer size`).
+    #[error("has no {0}")]
+    Missing(&'static str),
+    /// A required list is absent.
+    #[error("has no {0} list")]
+    MissingList(String),
+    /// A member that must be a string is not.
+    #[error("{0} is not a string")]
+    NotAString(String),
+    /// An annotation whose value is not a string.
+    #[error("annotation {0:.80?} is not a string")]
+    Annotation(String),
+    /// `annotations` is not an object.
+    #[error("annotations is not an object")]
+    AnnotationsNotAnObject,
+    /// The platform lacks `os` or `architecture`.
+    #[error("platform has no {0}")]
+    Platform(&'static str),
+}
+
+impl MemberProblem {
+    /// `" "` before what the member itself lacks, `": "` before a problem of one of its members.
+    fn separator(&self) -> &'static str {
+        match self {
+            Self::NotAnObject | Self::Missing(_) | Self::MissingList(_) => " ",
+            _ => ": ",
+        }
+    }
+}
+
+/// What is wrong with an entry of `docker save`'s `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DockerSaveProblem {
+    /// A list (`RepoTags`, `Layers`) holding a non-string.
+    #[error("{0} holds a non-string")]
+    NonString(String),
+    /// `RepoTags` or `Layers` is not a list.
+    #[error("{0} is not a list")]
+    NotAList(String),
+    /// An entry without `Config`.
+    #[error("entry has no Config")]
+    NoConfig,
+}
+
+fn member(what: &str, problem: MemberProblem) -> OciError {
+    OciError::Member {
+        what: what.to_owned(),
+        problem,
+    }
 }
 
 /// A platform (from an index entry).
@@ -229,29 +386,31 @@ impl Manifest {
 
 /// Parse an OCI digest string (`sha256:<hex>` or `sha512:<hex>`, lowercase as the spec requires).
 pub fn parse_oci_digest(s: &str) -> Result<Digest, OciError> {
-    let (alg, hex) = s
-        .split_once(':')
-        .ok_or_else(|| shape(format!("digest {s:.80?} is not algorithm:hex")))?;
+    let (alg, hex) = s.split_once(':').ok_or_else(|| OciError::DigestForm {
+        value: s.to_owned(),
+    })?;
     let algorithm = match alg {
         "sha256" => DigestAlgorithm::Sha256,
         "sha512" => DigestAlgorithm::Sha512,
         _ => {
-            return Err(shape(format!(
-                "digest algorithm {alg:.40?} is not sha256 or sha512"
-            )))
+            return Err(OciError::DigestAlgorithm {
+                algorithm: alg.to_owned(),
+            })
         }
     };
     if hex.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err(shape(format!("digest {s:.80?} is not lowercase hex")));
+        return Err(OciError::DigestCase {
+            value: s.to_owned(),
+        });
     }
-    Digest::from_hex(algorithm, hex).map_err(|e| shape(e.to_string()))
+    Ok(Digest::from_hex(algorithm, hex)?)
 }
 
 fn str_field<'a>(v: &'a Value, key: &str, what: &str) -> Result<Option<&'a str>, OciError> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(shape(format!("{what}: {key} is not a string"))),
+        Some(_) => Err(member(what, MemberProblem::NotAString(key.to_owned()))),
     }
 }
 
@@ -262,39 +421,41 @@ fn annotations(v: &Value, what: &str) -> Result<BTreeMap<String, String>, OciErr
             .iter()
             .map(|(k, v)| match v {
                 Value::String(s) => Ok((k.clone(), s.clone())),
-                _ => Err(shape(format!(
-                    "{what}: annotation {k:.80?} is not a string"
-                ))),
+                _ => Err(member(what, MemberProblem::Annotation(k.clone()))),
             })
             .collect(),
-        Some(_) => Err(shape(format!("{what}: annotations is not an object"))),
+        Some(_) => Err(member(what, MemberProblem::AnnotationsNotAnObject)),
     }
 }
 
 /// Parse one descriptor.
 pub fn descriptor_from_value(v: &Value, what: &str) -> Result<Descriptor, OciError> {
     if !v.is_object() {
-        return Err(shape(format!("{what} is not an object")));
+        return Err(member(what, MemberProblem::NotAnObject));
     }
     let media_type = str_field(v, "mediaType", what)?
-        .ok_or_else(|| shape(format!("{what} has no mediaType")))?
+        .ok_or_else(|| member(what, MemberProblem::Missing("mediaType")))?
         .to_owned();
     let digest = parse_oci_digest(
-        str_field(v, "digest", what)?.ok_or_else(|| shape(format!("{what} has no digest")))?,
+        str_field(v, "digest", what)?
+            .ok_or_else(|| member(what, MemberProblem::Missing("digest")))?,
     )
-    .map_err(|e| shape(format!("{what}: {e}")))?;
+    .map_err(|e| OciError::DescriptorDigest {
+        what: what.to_owned(),
+        source: Box::new(e),
+    })?;
     let size = v
         .get("size")
         .and_then(Value::as_u64)
-        .ok_or_else(|| shape(format!("{what} has no non-negative integer size")))?;
+        .ok_or_else(|| member(what, MemberProblem::Missing("non-negative integer size")))?;
     let platform = match v.get("platform") {
         None | Some(Value::Null) => None,
         Some(p) => Some(Platform {
             os: str_field(p, "os", what)?
-                .ok_or_else(|| shape(format!("{what}: platform has no os")))?
+                .ok_or_else(|| member(what, MemberProblem::Platform("os")))?
                 .into(),
             architecture: str_field(p, "architecture", what)?
-                .ok_or_else(|| shape(format!("{what}: platform has no architecture")))?
+                .ok_or_else(|| member(what, MemberProblem::Platform("architecture")))?
                 .into(),
             variant: str_field(p, "variant", what)?.map(str::to_owned),
         }),
@@ -313,12 +474,14 @@ fn descriptors(v: &Value, key: &str, what: &str) -> Result<Vec<Descriptor>, OciE
     let list = v
         .get(key)
         .and_then(Value::as_array)
-        .ok_or_else(|| shape(format!("{what} has no {key} list")))?;
+        .ok_or_else(|| member(what, MemberProblem::MissingList(key.to_owned())))?;
     if list.len() > MAX_DESCRIPTORS {
-        return Err(shape(format!(
-            "{what} lists {} {key}, over the limit of {MAX_DESCRIPTORS}",
-            list.len()
-        )));
+        return Err(OciError::TooManyDescriptors {
+            what: what.to_owned(),
+            key: key.to_owned(),
+            count: list.len(),
+            limit: MAX_DESCRIPTORS,
+        });
     }
     list.iter()
         .enumerate()
@@ -338,12 +501,10 @@ pub fn parse_manifest(bytes: &[u8], served_as: Option<&str>) -> Result<Manifest,
     }
     let v = parse_strict(bytes)?;
     if !v.is_object() {
-        return Err(shape("manifest is not a JSON object"));
+        return Err(OciError::ManifestNotAnObject);
     }
     if v.get("schemaVersion").and_then(Value::as_u64) != Some(2) {
-        return Err(shape(
-            "manifest schemaVersion is not 2 (schema 1 manifests are not read)",
-        ));
+        return Err(OciError::SchemaVersion);
     }
     let declared = str_field(&v, "mediaType", "manifest")?;
     let served = served_as
@@ -351,44 +512,43 @@ pub fn parse_manifest(bytes: &[u8], served_as: Option<&str>) -> Result<Manifest,
         .filter(|s| MANIFEST_MEDIA_TYPES.contains(s));
     if let (Some(d), Some(s)) = (declared, served) {
         if d != s {
-            return Err(shape(format!(
-                "manifest declares media type {d} but was served as {s}"
-            )));
+            return Err(OciError::MediaTypeMismatch {
+                declared: d.to_owned(),
+                served: s.to_owned(),
+            });
         }
     }
     let has_layers = v.get("layers").is_some() || v.get("config").is_some();
     let has_manifests = v.get("manifests").is_some();
     if has_layers && has_manifests {
-        return Err(shape(
-            "manifest has both layers and manifests: it could be read as an image or an index",
-        ));
+        return Err(OciError::Ambiguous);
     }
     let media_type = declared.or(served);
     let is_index = match media_type {
         Some(OCI_INDEX | DOCKER_MANIFEST_LIST) => true,
         Some(OCI_MANIFEST | DOCKER_MANIFEST) => false,
         Some(other) => {
-            return Err(shape(format!(
-                "unsupported manifest media type {other:.120}"
-            )))
+            return Err(OciError::UnsupportedMediaType {
+                media_type: other.to_owned(),
+            })
         }
         // OCI allows mediaType to be absent; decide by shape.
         None => has_manifests,
     };
     let kind = if is_index {
         if has_layers {
-            return Err(shape("an index has config or layers"));
+            return Err(OciError::IndexWithLayers);
         }
         ManifestKind::Index {
             manifests: descriptors(&v, "manifests", "index")?,
         }
     } else {
         if has_manifests {
-            return Err(shape("an image manifest has a manifests list"));
+            return Err(OciError::ImageWithManifests);
         }
         let config = v
             .get("config")
-            .ok_or_else(|| shape("image manifest has no config"))
+            .ok_or(OciError::NoConfig)
             .and_then(|c| descriptor_from_value(c, "manifest config"))?;
         ManifestKind::Image {
             config,
@@ -433,22 +593,22 @@ pub fn parse_simple_signing(bytes: &[u8]) -> Result<SimpleSigning, OciError> {
     let critical = v
         .get("critical")
         .filter(|c| c.is_object())
-        .ok_or_else(|| shape("simple-signing payload has no critical object"))?;
+        .ok_or(OciError::SimpleSigningMissing("critical object"))?;
     let kind = critical
         .get("type")
         .and_then(Value::as_str)
-        .ok_or_else(|| shape("simple-signing payload has no critical.type"))?;
+        .ok_or(OciError::SimpleSigningMissing("critical.type"))?;
     if !kind.eq_ignore_ascii_case(SIMPLE_SIGNING_TYPE) {
-        return Err(shape(format!(
-            "simple-signing payload type is {kind:.80?}, not {SIMPLE_SIGNING_TYPE:?}"
-        )));
+        return Err(OciError::SimpleSigningType {
+            found: kind.to_owned(),
+        });
     }
     let digest = critical
         .pointer("/image/docker-manifest-digest")
         .and_then(Value::as_str)
-        .ok_or_else(|| {
-            shape("simple-signing payload has no critical.image.docker-manifest-digest")
-        })?;
+        .ok_or(OciError::SimpleSigningMissing(
+            "critical.image.docker-manifest-digest",
+        ))?;
     let docker_reference = critical
         .pointer("/identity/docker-reference")
         .and_then(Value::as_str)
@@ -489,11 +649,12 @@ pub struct DockerSaveEntry {
 /// Parse `docker save`'s `manifest.json`.
 pub fn parse_docker_save_manifest(bytes: &[u8]) -> Result<Vec<DockerSaveEntry>, OciError> {
     let v = parse_strict(bytes)?;
-    let list = v
-        .as_array()
-        .ok_or_else(|| shape("docker-archive manifest.json is not a list"))?;
+    let list = v.as_array().ok_or(OciError::DockerSaveNotAList)?;
     if list.len() > MAX_DESCRIPTORS {
-        return Err(shape("docker-archive manifest.json lists too many images"));
+        return Err(OciError::DockerSaveTooMany {
+            count: list.len(),
+            limit: MAX_DESCRIPTORS,
+        });
     }
     let strings = |e: &Value, key: &str| -> Result<Vec<String>, OciError> {
         match e.get(key) {
@@ -501,12 +662,14 @@ pub fn parse_docker_save_manifest(bytes: &[u8]) -> Result<Vec<DockerSaveEntry>, 
             Some(Value::Array(a)) => a
                 .iter()
                 .map(|x| {
-                    x.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| shape(format!("manifest.json {key} holds a non-string")))
+                    x.as_str().map(str::to_owned).ok_or_else(|| {
+                        OciError::DockerSaveMember(DockerSaveProblem::NonString(key.to_owned()))
+                    })
                 })
                 .collect(),
-            Some(_) => Err(shape(format!("manifest.json {key} is not a list"))),
+            Some(_) => Err(OciError::DockerSaveMember(DockerSaveProblem::NotAList(
+                key.to_owned(),
+            ))),
         }
     };
     list.iter()
@@ -515,7 +678,7 @@ pub fn parse_docker_save_manifest(bytes: &[u8]) -> Result<Vec<DockerSaveEntry>, 
                 config: e
                     .get("Config")
                     .and_then(Value::as_str)
-                    .ok_or_else(|| shape("manifest.json entry has no Config"))?
+                    .ok_or(OciError::DockerSaveMember(DockerSaveProblem::NoConfig))?
                     .to_owned(),
                 repo_tags: strings(e, "RepoTags")?,
                 layers: strings(e, "Layers")?,
@@ -527,6 +690,55 @@ pub fn parse_docker_save_manifest(bytes: &[u8]) -> Result<Vec<DockerSaveEntry>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_carry_what_was_found_and_read_as_before() {
+        let msg = |r: Result<Digest, OciError>| r.unwrap_err().to_string();
+        assert_eq!(
+            parse_oci_digest("md5:ab"),
+            Err(OciError::DigestAlgorithm {
+                algorithm: "md5".into()
+            })
+        );
+        assert_eq!(
+            msg(parse_oci_digest("md5:ab")),
+            "digest algorithm \"md5\" is not sha256 or sha512"
+        );
+        assert_eq!(
+            msg(parse_oci_digest("nocolon")),
+            "digest \"nocolon\" is not algorithm:hex"
+        );
+        let upper = format!("sha256:{}", "A".repeat(64));
+        assert_eq!(
+            msg(parse_oci_digest(&upper)),
+            format!("digest {upper:?} is not lowercase hex")
+        );
+        let d = |v: serde_json::Value| descriptor_from_value(&v, "index manifests[0]").unwrap_err();
+        let e = d(serde_json::json!({"digest": "sha256:00", "size": 1}));
+        assert_eq!(e.to_string(), "index manifests[0] has no mediaType");
+        let e = d(serde_json::json!({"mediaType": 1}));
+        assert_eq!(
+            e.to_string(),
+            "index manifests[0]: mediaType is not a string"
+        );
+        let e = d(serde_json::json!({"mediaType": "m", "digest": "x"}));
+        assert!(
+            matches!(&e, OciError::DescriptorDigest { what, .. } if what == "index manifests[0]")
+        );
+        assert_eq!(
+            e.to_string(),
+            "index manifests[0]: digest \"x\" is not algorithm:hex"
+        );
+        let e = parse_manifest(
+            br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+            Some(OCI_MANIFEST),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("manifest declares media type {OCI_INDEX} but was served as {OCI_MANIFEST}")
+        );
+    }
 
     const D: &str = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 

@@ -80,13 +80,14 @@ impl SourcePolicy {
     pub fn validate(&self) -> Vec<String> {
         use crate::grammar as g;
         let mut out = Vec::new();
-        let mut check = |flag: &str, v: &Option<String>, f: fn(&str) -> Result<String, String>| {
-            if let Some(v) = v {
-                if let Err(e) = f(v) {
-                    out.push(format!("--{flag}: {e}"));
+        let mut check =
+            |flag: &str, v: &Option<String>, f: fn(&str) -> Result<String, g::GrammarError>| {
+                if let Some(v) = v {
+                    if let Err(e) = f(v) {
+                        out.push(format!("--{flag}: {e}"));
+                    }
                 }
-            }
-        };
+            };
         check("source-uri", &self.source_uri, g::source_uri);
         check("source-tag", &self.source_tag, g::ref_name);
         check(

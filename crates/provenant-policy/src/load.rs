@@ -214,18 +214,27 @@ fn strip_line(s: &str) -> String {
     }
 }
 
-fn validator() -> Result<&'static jsonschema::Validator, String> {
-    static V: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+/// Why the embedded policy schema does not compile: a build defect the tests catch (every
+/// policy is then refused, never read unchecked).
+#[derive(Debug, thiserror::Error)]
+enum SchemaError {
+    /// The schema file is not strict JSON.
+    #[error(transparent)]
+    Json(#[from] provenant_formats::json::JsonError),
+    /// jsonschema refused it.
+    #[error(transparent)]
+    Compile(#[from] jsonschema::ValidationError<'static>),
+}
+
+fn validator() -> Result<&'static jsonschema::Validator, &'static SchemaError> {
+    static V: OnceLock<Result<jsonschema::Validator, SchemaError>> = OnceLock::new();
     V.get_or_init(|| {
-        let schema = provenant_formats::json::parse_strict(POLICY_SCHEMA.as_bytes())
-            .map_err(|e| e.to_string())?;
-        jsonschema::options()
+        let schema = provenant_formats::json::parse_strict(POLICY_SCHEMA.as_bytes())?;
+        Ok(jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
-            .build(&schema)
-            .map_err(|e| e.to_string())
+            .build(&schema)?)
     })
     .as_ref()
-    .map_err(Clone::clone)
 }
 
 /// Check `value` against the schema; true when it fits.
@@ -343,13 +352,33 @@ pub enum MatcherSpec {
     Regexp(String),
 }
 
+/// Why keyless signers cannot be reduced to one identity and one issuer matcher.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MatcherError {
+    /// The signers name different issuers.
+    #[error("the keyless signers name different issuers; provenant/v1 pairs one issuer with all the identities of a policy: write one policy per issuer")]
+    DifferentIssuers {
+        /// The first signer's issuer.
+        first: Option<MatcherSpec>,
+        /// The first issuer that differs from it.
+        other: Option<MatcherSpec>,
+    },
+    /// One of several signers has no identity (it would accept anyone).
+    #[error("a signer without identity or identityRegexp accepts anyone the issuer vouches for; with several signers each needs one")]
+    SignerWithoutIdentity {
+        /// 0-based index among the keyless signers.
+        index: usize,
+    },
+}
+
 /// The keyless signers of a policy reduced to one identity matcher and one issuer matcher (what
 /// the flags can say): several identities become one regexp that accepts any of them. Errors
 /// when they cannot be reduced without loosening the policy (different issuers, a signer with
 /// no identity among several).
 pub fn keyless_matchers(
     signers: &[Signer],
-) -> Result<(Option<MatcherSpec>, Option<MatcherSpec>), String> {
+) -> Result<(Option<MatcherSpec>, Option<MatcherSpec>), MatcherError> {
     let keyless: Vec<&Signer> = signers.iter().filter(|s| !s.is_key()).collect();
     let issuer_of = |s: &Signer| match (&s.issuer, &s.issuer_regexp) {
         (Some(e), _) => Some(MatcherSpec::Exact(e.clone())),
@@ -365,20 +394,21 @@ pub fn keyless_matchers(
         return Ok((None, None));
     };
     let issuer = issuer_of(first);
-    if keyless.iter().any(|s| issuer_of(s) != issuer) {
-        return Err("the keyless signers name different issuers; provenant/v1 pairs one issuer with all the identities of a policy: write one policy per issuer".into());
+    if let Some(other) = keyless.iter().map(|s| issuer_of(s)).find(|i| *i != issuer) {
+        return Err(MatcherError::DifferentIssuers {
+            first: issuer,
+            other,
+        });
     }
     if keyless.len() == 1 {
         return Ok((identity_of(first), issuer));
     }
     let mut parts = Vec::new();
-    for s in &keyless {
+    for (index, s) in keyless.iter().enumerate() {
         match identity_of(s) {
             Some(MatcherSpec::Exact(e)) => parts.push(format!("(?:{})", regex::escape(&e))),
             Some(MatcherSpec::Regexp(r)) => parts.push(format!("(?:{r})")),
-            None => {
-                return Err("a signer without identity or identityRegexp accepts anyone the issuer vouches for; with several signers each needs one".into())
-            }
+            None => return Err(MatcherError::SignerWithoutIdentity { index }),
         }
     }
     Ok((Some(MatcherSpec::Regexp(parts.join("|"))), issuer))
@@ -543,12 +573,12 @@ fn signer_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
         }
         if let Some(i) = &s.issuer {
             if let Err(e) = crate::grammar::issuer_url(i) {
-                sink.error(&format!("{p}/issuer"), e);
+                sink.error(&format!("{p}/issuer"), e.to_string());
             }
         }
         if let Some(i) = &s.identity {
             if let Err(e) = crate::grammar::identity(i) {
-                sink.error(&format!("{p}/identity"), e);
+                sink.error(&format!("{p}/identity"), e.to_string());
             }
         }
         if let Some(id) = &s.identity {
@@ -575,7 +605,7 @@ fn signer_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
     }
     if keys == 0 {
         if let Err(e) = keyless_matchers(signers) {
-            sink.error("/signers", e);
+            sink.error("/signers", e.to_string());
         }
     }
     if let Some(t) = doc.threshold {
@@ -600,10 +630,10 @@ fn is_commit(s: &str) -> bool {
 /// Every named value of the file, held to its flag's grammar ([`crate::grammar`]).
 fn grammar_rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
     use crate::grammar as g;
-    type Grammar = fn(&str) -> Result<String, String>;
+    type Grammar = fn(&str) -> Result<String, g::GrammarError>;
     let mut one = |path: String, v: &str, f: Grammar| {
         if let Err(e) = f(v) {
-            sink.error(&path, e);
+            sink.error(&path, e.to_string());
         }
     };
     for (i, b) in doc.builders.iter().flatten().enumerate() {
@@ -969,7 +999,23 @@ mod tests {
         assert_eq!(iss, Some(MatcherSpec::Exact("https://i".into())));
         let mut other = s("d");
         other.issuer = Some("https://j".into());
-        assert!(keyless_matchers(&[s("a"), other]).is_err());
+        assert!(keyless_matchers(&[s("a"), other.clone()]).is_err());
+        assert_eq!(
+            keyless_matchers(&[s("a"), s("b"), other]),
+            Err(MatcherError::DifferentIssuers {
+                first: Some(MatcherSpec::Exact("https://i".into())),
+                other: Some(MatcherSpec::Exact("https://j".into())),
+            })
+        );
+        let anyone = Signer {
+            issuer: Some("https://i".into()),
+            ..Signer::default()
+        };
+        let e = keyless_matchers(&[s("a"), anyone]).unwrap_err();
+        assert_eq!(e, MatcherError::SignerWithoutIdentity { index: 1 });
+        assert!(e
+            .to_string()
+            .starts_with("a signer without identity or identityRegexp"));
     }
 
     #[test]

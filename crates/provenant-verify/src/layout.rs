@@ -53,9 +53,20 @@ pub enum LinkReadError {
         /// Its size, or at least how much was seen of it.
         size: u64,
     },
-    /// The file could not be read.
+    /// The file could not be read (the I/O error's text, as the source reported it).
     #[error("it could not be read: {0}")]
     Unreadable(String),
+    /// The source has no link file of that name.
+    #[error("it could not be read: no such link file")]
+    NotFound,
+    /// The link files read before it already total [`MAX_LINK_TOTAL_BYTES`] (it was not read).
+    #[error(
+        "not read: the link files read before it total {read} bytes, and at most {MAX_LINK_TOTAL_BYTES} are read in all"
+    )]
+    TotalTooLarge {
+        /// Bytes of link files read so far.
+        read: u64,
+    },
 }
 
 /// Where link files come from: their names first, then one file's bytes at a time, on demand.
@@ -80,7 +91,7 @@ impl LinkSource for Vec<(String, Vec<u8>)> {
         let (_, bytes) = self
             .iter()
             .find(|(n, _)| n == name)
-            .ok_or_else(|| LinkReadError::Unreadable("no such link file".into()))?;
+            .ok_or(LinkReadError::NotFound)?;
         let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if size > MAX_LINK_BYTES {
             return Err(LinkReadError::TooLarge { size });
@@ -427,17 +438,16 @@ impl Run<'_, '_> {
     }
 
     /// Read one link file through the source, within the total budget.
-    fn read_link(&mut self, file: &str) -> Result<Vec<u8>, String> {
+    fn read_link(&mut self, file: &str) -> Result<Vec<u8>, LinkReadError> {
         if self.link_bytes_read >= MAX_LINK_TOTAL_BYTES {
-            return Err(format!(
-                "not read: the link files read before it total {} bytes, and at most {MAX_LINK_TOTAL_BYTES} are read in all",
-                self.link_bytes_read
-            ));
+            return Err(LinkReadError::TotalTooLarge {
+                read: self.link_bytes_read,
+            });
         }
-        let bytes = self.input.links.read(file).map_err(|e| e.to_string())?;
+        let bytes = self.input.links.read(file)?;
         let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if size > MAX_LINK_BYTES {
-            return Err(LinkReadError::TooLarge { size }.to_string());
+            return Err(LinkReadError::TooLarge { size });
         }
         self.link_bytes_read = self.link_bytes_read.saturating_add(size);
         Ok(bytes)

@@ -31,7 +31,7 @@ mod subject;
 mod trust;
 mod verified;
 
-pub use certs::{check_ca_chain, describe_certificate};
+pub use certs::{check_ca_chain, describe_certificate, ChainError};
 pub use cosign::verify_blob_signature;
 pub use dsse::verify_envelope;
 pub use gcb::verify_gcb_envelope;

@@ -417,21 +417,18 @@ impl<'a> Run<'a> {
         if r.tlog_verified() {
             for e in &bundle.verification_material.tlog_entries {
                 if let Err(fault) = trust.check_checkpoint(e, earliest) {
-                    let (code, reason) = match fault {
-                        CheckpointFault::Malformed(m) => (
-                            CheckCode::TlogCheckpointInvalid,
-                            format!("the checkpoint does not parse: {}", one_line(&m)),
-                        ),
-                        CheckpointFault::UnknownLog(id) => (
-                            CheckCode::TlogUnknownLog,
-                            format!("the entry names log {id}, which the trusted root ({}) does not list", trust.name()),
-                        ),
-                        CheckpointFault::NotSignedByLog(m) | CheckpointFault::OriginMismatch(m) => {
-                            (CheckCode::TlogCheckpointInvalid, m)
+                    let code = match fault {
+                        CheckpointFault::UnknownLog { .. } => CheckCode::TlogUnknownLog,
+                        CheckpointFault::NoVerifiedTime { .. }
+                        | CheckpointFault::KeyOutsideWindow { .. } => CheckCode::TlogKeyNotValid,
+                        CheckpointFault::Malformed(_)
+                        | CheckpointFault::LogKeyUnusable { .. }
+                        | CheckpointFault::NotSignedByLog { .. }
+                        | CheckpointFault::OriginMismatch { .. } => {
+                            CheckCode::TlogCheckpointInvalid
                         }
-                        CheckpointFault::KeyOutsideWindow(m) => (CheckCode::TlogKeyNotValid, m),
                     };
-                    self.fail(code, reason);
+                    self.fail(code, fault.to_string());
                     return;
                 }
             }

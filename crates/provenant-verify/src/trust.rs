@@ -62,13 +62,22 @@ impl Instance {
 pub enum TrustError {
     /// Not strict JSON.
     #[error("trusted root is not valid JSON: {0}")]
-    Json(String),
+    Json(#[source] provenant_formats::json::JsonError),
     /// Wrong or missing media type.
     #[error("not a Sigstore trusted root or client trust config: mediaType {0:?}")]
     MediaType(String),
-    /// The content is invalid (missing fields, bad keys or certificates, bad validity windows).
+    /// The content is invalid (missing fields, bad keys or certificates, bad validity windows):
+    /// sigstore's complaint, on one line.
     #[error("invalid trusted root: {0}")]
     Invalid(String),
+    /// A client trust config without its `trustedRoot`.
+    #[error("invalid trusted root: client trust config has no trustedRoot")]
+    NoTrustedRoot,
+    /// A trusted root that lists neither certificate authorities nor transparency logs.
+    #[error(
+        "invalid trusted root: trusted root has neither certificate authorities nor transparency logs"
+    )]
+    Empty,
 }
 
 /// A loaded, validated trust root, ready to verify with.
@@ -89,7 +98,7 @@ impl std::fmt::Debug for TrustRoot {
 impl TrustRoot {
     /// Load a trusted root or client trust config from JSON bytes; `name` says where it came from.
     pub fn from_json(bytes: &[u8], name: &str) -> Result<Self, TrustError> {
-        let value = parse_strict(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
+        let value = parse_strict(bytes).map_err(TrustError::Json)?;
         let media = value
             .get("mediaType")
             .and_then(Value::as_str)
@@ -97,9 +106,10 @@ impl TrustRoot {
         let root_value = match media {
             TRUSTED_ROOT_MEDIA_TYPE => value,
             CLIENT_TRUST_CONFIG_MEDIA_TYPE => {
-                let inner = value.get("trustedRoot").cloned().ok_or_else(|| {
-                    TrustError::Invalid("client trust config has no trustedRoot".into())
-                })?;
+                let inner = value
+                    .get("trustedRoot")
+                    .cloned()
+                    .ok_or(TrustError::NoTrustedRoot)?;
                 let inner_media = inner
                     .get("mediaType")
                     .and_then(Value::as_str)
@@ -129,9 +139,7 @@ impl TrustRoot {
 
     fn from_root(root: TrustedRoot, name: &str) -> Result<Self, TrustError> {
         if root.certificate_authorities.is_empty() && root.tlogs.is_empty() {
-            return Err(TrustError::Invalid(
-                "trusted root has neither certificate authorities nor transparency logs".into(),
-            ));
+            return Err(TrustError::Empty);
         }
         let verifier = Verifier::new(&root).map_err(|e| {
             TrustError::Invalid(provenant_formats::bundle::one_line(&e.to_string()))
@@ -184,40 +192,38 @@ impl TrustRoot {
             .tlogs
             .iter()
             .find(|l| l.log_id.key_id.as_bytes() == log_id)
-            .ok_or_else(|| {
-                CheckpointFault::UnknownLog(log_id.iter().map(|b| format!("{b:02x}")).collect())
+            .ok_or_else(|| CheckpointFault::UnknownLog {
+                log_id: log_id.iter().map(|b| format!("{b:02x}")).collect(),
+                root: self.name.clone(),
             })?;
         let key = VerificationKey::from_spki(&log.public_key.raw_bytes).map_err(|e| {
-            CheckpointFault::NotSignedByLog(format!(
-                "the key of log {} cannot be used: {e}",
-                log.base_url
-            ))
+            CheckpointFault::LogKeyUnusable {
+                log: log.base_url.clone(),
+                detail: e.to_string(),
+            }
         })?;
         let signed = checkpoint
             .signatures()
             .iter()
             .any(|sig| key.verify(checkpoint.signed_data(), &sig.signature).is_ok());
         if !signed {
-            return Err(CheckpointFault::NotSignedByLog(format!(
-                "no signature on the checkpoint verifies with the key of {}, the log the entry names",
-                log.base_url
-            )));
+            return Err(CheckpointFault::NotSignedByLog {
+                log: log.base_url.clone(),
+            });
         }
         if let Some(window) = &log.public_key.valid_for {
             let Some(at) = verified_time else {
-                return Err(CheckpointFault::KeyOutsideWindow(format!(
-                    "the key of {} has a validity window, and the signature has no verified time to place it in",
-                    log.base_url
-                )));
+                return Err(CheckpointFault::NoVerifiedTime {
+                    log: log.base_url.clone(),
+                });
             };
             if !window.contains(at) {
-                let end = window
-                    .end
-                    .map_or_else(|| "open".to_owned(), |e| e.to_string());
-                return Err(CheckpointFault::KeyOutsideWindow(format!(
-                    "the key of {} is valid from {} to {end}, which does not cover the verified signing time {at}",
-                    log.base_url, window.start
-                )));
+                return Err(CheckpointFault::KeyOutsideWindow {
+                    log: log.base_url.clone(),
+                    start: window.start,
+                    end: window.end,
+                    at,
+                });
             }
         }
         let host = log_host(&log.base_url);
@@ -228,11 +234,10 @@ impl TrustRoot {
                 .and_then(|rest| rest.strip_prefix(" - "))
                 .is_some_and(|tree| !tree.is_empty() && tree.bytes().all(|b| b.is_ascii_digit()));
         if !names_log {
-            return Err(CheckpointFault::OriginMismatch(format!(
-                "the checkpoint's origin {:?} does not name {}, the log whose key signed it",
-                one_line_limited(origin),
-                log.base_url
-            )));
+            return Err(CheckpointFault::OriginMismatch {
+                origin: origin.to_owned(),
+                log: log.base_url.clone(),
+            });
         }
         Ok(())
     }
@@ -250,18 +255,69 @@ impl TrustRoot {
 }
 
 /// Why a checkpoint does not vouch for an entry's inclusion.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum CheckpointFault {
-    /// The checkpoint text does not parse.
+    /// The checkpoint text does not parse (the parser's complaint).
+    #[error("the checkpoint does not parse: {}", provenant_formats::bundle::one_line(.0))]
     Malformed(String),
     /// The entry names a log the trusted root does not list.
-    UnknownLog(String),
+    #[error("the entry names log {log_id}, which the trusted root ({root}) does not list")]
+    UnknownLog {
+        /// The entry's log id, hex.
+        log_id: String,
+        /// Where the trusted root came from.
+        root: String,
+    },
+    /// The named log's key cannot verify anything.
+    #[error("the key of log {log} cannot be used: {detail}")]
+    LogKeyUnusable {
+        /// The log's base URL.
+        log: String,
+        /// Why (the key parser's complaint).
+        detail: String,
+    },
     /// No checkpoint signature verifies with the named log's key.
-    NotSignedByLog(String),
+    #[error(
+        "no signature on the checkpoint verifies with the key of {log}, the log the entry names"
+    )]
+    NotSignedByLog {
+        /// The log's base URL.
+        log: String,
+    },
+    /// The log key has a validity window, and the signature no verified time.
+    #[error(
+        "the key of {log} has a validity window, and the signature has no verified time to place it in"
+    )]
+    NoVerifiedTime {
+        /// The log's base URL.
+        log: String,
+    },
     /// The log key's validity window does not cover the verified time.
-    KeyOutsideWindow(String),
+    #[error(
+        "the key of {log} is valid from {start} to {}, which does not cover the verified signing time {at}",
+        end.map_or_else(|| "open".to_owned(), |e| e.to_string())
+    )]
+    KeyOutsideWindow {
+        /// The log's base URL.
+        log: String,
+        /// Start of the key's window.
+        start: jiff::Timestamp,
+        /// End of the key's window (`None`: open).
+        end: Option<jiff::Timestamp>,
+        /// The verified signing time.
+        at: jiff::Timestamp,
+    },
     /// The checkpoint origin names another log.
-    OriginMismatch(String),
+    #[error(
+        "the checkpoint's origin {:?} does not name {log}, the log whose key signed it",
+        one_line_limited(origin)
+    )]
+    OriginMismatch {
+        /// The checkpoint's origin line.
+        origin: String,
+        /// The base URL of the log whose key signed it.
+        log: String,
+    },
 }
 
 /// The host of a log's base URL (`https://log2025-1.rekor.sigstore.dev/` ->
@@ -304,5 +360,33 @@ mod tests {
         ));
         let empty = format!(r#"{{"mediaType":"{TRUSTED_ROOT_MEDIA_TYPE}"}}"#);
         assert!(TrustRoot::from_json(empty.as_bytes(), "t").is_err());
+    }
+
+    #[test]
+    fn checkpoint_faults_read_as_before_the_typed_variants() {
+        let at: jiff::Timestamp = "2025-01-02T00:00:00Z".parse().unwrap();
+        let start: jiff::Timestamp = "2025-06-01T00:00:00Z".parse().unwrap();
+        let f = CheckpointFault::KeyOutsideWindow {
+            log: "https://log".into(),
+            start,
+            end: None,
+            at,
+        };
+        assert_eq!(
+            f.to_string(),
+            format!("the key of https://log is valid from {start} to open, which does not cover the verified signing time {at}")
+        );
+        let f = CheckpointFault::OriginMismatch {
+            origin: "evil\nlog".into(),
+            log: "https://log".into(),
+        };
+        assert_eq!(
+            f.to_string(),
+            "the checkpoint's origin \"evil\u{fffd}log\" does not name https://log, the log whose key signed it"
+        );
+        assert_eq!(
+            TrustError::Empty.to_string(),
+            "invalid trusted root: trusted root has neither certificate authorities nor transparency logs"
+        );
     }
 }

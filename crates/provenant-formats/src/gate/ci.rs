@@ -20,6 +20,7 @@
 //! time is its `updated_at` once completed (the API records no other). A list with no runs
 //! reads as no reports.
 
+use crate::limits::LimitExceeded;
 use serde_json::{Map, Value};
 
 use super::{is_commit, GateError, GateKind, GateReport, Scanned};
@@ -110,9 +111,12 @@ fn single(o: &Map<String, Value>) -> Option<Parser> {
 }
 
 fn too_many(n: usize) -> GateError {
-    GateError::Limit(format!(
-        "the CI metadata lists {n} runs or jobs; at most {MAX_CI_RUNS} are read"
-    ))
+    GateError::Limit(LimitExceeded::Listed {
+        list: Some("the CI metadata".into()),
+        items: "runs or jobs",
+        count: n,
+        limit: MAX_CI_RUNS,
+    })
 }
 
 /// Every element of a list document (`workflow_runs`, `jobs`).

@@ -38,10 +38,11 @@
 mod github;
 mod gitlab;
 
+use crate::limits::LimitExceeded;
 use serde_json::Value;
 
 use super::ci::Obj;
-use super::GateError;
+use super::{GateError, UnknownReport};
 
 pub use crate::limits::MAX_REVIEW_ITEMS;
 
@@ -307,17 +308,19 @@ fn classify<'a>(v: &'a Value, at: &str, out: &mut Vec<Part<'a>>) -> Result<(), G
                 let (a, iid) = gitlab::approvals(&o)?;
                 out.push(Part::GitLabApprovals(a, iid));
             } else {
-                return Err(GateError::Unknown(format!(
-                    "{at}: not a GitHub pull request, reviews or commits list, nor a GitLab merge request, approvals or commits list"
-                )));
+                return Err(GateError::Unknown(UnknownReport::ReviewObject {
+                    at: at.to_string(),
+                }));
             }
         }
         Value::Array(items) => {
             if items.len() > MAX_REVIEW_ITEMS {
-                return Err(GateError::Limit(format!(
-                    "{at} lists {} items; at most {MAX_REVIEW_ITEMS} are read",
-                    items.len()
-                )));
+                return Err(GateError::Limit(LimitExceeded::Listed {
+                    list: Some(at.to_string()),
+                    items: "items",
+                    count: items.len(),
+                    limit: MAX_REVIEW_ITEMS,
+                }));
             }
             let Some(first) = items.first() else {
                 out.push(Part::Empty);
@@ -329,7 +332,12 @@ fn classify<'a>(v: &'a Value, at: &str, out: &mut Vec<Part<'a>>) -> Result<(), G
                 .map(|(i, item)| {
                     item.as_object()
                         .map(|m| Obj::new(m, &format!("{at}/{i}")))
-                        .ok_or_else(|| GateError::Unknown(format!("{at}/{i}: expected an object")))
+                        .ok_or_else(|| {
+                            GateError::Unknown(UnknownReport::ReviewItem {
+                                at: at.to_string(),
+                                index: i,
+                            })
+                        })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let has = |k: &str| first.get(k).is_some();
@@ -341,15 +349,15 @@ fn classify<'a>(v: &'a Value, at: &str, out: &mut Vec<Part<'a>>) -> Result<(), G
             } else if has("id") && has("short_id") {
                 out.push(Part::GitLabCommits(gitlab::commits(&objs)?));
             } else {
-                return Err(GateError::Unknown(format!(
-                    "{at}: an array, but not GitHub reviews or commits, nor GitLab commits"
-                )));
+                return Err(GateError::Unknown(UnknownReport::ReviewList {
+                    at: at.to_string(),
+                }));
             }
         }
         _ => {
-            return Err(GateError::Unknown(format!(
-                "{at}: expected a JSON object or array"
-            )))
+            return Err(GateError::Unknown(UnknownReport::ReviewValue {
+                at: at.to_string(),
+            }))
         }
     }
     Ok(())
@@ -412,10 +420,8 @@ fn combined<'a>(o: &Obj<'a>, out: &mut Vec<Part<'a>>) -> Result<(), GateError> {
     Ok(())
 }
 
-fn twice(what: &str) -> GateError {
-    GateError::Unknown(format!(
-        "{what} given twice: give each document once (all pages of a list in one array)"
-    ))
+fn twice(document: &'static str) -> GateError {
+    GateError::Unknown(UnknownReport::ReviewTwice { document })
 }
 
 fn assemble(parts: Vec<Part<'_>>) -> Result<ChangeReview, GateError> {
@@ -456,23 +462,18 @@ fn assemble(parts: Vec<Part<'_>>) -> Result<ChangeReview, GateError> {
             Part::LastPusher(p) => last_pusher = Some(p.to_owned()),
         }
     }
-    let mut change = change.ok_or_else(|| {
-        GateError::Unknown(
-            "no pull request (GET /repos/{o}/{r}/pulls/{n}) or merge request (GET /projects/{id}/merge_requests/{iid}) among the change-review documents".into(),
-        )
-    })?;
+    let mut change = change.ok_or(GateError::Unknown(UnknownReport::NoChange))?;
     let github = change.provider == ReviewProvider::GitHub;
     if let Some((approvals, number, from_github)) = reviews {
         if from_github != github {
-            return Err(GateError::Unknown(format!(
-                "{} given with {}",
-                if from_github {
+            return Err(GateError::Unknown(UnknownReport::MixedProviders {
+                documents: if from_github {
                     "GitHub reviews"
                 } else {
                     "GitLab approvals"
                 },
-                change.label()
-            )));
+                change: change.label(),
+            }));
         }
         if let Some(n) = number.filter(|n| *n != change.number) {
             return Err(GateError::Field {
@@ -503,10 +504,10 @@ fn assemble(parts: Vec<Part<'_>>) -> Result<ChangeReview, GateError> {
     }
     if let Some(commits) = gh_commits {
         if !github {
-            return Err(GateError::Unknown(format!(
-                "GitHub commits given with {}",
-                change.label()
-            )));
+            return Err(GateError::Unknown(UnknownReport::MixedProviders {
+                documents: "GitHub commits",
+                change: change.label(),
+            }));
         }
         if let Some(last) = commits.last().filter(|c| c.sha == change.head_sha) {
             if last_pusher.is_none() {
@@ -517,10 +518,10 @@ fn assemble(parts: Vec<Part<'_>>) -> Result<ChangeReview, GateError> {
     }
     if let Some(commits) = gl_commits {
         if github {
-            return Err(GateError::Unknown(format!(
-                "GitLab commits given with {}",
-                change.label()
-            )));
+            return Err(GateError::Unknown(UnknownReport::MixedProviders {
+                documents: "GitLab commits",
+                change: change.label(),
+            }));
         }
         change.commits = commits;
     }

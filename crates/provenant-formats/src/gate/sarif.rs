@@ -12,6 +12,7 @@ mod code_scanning;
 mod fragment;
 mod schema;
 
+use crate::limits::LimitExceeded;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -380,9 +381,11 @@ impl<'a> Run<'a> {
             Some(_) => return Err(field(at, "not an array")),
         };
         if results.len() > *budget {
-            return Err(GateError::Limit(format!(
-                "more than {MAX_FINDINGS} findings in one report"
-            )));
+            return Err(GateError::Limit(LimitExceeded::Count {
+                format: None,
+                items: "findings in one report",
+                limit: MAX_FINDINGS,
+            }));
         }
         *budget -= results.len();
         let mut out = Vec::with_capacity(results.len());

@@ -15,6 +15,7 @@ mod npm;
 mod osv;
 mod trivy;
 
+use crate::limits::LimitExceeded;
 use serde_json::Value;
 
 use super::{Deviation, Finding, GateError, GateKind, GateReport, Scanned, Severity, MAX_FINDINGS};
@@ -88,10 +89,11 @@ impl Reader {
     /// Adds a finding; over [`MAX_FINDINGS`] is an error, never a silent truncation.
     fn finding(&mut self, f: Finding) -> Result<(), GateError> {
         if self.report.findings.len() >= self.max_findings {
-            return Err(GateError::Limit(format!(
-                "{}: more than {} findings",
-                self.format, self.max_findings
-            )));
+            return Err(GateError::Limit(LimitExceeded::Count {
+                format: Some(self.format),
+                items: "findings",
+                limit: self.max_findings,
+            }));
         }
         self.report.findings.push(f);
         Ok(())

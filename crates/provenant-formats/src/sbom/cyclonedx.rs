@@ -38,6 +38,7 @@ mod json;
 mod schema;
 mod xml;
 
+use crate::limits::LimitExceeded;
 use std::collections::HashSet;
 
 use super::{
@@ -233,15 +234,19 @@ impl Builder {
     /// [`MAX_COMPONENT_NESTING`].
     fn admit(&mut self, nesting: usize) -> Result<(), SbomError> {
         if nesting > MAX_COMPONENT_NESTING {
-            return Err(SbomError::Limit(format!(
-                "components nested deeper than {MAX_COMPONENT_NESTING} levels"
-            )));
+            return Err(SbomError::Limit(LimitExceeded::Depth {
+                what: "components",
+                limit: MAX_COMPONENT_NESTING,
+                unit: "levels",
+            }));
         }
         self.count += 1;
         if self.count > MAX_COMPONENTS {
-            return Err(SbomError::Limit(format!(
-                "more than {MAX_COMPONENTS} components"
-            )));
+            return Err(SbomError::Limit(LimitExceeded::Count {
+                format: None,
+                items: "components",
+                limit: MAX_COMPONENTS,
+            }));
         }
         Ok(())
     }

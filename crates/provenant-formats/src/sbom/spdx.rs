@@ -16,6 +16,8 @@ mod tag_value;
 mod validate;
 mod xml;
 
+use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -50,7 +52,7 @@ pub fn parse_yaml(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
     let text = decode_text(bytes, "YAML", &mut deviations)?;
     let value = crate::yaml::parse_strict(&text).map_err(|e| match e {
         crate::yaml::YamlError::TooLarge | crate::yaml::YamlError::TooDeep { .. } => {
-            SbomError::Limit(e.to_string())
+            SbomError::Limit(LimitExceeded::Yaml(e))
         }
         e => SbomError::Syntax {
             encoding: "YAML",
@@ -187,9 +189,7 @@ fn read(
     locator: &Locator,
 ) -> Result<ParsedSbom, SbomError> {
     let Value::Object(doc) = value else {
-        return Err(SbomError::NotAnSbom(
-            "an SPDX 2 document is a mapping of fields at its top level".into(),
-        ));
+        return Err(SbomError::NotAnSbom(NotAnSbom::Spdx2NotAMapping));
     };
     let spec_version = match doc.get("spdxVersion") {
         Some(Value::String(s)) => s.clone(),
@@ -231,14 +231,18 @@ fn read(
 fn check_limits(doc: &Map<String, Value>) -> Result<(), SbomError> {
     let len = |k: &str| doc.get(k).and_then(Value::as_array).map_or(0, Vec::len);
     if len("packages") > MAX_SPDX_PACKAGES {
-        return Err(SbomError::Limit(format!(
-            "more than {MAX_SPDX_PACKAGES} packages in one SPDX document"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "packages in one SPDX document",
+            limit: MAX_SPDX_PACKAGES,
+        }));
     }
     if len("relationships") > MAX_SPDX_RELATIONSHIPS {
-        return Err(SbomError::Limit(format!(
-            "more than {MAX_SPDX_RELATIONSHIPS} relationships in one SPDX document"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "relationships in one SPDX document",
+            limit: MAX_SPDX_RELATIONSHIPS,
+        }));
     }
     Ok(())
 }

@@ -7,6 +7,8 @@
 //! names. Unknown properties and classes are allowed (SPDX 3 has profiles provenant does not
 //! read); what the normalisation relies on is checked.
 
+use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -146,9 +148,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
     let mut deviations = Vec::new();
     let value = super::json_value(bytes, &mut deviations)?;
     let Value::Object(top) = value else {
-        return Err(SbomError::NotAnSbom(
-            "an SPDX 3 document is a JSON-LD object with @context and @graph".into(),
-        ));
+        return Err(SbomError::NotAnSbom(NotAnSbom::Spdx3Shape));
     };
     let mut violations = Vec::new();
     let context_version = check_context(&top, &mut violations)?;
@@ -222,10 +222,9 @@ fn check_context(
         });
         return Ok(None);
     }
-    Err(SbomError::NotAnSbom(format!(
-        "JSON-LD whose @context is not SPDX 3 ({})",
-        urls.join(", ")
-    )))
+    Err(SbomError::NotAnSbom(NotAnSbom::Spdx3Context {
+        contexts: urls.iter().map(|u| (*u).to_owned()).collect(),
+    }))
 }
 
 fn str_of<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -313,14 +312,18 @@ impl<'a> Graph<'a> {
                 relationships += 1;
             }
             if packages > MAX_SPDX_PACKAGES {
-                return Err(SbomError::Limit(format!(
-                    "more than {MAX_SPDX_PACKAGES} packages in one SPDX document"
-                )));
+                return Err(SbomError::Limit(LimitExceeded::Count {
+                    format: None,
+                    items: "packages in one SPDX document",
+                    limit: MAX_SPDX_PACKAGES,
+                }));
             }
             if relationships > MAX_SPDX_RELATIONSHIPS {
-                return Err(SbomError::Limit(format!(
-                    "more than {MAX_SPDX_RELATIONSHIPS} relationships in one SPDX document"
-                )));
+                return Err(SbomError::Limit(LimitExceeded::Count {
+                    format: None,
+                    items: "relationships in one SPDX document",
+                    limit: MAX_SPDX_RELATIONSHIPS,
+                }));
             }
             if let Some(id) = id {
                 if let Some(prev) = g.by_id.get(id) {

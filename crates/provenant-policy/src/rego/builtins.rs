@@ -24,8 +24,35 @@ pub const MAX_SHIFT_BITS: u64 = 1024;
 /// Package of the plain engine's rules, one per bounded builtin.
 const DELEGATE_PACKAGE: &str = "provenant_builtin";
 
+/// Why a bounded builtin call is refused before it runs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BoundError {
+    /// The call's string result would be over `limit` bytes.
+    #[error("its result would be over {limit} bytes, the limit for one builtin call")]
+    TooLarge {
+        /// The limit (bytes).
+        limit: u64,
+    },
+    /// A range bound is over 2^53 (not an exact f64), so the range could not be counted.
+    #[error("bounds over 2^53 would make more than {MAX_RANGE_ELEMENTS} elements")]
+    RangeBoundsTooLarge,
+    /// The range would have `count` elements.
+    #[error("would make {count} elements; at most {MAX_RANGE_ELEMENTS} are allowed")]
+    RangeTooLong {
+        /// Elements the range would have.
+        count: f64,
+    },
+    /// A left shift over [`MAX_SHIFT_BITS`] (`None`: over 2^53).
+    #[error("a shift over {MAX_SHIFT_BITS} bits is not allowed")]
+    ShiftTooLarge {
+        /// The shift as given, when it is an exact f64.
+        shift: Option<f64>,
+    },
+}
+
 /// The bounded builtins: name, number of arguments, and the size check run before the call.
-type Bound = fn(&[Value]) -> Result<(), String>;
+type Bound = fn(&[Value]) -> Result<(), BoundError>;
 const BOUNDED: &[(&str, u8, Bound)] = &[
     ("numbers.range", 2, bound_range),
     ("numbers.range_step", 3, bound_range_step),
@@ -49,7 +76,9 @@ fn rule_name(builtin: &str) -> String {
     format!("call_{}", builtin.replace('.', "_"))
 }
 
-fn delegate_engine() -> Result<regorus::Engine, String> {
+/// regorus's own error type is `anyhow::Error` (`add_policy`, and every extension returns
+/// `anyhow::Result`), so the delegate keeps it here.
+fn delegate_engine() -> anyhow::Result<regorus::Engine> {
     let mut src = format!("package {DELEGATE_PACKAGE}\n");
     for (name, nargs, _) in BOUNDED {
         let args: Vec<String> = (0..*nargs).map(|i| format!("input[{i}]")).collect();
@@ -63,7 +92,7 @@ fn delegate_engine() -> Result<regorus::Engine, String> {
     engine.set_strict_builtin_errors(true);
     engine
         .add_policy("provenant-builtins.rego".into(), src)
-        .map_err(|e| format!("internal error preparing the bounded builtins: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("internal error preparing the bounded builtins: {e}"))?;
     Ok(engine)
 }
 
@@ -72,7 +101,7 @@ fn call_real(builtin: &str, args: Vec<Value>) -> anyhow::Result<Value> {
     DELEGATE.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            *slot = Some(delegate_engine().map_err(anyhow::Error::msg)?);
+            *slot = Some(delegate_engine()?);
         }
         let Some(engine) = slot.as_mut() else {
             return Err(anyhow::anyhow!(
@@ -115,8 +144,8 @@ struct Flat {
     depth: u64,
 }
 
-fn flat(v: &Value, limit: u64) -> Result<Flat, String> {
-    fn walk(v: &Value, depth: u64, limit: u64, acc: &mut Flat) -> Result<(), String> {
+fn flat(v: &Value, limit: u64) -> Result<Flat, BoundError> {
+    fn walk(v: &Value, depth: u64, limit: u64, acc: &mut Flat) -> Result<(), BoundError> {
         acc.nodes += 1;
         acc.depth = acc.depth.max(depth);
         acc.bytes += match v {
@@ -149,7 +178,7 @@ fn flat(v: &Value, limit: u64) -> Result<Flat, String> {
             }
         } + 2;
         if acc.bytes > limit {
-            return Err(too_large(limit));
+            return Err(BoundError::TooLarge { limit });
         }
         Ok(())
     }
@@ -171,13 +200,11 @@ fn string_bytes(s: &str) -> u64 {
     escaped + 2
 }
 
-fn too_large(limit: u64) -> String {
-    format!("its result would be over {limit} bytes, the limit for one builtin call")
-}
-
-fn check(size: u64) -> Result<(), String> {
+fn check(size: u64) -> Result<(), BoundError> {
     if size > MAX_BUILTIN_STRING_BYTES {
-        Err(too_large(MAX_BUILTIN_STRING_BYTES))
+        Err(BoundError::TooLarge {
+            limit: MAX_BUILTIN_STRING_BYTES,
+        })
     } else {
         Ok(())
     }
@@ -192,33 +219,29 @@ fn num(v: &Value) -> Option<f64> {
     v.as_f64().ok()
 }
 
-fn range_count(from: &Value, to: &Value, step: f64) -> Result<(), String> {
+fn range_count(from: &Value, to: &Value, step: f64) -> Result<(), BoundError> {
     if !matches!(from, Value::Number(_)) || !matches!(to, Value::Number(_)) {
         // A wrong type: the real builtin says so.
         return Ok(());
     }
     let (Some(a), Some(b)) = (num(from), num(to)) else {
-        return Err(format!(
-            "bounds over 2^53 would make more than {MAX_RANGE_ELEMENTS} elements"
-        ));
+        return Err(BoundError::RangeBoundsTooLarge);
     };
     if step.is_nan() || step < 1.0 {
         return Ok(());
     }
     let count = ((b - a).abs() / step).floor() + 1.0;
     if count > MAX_RANGE_ELEMENTS as f64 {
-        return Err(format!(
-            "would make {count} elements; at most {MAX_RANGE_ELEMENTS} are allowed"
-        ));
+        return Err(BoundError::RangeTooLong { count });
     }
     Ok(())
 }
 
-fn bound_range(args: &[Value]) -> Result<(), String> {
+fn bound_range(args: &[Value]) -> Result<(), BoundError> {
     range_count(&args[0], &args[1], 1.0)
 }
 
-fn bound_range_step(args: &[Value]) -> Result<(), String> {
+fn bound_range_step(args: &[Value]) -> Result<(), BoundError> {
     match &args[2] {
         Value::Number(_) => match num(&args[2]) {
             Some(step) => range_count(&args[0], &args[1], step),
@@ -229,17 +252,17 @@ fn bound_range_step(args: &[Value]) -> Result<(), String> {
     }
 }
 
-fn bound_lsh(args: &[Value]) -> Result<(), String> {
+fn bound_lsh(args: &[Value]) -> Result<(), BoundError> {
     match &args[1] {
         Value::Number(_) => match num(&args[1]) {
             Some(s) if s <= MAX_SHIFT_BITS as f64 => Ok(()),
-            _ => Err(format!("a shift over {MAX_SHIFT_BITS} bits is not allowed")),
+            shift => Err(BoundError::ShiftTooLarge { shift }),
         },
         _ => Ok(()),
     }
 }
 
-fn bound_concat(args: &[Value]) -> Result<(), String> {
+fn bound_concat(args: &[Value]) -> Result<(), BoundError> {
     let delim = str_len(&args[0]).unwrap_or(0);
     let items: Vec<&Value> = match &args[1] {
         Value::Array(a) => a.iter().collect(),
@@ -256,7 +279,7 @@ fn bound_concat(args: &[Value]) -> Result<(), String> {
     Ok(())
 }
 
-fn bound_sprintf(args: &[Value]) -> Result<(), String> {
+fn bound_sprintf(args: &[Value]) -> Result<(), BoundError> {
     let Ok(format) = args[0].as_string() else {
         return Ok(());
     };
@@ -282,7 +305,7 @@ fn bound_sprintf(args: &[Value]) -> Result<(), String> {
     check(total.saturating_add(f.bytes))
 }
 
-fn bound_replace(args: &[Value]) -> Result<(), String> {
+fn bound_replace(args: &[Value]) -> Result<(), BoundError> {
     let (Some(s), Ok(old), Some(new)) = (str_len(&args[0]), args[1].as_string(), str_len(&args[2]))
     else {
         return Ok(());
@@ -298,7 +321,7 @@ fn bound_replace(args: &[Value]) -> Result<(), String> {
     check(s.saturating_add(matches.saturating_mul(new)))
 }
 
-fn bound_replace_n(args: &[Value]) -> Result<(), String> {
+fn bound_replace_n(args: &[Value]) -> Result<(), BoundError> {
     let (Value::Object(patterns), Some(s)) = (&args[0], str_len(&args[1])) else {
         return Ok(());
     };
@@ -310,7 +333,7 @@ fn bound_replace_n(args: &[Value]) -> Result<(), String> {
     check(s.saturating_add(s.saturating_add(1).saturating_mul(longest)))
 }
 
-fn bound_regex_replace(args: &[Value]) -> Result<(), String> {
+fn bound_regex_replace(args: &[Value]) -> Result<(), BoundError> {
     let (Some(s), Ok(value)) = (str_len(&args[0]), args[2].as_string()) else {
         return Ok(());
     };
@@ -321,11 +344,11 @@ fn bound_regex_replace(args: &[Value]) -> Result<(), String> {
     check(s.saturating_add(s.saturating_add(1).saturating_mul(per_match)))
 }
 
-fn bound_marshal(args: &[Value]) -> Result<(), String> {
+fn bound_marshal(args: &[Value]) -> Result<(), BoundError> {
     flat(&args[0], MAX_BUILTIN_STRING_BYTES).map(|_| ())
 }
 
-fn bound_marshal_with_options(args: &[Value]) -> Result<(), String> {
+fn bound_marshal_with_options(args: &[Value]) -> Result<(), BoundError> {
     let f = flat(&args[0], MAX_BUILTIN_STRING_BYTES)?;
     let opt = |key: &str| -> u64 {
         match &args[1] {
@@ -352,4 +375,38 @@ fn bound_marshal_with_options(args: &[Value]) -> Result<(), String> {
 pub fn bounded_json(v: &Value, limit: u64) -> Option<String> {
     flat(v, limit).ok()?;
     v.to_json_str().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(x: f64) -> Value {
+        Value::from(x)
+    }
+
+    #[test]
+    fn bounds_carry_what_was_asked() {
+        assert_eq!(bound_range(&[n(1.0), n(10.0)]), Ok(()));
+        let e = bound_range(&[n(1.0), n(1e9)]).unwrap_err();
+        assert_eq!(e, BoundError::RangeTooLong { count: 1e9 });
+        assert_eq!(
+            e.to_string(),
+            "would make 1000000000 elements; at most 1000000 are allowed"
+        );
+        let e = bound_lsh(&[n(1.0), n(4096.0)]).unwrap_err();
+        assert_eq!(
+            e,
+            BoundError::ShiftTooLarge {
+                shift: Some(4096.0)
+            }
+        );
+        assert_eq!(e.to_string(), "a shift over 1024 bits is not allowed");
+        let big = Value::from("x".repeat(600 * 1024));
+        let e = bound_concat(&[Value::from(""), Value::from(vec![big.clone(), big])]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "its result would be over 1048576 bytes, the limit for one builtin call"
+        );
+    }
 }

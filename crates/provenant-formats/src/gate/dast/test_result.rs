@@ -1,6 +1,7 @@
 //! in-toto test-result predicates (`https://in-toto.io/attestation/test-result/v0.1`), bare or
 //! inside a Statement, whose subjects then say what was tested.
 
+use crate::limits::LimitExceeded;
 use serde_json::{Map, Value};
 
 use crate::gate::{
@@ -115,9 +116,11 @@ fn predicate(
         count += slot.len();
     }
     if count > MAX_FINDINGS {
-        return Err(GateError::Limit(format!(
-            "more than {MAX_FINDINGS} tests in one report"
-        )));
+        return Err(GateError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "tests in one report",
+            limit: MAX_FINDINGS,
+        }));
     }
     let [passed, warned, failed] = lists;
     for (list, key) in [

@@ -5,6 +5,7 @@
 //! which no RFC 3339 timestamp can be made of without guessing the zone, so it is kept as
 //! recorded. Newer reports also write `created`; when that is an RFC 3339 timestamp it is used.
 
+use crate::limits::LimitExceeded;
 use serde_json::Value;
 
 use crate::gate::{Finding, GateError, GateKind, GateReport, Scanned, Severity, MAX_FINDINGS};
@@ -94,9 +95,11 @@ pub(super) fn from_json(v: &Value) -> Result<GateReport, GateError> {
         };
         count += alerts.len();
         if count > MAX_FINDINGS {
-            return Err(GateError::Limit(format!(
-                "more than {MAX_FINDINGS} findings in one report"
-            )));
+            return Err(GateError::Limit(LimitExceeded::Count {
+                format: None,
+                items: "findings in one report",
+                limit: MAX_FINDINGS,
+            }));
         }
         let mut site = Site {
             at: at.clone(),

@@ -4,11 +4,12 @@
 //! `pluginid`, `alertRef`, `alert`, `name`, `riskcode`, `confidence`, `riskdesc` and
 //! `instances/instance/uri` children. Other elements are passed over. A DOCTYPE is refused.
 
+use crate::limits::LimitExceeded;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use super::zap::{normalise, Alert, Doc, Site};
-use crate::gate::{GateError, GateReport, MAX_FINDINGS};
+use crate::gate::{GateError, GateReport, UnknownReport, MAX_FINDINGS};
 
 use crate::limits::MAX_ZAP_XML_DEPTH as MAX_DEPTH;
 
@@ -124,9 +125,7 @@ impl XmlReader<'_> {
         let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
         if !self.root_seen {
             if name != ROOT {
-                return Err(GateError::Unknown(format!(
-                    "XML whose root is <{name}>, not a ZAP report <{ROOT}>"
-                )));
+                return Err(GateError::Unknown(UnknownReport::XmlRoot { root: name }));
             }
             self.root_seen = true;
             self.stack.push(name);
@@ -140,9 +139,11 @@ impl XmlReader<'_> {
             return Err(self.error("an element after the root element"));
         }
         if self.stack.len() >= MAX_DEPTH {
-            return Err(GateError::Limit(format!(
-                "XML nested deeper than {MAX_DEPTH} elements"
-            )));
+            return Err(GateError::Limit(LimitExceeded::Depth {
+                what: "XML",
+                limit: MAX_DEPTH,
+                unit: "elements",
+            }));
         }
         self.stack.push(name);
         let path: Vec<&str> = self.stack[1..].iter().map(String::as_str).collect();
@@ -158,9 +159,11 @@ impl XmlReader<'_> {
             ["site", "alerts", "alertitem"] => {
                 self.alerts += 1;
                 if self.alerts > MAX_FINDINGS {
-                    return Err(GateError::Limit(format!(
-                        "more than {MAX_FINDINGS} findings in one report"
-                    )));
+                    return Err(GateError::Limit(LimitExceeded::Count {
+                        format: None,
+                        items: "findings in one report",
+                        limit: MAX_FINDINGS,
+                    }));
                 }
                 let site = self.site.as_ref().map_or("site", |s| s.at.as_str());
                 let n = self.site.as_ref().map_or(0, |s| s.alerts.len()) + 1;

@@ -3,6 +3,7 @@
 use super::super::ci::Obj;
 use super::super::GateError;
 use super::{AccountKind, Approval, ChangeReview, ReviewProvider, ReviewState, MAX_REVIEW_ITEMS};
+use crate::limits::LimitExceeded;
 
 const MR: &str = "gitlab-merge-request";
 const APPROVALS: &str = "gitlab-approvals";
@@ -58,10 +59,12 @@ pub(super) fn approvals(o: &Obj<'_>) -> Result<(Vec<Approval>, Option<u64>), Gat
         .and_then(serde_json::Value::as_array)
         .ok_or_else(|| o.err(APPROVALS, "approved_by", "expected an array"))?;
     if list.len() > MAX_REVIEW_ITEMS {
-        return Err(GateError::Limit(format!(
-            "{} approvals; at most {MAX_REVIEW_ITEMS} are read",
-            list.len()
-        )));
+        return Err(GateError::Limit(LimitExceeded::Listed {
+            list: None,
+            items: "approvals",
+            count: list.len(),
+            limit: MAX_REVIEW_ITEMS,
+        }));
     }
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {

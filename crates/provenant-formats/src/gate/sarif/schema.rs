@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::fragment::is_elision;
 use super::{field, GateError};
-use crate::schemas::NoFetch;
+use crate::schemas::{NoFetch, SchemaError};
 
 const SCHEMA: &str = include_str!("../../../schemas/sarif/sarif-schema-2.1.0.json");
 
@@ -32,28 +32,30 @@ const MAX_MESSAGE_CHARS: usize = 300;
 
 /// The compiled schema; `Err` only if the embedded schema is broken (a build defect the tests
 /// catch; logs are then refused, never read unvalidated).
-fn validator() -> Result<&'static Validator, &'static str> {
-    static V: OnceLock<Result<Validator, String>> = OnceLock::new();
-    V.get_or_init(compile).as_ref().map_err(|e| e.as_str())
+fn validator() -> Result<&'static Validator, &'static SchemaError> {
+    static V: OnceLock<Result<Validator, SchemaError>> = OnceLock::new();
+    V.get_or_init(compile).as_ref()
 }
 
-fn compile() -> Result<Validator, String> {
+fn compile() -> Result<Validator, SchemaError> {
     // Trusted: compiled into the binary.
     #[allow(clippy::disallowed_methods)]
-    let mut schema: Value = serde_json::from_str(SCHEMA).map_err(|e| e.to_string())?;
+    let mut schema: Value = serde_json::from_str(SCHEMA)?;
     // The log's `version` is the reader's to judge (2.1.0, or a pre-release / draft read as
     // 2.1.0 with a deviation); everything else is the schema's.
     let version = schema
         .pointer_mut("/properties/version")
         .and_then(Value::as_object_mut)
-        .ok_or("the embedded SARIF schema has no /properties/version")?;
+        .ok_or(SchemaError::Missing(
+            "the embedded SARIF schema has no /properties/version",
+        ))?;
     version.remove("enum");
     jsonschema::options()
         .with_draft(Draft::Draft4)
         .should_validate_formats(false)
         .with_retriever(NoFetch)
         .build(&schema)
-        .map_err(|e| e.to_string())
+        .map_err(SchemaError::from)
 }
 
 /// Check `log` (a JSON object that [`super::is_log`] accepted) against the SARIF 2.1.0 schema.

@@ -4,6 +4,7 @@
 //! `scanner.result` the scanner's own report), bare or in an in-toto Statement whose subjects
 //! say what was scanned.
 
+use crate::limits::LimitExceeded;
 use serde_json::Value;
 
 use super::{cvss3_base_score, detect_tool_report, max_score, ptr, Reader};
@@ -41,9 +42,11 @@ fn statement(v: &Value) -> Result<GateReport, GateError> {
     let r = Reader::new(FORMAT, "unknown");
     let subjects = r.arr(v, "subject", "")?;
     if subjects.len() > MAX_STATEMENT_SUBJECTS {
-        return Err(GateError::Limit(format!(
-            "{FORMAT}: more than {MAX_STATEMENT_SUBJECTS} subjects"
-        )));
+        return Err(GateError::Limit(LimitExceeded::Count {
+            format: Some(FORMAT),
+            items: "subjects",
+            limit: MAX_STATEMENT_SUBJECTS,
+        }));
     }
     let mut scanned = Vec::new();
     for (i, s) in subjects.iter().enumerate() {

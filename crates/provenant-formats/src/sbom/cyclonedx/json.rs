@@ -6,6 +6,8 @@
 //! object and validated against the root schema with those arrays emptied. The verdict is the
 //! root schema's on the whole document, without ever holding the whole document as a `Value`.
 
+use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -42,7 +44,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
 
 fn syntax(e: &serde_json::Error) -> SbomError {
     match crate::json::JsonError::from_serde(e) {
-        e @ crate::json::JsonError::TooDeep => SbomError::Limit(e.to_string()),
+        e @ crate::json::JsonError::TooDeep => SbomError::Limit(LimitExceeded::Json(e)),
         e => SbomError::Syntax {
             encoding: "JSON",
             detail: e.to_string(),
@@ -144,10 +146,11 @@ impl<'a> State<'a> {
         let index = self.stream(kind).next_index;
         self.stream(kind).next_index += 1;
         if index >= MAX_COMPONENTS {
-            return Err(SbomError::Limit(format!(
-                "more than {MAX_COMPONENTS} {}",
-                kind.key()
-            )));
+            return Err(SbomError::Limit(LimitExceeded::Count {
+                format: None,
+                items: kind.key(),
+                limit: MAX_COMPONENTS,
+            }));
         }
         if self.builder.is_none() && !self.probed {
             // `specVersion` comes after the arrays: look ahead for it (one more pass over the
@@ -236,16 +239,8 @@ impl<'a> State<'a> {
     fn finish(mut self, byte_order_mark: bool) -> Result<ParsedSbom, SbomError> {
         match self.rest.get("bomFormat") {
             Some(Value::String(s)) if s == "CycloneDX" => {}
-            Some(_) => {
-                return Err(SbomError::NotAnSbom(
-                    "a JSON document whose bomFormat is not \"CycloneDX\"".into(),
-                ))
-            }
-            None => {
-                return Err(SbomError::NotAnSbom(
-                    "a JSON document without bomFormat (neither CycloneDX nor SPDX)".into(),
-                ))
-            }
+            Some(_) => return Err(SbomError::NotAnSbom(NotAnSbom::BomFormat)),
+            None => return Err(SbomError::NotAnSbom(NotAnSbom::NoBomFormat)),
         }
         if self.builder.is_none() {
             return Err(match self.rest.get("specVersion") {
@@ -672,7 +667,7 @@ impl Top<'_, '_> {
 }
 
 fn not_an_object() -> SbomError {
-    SbomError::NotAnSbom("a JSON document that is not an object".into())
+    SbomError::NotAnSbom(NotAnSbom::JsonNotAnObject)
 }
 
 /// A top-level `components` / `dependencies` value: an array is streamed (`None`); anything else

@@ -10,7 +10,7 @@ use jsonschema::{Draft, Registry, Validator};
 use serde_json::{json, Map, Value};
 
 use super::Version;
-use crate::schemas::NoFetch;
+use crate::schemas::{NoFetch, SchemaError};
 
 const BOM: [&str; 6] = [
     include_str!("../../../schemas/cyclonedx/bom-1.2.SNAPSHOT.schema.json"),
@@ -62,36 +62,31 @@ pub(super) fn validators(version: Version) -> Option<&'static Validators> {
 
 // Trusted input: the schemas compiled into the binary.
 #[allow(clippy::disallowed_methods)]
-fn compile(version: Version) -> Result<Validators, String> {
-    let root: Value = serde_json::from_str(BOM[version.index()]).map_err(|e| e.to_string())?;
+fn compile(version: Version) -> Result<Validators, SchemaError> {
+    let root: Value = serde_json::from_str(BOM[version.index()])?;
     let root_id = root
         .get("$id")
         .and_then(Value::as_str)
-        .ok_or("bundled schema without $id")?
+        .ok_or(SchemaError::Missing("bundled schema without $id"))?
         .to_string();
     let shared: Vec<(String, Value)> = SHARED
         .iter()
-        .map(|(name, text)| {
-            serde_json::from_str(text)
-                .map(|v| (format!("{BASE}{name}"), v))
-                .map_err(|e| e.to_string())
-        })
+        .map(|(name, text)| serde_json::from_str(text).map(|v| (format!("{BASE}{name}"), v)))
         .collect::<Result<_, _>>()?;
     let mut builder = Registry::new()
         .retriever(NoFetch)
         .draft(Draft::Draft7)
         .retrieve_known_draft_meta_schemas(false)
-        .add(&root_id, &root)
-        .map_err(|e| e.to_string())?;
+        .add(&root_id, &root)?;
     for (uri, value) in &shared {
-        builder = builder.add(uri, value).map_err(|e| e.to_string())?;
+        builder = builder.add(uri, value)?;
         if let Some(id) = value.get("$id").and_then(Value::as_str) {
             if id != uri {
-                builder = builder.add(id, value).map_err(|e| e.to_string())?;
+                builder = builder.add(id, value)?;
             }
         }
     }
-    let registry = builder.prepare().map_err(|e| e.to_string())?;
+    let registry = builder.prepare()?;
     let build = |schema: &Value| {
         jsonschema::options()
             .with_draft(Draft::Draft7)
@@ -99,9 +94,9 @@ fn compile(version: Version) -> Result<Validators, String> {
             .with_retriever(NoFetch)
             .with_registry(&registry)
             .build(schema)
-            .map_err(|e| e.to_string())
+            .map_err(SchemaError::from)
     };
-    let item = |property: &str| -> Result<Option<Validator>, String> {
+    let item = |property: &str| -> Result<Option<Validator>, SchemaError> {
         match streamable_items(&root, property) {
             Some(reference) => build(&json!({ "$ref": format!("{root_id}{reference}") })).map(Some),
             None => Ok(None),

@@ -4,6 +4,8 @@
 //! (extensions, XML signatures) are skipped with their subtrees. A DOCTYPE is refused, so no
 //! entity beyond XML's five predefined ones and character references is ever expanded.
 
+use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::{NsReader, XmlVersion};
@@ -305,9 +307,11 @@ impl<'a> Reader<'a> {
     fn check_depth(&self) -> Result<(), SbomError> {
         let nesting = self.open.last().map_or(0, |o| o.nesting);
         if self.stack.len() + self.foreign - 2 * nesting > MAX_XML_DEPTH {
-            return Err(SbomError::Limit(format!(
-                "XML elements nested deeper than {MAX_XML_DEPTH} levels"
-            )));
+            return Err(SbomError::Limit(LimitExceeded::Depth {
+                what: "XML elements",
+                limit: MAX_XML_DEPTH,
+                unit: "levels",
+            }));
         }
         Ok(())
     }
@@ -320,16 +324,13 @@ impl<'a> Reader<'a> {
             unreachable!("the namespace is learnt from the root element")
         };
         if e.local_name().as_ref() != b"bom" {
-            return Err(SbomError::NotAnSbom(
-                "an XML document whose root element is not a CycloneDX bom".into(),
-            ));
+            return Err(SbomError::NotAnSbom(NotAnSbom::XmlRoot));
         }
         let namespace = namespace.unwrap_or_default();
         let Some(written) = namespace.strip_prefix(NAMESPACE_PREFIX) else {
-            return Err(SbomError::NotAnSbom(format!(
-                "an XML bom in namespace {:?}, not CycloneDX's",
-                String::from_utf8_lossy(&namespace)
-            )));
+            return Err(SbomError::NotAnSbom(NotAnSbom::XmlNamespace {
+                namespace: String::from_utf8_lossy(&namespace).into_owned(),
+            }));
         };
         let written = String::from_utf8_lossy(written).into_owned();
         let version = Version::parse(&written).ok_or_else(|| unsupported(written.as_str()))?;

@@ -4,6 +4,8 @@
 //! shape. SPDX ids are the fragments of element IRIs in the document's namespace; elements of
 //! an external document become `DocumentRef-x:SPDXRef-y`.
 
+use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -625,9 +627,7 @@ pub(super) fn to_json_shape(
     deviations: &mut Vec<Deviation>,
 ) -> Result<Value, SbomError> {
     if root.ns != RDF {
-        return Err(SbomError::NotAnSbom(
-            "an <RDF> root outside the RDF namespace".into(),
-        ));
+        return Err(SbomError::NotAnSbom(NotAnSbom::RdfNamespace));
     }
     let mut g = Graph::default();
     for el in &root.children {
@@ -640,9 +640,7 @@ pub(super) fn to_json_shape(
         .filter(|id| g.has_type(id, &doc_ty))
         .collect();
     let Some(doc_iri) = docs.first().map(|s| (*s).clone()) else {
-        return Err(SbomError::NotAnSbom(
-            "RDF/XML without an spdx:SpdxDocument".into(),
-        ));
+        return Err(SbomError::NotAnSbom(NotAnSbom::RdfNoDocument));
     };
     if docs.len() > 1 {
         deviations.push(Deviation {
@@ -788,9 +786,11 @@ pub(super) fn to_json_shape(
     };
     let packages: Vec<Value> = typed("Package").into_iter().map(|p| w.package(p)).collect();
     if packages.len() > MAX_SPDX_PACKAGES {
-        return Err(SbomError::Limit(format!(
-            "more than {MAX_SPDX_PACKAGES} packages in one SPDX document"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "packages in one SPDX document",
+            limit: MAX_SPDX_PACKAGES,
+        }));
     }
     let files: Vec<Value> = typed("File").into_iter().map(|f| w.file(f)).collect();
     let snippets: Vec<Value> = typed("Snippet").into_iter().map(|s| w.snippet(s)).collect();
@@ -810,9 +810,11 @@ pub(super) fn to_json_shape(
         for o in g.objects(from, &rel_pred) {
             let Object::Node(r) = o else { continue };
             if relationships.len() >= MAX_SPDX_RELATIONSHIPS {
-                return Err(SbomError::Limit(format!(
-                    "more than {MAX_SPDX_RELATIONSHIPS} relationships in one SPDX document"
-                )));
+                return Err(SbomError::Limit(LimitExceeded::Count {
+                    format: None,
+                    items: "relationships in one SPDX document",
+                    limit: MAX_SPDX_RELATIONSHIPS,
+                }));
             }
             let mut m = Map::new();
             m.insert("spdxElementId".into(), Value::String(w.id_of(from)));

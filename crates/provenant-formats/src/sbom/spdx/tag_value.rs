@@ -5,6 +5,7 @@
 //! `hasFiles`, as tools-python adds a CONTAINS relationship). `<text>...</text>` values span
 //! lines; `#` lines are comments.
 
+use crate::limits::LimitExceeded;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -195,9 +196,11 @@ pub(super) fn to_json_shape(
         match tag {
             "PackageName" => {
                 if b.packages.len() >= MAX_SPDX_PACKAGES {
-                    return Err(SbomError::Limit(format!(
-                        "more than {MAX_SPDX_PACKAGES} packages in one SPDX document"
-                    )));
+                    return Err(SbomError::Limit(LimitExceeded::Count {
+                        format: None,
+                        items: "packages in one SPDX document",
+                        limit: MAX_SPDX_PACKAGES,
+                    }));
                 }
                 scope = Scope::Package(b.open("package", "name", value, n));
             }
@@ -418,9 +421,10 @@ fn is_tag(t: &str) -> bool {
 
 fn check_line(raw: &str, n: usize) -> Result<(), SbomError> {
     if raw.len() > MAX_TAG_VALUE_LINE {
-        return Err(SbomError::Limit(format!(
-            "line {n} is longer than {MAX_TAG_VALUE_LINE} bytes"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Line {
+            line: n,
+            limit: MAX_TAG_VALUE_LINE,
+        }));
     }
     Ok(())
 }
@@ -523,9 +527,11 @@ fn relationship(
     last: &mut Option<usize>,
 ) -> Result<(), SbomError> {
     if b.relationships.len() >= MAX_SPDX_RELATIONSHIPS {
-        return Err(SbomError::Limit(format!(
-            "more than {MAX_SPDX_RELATIONSHIPS} relationships in one SPDX document"
-        )));
+        return Err(SbomError::Limit(LimitExceeded::Count {
+            format: None,
+            items: "relationships in one SPDX document",
+            limit: MAX_SPDX_RELATIONSHIPS,
+        }));
     }
     let parts: Vec<&str> = value.split_whitespace().collect();
     let [a, t, c] = parts.as_slice() else {

@@ -727,7 +727,7 @@ impl<'a> Validator<'a> {
         let docs = &self.doc_refs;
         let problems = license::check(e, &|id| refs.contains(id), &|d| docs.contains(d));
         for p in problems {
-            self.violation(ptr, p);
+            self.violation(ptr, p.to_string());
         }
     }
 

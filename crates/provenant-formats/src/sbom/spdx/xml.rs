@@ -2,6 +2,8 @@
 //! character entities), and tools-python's XML form of SPDX 2 (`<Document>` whose children
 //! are the JSON form's fields) read into the JSON shape.
 
+use crate::limits::LimitExceeded;
+use crate::sbom::NotAnSbom;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 use serde_json::{Map, Value};
@@ -83,9 +85,11 @@ pub(super) fn parse_tree(text: &str) -> Result<Element, SbomError> {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
                 if stack.len() >= MAX_JSON_DEPTH {
-                    return Err(SbomError::Limit(format!(
-                        "XML nested deeper than {MAX_JSON_DEPTH} elements"
-                    )));
+                    return Err(SbomError::Limit(LimitExceeded::Depth {
+                        what: "XML",
+                        limit: MAX_JSON_DEPTH,
+                        unit: "elements",
+                    }));
                 }
                 let qname = std::str::from_utf8(e.name().as_ref())
                     .map_err(|_| syntax("an element name that is not UTF-8"))?
@@ -169,7 +173,7 @@ pub(super) fn parse_tree(text: &str) -> Result<Element, SbomError> {
                 append_text(&mut stack, &s)?;
             }
             Event::GeneralRef(r) => {
-                let resolved = crate::xml::reference_text(&r).map_err(syntax)?;
+                let resolved = crate::xml::reference_text(&r).map_err(|e| syntax(e.to_string()))?;
                 append_text(&mut stack, &resolved)?;
             }
             Event::Eof => break,
@@ -232,10 +236,9 @@ const LIST_LIKE: &[&str] = &[
 /// tools-python's XML form into the JSON shape.
 pub(super) fn to_json_shape(root: &Element) -> Result<Value, SbomError> {
     if root.name != "Document" {
-        return Err(SbomError::NotAnSbom(format!(
-            "an SPDX XML document's root element is <Document>, not <{}>",
-            root.name
-        )));
+        return Err(SbomError::NotAnSbom(NotAnSbom::SpdxXmlRoot {
+            root: root.name.clone(),
+        }));
     }
     Ok(element_value(root))
 }

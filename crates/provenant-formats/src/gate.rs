@@ -281,7 +281,7 @@ pub struct GateReport {
 pub enum GateError {
     /// Not a report format provenant knows.
     #[error("not a security report provenant reads: {0}")]
-    Unknown(String),
+    Unknown(UnknownReport),
     /// Not well-formed JSON / XML.
     #[error("{encoding} is not well formed: {detail}")]
     Syntax {
@@ -302,10 +302,74 @@ pub enum GateError {
     },
     /// Over a documented limit.
     #[error("{0}")]
-    Limit(String),
+    Limit(LimitExceeded),
 }
 
-pub use crate::limits::{MAX_FINDINGS, MAX_GATE_REPORT_BYTES};
+pub use crate::limits::{LimitExceeded, MAX_FINDINGS, MAX_GATE_REPORT_BYTES};
+
+/// Why a file is not a report provenant reads (or not a usable set of change-review documents).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnknownReport {
+    /// The first byte opens neither JSON nor XML.
+    #[error("neither JSON nor XML")]
+    NeitherJsonNorXml,
+    /// Nothing but whitespace.
+    #[error("the file is empty")]
+    Empty,
+    /// JSON of no shape provenant reads.
+    #[error("not SARIF, grype, trivy, osv-scanner, cargo-audit, npm audit, dependency-check, ZAP, an in-toto vulns/test-result predicate or CI run metadata")]
+    UnknownJson,
+    /// XML whose root element is not ZAP's.
+    #[error("XML whose root is <{root}>, not a ZAP report <OWASPZAPReport>")]
+    XmlRoot {
+        /// The root element's local name.
+        root: String,
+    },
+    /// A change-review object that is no known document.
+    #[error("{at}: not a GitHub pull request, reviews or commits list, nor a GitLab merge request, approvals or commits list")]
+    ReviewObject {
+        /// Where (JSON pointer).
+        at: String,
+    },
+    /// A change-review array that is no known list.
+    #[error("{at}: an array, but not GitHub reviews or commits, nor GitLab commits")]
+    ReviewList {
+        /// Where (JSON pointer).
+        at: String,
+    },
+    /// A change-review array item that is not an object.
+    #[error("{at}/{index}: expected an object")]
+    ReviewItem {
+        /// The array (JSON pointer).
+        at: String,
+        /// The item's index.
+        index: usize,
+    },
+    /// A change-review document that is neither an object nor an array.
+    #[error("{at}: expected a JSON object or array")]
+    ReviewValue {
+        /// Where (JSON pointer).
+        at: String,
+    },
+    /// The same change-review document twice.
+    #[error("{document} given twice: give each document once (all pages of a list in one array)")]
+    ReviewTwice {
+        /// Which document (`reviews`, `commits`).
+        document: &'static str,
+    },
+    /// Reviews or commits without the pull or merge request they belong to.
+    #[error("no pull request (GET /repos/{{o}}/{{r}}/pulls/{{n}}) or merge request (GET /projects/{{id}}/merge_requests/{{iid}}) among the change-review documents")]
+    NoChange,
+    /// Documents of one provider given with a change of the other.
+    #[error("{documents} given with {change}")]
+    MixedProviders {
+        /// The documents (`GitHub reviews`, `GitLab commits`).
+        documents: &'static str,
+        /// The change they were given with (`pull request #12`).
+        change: String,
+    },
+}
 
 /// Detect the format of a report and read it. One file may hold several runs (SARIF runs).
 pub fn parse_gate(bytes: &[u8]) -> Result<Vec<GateReport>, GateError> {
@@ -323,8 +387,8 @@ pub fn parse_gate(bytes: &[u8]) -> Result<Vec<GateReport>, GateError> {
             })?;
             parse_gate_value(&v)
         }
-        Some(_) => Err(GateError::Unknown("neither JSON nor XML".into())),
-        None => Err(GateError::Unknown("the file is empty".into())),
+        Some(_) => Err(GateError::Unknown(UnknownReport::NeitherJsonNorXml)),
+        None => Err(GateError::Unknown(UnknownReport::Empty)),
     }
 }
 
@@ -342,9 +406,7 @@ pub fn parse_gate_value(v: &serde_json::Value) -> Result<Vec<GateReport>, GateEr
     if let Some(r) = ci::detect(v) {
         return r;
     }
-    Err(GateError::Unknown(
-        "not SARIF, grype, trivy, osv-scanner, cargo-audit, npm audit, dependency-check, ZAP, an in-toto vulns/test-result predicate or CI run metadata".into(),
-    ))
+    Err(GateError::Unknown(UnknownReport::UnknownJson))
 }
 
 /// Whether `s` is a full git commit id (40 or 64 hex digits).
@@ -384,5 +446,35 @@ pub(crate) fn is_rfc3339(s: &str) -> bool {
         [b'Z' | b'z'] => true,
         [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_reports_say_what_was_found() {
+        let e = parse_gate(b"   ").unwrap_err();
+        assert_eq!(e, GateError::Unknown(UnknownReport::Empty));
+        assert_eq!(
+            e.to_string(),
+            "not a security report provenant reads: the file is empty"
+        );
+        let e = parse_gate(b"<html/>").unwrap_err();
+        assert_eq!(
+            e,
+            GateError::Unknown(UnknownReport::XmlRoot {
+                root: "html".into()
+            })
+        );
+        assert_eq!(
+            e.to_string(),
+            "not a security report provenant reads: XML whose root is <html>, not a ZAP report <OWASPZAPReport>"
+        );
+        assert_eq!(
+            UnknownReport::NoChange.to_string(),
+            "no pull request (GET /repos/{o}/{r}/pulls/{n}) or merge request (GET /projects/{id}/merge_requests/{iid}) among the change-review documents"
+        );
     }
 }

@@ -11,6 +11,8 @@ pub mod cyclonedx;
 pub mod spdx;
 pub mod spdx3;
 
+pub use crate::limits::LimitExceeded;
+
 /// Which SBOM standard and encoding a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SbomStandard {
@@ -138,13 +140,76 @@ pub trait XmlSchemaValidator {
     fn validate_cyclonedx(&self, xml: &[u8], spec_version: &str) -> Result<Vec<Violation>, String>;
 }
 
+/// Why a document is not an SBOM provenant reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotAnSbom {
+    /// Nothing but whitespace.
+    #[error("the file is empty")]
+    Empty,
+    /// The first byte opens none of the encodings.
+    #[error("neither JSON, XML, YAML nor SPDX tag-value")]
+    UnknownEncoding,
+    /// XML of neither standard.
+    #[error("an XML document that is neither CycloneDX nor SPDX")]
+    UnknownXml,
+    /// An in-toto statement of another predicate type.
+    #[error("an in-toto statement of predicate type {predicate_type:?}, not an SBOM")]
+    PredicateType {
+        /// The predicate type as found.
+        predicate_type: String,
+    },
+    /// JSON that is not an object.
+    #[error("a JSON document that is not an object")]
+    JsonNotAnObject,
+    /// A `bomFormat` other than `CycloneDX`.
+    #[error("a JSON document whose bomFormat is not \"CycloneDX\"")]
+    BomFormat,
+    /// JSON with no `bomFormat` and no SPDX marker.
+    #[error("a JSON document without bomFormat (neither CycloneDX nor SPDX)")]
+    NoBomFormat,
+    /// XML whose root is not `bom`.
+    #[error("an XML document whose root element is not a CycloneDX bom")]
+    XmlRoot,
+    /// A `bom` in another namespace.
+    #[error("an XML bom in namespace {namespace:?}, not CycloneDX's")]
+    XmlNamespace {
+        /// The namespace (lossily decoded).
+        namespace: String,
+    },
+    /// SPDX 2 JSON/YAML whose top level is not a mapping.
+    #[error("an SPDX 2 document is a mapping of fields at its top level")]
+    Spdx2NotAMapping,
+    /// SPDX XML whose root is not `<Document>`.
+    #[error("an SPDX XML document's root element is <Document>, not <{root}>")]
+    SpdxXmlRoot {
+        /// The root element's name.
+        root: String,
+    },
+    /// An `<RDF>` root outside the RDF namespace.
+    #[error("an <RDF> root outside the RDF namespace")]
+    RdfNamespace,
+    /// RDF/XML with no `spdx:SpdxDocument`.
+    #[error("RDF/XML without an spdx:SpdxDocument")]
+    RdfNoDocument,
+    /// JSON-LD without `@context` and `@graph`.
+    #[error("an SPDX 3 document is a JSON-LD object with @context and @graph")]
+    Spdx3Shape,
+    /// JSON-LD whose `@context` names no SPDX 3 context.
+    #[error("JSON-LD whose @context is not SPDX 3 ({})", contexts.join(", "))]
+    Spdx3Context {
+        /// The context URLs found.
+        contexts: Vec<String>,
+    },
+}
+
 /// Why an SBOM could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SbomError {
     /// Not an SBOM format provenant knows.
     #[error("not a CycloneDX or SPDX document: {0}")]
-    NotAnSbom(String),
+    NotAnSbom(NotAnSbom),
     /// The document is not well-formed in its encoding (JSON, XML, YAML, tag-value).
     #[error("{encoding} is not well formed: {detail}")]
     Syntax {
@@ -173,7 +238,7 @@ pub enum SbomError {
     },
     /// Over a documented limit.
     #[error("{0}")]
-    Limit(String),
+    Limit(LimitExceeded),
 }
 
 /// An SBOM read from bytes, with its structural validation.
@@ -233,9 +298,7 @@ pub fn parse_sbom(
             } else if text.contains("spdx") || text.contains("SPDX") {
                 spdx::parse_xml(bytes)
             } else {
-                Err(SbomError::NotAnSbom(
-                    "an XML document that is neither CycloneDX nor SPDX".into(),
-                ))
+                Err(SbomError::NotAnSbom(NotAnSbom::UnknownXml))
             }
         }
         Some(_) => {
@@ -252,12 +315,10 @@ pub fn parse_sbom(
             {
                 spdx::parse_yaml(bytes)
             } else {
-                Err(SbomError::NotAnSbom(
-                    "neither JSON, XML, YAML nor SPDX tag-value".into(),
-                ))
+                Err(SbomError::NotAnSbom(NotAnSbom::UnknownEncoding))
             }
         }
-        None => Err(SbomError::NotAnSbom("the file is empty".into())),
+        None => Err(SbomError::NotAnSbom(NotAnSbom::Empty)),
     }
 }
 
@@ -316,9 +377,9 @@ fn parse_statement_sbom(
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default();
     if !is_sbom_predicate(pt) {
-        return Err(SbomError::NotAnSbom(format!(
-            "an in-toto statement of predicate type {pt:?}, not an SBOM"
-        )));
+        return Err(SbomError::NotAnSbom(NotAnSbom::PredicateType {
+            predicate_type: pt.to_owned(),
+        }));
     }
     let predicate = v.get("predicate").ok_or_else(|| SbomError::Field {
         at: "/predicate".into(),
@@ -368,10 +429,43 @@ pub(crate) fn json_value(
     use crate::json::{parse_strict, JsonError};
     let text = spdx::decode_text(bytes, "JSON", deviations)?;
     parse_strict(text.as_bytes()).map_err(|e| match e {
-        JsonError::TooDeep => SbomError::Limit(e.to_string()),
+        JsonError::TooDeep => SbomError::Limit(LimitExceeded::Json(e)),
         other => SbomError::Syntax {
             encoding: "JSON",
             detail: other.to_string(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_an_sbom_says_what_was_found() {
+        let e = parse_sbom(b"", None).unwrap_err();
+        assert_eq!(e, SbomError::NotAnSbom(NotAnSbom::Empty));
+        assert_eq!(
+            e.to_string(),
+            "not a CycloneDX or SPDX document: the file is empty"
+        );
+        let e = cyclonedx::parse_xml(br#"<bom xmlns="urn:x"/>"#, None).unwrap_err();
+        assert_eq!(
+            e,
+            SbomError::NotAnSbom(NotAnSbom::XmlNamespace {
+                namespace: "urn:x".into()
+            })
+        );
+        assert_eq!(
+            e.to_string(),
+            "not a CycloneDX or SPDX document: an XML bom in namespace \"urn:x\", not CycloneDX's"
+        );
+        assert_eq!(
+            NotAnSbom::Spdx3Context {
+                contexts: vec!["a".into(), "b".into()]
+            }
+            .to_string(),
+            "JSON-LD whose @context is not SPDX 3 (a, b)"
+        );
+    }
 }
