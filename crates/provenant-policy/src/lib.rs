@@ -36,7 +36,8 @@ pub use eval::evaluate;
 pub use flags::{normalize_repo, SourcePolicy, GITHUB_ACTIONS_ISSUER, TRUSTED_BUILDER_PREFIX};
 pub use lines::LineIndex;
 pub use load::{
-    keyless_matchers, lint_policy, parse_policy, Diagnostic, MatcherSpec, Severity, POLICY_SCHEMA,
+    keyless_matchers, lint_policy, parse_policy, Diagnostic, MatcherError, MatcherSpec, Severity,
+    POLICY_SCHEMA,
 };
 /// The commented starting policy `provenant policy init` writes (`OWNER/REPO` placeholders).
 pub const STARTER_POLICY: &str = include_str!("starter.yaml");
