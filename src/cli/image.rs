@@ -197,37 +197,8 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
             parse_oci_digest(d).map_err(|e| CliError::Input(format!("--expected-digest: {e}")))
         })
         .transpose()?;
-    let platforms = if a.platform.iter().any(|p| p == "all") {
-        PlatformSelection::All
-    } else if a.platform.is_empty() {
-        PlatformSelection::None
-    } else {
-        PlatformSelection::These(
-            a.platform
-                .iter()
-                .map(|p| {
-                    Platform::parse(p).ok_or_else(|| {
-                        CliError::Input(format!(
-                            "--platform {p:?}: write it as os/arch[/variant], e.g. linux/amd64, or all"
-                        ))
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-        )
-    };
-    let total = Duration::from_secs(a.registry_timeout.unwrap_or(DEFAULT_REGISTRY_TIMEOUT_SECS));
-    let defaults = RegistryOptions::default();
-    let mut opts = RegistryOptions {
-        allow_insecure: a.allow_insecure_registry,
-        max_concurrency: a.max_concurrency.map_or(8, usize::from),
-        timeout: defaults.timeout.min(total),
-        ..defaults
-    };
-    opts.credentials = match a.registry_config.as_deref() {
-        None => CredentialSource::DockerConfig,
-        Some("none") => CredentialSource::Anonymous,
-        Some(p) => CredentialSource::ConfigFile(p.into()),
-    };
+    let platforms = platforms(&a.platform)?;
+    let (opts, total) = registry_options(a);
     let collected = collect_image(&image, reference, &platforms, opts, total);
     let refused = |code: CheckCode, reason: String| ImageCollected {
         reference: reference.to_owned(),
@@ -246,24 +217,11 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
         Err(Refused { code, reason }) => return Ok(refused(code, reason)),
     };
     let validator = super::sbom::xml_validator();
-    let mut targets = Vec::new();
-    for t in collected.targets {
-        let (platform, digest, discovery) = (t.platform, t.digest, t.discovery);
-        let mut evidence = Vec::new();
-        let mut unsigned_sboms = Vec::new();
-        for d in discovery.items {
-            let (ev, sbom) = to_evidence(d, validator.as_deref());
-            evidence.extend(ev);
-            unsigned_sboms.extend(sbom);
-        }
-        targets.push(CollectedTarget {
-            platform,
-            digest,
-            evidence,
-            unsigned_sboms,
-            searched: discovery.searched,
-        });
-    }
+    let targets = collected
+        .targets
+        .into_iter()
+        .map(|t| target(t, validator.as_deref()))
+        .collect();
     Ok(ImageCollected {
         reference: collected.reference,
         resolved_from_tag: collected.resolved_from_tag,
@@ -279,6 +237,66 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
         require_signed_reference: a.require_signed_reference,
         refused: None,
     })
+}
+
+/// `--platform`: none (the image or index alone), `all`, or the ones named.
+fn platforms(names: &[String]) -> Result<PlatformSelection, CliError> {
+    if names.iter().any(|p| p == "all") {
+        return Ok(PlatformSelection::All);
+    }
+    if names.is_empty() {
+        return Ok(PlatformSelection::None);
+    }
+    let parsed = names
+        .iter()
+        .map(|p| {
+            Platform::parse(p).ok_or_else(|| {
+                CliError::Input(format!(
+                    "--platform {p:?}: write it as os/arch[/variant], e.g. linux/amd64, or all"
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(PlatformSelection::These(parsed))
+}
+
+/// The registry client's options, and the deadline over all registry traffic.
+fn registry_options(a: &ImageArgs) -> (RegistryOptions, Duration) {
+    let total = Duration::from_secs(a.registry_timeout.unwrap_or(DEFAULT_REGISTRY_TIMEOUT_SECS));
+    let defaults = RegistryOptions::default();
+    let mut opts = RegistryOptions {
+        allow_insecure: a.allow_insecure_registry,
+        max_concurrency: a.max_concurrency.map_or(8, usize::from),
+        timeout: defaults.timeout.min(total),
+        ..defaults
+    };
+    opts.credentials = match a.registry_config.as_deref() {
+        None => CredentialSource::DockerConfig,
+        Some("none") => CredentialSource::Anonymous,
+        Some(p) => CredentialSource::ConfigFile(p.into()),
+    };
+    (opts, total)
+}
+
+/// One collected digest and what was discovered for it, as engine inputs.
+fn target(
+    t: provenant_collect::image::CollectedTarget,
+    validator: Option<&dyn provenant_formats::sbom::XmlSchemaValidator>,
+) -> CollectedTarget {
+    let mut evidence = Vec::new();
+    let mut unsigned_sboms = Vec::new();
+    for d in t.discovery.items {
+        let (ev, sbom) = to_evidence(d, validator);
+        evidence.extend(ev);
+        unsigned_sboms.extend(sbom);
+    }
+    CollectedTarget {
+        platform: t.platform,
+        digest: t.digest,
+        evidence,
+        unsigned_sboms,
+        searched: t.discovery.searched,
+    }
 }
 
 type FoundSbom = (String, Result<ParsedSbom, SbomError>);
@@ -299,33 +317,7 @@ fn to_evidence(
         DiscoveredKind::CosignSignature {
             payload,
             annotations,
-        } => {
-            let sha = sha256_digest(&payload);
-            let mut raw = [0u8; 32];
-            raw.copy_from_slice(&sha.to_bytes());
-            let bundle = match legacy_bundle(LegacyContent::Payload { sha256: &raw }, &annotations)
-            {
-                Ok(None) => None,
-                Ok(Some(b)) => Some(Ok(b)),
-                Err(e) => Some(Err(e.to_string())),
-            };
-            let signature = annotations
-                .get(ANN_COSIGN_SIGNATURE)
-                .and_then(|s| provenant_formats::dsse::decode_base64(s.trim()));
-            let simple = parse_simple_signing(&payload).map_err(|e| e.to_string());
-            (
-                ev(EvidenceContent::CosignSignature(Box::new(
-                    CosignSignature {
-                        payload,
-                        payload_sha256: sha,
-                        simple,
-                        signature,
-                        bundle,
-                    },
-                ))),
-                None,
-            )
-        }
+        } => (ev(cosign_signature(payload, &annotations)), None),
         DiscoveredKind::Envelope { bytes, annotations } => {
             if annotations.contains_key(ANN_COSIGN_CERTIFICATE) {
                 let content = match legacy_bundle(LegacyContent::Envelope(&bytes), &annotations) {
@@ -372,4 +364,31 @@ fn to_evidence(
             None,
         ),
     }
+}
+
+/// A cosign `.sig` layer: its payload, the signature annotation and, for keyless layers, the
+/// certificate and Rekor bundle annotations rewritten as a bundle.
+fn cosign_signature(
+    payload: Vec<u8>,
+    annotations: &std::collections::BTreeMap<String, String>,
+) -> EvidenceContent {
+    let sha = sha256_digest(&payload);
+    let mut raw = [0u8; 32];
+    raw.copy_from_slice(&sha.to_bytes());
+    let bundle = match legacy_bundle(LegacyContent::Payload { sha256: &raw }, annotations) {
+        Ok(None) => None,
+        Ok(Some(b)) => Some(Ok(b)),
+        Err(e) => Some(Err(e.to_string())),
+    };
+    let signature = annotations
+        .get(ANN_COSIGN_SIGNATURE)
+        .and_then(|s| provenant_formats::dsse::decode_base64(s.trim()));
+    let simple = parse_simple_signing(&payload).map_err(|e| e.to_string());
+    EvidenceContent::CosignSignature(Box::new(CosignSignature {
+        payload,
+        payload_sha256: sha,
+        simple,
+        signature,
+        bundle,
+    }))
 }
