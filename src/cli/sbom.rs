@@ -168,40 +168,8 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             DigestAlgorithm::Sha512,
         ],
     )?;
-    let validator = xml_validator();
     let now = provenant_core::rfc3339(jiff::Timestamp::now());
-    let checks: Vec<Check> = match parse_sbom(&bytes, validator.as_deref()) {
-        Err(e @ (SbomError::NotAnSbom(_) | SbomError::Syntax { .. })) => {
-            return Err(CliError::Input(format!(
-                "{}: {e}; give a CycloneDX or SPDX document",
-                a.sbom
-            )));
-        }
-        Err(e) => vec![Check::fail(
-            CheckCode::SbomInvalid,
-            e.to_string(),
-            vec![evref.clone()],
-        )],
-        Ok(parsed) => {
-            let req = SbomRequirements {
-                require_binding: a.require_binding,
-                require_ntia: a.require_ntia,
-                require_dependencies: a.require_dependencies,
-                min_purl_percent: a.min_purl_coverage,
-                min_hash_percent: a.min_hash_coverage,
-                min_license_percent: a.min_license_coverage,
-                commit: a.commit.clone(),
-            };
-            let cx = SbomContext {
-                artifact: subject.as_ref().map(|s| s.digests.as_slice()),
-                origin: SbomOrigin::File,
-                build_time: None,
-                now: &now,
-                requirements: &req,
-            };
-            check_sbom(&parsed, &evref, &cx)
-        }
-    };
+    let checks = sbom_checks(a, &bytes, &evref, subject.as_ref(), &now)?;
     let subject = subject.unwrap_or_else(|| Subject {
         kind: SubjectKind::File,
         name: Some(a.sbom.clone()),
@@ -272,4 +240,48 @@ fn diff(a: &DiffArgs) -> Result<u8, CliError> {
     }
     emit(out.as_bytes());
     Ok(0)
+}
+
+/// The checks of one SBOM file against the flags' requirements; a file that is no SBOM at all is
+/// an input error.
+fn sbom_checks(
+    a: &CheckArgs,
+    bytes: &[u8],
+    evref: &EvidenceRef,
+    subject: Option<&Subject>,
+    now: &str,
+) -> Result<Vec<Check>, CliError> {
+    let validator = xml_validator();
+    Ok(match parse_sbom(bytes, validator.as_deref()) {
+        Err(e @ (SbomError::NotAnSbom(_) | SbomError::Syntax { .. })) => {
+            return Err(CliError::Input(format!(
+                "{}: {e}; give a CycloneDX or SPDX document",
+                a.sbom
+            )));
+        }
+        Err(e) => vec![Check::fail(
+            CheckCode::SbomInvalid,
+            e.to_string(),
+            vec![evref.clone()],
+        )],
+        Ok(parsed) => {
+            let req = SbomRequirements {
+                require_binding: a.require_binding,
+                require_ntia: a.require_ntia,
+                require_dependencies: a.require_dependencies,
+                min_purl_percent: a.min_purl_coverage,
+                min_hash_percent: a.min_hash_coverage,
+                min_license_percent: a.min_license_coverage,
+                commit: a.commit.clone(),
+            };
+            let cx = SbomContext {
+                artifact: subject.map(|s| s.digests.as_slice()),
+                origin: SbomOrigin::File,
+                build_time: None,
+                now,
+                requirements: &req,
+            };
+            check_sbom(&parsed, evref, &cx)
+        }
+    })
 }
