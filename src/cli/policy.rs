@@ -123,7 +123,7 @@ fn lint(a: &LintArgs) -> Result<u8, CliError> {
             a.file
         )));
     }
-    let diags = lint_policy(&bytes, &provenant_core::rfc3339(jiff::Timestamp::now()));
+    let diags = lint_policy(&bytes, jiff::Timestamp::now());
     let mut out = String::new();
     for d in &diags {
         let line = d.line.map_or_else(|| "?".to_owned(), |l| l.to_string());

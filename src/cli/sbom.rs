@@ -168,8 +168,8 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             DigestAlgorithm::Sha512,
         ],
     )?;
-    let now = provenant_core::rfc3339(jiff::Timestamp::now());
-    let checks = sbom_checks(a, &bytes, &evref, subject.as_ref(), &now)?;
+    let now = jiff::Timestamp::now();
+    let checks = sbom_checks(a, &bytes, &evref, subject.as_ref(), now)?;
     let subject = subject.unwrap_or_else(|| Subject {
         kind: SubjectKind::File,
         name: Some(a.sbom.clone()),
@@ -182,7 +182,7 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             version: TOOL_VERSION.into(),
         },
         "sbom check",
-        now,
+        provenant_core::rfc3339(now),
         subject,
         checks,
         vec![],
@@ -249,7 +249,7 @@ fn sbom_checks(
     bytes: &[u8],
     evref: &EvidenceRef,
     subject: Option<&Subject>,
-    now: &str,
+    now: jiff::Timestamp,
 ) -> Result<Vec<Check>, CliError> {
     let validator = xml_validator();
     Ok(match parse_sbom(bytes, validator.as_deref()) {

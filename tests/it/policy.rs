@@ -92,11 +92,11 @@ fn every_example_parses_and_lints_clean() {
         let bytes = std::fs::read(&p).unwrap();
         let doc = parse_policy(&bytes).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
         assert_eq!(doc.api_version, "provenant.dev/v1");
-        let d = lint_policy(&bytes, NOW);
+        let d = lint_policy(&bytes, NOW.parse().unwrap());
         assert!(d.is_empty(), "{}: {d:#?}", p.display());
     }
     assert!(n >= 3, "the examples are missing");
-    assert!(lint_policy(STARTER_POLICY.as_bytes(), NOW).is_empty());
+    assert!(lint_policy(STARTER_POLICY.as_bytes(), NOW.parse().unwrap()).is_empty());
     // Every key the examples use is one the schema documents.
     let schema: Value = serde_json::from_slice(
         &std::fs::read(root().join("attestations/policy.schema.json")).unwrap(),
@@ -122,7 +122,7 @@ fn init_writes_a_policy_that_lints_clean_and_never_overwrites() {
         "{out}"
     );
     assert!(out.contains("repository: github.com/org/app.js"), "{out}");
-    assert!(lint_policy(out.as_bytes(), NOW).is_empty());
+    assert!(lint_policy(out.as_bytes(), NOW.parse().unwrap()).is_empty());
     let p = dir.path().join("p.yaml");
     let ps = p.to_string_lossy().into_owned();
     let (code, _, _) = run(provenant().args(["policy", "init", "--out", &ps]));
@@ -886,7 +886,7 @@ fn policy_and_rego_flags_are_on_every_verify_command() {
 #[test]
 fn lint_diagnostics_are_sorted_and_keep_severities() {
     let text = policy("signers:\n  - issuer: https://x\n    identityRegexp: a.b\nthreshold: 3\n");
-    let d = lint_policy(text.as_bytes(), NOW);
+    let d = lint_policy(text.as_bytes(), NOW.parse().unwrap());
     let lines: Vec<usize> = d.iter().filter_map(|x| x.line).collect();
     let mut sorted = lines.clone();
     sorted.sort_unstable();

@@ -59,7 +59,7 @@ fn run(bundles: &[String], policy: SourcePolicy) -> Report {
         sbom: Default::default(),
         insecure_ignore_tlog: false,
     };
-    verify_artifact(&inputs, &trust, "2026-01-01T00:00:00Z")
+    verify_artifact(&inputs, &trust, "2026-01-01T00:00:00Z".parse().unwrap())
 }
 
 fn failed(r: &Report) -> Vec<CheckCode> {
@@ -422,7 +422,7 @@ fn a_stranger_cannot_claim_a_repository_in_the_statement() {
             insecure_ignore_tlog: false,
         },
         &trust,
-        "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:00Z".parse().unwrap(),
     );
     assert_eq!(r.verdict, Verdict::Fail, "{:#?}", r.checks);
     assert!(

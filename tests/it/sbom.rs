@@ -333,7 +333,7 @@ fn sbom_attestations_are_bound_by_their_verified_subject() {
                 insecure_ignore_tlog: false,
             },
             &trust,
-            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z".parse().unwrap(),
         )
     };
     let has = |r: &provenant_model::Report, code: CheckCode, o: Outcome| {

@@ -42,7 +42,7 @@ fn report(tamper: Option<Tamper>) -> provenant_model::Report {
             insecure_ignore_tlog: false,
         },
         &trust,
-        "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:00Z".parse().unwrap(),
     )
 }
 

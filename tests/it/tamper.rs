@@ -49,7 +49,7 @@ fn verify_minted(m: &Minted, signer: SignerPolicy) -> Report {
         sbom: Default::default(),
         insecure_ignore_tlog: false,
     };
-    verify_artifact(&inputs, &trust(), NOW)
+    verify_artifact(&inputs, &trust(), NOW.parse().unwrap())
 }
 
 fn failed_codes(r: &Report) -> Vec<CheckCode> {
@@ -307,7 +307,7 @@ fn a_bad_bundle_beside_a_good_one_is_a_warning_not_a_pass_maker() {
                 insecure_ignore_tlog: false,
             },
             &trust(),
-            NOW,
+            NOW.parse().unwrap(),
         )
     };
     let both = run(vec![

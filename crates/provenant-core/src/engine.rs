@@ -278,8 +278,8 @@ pub fn verify_detailed(
 ) -> Verification {
     let now_s = rfc3339(now);
     let base = match &inputs.target {
-        Target::Vsa(v) => vsa_report(v, trust, policy, &now_s),
-        Target::Image(image) => image_report(image, inputs, trust, policy, now, &now_s),
+        Target::Vsa(v) => vsa_report(v, trust, policy, now),
+        Target::Image(image) => image_report(image, inputs, trust, policy, now),
         Target::Artifact(s) | Target::LayoutAlone(s) | Target::Shipped(s) => {
             artifact_report(s, inputs, trust, policy, now, &now_s)
         }
@@ -407,28 +407,28 @@ fn artifact_report(
     let gates_asked = inputs.gate_evidence_given() || policy.states_gates();
     let empty = |checks| Report::new(tool(), "", now_s, subject.clone(), checks, vec![], vec![]);
     let mut base = if has_own {
-        verify_artifact(&ai, &trust.sigstore, now_s)
+        verify_artifact(&ai, &trust.sigstore, now)
     } else if matches!(inputs.target, Target::Shipped(_)) {
         empty(vec![])
     } else if inputs.layout.is_some() {
         // A layout does not show who signed the artifact, its source or its SBOM: a stated
         // requirement of those is judged against the (missing) signature evidence and fails.
         if states_signature_requirements(policy) {
-            verify_artifact(&ai, &trust.sigstore, now_s)
+            verify_artifact(&ai, &trust.sigstore, now)
         } else {
             empty(vec![])
         }
     } else if gates_asked {
         empty(vec![evidence_missing_for_gates()])
     } else {
-        verify_artifact(&ai, &trust.sigstore, now_s)
+        verify_artifact(&ai, &trust.sigstore, now)
     };
     if let Some(layout) = &inputs.layout {
         let bind = matches!(inputs.target, Target::Artifact(_));
         base.checks
             .extend(layout_checks(layout, subject, bind, trust, policy, now));
     }
-    with_gates(base, inputs, policy, &subject.digests, now_s)
+    with_gates(base, inputs, policy, &subject.digests, now)
 }
 
 fn evidence_missing_for_gates() -> Check {
@@ -484,11 +484,10 @@ fn image_report(
     inputs: &Inputs,
     trust: &TrustRoots,
     policy: &Policy,
-    _now: Timestamp,
-    now_s: &str,
+    now: Timestamp,
 ) -> Report {
     if let Some((code, why)) = &image.refused {
-        return image_refused(&image.reference, *code, why, now_s);
+        return image_refused(&image.reference, *code, why, now);
     }
     let targets = image
         .targets
@@ -529,12 +528,12 @@ fn image_report(
         repository: image.repository.clone(),
         require_signed_reference: image.require_signed_reference,
     };
-    let report = verify_image(&ii, &trust.sigstore, now_s);
+    let report = verify_image(&ii, &trust.sigstore, now);
     let digests = report.subject.digests.clone();
-    with_gates(report, inputs, policy, &digests, now_s)
+    with_gates(report, inputs, policy, &digests, now)
 }
 
-fn vsa_report(v: &VsaEvidence, trust: &TrustRoots, policy: &Policy, now_s: &str) -> Report {
+fn vsa_report(v: &VsaEvidence, trust: &TrustRoots, policy: &Policy, now: Timestamp) -> Report {
     let mut report = verify_vsa(
         &VsaInputs {
             location: v.location.clone(),
@@ -547,7 +546,7 @@ fn vsa_report(v: &VsaEvidence, trust: &TrustRoots, policy: &Policy, now_s: &str)
             resource_uri: v.resource_uri.clone(),
             levels: v.levels.clone(),
         },
-        now_s,
+        now,
     );
     // A VSA shows its subject, verifier, resource, result and levels, nothing else: any other
     // requirement stated beside it cannot be met by it.
@@ -604,7 +603,7 @@ pub fn attested_gates(report: &Report) -> Vec<GateEvidence> {
 struct Shipped {
     commit: Option<String>,
     repository: Option<String>,
-    built_at: Option<i64>,
+    built_at: Option<Timestamp>,
 }
 
 fn shipped(signatures: &[provenant_model::SignatureClaim], policy: &Policy) -> Shipped {
@@ -640,7 +639,7 @@ fn with_gates(
     inputs: &Inputs,
     policy: &Policy,
     digests: &[Digest],
-    now_s: &str,
+    now: Timestamp,
 ) -> Report {
     let attested = attested_gates(&base);
     let review_asked =
@@ -704,7 +703,7 @@ fn with_gates(
         committed_at: g.committed_at,
         repository: sh.repository,
     };
-    let (c, rows) = check_gates(&evidence, &gp, now_s);
+    let (c, rows) = check_gates(&evidence, &gp, now);
     checks.extend(c);
     let mut report = Report::new(
         base.tool,

@@ -89,10 +89,10 @@ pub struct GatePolicy {
     /// The source repository of what shipped (`--source-uri`, `--repo`, or the verified
     /// provenance's): a gate run that names another one is not bound, even on the same commit.
     pub repository: Option<String>,
-    /// When the artifact was built or released (unix seconds): gates must have finished before.
-    pub built_at: Option<i64>,
-    /// When the shipped commit was made (unix seconds): gates must have started after.
-    pub committed_at: Option<i64>,
+    /// When the artifact was built or released: gates must have finished before.
+    pub built_at: Option<jiff::Timestamp>,
+    /// When the shipped commit was made: gates must have started after.
+    pub committed_at: Option<jiff::Timestamp>,
 }
 
 fn scanned_text(s: &Scanned) -> String {
@@ -249,24 +249,29 @@ fn bind(r: &GateReport, policy: &GatePolicy) -> Result<String, (Unbound, String)
 /// known start (it cannot be shown to follow the commit).
 fn timing(r: &GateReport, policy: &GatePolicy) -> Result<String, String> {
     let read = |t: &str, edge| {
-        parse_time(t, edge).ok_or_else(|| format!("the run's time {t:?} cannot be read"))
+        parse_time(t, edge)
+            .map(jiff::Timestamp::as_second)
+            .ok_or_else(|| format!("the run's time {t:?} cannot be read"))
     };
     let mut ok = Vec::new();
-    if let Some(built) = policy.built_at {
+    if let Some(at) = policy.built_at {
+        let built = at.as_second();
         match (r.finished.as_deref(), r.started.as_deref()) {
             (Some(f), _) => {
                 if read(f, DateOnly::EndOfDay)? > built + 300 {
                     return Err(format!(
-                        "the run finished at {f}, after the artifact was built or released (unix {built})"
+                        "the run finished at {f}, after the artifact was built or released ({at})"
                     ));
                 }
                 ok.push(format!("finished {f}, before the build"));
             }
             (None, Some(s)) => {
                 return Err(if read(s, DateOnly::StartOfDay)? > built + 300 {
-                    format!("the run started at {s}, after the artifact was built or released (unix {built})")
+                    format!(
+                        "the run started at {s}, after the artifact was built or released ({at})"
+                    )
                 } else {
-                    format!("the run records when it started ({s}) but not when it finished, so it cannot be shown to have finished before the build (unix {built})")
+                    format!("the run records when it started ({s}) but not when it finished, so it cannot be shown to have finished before the build ({at})")
                 });
             }
             (None, None) => {
@@ -276,21 +281,22 @@ fn timing(r: &GateReport, policy: &GatePolicy) -> Result<String, String> {
             }
         }
     }
-    if let Some(committed) = policy.committed_at {
+    if let Some(at) = policy.committed_at {
+        let committed = at.as_second();
         match (r.started.as_deref(), r.finished.as_deref()) {
             (Some(s), _) => {
                 if read(s, DateOnly::StartOfDay)? + 300 < committed {
                     return Err(format!(
-                        "the run started at {s}, before the shipped commit was made (unix {committed})"
+                        "the run started at {s}, before the shipped commit was made ({at})"
                     ));
                 }
                 ok.push(format!("started {s}, after the commit"));
             }
             (None, Some(f)) => {
                 return Err(if read(f, DateOnly::EndOfDay)? + 300 < committed {
-                    format!("the run finished at {f}, before the shipped commit was made (unix {committed})")
+                    format!("the run finished at {f}, before the shipped commit was made ({at})")
                 } else {
-                    format!("the run records when it finished ({f}) but not when it started, so it cannot be shown to have started after the commit (unix {committed})")
+                    format!("the run records when it finished ({f}) but not when it started, so it cannot be shown to have started after the commit ({at})")
                 });
             }
             (None, None) => {
@@ -348,9 +354,9 @@ fn repositories(r: &GateReport) -> Vec<&str> {
 pub fn check_gates(
     evidence: &[GateEvidence],
     policy: &GatePolicy,
-    now: &str,
+    now: jiff::Timestamp,
 ) -> (Vec<Check>, Vec<GateRow>) {
-    let now_s = parse_time(now, DateOnly::EndOfDay).unwrap_or(i64::MAX);
+    let now_s = now.as_second();
     let mut checks = Vec::new();
     let mut rows = Vec::new();
     // Waivers first: an invalid or expired waiver waives nothing.
@@ -379,7 +385,7 @@ pub fn check_gates(
         if w.location.as_deref().is_some_and(|x| x.trim().is_empty()) {
             problems.push("an empty location".to_owned());
         }
-        match parse_time(&w.expires, DateOnly::EndOfDay) {
+        match parse_time(&w.expires, DateOnly::EndOfDay).map(jiff::Timestamp::as_second) {
             None => problems.push(format!("expiry {:?} is not a date", w.expires)),
             Some(e) if e < now_s => problems.push(format!("expired on {}", w.expires)),
             Some(_) => {}
@@ -824,6 +830,10 @@ mod tests {
     const OTHER: &str = "2222222222222222222222222222222222222222";
     const NOW: &str = "2026-06-01T00:00:00Z";
 
+    fn now() -> jiff::Timestamp {
+        NOW.parse().unwrap()
+    }
+
     fn sarif(commit: &str, finished: &str, findings: Vec<(&str, Severity)>) -> GateEvidence {
         GateEvidence {
             location: "codeql.sarif".into(),
@@ -882,7 +892,7 @@ mod tests {
         let (checks, rows) = check_gates(
             &[sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![])],
             &policy(),
-            NOW,
+            now(),
         );
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
         assert!(codes(&checks, Outcome::Pass).contains(&CheckCode::GatePresent));
@@ -894,7 +904,7 @@ mod tests {
         let (checks, rows) = check_gates(
             &[sarif(OTHER, "2026-05-01T11:00:00Z", vec![])],
             &policy(),
-            NOW,
+            now(),
         );
         let m = checks
             .iter()
@@ -913,18 +923,18 @@ mod tests {
     fn a_gate_that_failed_or_ran_after_the_release_fails() {
         let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
         e.report.succeeded = Some(false);
-        let (checks, _) = check_gates(&[e], &policy(), NOW);
+        let (checks, _) = check_gates(&[e], &policy(), now());
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateRunFailed));
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateMissing));
         let (checks, _) = check_gates(
             &[sarif(SHIPPED, "2026-05-03T00:00:00Z", vec![])],
             &policy(),
-            NOW,
+            now(),
         );
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
         let mut early = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
         early.report.started = Some("2026-04-01T00:00:00Z".into());
-        let (checks, _) = check_gates(&[early], &policy(), NOW);
+        let (checks, _) = check_gates(&[early], &policy(), now());
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
     }
 
@@ -936,7 +946,7 @@ mod tests {
         let (checks, _) = check_gates(
             &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings.clone())],
             &p,
-            NOW,
+            now(),
         );
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsOverThreshold));
         // A valid waiver clears it.
@@ -950,14 +960,18 @@ mod tests {
         let (checks, rows) = check_gates(
             &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings.clone())],
             &p,
-            NOW,
+            now(),
         );
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
         assert_eq!(rows[0].waived, vec!["CVE-1".to_string()]);
         assert!(!codes(&checks, Outcome::Warn).contains(&CheckCode::GateWaiverUnused));
         // An expired waiver fails and waives nothing.
         p.waivers[0].expires = "2026-01-01".into();
-        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings)], &p, NOW);
+        let (checks, _) = check_gates(
+            &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings)],
+            &p,
+            now(),
+        );
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateWaiverInvalid)
@@ -1003,7 +1017,7 @@ mod tests {
         let mut by_loc = waiver("PY/SQLI");
         by_loc.location = Some("b.py:2".into());
         p.waivers = vec![by_fp, by_loc];
-        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, now());
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsOverThreshold));
         assert_eq!(
             rows[0].waived,
@@ -1011,7 +1025,7 @@ mod tests {
         );
         // A rule-wide waiver waives each instance, and lists each.
         p.waivers = vec![waiver("py/sqli")];
-        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, now());
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
         assert_eq!(rows[0].waived.len(), 3);
         let applied = checks
@@ -1021,7 +1035,7 @@ mod tests {
         assert!(applied.reason.contains("c.py:3"), "{}", applied.reason);
         // ... up to its max: more instances than it allows and it waives none.
         p.waivers[0].max = Some(2);
-        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        let (checks, rows) = check_gates(std::slice::from_ref(&e), &p, now());
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateWaiverExceeded)
@@ -1030,13 +1044,13 @@ mod tests {
         );
         assert!(rows[0].waived.is_empty());
         p.waivers[0].max = Some(3);
-        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, now());
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
         // A waiver that matches nothing is reported.
         let mut stray = waiver("py/sqli");
         stray.fingerprint = Some("primaryLocationLineHash=ffff:1".into());
         p.waivers = vec![stray];
-        let (checks, _) = check_gates(&[e], &p, NOW);
+        let (checks, _) = check_gates(&[e], &p, now());
         assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateWaiverUnused));
     }
 
@@ -1045,7 +1059,7 @@ mod tests {
         let mut p = policy();
         p.repository = Some("o/r".into());
         let ok = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
-        let (checks, rows) = check_gates(std::slice::from_ref(&ok), &p, NOW);
+        let (checks, rows) = check_gates(std::slice::from_ref(&ok), &p, now());
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
         assert!(codes(&checks, Outcome::Pass).contains(&CheckCode::GateRepositoryMatches));
         assert!(rows[0].bound);
@@ -1055,7 +1069,7 @@ mod tests {
             sha: SHIPPED.into(),
             repository: Some("https://github.com/attacker/r".into()),
         }];
-        let (checks, rows) = check_gates(&[fork], &p, NOW);
+        let (checks, rows) = check_gates(&[fork], &p, now());
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateRepositoryMismatch) && f.contains(&CheckCode::GateMissing),
@@ -1068,7 +1082,7 @@ mod tests {
             sha: SHIPPED.into(),
             repository: None,
         }];
-        let (checks, _) = check_gates(&[bare], &p, NOW);
+        let (checks, _) = check_gates(&[bare], &p, now());
         assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateRepositoryUnknown));
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
     }
@@ -1096,7 +1110,7 @@ mod tests {
         // Started before the build, no finish: never "finished ..., before the build".
         let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
         e.report.finished = None;
-        let (checks, _) = check_gates(std::slice::from_ref(&e), &policy(), NOW);
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &policy(), now());
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateTimingInconsistent) && f.contains(&CheckCode::GateMissing),
@@ -1105,12 +1119,12 @@ mod tests {
         // Finished, no start: it cannot be shown to have started after the commit.
         let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
         e.report.started = None;
-        let (checks, _) = check_gates(std::slice::from_ref(&e), &policy(), NOW);
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &policy(), now());
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
         // Without a commit time, the finish alone is enough.
         let mut p = policy();
         p.committed_at = None;
-        let (checks, _) = check_gates(&[e], &p, NOW);
+        let (checks, _) = check_gates(&[e], &p, now());
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
     }
 
@@ -1120,7 +1134,7 @@ mod tests {
         let mut p = policy();
         p.committed_at = None;
         p.built_at = parse_time("2026-05-01", DateOnly::StartOfDay);
-        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T20:00:00Z", vec![])], &p, NOW);
+        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T20:00:00Z", vec![])], &p, now());
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateTimingInconsistent));
     }
 
@@ -1134,7 +1148,7 @@ mod tests {
         }];
         let mut p = policy();
         p.required = vec![GateRequirement::parse("dast:zap").unwrap()];
-        let (checks, _) = check_gates(&[e], &p, NOW);
+        let (checks, _) = check_gates(&[e], &p, now());
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateUnbound) && f.contains(&CheckCode::GateMissing),
@@ -1146,14 +1160,14 @@ mod tests {
     fn signed_evidence_can_be_required() {
         let mut p = policy();
         p.require_signed = true;
-        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![])], &p, NOW);
+        let (checks, _) = check_gates(&[sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![])], &p, now());
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateEvidenceUntrusted) && f.contains(&CheckCode::GateMissing)
         );
         let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
         e.trust = TrustLevel::SignedAttestation;
-        let (checks, _) = check_gates(&[e], &p, NOW);
+        let (checks, _) = check_gates(&[e], &p, now());
         assert!(codes(&checks, Outcome::Fail).is_empty());
     }
 
@@ -1163,7 +1177,7 @@ mod tests {
         e.report.findings_complete = false;
         // Required, no threshold: missing is not clean (it used to satisfy the gate).
         let mut p = policy();
-        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, now());
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateFindingsIncomplete) && f.contains(&CheckCode::GateMissing),
@@ -1171,12 +1185,12 @@ mod tests {
         );
         // Neither required nor thresholded: a warning.
         p.required.clear();
-        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, NOW);
+        let (checks, _) = check_gates(std::slice::from_ref(&e), &p, now());
         assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateFindingsIncomplete));
         assert!(codes(&checks, Outcome::Fail).is_empty(), "{checks:#?}");
         // A threshold: a failure.
         p.max_findings.insert(Severity::Critical, 0);
-        let (checks, _) = check_gates(&[e], &p, NOW);
+        let (checks, _) = check_gates(&[e], &p, now());
         assert!(codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsIncomplete));
     }
 
@@ -1196,7 +1210,7 @@ mod tests {
             let (checks, rows) = check_gates(
                 &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings.clone())],
                 &p,
-                NOW,
+                now(),
             );
             assert_eq!(
                 codes(&checks, Outcome::Fail).contains(&CheckCode::GateFindingsOverThreshold),
@@ -1210,7 +1224,7 @@ mod tests {
         let (checks, _) = check_gates(
             &[sarif(SHIPPED, "2026-05-01T11:00:00Z", findings)],
             &policy(),
-            NOW,
+            now(),
         );
         assert!(codes(&checks, Outcome::Warn).contains(&CheckCode::GateFindingsOverThreshold));
     }
@@ -1222,7 +1236,7 @@ mod tests {
             sha: OTHER.into(),
             repository: None,
         });
-        let (checks, rows) = check_gates(&[e], &policy(), NOW);
+        let (checks, rows) = check_gates(&[e], &policy(), now());
         let f = codes(&checks, Outcome::Fail);
         assert!(
             f.contains(&CheckCode::GateBindingConflict) && f.contains(&CheckCode::GateMissing),
@@ -1243,7 +1257,7 @@ mod tests {
         let with = |scanned: Vec<Scanned>| {
             let mut e = sarif(SHIPPED, "2026-05-01T11:00:00Z", vec![]);
             e.report.scanned = scanned;
-            let (checks, _) = check_gates(&[e], &p, NOW);
+            let (checks, _) = check_gates(&[e], &p, now());
             checks
                 .iter()
                 .find(|c| {

@@ -54,17 +54,22 @@ fn tool() -> ToolInfo {
 }
 
 /// The report for an image whose manifest could not be read: one failed check.
-pub fn image_unreadable(reference: &str, reason: &str, now: &str) -> Report {
+pub fn image_unreadable(reference: &str, reason: &str, now: jiff::Timestamp) -> Report {
     image_refused(reference, CheckCode::ImageManifestInvalid, reason, now)
 }
 
 /// The report for an image refused before anything could be verified, with the check that
 /// says why (`image-manifest-invalid`, `image-archive-inconsistent`).
-pub fn image_refused(reference: &str, code: CheckCode, reason: &str, now: &str) -> Report {
+pub fn image_refused(
+    reference: &str,
+    code: CheckCode,
+    reason: &str,
+    now: jiff::Timestamp,
+) -> Report {
     Report::new(
         tool(),
         "verify image",
-        now,
+        crate::engine::rfc3339(now),
         Subject {
             kind: SubjectKind::Image,
             name: Some(reference.into()),
@@ -82,7 +87,7 @@ pub fn image_refused(reference: &str, code: CheckCode, reason: &str, now: &str) 
 }
 
 /// Verify an image. Pure: every byte was collected before.
-pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: &str) -> Report {
+pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: jiff::Timestamp) -> Report {
     let Some(first) = inputs.targets.first() else {
         return image_unreadable(&inputs.reference, "nothing to verify", now);
     };
@@ -191,7 +196,7 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: &str) -> Repor
     let mut report = Report::new(
         tool(),
         "verify image",
-        now,
+        crate::engine::rfc3339(now),
         Subject {
             kind: SubjectKind::Image,
             name: Some(inputs.reference.clone()),

@@ -16,7 +16,7 @@
 //!     insecure_ignore_tlog: false,
 //! };
 //! let root = TrustRoot::embedded(Instance::PublicGood).unwrap();
-//! let report = verify_artifact(&inputs, &root, "2026-01-01T00:00:00Z");
+//! let report = verify_artifact(&inputs, &root, "2026-01-01T00:00:00Z".parse().unwrap());
 //! assert_eq!(report.verdict, Verdict::Fail); // no evidence is never a pass
 //! ```
 #![warn(missing_docs)]

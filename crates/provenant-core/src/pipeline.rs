@@ -214,14 +214,15 @@ fn key_claim(
     }
 }
 
-/// Verify an artifact against its evidence. Pure: `now` (RFC 3339) is only recorded.
+/// Verify an artifact against its evidence. Pure: `now` is recorded, and SBOM times are judged
+/// against it.
 ///
 /// The verdict passes only when at least one signature verified completely against the trust
 /// root and the signer policy, and itself shows every requirement the user stated (the source
 /// policy, the package, the key threshold). When one did, the failures of other signatures are
 /// kept in the report as warnings (they are not what the artifact's trust rests on); when none
 /// did, they are failures: a requirement is never waived because an unrelated signature verified.
-pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) -> Report {
+pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: jiff::Timestamp) -> Report {
     let mut checks = Vec::new();
     let root_ref = EvidenceRef::new(EvidenceKind::TrustedRoot, trust.name());
     let mut items: Vec<Item> = Vec::new();
@@ -316,7 +317,7 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: &str) ->
             version: TOOL_VERSION.into(),
         },
         "verify artifact",
-        now,
+        crate::engine::rfc3339(now),
         inputs.subject.clone(),
         checks,
         signatures,
@@ -453,7 +454,11 @@ fn verify_evidence(
 
 /// SBOM checks: files given with `--sbom`, and the SBOM predicates of verified attestations
 /// (bound to the artifact through the statement's subject).
-fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str) -> Vec<Check> {
+fn sbom_checks(
+    inputs: &ArtifactInputs,
+    signatures: &[SignatureClaim],
+    now: jiff::Timestamp,
+) -> Vec<Check> {
     let mut out = Vec::new();
     // The build's time: the earliest verified signing time of verified provenance.
     let build_time = signatures
@@ -461,7 +466,6 @@ fn sbom_checks(inputs: &ArtifactInputs, signatures: &[SignatureClaim], now: &str
         .filter(|c| c.verified && c.provenance.is_some())
         .filter_map(|c| c.signing_time.as_deref())
         .filter_map(|t| t.parse::<jiff::Timestamp>().ok())
-        .map(|t| t.as_second())
         .min();
     let req = &inputs.sbom.requirements;
     let digests = inputs.subject.digests.as_slice();

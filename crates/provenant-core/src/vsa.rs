@@ -97,7 +97,7 @@ pub fn level_well_formed(l: &str) -> bool {
 }
 
 /// Verify a VSA. Pure: `now` is only recorded.
-pub fn verify_vsa(inputs: &VsaInputs, now: &str) -> Report {
+pub fn verify_vsa(inputs: &VsaInputs, now: jiff::Timestamp) -> Report {
     let evref = EvidenceRef::new(EvidenceKind::DsseEnvelope, &inputs.location);
     let ev = || vec![evref.clone()];
     let mut checks = vec![Check::pass(
@@ -129,7 +129,7 @@ pub fn verify_vsa(inputs: &VsaInputs, now: &str) -> Report {
             version: TOOL_VERSION.into(),
         },
         "verify artifact --vsa",
-        now,
+        crate::engine::rfc3339(now),
         subject,
         checks,
         vec![],

@@ -13,7 +13,7 @@
 //! let errors = parse_policy(yaml).unwrap_err();
 //! assert_eq!(errors[0].line, Some(2));
 //! assert!(errors[0].message.contains("unknown key"));
-//! assert!(lint_policy(yaml, "2026-01-01T00:00:00Z").len() >= 1);
+//! assert!(lint_policy(yaml, "2026-01-01T00:00:00Z".parse().unwrap()).len() >= 1);
 //! ```
 #![warn(missing_docs)]
 

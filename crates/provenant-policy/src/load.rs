@@ -108,7 +108,7 @@ pub fn parse_policy(bytes: &[u8]) -> Result<PolicyDocument, Vec<Diagnostic>> {
 
 /// Every finding about a policy, errors and warnings, in line order. `now` (RFC 3339) dates
 /// the waivers.
-pub fn lint_policy(bytes: &[u8], now: &str) -> Vec<Diagnostic> {
+pub fn lint_policy(bytes: &[u8], now: jiff::Timestamp) -> Vec<Diagnostic> {
     let (_, mut diags) = read(bytes, Some(now));
     diags.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.severity));
     diags
@@ -123,7 +123,7 @@ fn doc_error(message: impl Into<String>, line: Option<usize>) -> Diagnostic {
     }
 }
 
-fn read(bytes: &[u8], now: Option<&str>) -> (Option<PolicyDocument>, Vec<Diagnostic>) {
+fn read(bytes: &[u8], now: Option<jiff::Timestamp>) -> (Option<PolicyDocument>, Vec<Diagnostic>) {
     if bytes.len() as u64 > MAX_POLICY_BYTES {
         return (
             None,
@@ -928,19 +928,14 @@ fn rules(doc: &PolicyDocument, sink: &mut Sink<'_>) {
 }
 
 /// An RFC 3339 time, or a `YYYY-MM-DD` date (end of that day, UTC), as unix seconds.
+/// An expiry as the engine reads it (one parser): a date alone is the end of that day, UTC.
 fn parse_time(s: &str) -> Option<i64> {
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
-    }
-    let d = s.parse::<jiff::civil::Date>().ok()?;
-    d.at(23, 59, 59, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp().as_second())
+    crate::requirements::parse_time(s, crate::requirements::DateOnly::EndOfDay)
+        .map(jiff::Timestamp::as_second)
 }
 
-fn time_rules(doc: &PolicyDocument, now: &str, sink: &mut Sink<'_>) {
-    let Some(now) = parse_time(now) else { return };
+fn time_rules(doc: &PolicyDocument, now: jiff::Timestamp, sink: &mut Sink<'_>) {
+    let now = now.as_second();
     for (i, w) in doc.waivers.iter().flatten().enumerate() {
         let Some(e) = parse_time(&w.expires) else {
             continue;
@@ -968,7 +963,7 @@ mod tests {
     use super::*;
 
     fn lint(text: &str) -> Vec<Diagnostic> {
-        lint_policy(text.as_bytes(), "2026-06-01T00:00:00Z")
+        lint_policy(text.as_bytes(), "2026-06-01T00:00:00Z".parse().unwrap())
     }
 
     #[test]

@@ -248,9 +248,9 @@ pub enum DateOnly {
 
 /// Parse an RFC 3339 time, a `YYYY-MM-DD` date (read as `date_only` says), or a date-time
 /// without an offset (read as UTC); `None` otherwise.
-pub fn parse_time(s: &str, date_only: DateOnly) -> Option<i64> {
+pub fn parse_time(s: &str, date_only: DateOnly) -> Option<jiff::Timestamp> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
+        return Some(t);
     }
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
         let (h, m, sec) = match date_only {
@@ -261,14 +261,11 @@ pub fn parse_time(s: &str, date_only: DateOnly) -> Option<i64> {
             .at(h, m, sec, 0)
             .to_zoned(jiff::tz::TimeZone::UTC)
             .ok()
-            .map(|z| z.timestamp().as_second());
+            .map(|z| z.timestamp());
     }
     // Without an offset: read as UTC.
-    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return dt
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp().as_second());
-    }
-    None
+    s.parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map(|z| z.timestamp())
 }

@@ -151,10 +151,10 @@ pub struct GateSpec {
     pub waivers: Vec<Waiver>,
     /// Only signed gate attestations satisfy a required gate.
     pub require_signed: bool,
-    /// `--built-at`, unix seconds.
-    pub built_at: Option<i64>,
-    /// `--committed-at`, unix seconds.
-    pub committed_at: Option<i64>,
+    /// `--built-at`.
+    pub built_at: Option<jiff::Timestamp>,
+    /// `--committed-at`.
+    pub committed_at: Option<jiff::Timestamp>,
 }
 
 /// The policy file applied, for the report.
