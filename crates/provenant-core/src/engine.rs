@@ -22,8 +22,11 @@ use provenant_verify::{IdentityMatcher, IdentityPolicy, PublicKey, SignerPolicy,
 
 use crate::evidence::{Evidence, EvidenceContent};
 use crate::gates::{check_gates, GateEvidence, GatePolicy, TrustLevel};
-use crate::image::{image_refused, verify_image, ImageInputs, ImageTarget};
-use crate::pipeline::{verify_artifact, ArtifactInputs, SbomInputs, TOOL_NAME, TOOL_VERSION};
+use crate::image::{image_refused, verify_image_attested, ImageInputs, ImageTarget};
+use crate::pipeline::{
+    verify_artifact_attested, ArtifactInputs, AttestedStatement, SbomInputs, TOOL_NAME,
+    TOOL_VERSION,
+};
 use crate::review::check_change_review;
 use crate::vsa::{verify_vsa, VsaInputs};
 
@@ -406,29 +409,30 @@ fn artifact_report(
     let has_own = !ai.evidence.is_empty() || !ai.sbom.files.is_empty();
     let gates_asked = inputs.gate_evidence_given() || policy.states_gates();
     let empty = |checks| Report::new(tool(), "", now_s, subject.clone(), checks, vec![], vec![]);
-    let mut base = if has_own {
-        verify_artifact(&ai, &trust.sigstore, now)
+    let verified = || verify_artifact_attested(&ai, &trust.sigstore, now);
+    let (mut base, attested) = if has_own {
+        verified()
     } else if matches!(inputs.target, Target::Shipped(_)) {
-        empty(vec![])
+        (empty(vec![]), vec![])
     } else if inputs.layout.is_some() {
         // A layout does not show who signed the artifact, its source or its SBOM: a stated
         // requirement of those is judged against the (missing) signature evidence and fails.
         if states_signature_requirements(policy) {
-            verify_artifact(&ai, &trust.sigstore, now)
+            verified()
         } else {
-            empty(vec![])
+            (empty(vec![]), vec![])
         }
     } else if gates_asked {
-        empty(vec![evidence_missing_for_gates()])
+        (empty(vec![evidence_missing_for_gates()]), vec![])
     } else {
-        verify_artifact(&ai, &trust.sigstore, now)
+        verified()
     };
     if let Some(layout) = &inputs.layout {
         let bind = matches!(inputs.target, Target::Artifact(_));
         base.checks
             .extend(layout_checks(layout, subject, bind, trust, policy, now));
     }
-    with_gates(base, inputs, policy, &subject.digests, now)
+    with_gates(base, &attested, inputs, policy, &subject.digests, now)
 }
 
 fn evidence_missing_for_gates() -> Check {
@@ -528,9 +532,9 @@ fn image_report(
         repository: image.repository.clone(),
         require_signed_reference: image.require_signed_reference,
     };
-    let report = verify_image(&ii, &trust.sigstore, now);
+    let (report, attested) = verify_image_attested(&ii, &trust.sigstore, now);
     let digests = report.subject.digests.clone();
-    with_gates(report, inputs, policy, &digests, now)
+    with_gates(report, &attested, inputs, policy, &digests, now)
 }
 
 fn vsa_report(v: &VsaEvidence, trust: &TrustRoots, policy: &Policy, now: Timestamp) -> Report {
@@ -564,32 +568,28 @@ fn vsa_report(v: &VsaEvidence, trust: &TrustRoots, policy: &Policy, now: Timesta
     report
 }
 
-/// Gate runs carried by verified attestations in `report` (in-toto vulns / test-result
-/// predicates, cosign's vuln predicate): signed evidence, bound through the statement subject.
-pub fn attested_gates(report: &Report) -> Vec<GateEvidence> {
+/// Gate runs carried by verified attestations (in-toto vulns / test-result predicates,
+/// cosign's vuln predicate): signed evidence, bound through the statement subject, read from
+/// the verified statement itself.
+pub fn attested_gates(statements: &[AttestedStatement]) -> Vec<GateEvidence> {
     const GATE_PREDICATES: &[&str] = &[
         "https://in-toto.io/attestation/vulns",
         "https://in-toto.io/attestation/test-result",
         "https://cosign.sigstore.dev/attestation/vuln",
     ];
     let mut out = Vec::new();
-    for c in report.signatures.iter().filter(|c| c.verified) {
-        let Some(pt) = c.predicate_type.as_deref() else {
-            continue;
-        };
-        if !GATE_PREDICATES.iter().any(|p| pt.starts_with(p)) {
+    for a in statements {
+        let st = a.statement.get();
+        if !GATE_PREDICATES
+            .iter()
+            .any(|p| st.predicate_type.starts_with(p))
+        {
             continue;
         }
-        let Some(payload) = &c.signed_payload else {
-            continue;
-        };
-        let Ok(v) = provenant_formats::json::parse_strict(payload) else {
-            continue;
-        };
-        if let Ok(reports) = provenant_formats::gate::parse_gate_value(&v) {
+        if let Ok(reports) = provenant_formats::gate::parse_gate_value(&st.to_value()) {
             for r in reports {
                 out.push(GateEvidence {
-                    location: format!("{}#/predicate", c.evidence.location),
+                    location: format!("{}#/predicate", a.location),
                     report: r,
                     trust: TrustLevel::SignedAttestation,
                 });
@@ -636,12 +636,13 @@ fn shipped(signatures: &[provenant_model::SignatureClaim], policy: &Policy) -> S
 /// and table to `base`.
 fn with_gates(
     base: Report,
+    statements: &[AttestedStatement],
     inputs: &Inputs,
     policy: &Policy,
     digests: &[Digest],
     now: Timestamp,
 ) -> Report {
-    let attested = attested_gates(&base);
+    let attested = attested_gates(statements);
     let review_asked =
         inputs.review.is_some() || inputs.history.is_some() || policy.review().require_review;
     let asked = inputs.gate_evidence_given() || policy.states_gates() || !attested.is_empty();

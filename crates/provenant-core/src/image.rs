@@ -9,7 +9,9 @@ use provenant_model::{
 use provenant_verify::TrustRoot;
 
 use crate::evidence::EvidenceContent;
-use crate::pipeline::{verify_artifact, ArtifactInputs, TOOL_NAME, TOOL_VERSION};
+use crate::pipeline::{
+    verify_artifact_attested, ArtifactInputs, AttestedStatement, TOOL_NAME, TOOL_VERSION,
+};
 
 /// One digest to verify: the image (or index) itself, or one platform manifest of an index.
 #[derive(Debug)]
@@ -88,8 +90,20 @@ pub fn image_refused(
 
 /// Verify an image. Pure: every byte was collected before.
 pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: jiff::Timestamp) -> Report {
+    verify_image_attested(inputs, trust, now).0
+}
+
+/// [`verify_image`], also returning the verified in-toto statements of every target.
+pub fn verify_image_attested(
+    inputs: &ImageInputs,
+    trust: &TrustRoot,
+    now: jiff::Timestamp,
+) -> (Report, Vec<AttestedStatement>) {
     let Some(first) = inputs.targets.first() else {
-        return image_unreadable(&inputs.reference, "nothing to verify", now);
+        return (
+            image_unreadable(&inputs.reference, "nothing to verify", now),
+            vec![],
+        );
     };
     let digest = first.artifact.subject.digests.first().cloned();
     let manifest_ref = |d: Option<&Digest>| {
@@ -141,6 +155,7 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: jiff::Timestam
     }
     let mut signatures = Vec::new();
     let mut gates = Vec::new();
+    let mut attested = Vec::new();
     let mut opt_outs: Vec<provenant_model::OptOut> = Vec::new();
     for t in &inputs.targets {
         let label = t.platform.as_deref();
@@ -169,7 +184,8 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: jiff::Timestam
         if let Some(repo) = &inputs.repository {
             checks.extend(signed_references(t, repo, inputs.require_signed_reference));
         }
-        let r = verify_artifact(&t.artifact, trust, now);
+        let (r, st) = verify_artifact_attested(&t.artifact, trust, now);
+        attested.extend(st);
         for mut c in r.checks {
             if let Some(p) = label {
                 c.reason = format!("[{p}] {}", c.reason);
@@ -208,7 +224,7 @@ pub fn verify_image(inputs: &ImageInputs, trust: &TrustRoot, now: jiff::Timestam
         opt_outs,
     );
     report.gates = gates;
-    report
+    (report, attested)
 }
 
 /// The repository each cosign signature of `t` was made for (its signed payload's

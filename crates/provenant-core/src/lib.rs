@@ -39,7 +39,12 @@ pub use engine::{
 pub use evidence::{
     classify_evidence, digest_algorithms, CosignSignature, Evidence, EvidenceContent, Found,
 };
-pub use image::{image_refused, image_unreadable, verify_image, ImageInputs, ImageTarget};
+pub use image::{
+    image_refused, image_unreadable, verify_image, verify_image_attested, ImageInputs, ImageTarget,
+};
 pub use inspect::inspect;
-pub use pipeline::{verify_artifact, ArtifactInputs, SbomInputs, TOOL_NAME, TOOL_VERSION};
+pub use pipeline::{
+    verify_artifact, verify_artifact_attested, ArtifactInputs, AttestedStatement, SbomInputs,
+    TOOL_NAME, TOOL_VERSION,
+};
 pub use vsa::{level_well_formed, verify_vsa, VsaInputs, VSA_V1};

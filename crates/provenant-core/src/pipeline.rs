@@ -8,7 +8,8 @@ use provenant_model::{
 };
 use provenant_policy::{evaluate, SourcePolicy};
 use provenant_verify::{
-    verify_blob_signature, verify_bundle, verify_envelope, PublicKey, SignerPolicy, TrustRoot,
+    signed_statement, verify_blob_signature, verify_bundle, verify_envelope, PublicKey,
+    SignerPolicy, TrustRoot, Verified,
 };
 
 use crate::evidence::{Evidence, EvidenceContent, Found};
@@ -62,6 +63,19 @@ struct Item {
     /// What each signature of this evidence claims (several for an npm attestations document).
     claims: Vec<SignatureClaim>,
     verified: bool,
+    /// The in-toto statements its signatures verified; they count only if the item still
+    /// counts after every policy check.
+    statements: Vec<AttestedStatement>,
+}
+
+/// A signed in-toto statement that verified, and where it came from: what attested SBOMs and
+/// gate runs are read from.
+#[derive(Debug, Clone)]
+pub struct AttestedStatement {
+    /// The evidence it was read from.
+    pub location: String,
+    /// The statement, verified.
+    pub statement: Verified<Statement>,
 }
 
 impl Item {
@@ -78,6 +92,7 @@ impl Item {
             checks,
             verified: claim.verified,
             claims: vec![claim],
+            statements: vec![],
         };
         if let Some(signer) = signer {
             item.apply_policy(evaluate(&inputs.policy, &signer, statement, evref));
@@ -129,6 +144,7 @@ impl Item {
     /// Evidence that could not be verified at all: one failed check, no claim.
     fn failed(code: CheckCode, reason: impl Into<String>, evref: EvidenceRef) -> Item {
         Item {
+            statements: vec![],
             checks: vec![Check::fail(code, reason, vec![evref])],
             claims: vec![],
             verified: false,
@@ -223,6 +239,16 @@ fn key_claim(
 /// kept in the report as warnings (they are not what the artifact's trust rests on); when none
 /// did, they are failures: a requirement is never waived because an unrelated signature verified.
 pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: jiff::Timestamp) -> Report {
+    verify_artifact_attested(inputs, trust, now).0
+}
+
+/// [`verify_artifact`], also returning the in-toto statements that verified and count (what
+/// attested SBOMs and gate runs are read from).
+pub fn verify_artifact_attested(
+    inputs: &ArtifactInputs,
+    trust: &TrustRoot,
+    now: jiff::Timestamp,
+) -> (Report, Vec<AttestedStatement>) {
     let mut checks = Vec::new();
     let root_ref = EvidenceRef::new(EvidenceKind::TrustedRoot, trust.name());
     let mut items: Vec<Item> = Vec::new();
@@ -284,7 +310,11 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: jiff::Ti
     }
     let any_verified = items.iter().any(|i| i.verified);
     let mut signatures = Vec::new();
+    let mut attested = Vec::new();
     for item in items {
+        if item.verified {
+            attested.extend(item.statements);
+        }
         for mut c in item.checks {
             if any_verified && !item.verified && c.outcome == Outcome::Fail {
                 c.outcome = Outcome::Warn;
@@ -308,10 +338,10 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: jiff::Ti
             vec![root_ref.clone()],
         ));
     }
-    checks.extend(sbom_checks(inputs, &signatures, now));
+    checks.extend(sbom_checks(inputs, &signatures, &attested, now));
     let (opt_out_checks, opt_outs) = opt_outs(inputs, &root_ref);
     checks.extend(opt_out_checks);
-    Report::new(
+    let report = Report::new(
         ToolInfo {
             name: TOOL_NAME.into(),
             version: TOOL_VERSION.into(),
@@ -322,7 +352,8 @@ pub fn verify_artifact(inputs: &ArtifactInputs, trust: &TrustRoot, now: jiff::Ti
         checks,
         signatures,
         opt_outs,
-    )
+    );
+    (report, attested)
 }
 
 fn verify_evidence(
@@ -345,6 +376,7 @@ fn verify_evidence(
             evref,
         )],
         EvidenceContent::Unsigned(what) => vec![Item {
+            statements: vec![],
             checks: vec![Check::warn(
                 CheckCode::EvidenceUnsigned,
                 format!(
@@ -357,6 +389,7 @@ fn verify_evidence(
             verified: false,
         }],
         EvidenceContent::Unsupported(what) => vec![Item {
+            statements: vec![],
             checks: vec![Check::warn(
                 CheckCode::EvidenceUnsupported,
                 format!(
@@ -383,6 +416,7 @@ fn verify_evidence(
                 let r = EvidenceRef::new(EvidenceKind::SigstoreBundle, loc);
                 match parsed {
                     Err(e) => Item {
+                        statements: vec![],
                         checks: vec![bundle_error_check(e, &r)],
                         claims: vec![],
                         verified: false,
@@ -441,7 +475,7 @@ fn verify_evidence(
                 "message-signature",
                 None,
                 None,
-                key.map(|i| vec![&keys[i]]),
+                key.map(|i| vec![&keys[*i.get()]]),
             );
             let mut item = Item::checked(checks, claim, None, inputs, &evref);
             if signed {
@@ -457,6 +491,7 @@ fn verify_evidence(
 fn sbom_checks(
     inputs: &ArtifactInputs,
     signatures: &[SignatureClaim],
+    attested: &[AttestedStatement],
     now: jiff::Timestamp,
 ) -> Vec<Check> {
     let mut out = Vec::new();
@@ -513,26 +548,15 @@ fn sbom_checks(
             )),
         }
     }
-    for c in signatures.iter().filter(|c| c.verified) {
-        let Some(pt) = c
-            .predicate_type
-            .as_deref()
-            .filter(|t| provenant_formats::sbom::is_sbom_predicate(t))
-        else {
+    for a in attested {
+        let st = a.statement.get();
+        let pt = st.predicate_type.as_str();
+        if !provenant_formats::sbom::is_sbom_predicate(pt) {
             continue;
-        };
-        let Some(payload) = &c.signed_payload else {
-            continue;
-        };
-        let evref = EvidenceRef::new(
-            EvidenceKind::Sbom,
-            format!("{}#/predicate", c.evidence.location),
-        );
-        let Ok(st) = provenant_formats::intoto::parse_statement(payload) else {
-            continue;
-        };
+        }
+        let evref = EvidenceRef::new(EvidenceKind::Sbom, format!("{}#/predicate", a.location));
         // The same binding rule as the signature's (a contradiction binds nothing).
-        let Ok(bound) = provenant_verify::bind_subject(&st, digests) else {
+        let Ok(bound) = provenant_verify::bind_subject(st, digests) else {
             continue;
         };
         let d = &bound.digest;
@@ -588,10 +612,17 @@ fn bundle_item(
         }
     }
     let mut item = Item {
+        statements: vec![],
         verified: out.verified.is_some(),
         checks: out.checks,
         claims: vec![out.claim],
     };
+    if let Some(st) = out.verified.as_ref().and_then(Verified::statement) {
+        item.statements.push(AttestedStatement {
+            location: r.location.clone(),
+            statement: st,
+        });
+    }
     let verified = out.verified.map(|v| v.get().clone());
     // A key-signed bundle proves when it was signed only through a verified log entry or
     // timestamp; without one (a trusted root with no logs, a bundle with no timestamp) it is
@@ -623,6 +654,7 @@ fn npm_item(
     let npm_keys = provenant_verify::npm_registry_keys();
     let npm_signer = SignerPolicy::Keys(npm_keys.iter().map(|k| k.key.clone()).collect());
     let mut all = Item {
+        statements: vec![],
         checks: vec![],
         claims: vec![],
         verified: false,
@@ -671,6 +703,9 @@ fn npm_item(
                 .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
             if let (true, true, Some(v)) = (is_provenance, item.verified, &verified) {
                 provenances.push((r.clone(), tarball_subjects(v.statement.as_ref(), inputs)));
+            }
+            if item.verified {
+                all.statements.extend(item.statements);
             }
             if !is_provenance && att.predicate_type != NPM_PUBLISH_V01 {
                 all.checks.push(Check::warn(
@@ -894,15 +929,7 @@ fn gcb_item(
         );
     };
     let (checks, key) = provenant_verify::verify_gcb_envelope(env, keys, evref);
-    keyed_envelope_item(
-        env,
-        checks,
-        key.map(|i| vec![i]),
-        keys,
-        evref,
-        inputs,
-        false,
-    )
+    keyed_envelope_item(env, checks, key, keys, evref, inputs, false)
 }
 
 /// A key-signed envelope whose signature check produced `checks` (and, when it verified, the
@@ -912,7 +939,7 @@ fn gcb_item(
 fn keyed_envelope_item(
     env: &provenant_formats::dsse::Envelope,
     mut checks: Vec<Check>,
-    signed_by: Option<Vec<usize>>,
+    signed_by: Option<Verified<Vec<usize>>>,
     keys: &[PublicKey],
     evref: &EvidenceRef,
     inputs: &ArtifactInputs,
@@ -922,13 +949,15 @@ fn keyed_envelope_item(
     let mut predicate_type = None;
     let mut signers = None;
     let mut time_check = None;
-    if let Some(idx) = signed_by {
+    let mut attested = None;
+    if let Some(proof) = signed_by {
         let (c, bound, st) = bind_envelope(env, &inputs.subject.digests, evref);
         checks.extend(c);
         predicate_type = st.as_ref().map(|s| s.predicate_type.clone());
         if bound {
             statement = st;
-            signers = Some(idx.iter().map(|i| &keys[*i]).collect());
+            attested = signed_statement(env, &proof).ok();
+            signers = Some(proof.get().iter().map(|i| &keys[*i]).collect());
             if unlogged {
                 time_check = Some(self::unlogged(evref, inputs));
             }
@@ -949,6 +978,11 @@ fn keyed_envelope_item(
     }
     let mut item = Item::checked(checks, claim, statement.as_ref(), inputs, evref);
     item.apply_policy(time_check.into_iter().collect());
+    item.statements
+        .extend(attested.map(|statement| AttestedStatement {
+            location: evref.location.clone(),
+            statement,
+        }));
     item
 }
 
@@ -1184,6 +1218,7 @@ fn cosign_item(
             }
             let verified = out.verified.map(|v| v.get().clone());
             let mut item = Item {
+                statements: vec![],
                 verified: verified.is_some() && bound,
                 checks: out.checks,
                 claims: vec![out.claim],

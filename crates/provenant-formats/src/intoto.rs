@@ -56,6 +56,24 @@ pub struct Statement {
     pub predicate: Value,
 }
 
+impl Statement {
+    /// The statement as in-toto JSON (`_type`, `subject`, `predicateType`, `predicate`): the same
+    /// value that was signed, for readers that take a JSON value.
+    pub fn to_value(&self) -> Value {
+        let subjects: Vec<Value> = self
+            .subjects
+            .iter()
+            .map(|s| serde_json::json!({"name": s.name, "digest": s.digest}))
+            .collect();
+        serde_json::json!({
+            "_type": self.statement_type,
+            "subject": subjects,
+            "predicateType": self.predicate_type,
+            "predicate": self.predicate,
+        })
+    }
+}
+
 /// How a statement's subjects name an artifact known by its digests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubjectMatch {

@@ -1,5 +1,6 @@
 //! `cosign sign-blob --key` detached signatures.
 
+use crate::verified::Verified;
 use provenant_formats::dsse::decode_base64;
 use provenant_model::{Check, CheckCode, Digest, EvidenceRef};
 
@@ -12,7 +13,7 @@ pub fn verify_blob_signature(
     artifact: &[Digest],
     keys: &[PublicKey],
     evidence: &EvidenceRef,
-) -> (Vec<Check>, Option<usize>) {
+) -> (Vec<Check>, Option<Verified<usize>>) {
     let ev = || vec![evidence.clone()];
     let text = String::from_utf8_lossy(sig_file);
     let sig = decode_base64(text.trim()).unwrap_or_else(|| sig_file.to_vec());
@@ -45,7 +46,7 @@ pub fn verify_blob_signature(
                             ev(),
                         ),
                     ],
-                    Some(i),
+                    Some(Verified::new(i)),
                 );
             }
         }

@@ -1,5 +1,6 @@
 //! Key-based DSSE envelopes: signatures over the pre-authentication encoding, with thresholds.
 
+use crate::verified::Verified;
 use provenant_formats::dsse::Envelope;
 use provenant_model::{Check, CheckCode, EvidenceRef};
 
@@ -16,7 +17,7 @@ pub fn verify_envelope(
     keys: &[PublicKey],
     threshold: usize,
     evidence: &EvidenceRef,
-) -> (Vec<Check>, Option<Vec<usize>>) {
+) -> (Vec<Check>, Option<Verified<Vec<usize>>>) {
     let threshold = threshold.max(1);
     let pae = envelope.pae();
     // The same key given twice (two files, or two encodings of one key: RSA parameters NULL or
@@ -72,7 +73,7 @@ pub fn verify_envelope(
                 ev(),
             ));
         }
-        (checks, Some(signed_by))
+        (checks, Some(Verified::new(signed_by)))
     } else {
         checks.push(Check::fail(
             CheckCode::SignatureThresholdNotMet,

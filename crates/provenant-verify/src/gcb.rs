@@ -1,6 +1,7 @@
 //! Google Cloud Build provenance signatures: the signature's keyid names the key, and the key
 //! decides what was signed (payload bytes for regional keys, DSSE PAE for global keys).
 
+use crate::verified::Verified;
 use std::path::Path;
 
 use provenant_formats::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
@@ -17,7 +18,7 @@ pub fn verify_gcb_envelope(
     env: &Envelope,
     keys: &[PublicKey],
     evidence: &EvidenceRef,
-) -> (Vec<Check>, Option<usize>) {
+) -> (Vec<Check>, Option<Verified<Vec<usize>>>) {
     let ev = || vec![evidence.clone()];
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return (
@@ -76,7 +77,7 @@ pub fn verify_gcb_envelope(
                     ),
                     ev(),
                 )],
-                Some(i),
+                Some(Verified::new(vec![i])),
             );
         }
         problems.push(format!(

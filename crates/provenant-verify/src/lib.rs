@@ -42,7 +42,7 @@ pub use npm::{npm_keyid, npm_registry_keys, NpmRegistryKey};
 pub use sigstore::{verify_bundle, SignatureOutcome, SignerPolicy};
 pub use subject::{bind_subject, SubjectBinding};
 pub use trust::{Instance, TrustError, TrustRoot};
-pub use verified::{Verified, VerifiedSignature};
+pub use verified::{signed_statement, Verified, VerifiedSignature};
 
 /// The Sigstore bundle types provenant parses into (re-exported from sigstore-types).
 pub use sigstore_verify::types as sigstore_types;
