@@ -533,7 +533,7 @@ impl GateArgs {
 
     /// Flags that relax how gate reports are judged (--waivers, --unknown-severity-as) given
     /// without any gate report or requirement: they would change nothing, so they are refused.
-    pub fn refuse_relaxers_alone(&self) -> Result<(), super::CliError> {
+    pub fn refuse_relaxers_alone(&self) -> Result<(), super::common::CliError> {
         let given = self.waivers.is_some() || self.unknown_severity_as.is_some();
         let gated = self.any()
             || self.max_critical.is_some()
@@ -542,7 +542,7 @@ impl GateArgs {
             || self.max_low.is_some()
             || self.require_signed_gates;
         if given && !gated {
-            return Err(super::CliError::Input(
+            return Err(super::common::CliError::Input(
                 "--waivers and --unknown-severity-as judge gate reports, and none is given: add the reports (--sarif, --sca, --dast) or drop them".into(),
             ));
         }
@@ -575,34 +575,6 @@ impl GateArgs {
             accept_approvals_without_commit: self.accept_approvals_without_commit,
         }
     }
-}
-
-/// The policy flags of a verify command: signer, source, SBOM and gate groups, the --waivers
-/// and --rego files read.
-pub fn policy_flags(
-    signer: &SignerArgs,
-    source: &SourceArgs,
-    sbom: &SbomArgs,
-    gates: &GateArgs,
-    rego: Vec<provenant_policy::RegoModule>,
-) -> Result<provenant_policy::PolicyFlags, super::CliError> {
-    Ok(provenant_policy::PolicyFlags {
-        scope: provenant_policy::Scope::Verify,
-        certificate_identity: signer.certificate_identity.clone(),
-        certificate_identity_regexp: signer.certificate_identity_regexp.clone(),
-        certificate_oidc_issuer: signer.certificate_oidc_issuer.clone(),
-        certificate_oidc_issuer_regexp: signer.certificate_oidc_issuer_regexp.clone(),
-        keys: signer.key.clone(),
-        // --threshold defaults to 1: 1 lets a policy file's threshold count.
-        threshold: (signer.threshold != 1).then_some(signer.threshold),
-        insecure_ignore_tlog: signer.insecure_ignore_tlog,
-        trusted_root: signer.trusted_root.clone(),
-        source: source.policy(),
-        repository: None,
-        require_sbom: sbom.require_sbom,
-        gates: gates.flags(super::read::waivers(gates.waivers.as_deref())?),
-        rego,
-    })
 }
 
 impl OutputArgs {

@@ -8,9 +8,10 @@ use provenant_core::{Command, Inputs, Target};
 use provenant_model::{DigestAlgorithm, Subject, SubjectKind};
 
 use super::args::{GateArgs, RunArgs};
+use super::common::{subject_of, CliError};
+use super::finish::{exit_code, gate_inputs, write_rego_input};
 use super::output::Outputs;
-use super::verify::{exit_code, gate_inputs, write_rego_input};
-use super::{read, subject_of, CliError};
+use super::read;
 
 /// Arguments of `provenant gates`.
 #[derive(Debug, Args)]

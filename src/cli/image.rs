@@ -21,12 +21,14 @@ use provenant_formats::sbom::{is_sbom_predicate, parse_sbom, ParsedSbom, SbomErr
 use provenant_model::{CheckCode, OptOut};
 
 use super::args::{
-    policy_flags, EvidenceArgs, GateArgs, ImageArgs, OutputArgs, PolicyArgs, PrintArgs, RunArgs,
-    SbomArgs, SignerArgs, SourceArgs,
+    EvidenceArgs, GateArgs, ImageArgs, OutputArgs, PolicyArgs, PrintArgs, RunArgs, SbomArgs,
+    SignerArgs, SourceArgs,
 };
+use super::artifact::ArtifactArgs;
+use super::common::CliError;
+use super::finish::{finish, gate_inputs};
 use super::output::Renderer;
-use super::verify::{finish, gate_inputs, ProvenanceArgs};
-use super::{read, CliError};
+use super::read;
 
 /// `--registry-timeout` when not given (seconds).
 const DEFAULT_REGISTRY_TIMEOUT_SECS: u64 = 300;
@@ -97,9 +99,8 @@ pub fn verify(a: &ImageCommandArgs) -> Result<u8, CliError> {
     )
 }
 
-/// `provenant provenance <REF>`.
-pub fn provenance(a: &ProvenanceArgs) -> Result<u8, CliError> {
-    let art = &a.artifact;
+/// `provenant provenance <REF>`: the image flags, and the artifact command's shared groups.
+pub fn provenance(art: &ArtifactArgs, image: &ImageArgs) -> Result<u8, CliError> {
     run(
         &Parts {
             reference: art.file.as_deref().unwrap_or_default(),
@@ -110,7 +111,7 @@ pub fn provenance(a: &ProvenanceArgs) -> Result<u8, CliError> {
             source: &art.source,
             sbom: &art.sbom,
             gates: &art.gates,
-            image: &a.image,
+            image,
             output: &art.output,
             print: &art.print,
         },
@@ -122,7 +123,7 @@ pub fn provenance(a: &ProvenanceArgs) -> Result<u8, CliError> {
 fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliError> {
     p.gates.refuse_relaxers_alone()?;
     let rego = read::rego(&p.policy.rego)?;
-    let flags = policy_flags(p.signer, p.source, p.sbom, p.gates, rego)?;
+    let flags = read::policy_flags(p.signer, p.source, p.sbom, p.gates, rego)?;
     let policy = read::resolve(p.policy.policy.as_deref(), flags)?;
     let outputs = p.output.outputs(renderer, p.policy.policy.as_deref());
     outputs.check()?;
@@ -132,7 +133,7 @@ fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliErr
     // Extra evidence files given with --bundle/--attestations count for the image itself.
     let e = p.evidence;
     for path in e.bundle.iter().chain(&e.provenance).chain(&e.attestations) {
-        let bytes = super::read_limited(
+        let bytes = super::common::read_limited(
             path,
             provenant_formats::limits::MAX_EVIDENCE_BYTES,
             "evidence file",

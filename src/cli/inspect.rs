@@ -12,7 +12,7 @@ use provenant_formats::limits::MAX_EVIDENCE_BYTES;
 use provenant_formats::oci::ANN_REF_NAME;
 use provenant_model::Inspection;
 
-use super::{emit, read_limited, CliError, Format};
+use super::common::{emit, read_limited, CliError, Format};
 
 /// Most index entries of a layout described one by one (each reads a manifest).
 const LISTED: usize = 20;

@@ -3,8 +3,8 @@
 
 use provenant_model::Report;
 
+use super::common::{emit, emit_stderr, stdout_color, CliError};
 use super::signing::VsaSigner;
-use super::{emit, emit_stderr, stdout_color, CliError};
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

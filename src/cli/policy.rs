@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use provenant_policy::{lint_policy, Severity, MAX_POLICY_BYTES, STARTER_POLICY};
 use provenant_report::sanitize::terminal_line;
 
-use super::{emit, read_limited, CliError};
+use super::common::{emit, read_limited, CliError};
 
 /// Policy files.
 #[derive(Debug, Subcommand)]

@@ -19,7 +19,7 @@ use provenant_policy::{
 use provenant_verify::{Instance, PublicKey, TrustRoot};
 
 use super::args::GateArgs;
-use super::{read_limited, CliError};
+use super::common::{read_limited, CliError};
 
 fn sha256(bytes: &[u8]) -> Result<Digest, CliError> {
     provenant_verify::digest_reader(bytes, &[DigestAlgorithm::Sha256])
@@ -415,4 +415,32 @@ impl provenant_verify::layout::LinkSource for LinkDir {
         }
         Ok(buf)
     }
+}
+
+/// The policy flags of a verify command: signer, source, SBOM and gate groups, the --waivers
+/// and --rego files read.
+pub fn policy_flags(
+    signer: &super::args::SignerArgs,
+    source: &super::args::SourceArgs,
+    sbom: &super::args::SbomArgs,
+    gates: &GateArgs,
+    rego: Vec<provenant_policy::RegoModule>,
+) -> Result<provenant_policy::PolicyFlags, CliError> {
+    Ok(provenant_policy::PolicyFlags {
+        scope: provenant_policy::Scope::Verify,
+        certificate_identity: signer.certificate_identity.clone(),
+        certificate_identity_regexp: signer.certificate_identity_regexp.clone(),
+        certificate_oidc_issuer: signer.certificate_oidc_issuer.clone(),
+        certificate_oidc_issuer_regexp: signer.certificate_oidc_issuer_regexp.clone(),
+        keys: signer.key.clone(),
+        // --threshold defaults to 1: 1 lets a policy file's threshold count.
+        threshold: (signer.threshold != 1).then_some(signer.threshold),
+        insecure_ignore_tlog: signer.insecure_ignore_tlog,
+        trusted_root: signer.trusted_root.clone(),
+        source: source.policy(),
+        repository: None,
+        require_sbom: sbom.require_sbom,
+        gates: gates.flags(waivers(gates.waivers.as_deref())?),
+        rego,
+    })
 }

@@ -12,7 +12,7 @@ use provenant_model::{
 use provenant_report::sanitize;
 use provenant_verify::digest_reader;
 
-use super::{emit, read_limited, subject_of, CliError, Format};
+use super::common::{emit, read_limited, subject_of, CliError, Format};
 
 pub use provenant_formats::limits::MAX_SBOM_BYTES;
 

@@ -9,7 +9,7 @@ use aws_lc_rs::signature::{
 };
 use provenant_formats::limits::MAX_KEY_BYTES;
 
-use super::{read_limited, CliError};
+use super::common::{read_limited, CliError};
 
 /// A loaded VSA signing key and its key id (SHA-256 of its SubjectPublicKeyInfo, hex, as cosign
 /// and `verify artifact --public-key-id` use).
