@@ -25,7 +25,7 @@ pub enum EvidenceContent {
     /// Google Cloud Build provenance (gcloud's provenance summary), one envelope per entry.
     Gcb(Vec<Result<Envelope, DsseError>>),
     /// The npm registry's attestations document (publish attestation + SLSA provenance).
-    Npm(Vec<provenant_formats::npm::NpmAttestation>),
+    Npm(Vec<provenant_formats::npm_attestations::NpmAttestation>),
     /// A detached signature (cosign `sign-blob --key`: base64 text).
     SignatureFile(Vec<u8>),
     /// A cosign simple-signing signature of an image (`.sig` layer).
@@ -156,8 +156,8 @@ pub fn classify_evidence(bytes: &[u8]) -> EvidenceContent {
                 ),
             }
         }
-        Ok(v) if provenant_formats::npm::is_npm_attestations(&v) => {
-            match provenant_formats::npm::npm_attestations(&v) {
+        Ok(v) if provenant_formats::npm_attestations::is_npm_attestations(&v) => {
+            match provenant_formats::npm_attestations::npm_attestations(&v) {
                 Ok(list) => EvidenceContent::Npm(list),
                 Err(e) => EvidenceContent::Unreadable(format!("npm attestations document: {e}")),
             }

@@ -643,13 +643,13 @@ fn bundle_item(
 /// verifies keylessly and meets the source policy, both for this tarball. Other attestations
 /// are verified too and kept in the report; they neither make nor break the result.
 fn npm_item(
-    list: &[provenant_formats::npm::NpmAttestation],
+    list: &[provenant_formats::npm_attestations::NpmAttestation],
     ev: &Evidence,
     inputs: &ArtifactInputs,
     trust: &TrustRoot,
     root_ref: &EvidenceRef,
 ) -> Item {
-    use provenant_formats::npm::NPM_PUBLISH_V01;
+    use provenant_formats::npm_attestations::NPM_PUBLISH_V01;
     let doc_ref = EvidenceRef::new(EvidenceKind::SigstoreBundle, &ev.location);
     let npm_keys = provenant_verify::npm_registry_keys();
     let npm_signer = SignerPolicy::Keys(npm_keys.iter().map(|k| k.key.clone()).collect());
@@ -878,7 +878,7 @@ fn npm_package_matches(
     }
     // The subject that carries the tarball digest must be this package's URL.
     if let (Some(n), Some(ver)) = (name, version) {
-        let purl = provenant_formats::npm::npm_purl(n, ver);
+        let purl = provenant_formats::npm_attestations::npm_purl(n, ver);
         if !st.subjects.iter().any(|s| s.name == purl) {
             problems.push(format!("no subject is named {purl}"));
         }

@@ -11,7 +11,7 @@ mod cvss;
 mod dependency_check;
 mod grype;
 mod intoto;
-mod npm;
+mod npm_audit;
 mod osv;
 mod trivy;
 
@@ -36,7 +36,7 @@ fn detect_tool_report(v: &Value) -> Option<Result<GateReport, GateError>> {
         .or_else(|| trivy::detect(v))
         .or_else(|| osv::detect(v))
         .or_else(|| cargo_audit::detect(v))
-        .or_else(|| npm::detect(v))
+        .or_else(|| npm_audit::detect(v))
         .or_else(|| dependency_check::detect(v))
 }
 
