@@ -18,8 +18,13 @@
 #![warn(missing_docs)]
 
 pub mod limits;
+mod population;
 mod stats;
 
+pub use population::{
+    parse_population, valid_id, EvidencePaths, Population, PopulationError, PopulationFormat,
+    Problem, ProblemKind, Row, SubjectRef, KNOWN_COLUMNS,
+};
 pub use stats::{
     binomial_cdf, evaluate, hypergeometric_cdf, poisson_cdf, round_up_pct, sample_size,
     upper_deviation_limit, Conclusion, Evaluation, Model, Rate, SampleSize, SizePlan, StatsError,
