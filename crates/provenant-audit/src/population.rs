@@ -30,17 +30,15 @@ impl PopulationFormat {
     /// lines).
     pub fn detect(file_name: &str, bytes: &[u8]) -> Self {
         let lower = file_name.to_ascii_lowercase();
-        if lower.ends_with(".csv") {
-            Self::Csv
-        } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-            Self::JsonLines
-        } else if bytes
+        let starts_with_brace = bytes
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(bytes)
             .iter()
             .find(|b| !b.is_ascii_whitespace())
-            == Some(&b'{')
-        {
+            == Some(&b'{');
+        if lower.ends_with(".csv") {
+            Self::Csv
+        } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || starts_with_brace {
             Self::JsonLines
         } else {
             Self::Csv
