@@ -19,11 +19,15 @@
 
 pub mod limits;
 mod population;
+mod select;
 mod stats;
 
 pub use population::{
     parse_population, valid_id, EvidencePaths, Population, PopulationError, PopulationFormat,
     Problem, ProblemKind, Row, SubjectRef, KNOWN_COLUMNS,
+};
+pub use select::{
+    select, Method, SelectError, Selected, Selection, Stratum, Stream, MAX_WEIGHT_DECIMALS,
 };
 pub use stats::{
     binomial_cdf, evaluate, hypergeometric_cdf, poisson_cdf, round_up_pct, sample_size,
