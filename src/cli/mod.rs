@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod args;
+mod audit;
 mod gates;
 mod image;
 mod inspect;
@@ -50,6 +51,10 @@ enum Command {
     /// impossible rules and identity regexps other tools would not anchor, with line numbers.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Audit sampling of releases: plan a sample size (`size`), evaluate deviations
+    /// (`evaluate`), and select releases from a population file reproducibly (`select`).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// An error that ends the run before a verdict: it maps to exit code 2 or 3.
@@ -188,6 +193,7 @@ pub fn main() -> ExitCode {
         Command::Sbom(c) => sbom::run(c),
         Command::Gates(a) => gates::run(&a),
         Command::Policy(c) => policy::run(c),
+        Command::Audit(c) => audit::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),

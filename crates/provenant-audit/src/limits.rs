@@ -13,4 +13,4 @@ pub const MAX_POPULATION_ROWS: usize = 1_000_000;
 /// Longest release id, in bytes.
 pub const MAX_ID_BYTES: usize = 128;
 /// Most problems listed for one population file (the rest are counted).
-pub const MAX_REPORTED_PROBLEMS: usize = 50;
+pub const MAX_REPORTED_PROBLEMS: usize = 20;

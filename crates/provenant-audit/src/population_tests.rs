@@ -212,7 +212,7 @@ fn problems_are_reported_on_one_line_and_capped() {
     let msg = err.to_string();
     assert!(!msg.contains('\n'));
     assert!(msg.starts_with("79 problems"), "{msg}");
-    assert!(msg.contains("and 29 more"), "{msg}");
+    assert!(msg.contains("and 59 more"), "{msg}");
 }
 
 #[test]
