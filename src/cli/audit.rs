@@ -178,7 +178,7 @@ fn pct(r: Rate) -> String {
 }
 
 fn trim_float(v: f64) -> String {
-    let s = format!("{v:.10}");
+    let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_owned()
 }
