@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod args;
 mod artifact;
+mod audit;
 mod common;
 mod finish;
 mod gates;
@@ -52,6 +53,10 @@ enum Command {
     /// impossible rules and identity regexps other tools would not anchor, with line numbers.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Audit sampling of releases: plan a sample size (`size`), evaluate deviations
+    /// (`evaluate`), and select releases from a population file reproducibly (`select`).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Parse the command line, run, and map the outcome to an exit code.
@@ -78,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Sbom(c) => sbom::run(c),
         Command::Gates(a) => gates::run(&a),
         Command::Policy(c) => policy::run(c),
+        Command::Audit(c) => audit::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),

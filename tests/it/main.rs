@@ -6,6 +6,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod action;
+mod audit;
 mod cli;
 mod corpus;
 mod docs;
