@@ -186,9 +186,11 @@ fn collected(p: &Parts<'_>) -> Result<ImageCollected, CliError> {
             "{reference} is a registry reference, and --offline forbids the network: give an oci-layout:DIR or docker-archive:FILE copy of the image, or drop --offline"
         )));
     }
-    if a.registry_flags_given() && !matches!(image, ImageRef::Registry(_)) {
+    if (a.registry_flags_given() || a.require_signed_reference)
+        && !matches!(image, ImageRef::Registry(_))
+    {
         return Err(CliError::Input(format!(
-            "{reference} is not in a registry: --allow-insecure-registry, --registry-config, --registry-timeout and --max-concurrency are for registry references; drop them"
+            "{reference} is not in a registry: --allow-insecure-registry, --registry-config, --registry-timeout, --max-concurrency and --require-signed-reference (no repository to name) are for registry references; drop them"
         )));
     }
     let expected = a

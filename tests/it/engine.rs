@@ -976,3 +976,82 @@ fn the_library_reproduces_the_example_policies() {
         assert_eq!(lib, cli, "{name}");
     }
 }
+
+/// Every flag `verify image --help` lists changes the checks of an OCI layout's verification or
+/// is refused; the registry flags are refused for a layout (their registry cases are in
+/// tests/it/image.rs).
+#[test]
+fn every_verify_image_flag_changes_the_checks_or_is_refused() {
+    use provenant_testkit::keys::KeyPair;
+    use provenant_testkit::oci::{
+        cosign_key_sig_layer, digest_tag, evidence_manifest, image, write_layout,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let key = KeyPair::p256(42);
+    let pem = dir.path().join("cosign.pub");
+    std::fs::write(&pem, key.public_pem()).unwrap();
+    let img = image("flags", "linux", "amd64");
+    let d = img.digest();
+    let sig = evidence_manifest(
+        vec![cosign_key_sig_layer(&key, "example.com/app", &d)],
+        None,
+        None,
+    );
+    let layout = dir.path().join("layout");
+    write_layout(
+        &layout,
+        &[&img, &sig],
+        &[(&img, "v1"), (&sig, &format!("{}.sig", digest_tag(&d)))],
+    );
+    let reference = format!("oci-layout:{}:v1", layout.display());
+    let pem = pem.to_string_lossy().into_owned();
+    let base_args = s(&[
+        "verify",
+        "image",
+        &reference,
+        "--key",
+        &pem,
+        "--insecure-ignore-tlog",
+        "--format",
+        "json",
+    ]);
+    let (base, text) = outcome(&base_args);
+    assert_eq!(base.rc, 0, "{text}");
+    let artifact = flags_of(&["verify", "artifact"]);
+    let image_only: BTreeMap<&str, Vec<&str>> = [
+        (
+            "--expected-digest",
+            vec![
+                "--expected-digest",
+                "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            ],
+        ),
+        ("--platform", vec!["--platform", "linux/arm64"]),
+        (
+            "--require-signed-reference",
+            vec!["--require-signed-reference"],
+        ),
+        (
+            "--allow-insecure-registry",
+            vec!["--allow-insecure-registry"],
+        ),
+        ("--registry-config", vec!["--registry-config", "none"]),
+        ("--registry-timeout", vec!["--registry-timeout", "5"]),
+        ("--max-concurrency", vec!["--max-concurrency", "2"]),
+    ]
+    .into_iter()
+    .collect();
+    for f in flags_of(&["verify", "image"]) {
+        if let Some(extra) = image_only.get(f.as_str()) {
+            let (o, text) = outcome(&with(base_args.clone(), extra));
+            assert!(
+                o.rc == 2 || o != base,
+                "verify image {f} changed nothing: {text}"
+            );
+        } else {
+            // The shared groups: held to the rule by the verify artifact enumeration, the same
+            // flag structs flattened into both commands.
+            assert!(artifact.contains(&f), "verify image {f} is not covered");
+        }
+    }
+}
