@@ -311,18 +311,21 @@ fn vsa(policy: &Policy, r: &VsaRun<'_>) -> Result<Report, CliError> {
     };
     let bytes = read_limited(r.file, MAX_EVIDENCE_BYTES, "VSA")?;
     let envelope = provenant_formats::dsse::parse_envelope(&bytes).or_else(|whole| {
+        use provenant_core::VsaReadError;
         let lines: Vec<&[u8]> = bytes
             .split(|b| *b == b'\n')
             .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
             .collect();
         match lines.as_slice() {
-            [one] => provenant_formats::dsse::parse_envelope(one).map_err(|e| e.to_string()),
-            [] => Err(format!("{}: {whole}", r.file)),
-            many => Err(format!(
-                "{}: {} VSAs in one file; give one",
-                r.file,
-                many.len()
-            )),
+            [one] => provenant_formats::dsse::parse_envelope(one).map_err(VsaReadError::Line),
+            [] => Err(VsaReadError::Unreadable {
+                location: r.file.to_owned(),
+                error: whole,
+            }),
+            many => Err(VsaReadError::Several {
+                location: r.file.to_owned(),
+                count: many.len(),
+            }),
         }
     });
     let target = Target::Vsa(Box::new(VsaEvidence {

@@ -381,12 +381,12 @@ fn cosign_signature(
     let bundle = match legacy_bundle(LegacyContent::Payload { sha256: &raw }, annotations) {
         Ok(None) => None,
         Ok(Some(b)) => Some(Ok(b)),
-        Err(e) => Some(Err(e.to_string())),
+        Err(e) => Some(Err(e)),
     };
     let signature = annotations
         .get(ANN_COSIGN_SIGNATURE)
         .and_then(|s| provenant_formats::dsse::decode_base64(s.trim()));
-    let simple = parse_simple_signing(&payload).map_err(|e| e.to_string());
+    let simple = parse_simple_signing(&payload);
     EvidenceContent::CosignSignature(Box::new(CosignSignature {
         payload,
         payload_sha256: sha,

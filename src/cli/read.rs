@@ -247,7 +247,7 @@ pub fn gate_files(a: &GateArgs) -> Result<Vec<GateFile>, CliError> {
     for (files, flag, want) in groups {
         for f in files {
             let bytes = read_limited(f, MAX_GATE_REPORT_BYTES, "gate report")?;
-            let reports = parse_gate(&bytes).map_err(|e| e.to_string());
+            let reports = parse_gate(&bytes);
             if let Ok(reports) = &reports {
                 if let Some(r) = reports.iter().find(|r| r.kind != want) {
                     return Err(CliError::Input(format!(
@@ -269,7 +269,12 @@ pub fn gate_files(a: &GateArgs) -> Result<Vec<GateFile>, CliError> {
 /// The --review files, parsed as one change (`None` without the flag).
 pub fn review(
     files: &[String],
-) -> Result<Option<Result<provenant_formats::gate::review::ChangeReview, String>>, CliError> {
+) -> Result<
+    Option<
+        Result<provenant_formats::gate::review::ChangeReview, provenant_formats::gate::GateError>,
+    >,
+    CliError,
+> {
     if files.is_empty() {
         return Ok(None);
     }
@@ -293,14 +298,20 @@ struct GitClone {
 }
 
 impl HistorySource for GitClone {
-    fn history(&self, commit: &str) -> Result<provenant_formats::gate::review::GitHistory, String> {
+    fn history(
+        &self,
+        commit: &str,
+    ) -> Result<provenant_formats::gate::review::GitHistory, provenant_core::HistoryError> {
         provenant_collect::git::history(
             Path::new(&self.dir),
             &self.branch,
             commit,
             provenant_collect::git::DEFAULT_GIT_TIMEOUT,
         )
-        .map_err(|e| format!("--git-dir {}: {e}", self.dir))
+        .map_err(|e| provenant_core::HistoryError {
+            clone: self.dir.clone(),
+            error: Box::new(e),
+        })
     }
 }
 

@@ -144,7 +144,7 @@ pub struct VsaEvidence {
     /// Where it came from.
     pub location: String,
     /// The envelope, or why it could not be read.
-    pub envelope: Result<provenant_formats::dsse::Envelope, String>,
+    pub envelope: Result<provenant_formats::dsse::Envelope, crate::vsa::VsaReadError>,
     /// Only signatures with this key id count.
     pub key_id: Option<String>,
     /// The subject digest, `(algorithm, value)`.
@@ -163,7 +163,7 @@ pub struct GateFile {
     /// Its path.
     pub location: String,
     /// The runs it holds, or why it could not be read.
-    pub reports: Result<Vec<GateReport>, String>,
+    pub reports: Result<Vec<GateReport>, provenant_formats::gate::GateError>,
 }
 
 /// An in-toto layout and its link files.
@@ -190,7 +190,28 @@ impl std::fmt::Debug for LayoutEvidence {
 /// Reads what a clone says about the shipped commit on the release branch (the caller's git).
 pub trait HistorySource: Send + Sync {
     /// The history of `commit`, or why it could not be read.
-    fn history(&self, commit: &str) -> Result<GitHistory, String>;
+    fn history(&self, commit: &str) -> Result<GitHistory, HistoryError>;
+}
+
+/// Why a clone's history could not be read.
+#[derive(Debug)]
+pub struct HistoryError {
+    /// The clone, as given (`--git-dir`).
+    pub clone: String,
+    /// The underlying error.
+    pub error: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl std::fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "--git-dir {}: {}", self.clone, self.error)
+    }
+}
+
+impl std::error::Error for HistoryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.error.as_ref())
+    }
 }
 
 /// Everything one verification reads, already collected.
@@ -207,7 +228,7 @@ pub struct Inputs {
     /// Gate report files (SAST, SCA, DAST, CI runs).
     pub gates: Vec<GateFile>,
     /// Change review evidence, parsed (or why not).
-    pub review: Option<Result<ChangeReview, String>>,
+    pub review: Option<Result<ChangeReview, provenant_formats::gate::GateError>>,
     /// The release branch's history, read on demand for the shipped commit.
     pub history: Option<Box<dyn HistorySource>>,
     /// An in-toto layout.
@@ -746,7 +767,7 @@ fn review_checks(inputs: &Inputs, policy: &Policy, commit: Option<&str>) -> Vec<
             Err(e) => {
                 checks.push(Check::fail(
                     CheckCode::GitHistoryUnreadable,
-                    e,
+                    e.to_string(),
                     vec![EvidenceRef::new(EvidenceKind::Flag, "--git-dir")],
                 ));
                 None

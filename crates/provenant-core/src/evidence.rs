@@ -48,12 +48,12 @@ pub struct CosignSignature {
     /// The payload's SHA-256.
     pub payload_sha256: provenant_model::Digest,
     /// The payload parsed; an error when it is not a cosign container image signature.
-    pub simple: Result<provenant_formats::oci::SimpleSigning, String>,
+    pub simple: Result<provenant_formats::oci::SimpleSigning, provenant_formats::oci::OciError>,
     /// The raw signature (base64-decoded annotation), for key-based verification.
     pub signature: Option<Vec<u8>>,
     /// The keyless evidence rewritten as a bundle (certificate + Rekor bundle annotations);
     /// `None` when the layer has no certificate.
-    pub bundle: Option<Result<ParsedBundle, String>>,
+    pub bundle: Option<Result<ParsedBundle, provenant_formats::cosign::CosignError>>,
 }
 
 /// An evidence file: where it is, how it was found, what it holds.

@@ -33,8 +33,8 @@ mod vsa;
 
 pub use engine::{
     algorithms_needed, attested_gates, rfc3339, signer_policy, verify, verify_detailed,
-    CollectedTarget, Command, GateFile, HistorySource, ImageCollected, Inputs, LayoutEvidence,
-    SbomFile, Target, TrustRoots, Verification, VsaEvidence,
+    CollectedTarget, Command, GateFile, HistoryError, HistorySource, ImageCollected, Inputs,
+    LayoutEvidence, SbomFile, Target, TrustRoots, Verification, VsaEvidence,
 };
 pub use evidence::{
     classify_evidence, digest_algorithms, CosignSignature, Evidence, EvidenceContent, Found,
@@ -47,4 +47,4 @@ pub use pipeline::{
     verify_artifact, verify_artifact_attested, ArtifactInputs, AttestedStatement, SbomInputs,
     TOOL_NAME, TOOL_VERSION,
 };
-pub use vsa::{level_well_formed, verify_vsa, VsaInputs, VSA_V1};
+pub use vsa::{level_well_formed, verify_vsa, VsaInputs, VsaReadError, VSA_V1};

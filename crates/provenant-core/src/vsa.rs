@@ -22,7 +22,7 @@ pub struct VsaInputs {
     /// Where the VSA came from.
     pub location: String,
     /// The envelope (or why it could not be read).
-    pub envelope: Result<Envelope, String>,
+    pub envelope: Result<Envelope, VsaReadError>,
     /// Trusted keys.
     pub keys: Vec<PublicKey>,
     /// When given, a valid signature must carry this key id.
@@ -38,6 +38,42 @@ pub struct VsaInputs {
     /// Required levels.
     pub levels: Vec<String>,
 }
+
+/// Why a VSA file yields no envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VsaReadError {
+    /// The file is not a DSSE envelope (nor a JSON-lines file holding one).
+    Unreadable {
+        /// The file.
+        location: String,
+        /// Why.
+        error: provenant_formats::dsse::DsseError,
+    },
+    /// Its one JSON line is not a DSSE envelope.
+    Line(provenant_formats::dsse::DsseError),
+    /// It holds several VSAs.
+    Several {
+        /// The file.
+        location: String,
+        /// How many lines.
+        count: usize,
+    },
+}
+
+impl std::fmt::Display for VsaReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unreadable { location, error } => write!(f, "{location}: {error}"),
+            Self::Line(e) => write!(f, "{e}"),
+            Self::Several { location, count } => {
+                write!(f, "{location}: {count} VSAs in one file; give one")
+            }
+        }
+    }
+}
+
+impl std::error::Error for VsaReadError {}
 
 /// How a level string reads.
 #[derive(Debug, PartialEq, Eq)]
@@ -141,7 +177,13 @@ fn vsa_checks(inputs: &VsaInputs, evref: &EvidenceRef) -> Vec<Check> {
     let ev = || vec![evref.clone()];
     let env = match &inputs.envelope {
         Ok(e) => e,
-        Err(e) => return vec![Check::fail(CheckCode::EvidenceUnreadable, e.clone(), ev())],
+        Err(e) => {
+            return vec![Check::fail(
+                CheckCode::EvidenceUnreadable,
+                e.to_string(),
+                ev(),
+            )]
+        }
     };
     // With a key id, only signatures carrying it count (slsa-verifier --public-key-id).
     let candidate = match &inputs.key_id {

@@ -3,6 +3,24 @@
 
 use provenant_formats::gate::{Finding, GateKind, GateReport};
 
+/// A requirement that cannot be read: the value as written, or the parser's error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequirementError {
+    /// `--require-gate` / `gates.required` names no gate kind.
+    #[error("unknown gate kind {0:?}: use sast, sca, dast or ci-run, optionally followed by :TOOL[,TOOL]")]
+    GateKind(String),
+    /// `--allowed-merge-method` / `allowedMergeMethods` names no merge method.
+    #[error("unknown merge method {0:?}: use merge, squash or rebase")]
+    MergeMethod(String),
+    /// A waivers file that is not strict JSON.
+    #[error(transparent)]
+    Json(#[from] provenant_formats::json::JsonError),
+    /// A waivers file of the wrong shape (unknown or missing fields, wrong types).
+    #[error(transparent)]
+    Shape(#[from] serde_json::Error),
+}
+
 /// A gate the policy requires: a kind, and optionally which tools count (case-insensitive
 /// names; empty: any tool).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +33,7 @@ pub struct GateRequirement {
 
 impl GateRequirement {
     /// Parse `sast`, `sca:grype,trivy`, `dast:zap`, `ci-run:release.yml`.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, RequirementError> {
         let (kind, tools) = match s.split_once(':') {
             Some((k, t)) => (
                 k,
@@ -31,11 +49,7 @@ impl GateRequirement {
             "sca" => GateKind::Sca,
             "dast" => GateKind::Dast,
             "ci-run" | "ci" => GateKind::CiRun,
-            other => {
-                return Err(format!(
-                    "unknown gate kind {other:?}: use sast, sca, dast or ci-run, optionally followed by :TOOL[,TOOL]"
-                ))
-            }
+            other => return Err(RequirementError::GateKind(other.to_owned())),
         };
         Ok(Self { kind, tools })
     }
@@ -140,19 +154,17 @@ impl Waiver {
 }
 
 /// Parse a waivers file: a JSON list of waivers or `{"waivers": [...]}`.
-pub fn parse_waivers(bytes: &[u8]) -> Result<Vec<Waiver>, String> {
+pub fn parse_waivers(bytes: &[u8]) -> Result<Vec<Waiver>, RequirementError> {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Doc {
         waivers: Vec<Waiver>,
     }
-    let v = provenant_formats::json::parse_strict(bytes).map_err(|e| e.to_string())?;
+    let v = provenant_formats::json::parse_strict(bytes)?;
     if v.is_array() {
-        serde_json::from_value(v).map_err(|e| e.to_string())
+        Ok(serde_json::from_value(v)?)
     } else {
-        serde_json::from_value::<Doc>(v)
-            .map(|d| d.waivers)
-            .map_err(|e| e.to_string())
+        Ok(serde_json::from_value::<Doc>(v).map(|d| d.waivers)?)
     }
 }
 
@@ -207,14 +219,12 @@ impl MergeMethod {
     }
 
     /// From `merge`, `squash` or `rebase` (`fast-forward` and `ff` are rebase).
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, RequirementError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "merge" => Ok(Self::Merge),
             "squash" => Ok(Self::Squash),
             "rebase" | "fast-forward" | "ff" => Ok(Self::Rebase),
-            other => Err(format!(
-                "unknown merge method {other:?}: use merge, squash or rebase"
-            )),
+            other => Err(RequirementError::MergeMethod(other.to_owned())),
         }
     }
 }

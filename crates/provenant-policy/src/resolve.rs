@@ -764,7 +764,7 @@ fn gate_spec(f: &PolicyFlags, errors: &mut Vec<Diagnostic>) -> (GateSpec, Review
     for m in &g.allowed_merge_method {
         match MergeMethod::parse(m) {
             Ok(m) => methods.push(m),
-            Err(e) => errors.push(error("--allowed-merge-method", e)),
+            Err(e) => errors.push(error("--allowed-merge-method", e.to_string())),
         }
     }
     let spec = GateSpec {
