@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod args;
 mod artifact;
 mod audit;
+mod audit_run;
 mod common;
 mod finish;
 mod gates;
@@ -54,7 +55,9 @@ enum Command {
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
     /// Audit sampling of releases: plan a sample size (`size`), evaluate deviations
-    /// (`evaluate`), and select releases from a population file reproducibly (`select`).
+    /// (`evaluate`), select releases from a population file reproducibly (`select`), verify
+    /// the sample into an evidence pack (`run`), re-perform a pack (`replay`), join the parts
+    /// of a sharded run (`merge`).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
 }

@@ -480,7 +480,7 @@ pub struct RunArgs {
     pub offline: bool,
 }
 
-fn parse_effective_time(s: &str) -> Result<jiff::Timestamp, String> {
+pub(super) fn parse_effective_time(s: &str) -> Result<jiff::Timestamp, String> {
     s.parse::<jiff::Timestamp>().map_err(|e| {
         format!("{s:?} is not an RFC 3339 time with an offset (e.g. 2026-06-30T23:59:59Z): {e}")
     })

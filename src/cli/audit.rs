@@ -9,8 +9,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
 use provenant_audit::{
-    evaluate, parse_population, sample_size, select, Conclusion, Method, Model, PopulationFormat,
-    Rate, SampleSize, SizePlan,
+    evaluate, parse_population, sample_size, select, Conclusion, Method, Model, Population,
+    PopulationFormat, Rate, SampleSize, SizePlan,
 };
 
 use super::common::{emit, read_limited, CliError};
@@ -28,6 +28,17 @@ pub enum AuditCommand {
     /// Select the releases to test from a population file (CSV or JSON lines), reproducibly
     /// from a recorded seed (docs/audit.md gives the algorithm). Exit 0, or 2.
     Select(SelectArgs),
+    /// Select, verify every sampled release with the verify engine, and write an evidence
+    /// pack. Exit 0 effective (or, without --tolerable-rate, every release verified), 1 not
+    /// effective (or a deviation found), 2 bad input, 3 an evidence source unreachable.
+    Run(Box<super::audit_run::RunCmdArgs>),
+    /// Check a pack against its manifest and re-perform every verification from the pack
+    /// alone, offline, at its recorded effective time. Exit 0 intact and reproduced, 1 not
+    /// (naming each file or release that differs), 2 an unreadable pack.
+    Replay(super::audit_run::ReplayArgs),
+    /// Join the part packs of a sharded run into one pack, refusing mismatched populations,
+    /// seeds or parameters, missing parts and duplicated releases. Exit codes as `run`.
+    Merge(super::audit_run::MergeArgs),
 }
 
 /// The distribution of `audit size`.
@@ -161,10 +172,13 @@ pub fn run(cmd: AuditCommand) -> Result<u8, CliError> {
         AuditCommand::Size(a) => size(&a),
         AuditCommand::Evaluate(a) => evaluate_cmd(&a),
         AuditCommand::Select(a) => select_cmd(&a),
+        AuditCommand::Run(a) => super::audit_run::run(&a),
+        AuditCommand::Replay(a) => super::audit_run::replay(&a),
+        AuditCommand::Merge(a) => super::audit_run::merge(&a),
     }
 }
 
-fn rate(flag: &str, text: &str) -> Result<Rate, CliError> {
+pub(super) fn rate(flag: &str, text: &str) -> Result<Rate, CliError> {
     text.parse()
         .map_err(|e| CliError::Input(format!("{flag} {text}: {e}")))
 }
@@ -189,7 +203,7 @@ fn json_line(v: &Value) -> Vec<u8> {
     s.into_bytes()
 }
 
-fn plan_size(
+pub(super) fn plan_size(
     confidence: &str,
     tolerable: &str,
     expected: &str,
@@ -296,8 +310,13 @@ fn evaluate_cmd(a: &EvaluateArgs) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn select_cmd(a: &SelectArgs) -> Result<u8, CliError> {
-    let method = match (a.method, &a.stratify_by, &a.weight_by) {
+/// The selection method the flags name.
+pub(super) fn method(
+    method: MethodArg,
+    stratify_by: Option<&String>,
+    weight_by: Option<&String>,
+) -> Result<Method, CliError> {
+    Ok(match (method, stratify_by, weight_by) {
         (MethodArg::Random, None, None) => Method::Random,
         (MethodArg::Systematic, None, None) => Method::Systematic,
         (MethodArg::Stratified, Some(c), None) => Method::Stratified { column: c.clone() },
@@ -322,20 +341,30 @@ fn select_cmd(a: &SelectArgs) -> Result<u8, CliError> {
                 "--weight-by is used only with --method pps".into(),
             ))
         }
-    };
+    })
+}
+
+/// Read and parse a population file (exit 2 with every problem).
+pub(super) fn load_population(file: &str) -> Result<(Population, Vec<u8>), CliError> {
     let bytes = read_limited(
-        &a.population,
+        file,
         provenant_audit::limits::MAX_POPULATION_BYTES,
         "population file",
     )?;
-    let path = Path::new(&a.population);
+    let path = Path::new(file);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let format = PopulationFormat::detect(&a.population, &bytes);
+    let format = PopulationFormat::detect(file, &bytes);
     let population = parse_population(&bytes, dir, format)
-        .map_err(|e| CliError::Input(format!("{}: {e}", a.population)))?;
+        .map_err(|e| CliError::Input(format!("{}: {e}", file)))?;
+    Ok((population, bytes))
+}
+
+fn select_cmd(a: &SelectArgs) -> Result<u8, CliError> {
+    let method = method(a.method, a.stratify_by.as_ref(), a.weight_by.as_ref())?;
+    let (population, _) = load_population(&a.population)?;
     let planned = match (&a.size, &a.confidence, &a.tolerable_rate) {
         (Some(_), _, _) => None,
         (None, Some(c), Some(t)) => Some(plan_size(

@@ -703,6 +703,9 @@ fn audit_help_snapshots() {
         &["audit", "size"],
         &["audit", "evaluate"],
         &["audit", "select"],
+        &["audit", "run"],
+        &["audit", "replay"],
+        &["audit", "merge"],
     ] {
         let (rc, out, _) = run(provenant().args(cmd).arg("--help"));
         assert_eq!(rc, 0, "{cmd:?}");

@@ -7,6 +7,7 @@
 
 mod action;
 mod audit;
+mod audit_run;
 mod cli;
 mod corpus;
 mod docs;

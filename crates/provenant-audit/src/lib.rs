@@ -18,9 +18,26 @@
 #![warn(missing_docs)]
 
 pub mod limits;
+mod pack;
 mod population;
+mod release;
+mod replay;
 mod select;
+mod shard;
 mod stats;
+mod summary;
+
+pub use pack::{
+    check_out, evidence_of, exit_code, manifest, outcome, pack_files, read_pack, report_path,
+    reports_of, write_atomically, ManifestCheck, Outcome, Pack, PackError, Parameters,
+    PopulationRecord, ReadPack, ReleaseRecord, Shard, MANIFEST, PACK_FORMAT,
+};
+pub use release::{
+    resolve_policy, sha256_hex, test_release, FileRecord, FileSource, ItemVerdict, ReleasePlan,
+    Role, SubjectPlan, Tested,
+};
+pub use replay::{compare, reselect, verdict_name, PackSource};
+pub use shard::{in_shard, merge, parse_shard, ShardError, MAX_SHARDS};
 
 pub use population::{
     parse_population, valid_id, EvidencePaths, Population, PopulationError, PopulationFormat,

@@ -363,7 +363,7 @@ pub fn sample_size(plan: &SizePlan) -> Result<SampleSize, StatsError> {
 }
 
 /// Whether the control can be relied on, from a sample's upper deviation limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Conclusion {
     /// The upper deviation limit is at or below the tolerable rate.
