@@ -381,7 +381,7 @@ fn gate_file(role: Role, location: &str, bytes: &[u8]) -> Result<GateFile, Strin
         Role::Dast => GateKind::Dast,
         _ => GateKind::CiRun,
     };
-    let reports = parse_gate(bytes).map_err(|e| e.to_string());
+    let reports = parse_gate(bytes);
     if let Ok(reports) = &reports {
         if let Some(r) = reports.iter().find(|r| r.kind != want) {
             return Err(format!(
