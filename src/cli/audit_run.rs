@@ -177,8 +177,11 @@ fn pool<T: Sync, R: Send>(
     items: &[T],
     jobs: usize,
     f: &(dyn Fn(&T, Option<&dyn XmlSchemaValidator>) -> R + Sync),
-) -> Vec<R> {
+) -> Result<Vec<R>, CliError> {
     let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    // Progress on stderr when it is a terminal (silent in pipes, CI logs and tests).
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, items.len().max(1)) {
@@ -193,13 +196,31 @@ fn pool<T: Sync, R: Send>(
                             *g = Some(r);
                         }
                     }
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if progress {
+                        super::common::emit_stderr(
+                            format!("\rverified {n}/{} ", items.len()).as_bytes(),
+                        );
+                    }
                 }
             });
         }
     });
+    if progress && !items.is_empty() {
+        super::common::emit_stderr(b"\n");
+    }
+    // Every item has its result, in order, or the run stops: a release is never dropped.
     slots
         .into_iter()
-        .filter_map(|m| m.into_inner().ok().flatten())
+        .enumerate()
+        .map(|(i, m)| {
+            m.into_inner().ok().flatten().ok_or_else(|| {
+                CliError::Input(format!(
+                    "internal error: item {} of the sample produced no result; nothing was written",
+                    i + 1
+                ))
+            })
+        })
         .collect()
 }
 
@@ -393,7 +414,7 @@ pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
         .collect();
     let tested = pool(&items, jobs(a.jobs), &|(_, _, p), xsd| {
         test_release(p, &src, xsd, now)
-    });
+    })?;
     let parameters = parameters(a, &method, (policy_sha, root_sha), now, &selection);
     let population = PopulationRecord {
         path: a.population.clone(),
@@ -493,7 +514,7 @@ pub fn replay(a: &ReplayArgs) -> Result<u8, CliError> {
             evidence: &evidence,
         };
         test_release(&r.plan, &src, xsd, now)
-    });
+    })?;
     for (r, t) in rp.pack.releases.iter().zip(&replayed) {
         diffs.extend(release_diff(r, t, &reports)?);
     }

@@ -161,6 +161,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 struct Reader<'a> {
     source: &'a dyn FileSource,
     files: Vec<FileRecord>,
+    /// Bytes read for this release so far: bounded in all, as `verify artifact` bounds them.
+    total: u64,
 }
 
 impl Reader<'_> {
@@ -181,7 +183,17 @@ impl Reader<'_> {
             sha256: r.as_ref().ok().map(|b| sha256_hex(b)),
             error: r.as_ref().err().cloned(),
         });
-        r.map_err(|e| format!("cannot read {} {location}: {e}", role.name()))
+        let bytes = r.map_err(|e| format!("cannot read {} {location}: {e}", role.name()))?;
+        self.total = self
+            .total
+            .saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+        let limit = provenant_formats::limits::MAX_EVIDENCE_TOTAL_BYTES;
+        if self.total > limit {
+            return Err(format!(
+                "the files of this release total more than {limit} bytes (reached at {location}): give the evidence of one release"
+            ));
+        }
+        Ok(bytes)
     }
 }
 
@@ -195,6 +207,7 @@ pub fn test_release(
     let mut reader = Reader {
         source,
         files: Vec::new(),
+        total: 0,
     };
     match prepare(plan, &mut reader, xsd) {
         Ok((inputs, trust, policy)) => {
