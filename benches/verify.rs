@@ -176,6 +176,7 @@ fn bench_bundles(c: &mut Criterion) {
         });
     }
     group.finish();
+    bench_engine(c, &clock, &corpus, &artifact[0]);
 
     // Paid once per process, not per bundle: part of the whole-process time bench/ measures.
     let root_bytes = read(&corpus, TRUSTED_ROOT);
@@ -186,6 +187,65 @@ fn bench_bundles(c: &mut Criterion) {
             TrustRoot::from_json(black_box(&root_bytes), TRUSTED_ROOT).expect("trusted root loads")
         });
     });
+    group.finish();
+}
+
+/// The whole engine per bundle, as `verify artifact` and `audit run` call it: evidence parsed
+/// from bytes, `provenant_core::verify` with a resolved policy, the report assembled. Against
+/// `bundle/parse+verify`, this is what the one-engine layer costs.
+fn bench_engine(c: &mut Criterion, clock: &Clock, corpus: &Path, digest: &Digest) {
+    use provenant_core::{Command, Evidence, Found, Inputs, Target, TrustRoots};
+    use provenant_model::{Subject, SubjectKind};
+    use provenant_policy::{Policy, PolicyFlags};
+    let trust = TrustRoots::sigstore(
+        TrustRoot::from_json(&read(corpus, TRUSTED_ROOT), TRUSTED_ROOT)
+            .expect("trusted root loads"),
+    );
+    let policy = Policy::resolve(
+        None,
+        PolicyFlags {
+            certificate_identity: Some(CONFORMANCE_SAN.into()),
+            certificate_oidc_issuer: Some(GITHUB_ISSUER.into()),
+            ..PolicyFlags::default()
+        },
+    )
+    .expect("the policy resolves");
+    let now = jiff::Timestamp::now();
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(1));
+    clock.configure(&mut group);
+    for (name, rel) in CASES {
+        let bytes = read(corpus, rel);
+        let inputs = || {
+            let mut i = Inputs::new(
+                Command::VerifyArtifact,
+                Target::Artifact(Subject {
+                    kind: SubjectKind::Digest,
+                    name: None,
+                    digests: vec![digest.clone()],
+                    size: None,
+                }),
+            );
+            i.evidence.push(Evidence::from_bytes(
+                "b.json",
+                Found::Given,
+                black_box(&bytes),
+            ));
+            i
+        };
+        let report = provenant_core::verify(&inputs(), &trust, &policy, now);
+        assert_eq!(
+            report.verdict,
+            provenant_model::Verdict::Pass,
+            "{name}: {:#?}",
+            report.checks
+        );
+        group.bench_function(format!("parse+verify+report/{name}"), |b| {
+            clock.iter(b, || {
+                provenant_core::verify(&inputs(), &trust, &policy, now)
+            });
+        });
+    }
     group.finish();
 }
 
