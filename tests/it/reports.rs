@@ -392,7 +392,7 @@ fn verify_vsa(vsa: &str, key: &str, digest: &str, extra: &[&str]) -> (i32, Value
             "--verifier-id",
             VERIFIER_ID,
             "--resource-uri",
-            ARTIFACT,
+            digest,
             "--format",
             "json",
         ])
@@ -550,7 +550,8 @@ fn an_unsigned_vsa_is_an_in_toto_statement_about_the_subject() {
     let p = &st["predicate"];
     assert_eq!(p["verifier"]["id"], VERIFIER_ID);
     assert!(p["verifier"]["version"]["provenant"].is_string());
-    assert_eq!(p["resourceUri"], ARTIFACT);
+    // The resource is the artifact's digest, not the local path it was read from.
+    assert_eq!(p["resourceUri"], digest);
     assert_eq!(p["verificationResult"], "PASSED");
     assert_eq!(
         p["verifiedLevels"],
