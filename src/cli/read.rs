@@ -108,8 +108,7 @@ pub fn waivers(path: Option<&str>) -> Result<Option<Vec<Waiver>>, CliError> {
     path.map(|f| {
         let bytes = read_limited(f, MAX_WAIVERS_BYTES, "waivers file")?;
         record(InputRole::Waivers, f, &bytes);
-        parse_waivers(&bytes)
-            .map_err(|e| CliError::Input(format!("{f}: {e}")))
+        parse_waivers(&bytes).map_err(|e| CliError::Input(format!("{f}: {e}")))
     })
     .transpose()
 }

@@ -1052,7 +1052,11 @@ fn expectations(policy: &Policy, trust: &TrustRoots) -> Expectations {
         }),
         signers,
         source: source_expect,
-        any_of: source.any_of.iter().map(|g| g.iter().map(source_map).collect()).collect(),
+        any_of: source
+            .any_of
+            .iter()
+            .map(|g| g.iter().map(source_map).collect())
+            .collect(),
         provenance_required: policy.provenance_required(),
         sbom: sbom_expect,
         gates,

@@ -38,7 +38,8 @@ pub fn check_sbom(parsed: &ParsedSbom, evref: &EvidenceRef, cx: &SbomContext<'_>
     let mut out = Vec::new();
     let standard = match sbom.standard {
         provenant_formats::sbom::SbomStandard::CycloneDx => "CycloneDX",
-        provenant_formats::sbom::SbomStandard::Spdx2 | provenant_formats::sbom::SbomStandard::Spdx3 => "SPDX",
+        provenant_formats::sbom::SbomStandard::Spdx2
+        | provenant_formats::sbom::SbomStandard::Spdx3 => "SPDX",
     };
     let label = format!("{standard} {}", sbom.spec_version);
     if !parsed.validated {

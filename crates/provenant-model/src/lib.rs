@@ -24,7 +24,7 @@ pub use check::{Check, CheckCode, Outcome, Verdict};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use report::{
     CertificateClaims, EvidenceKind, EvidenceRef, Expectations, GateExpectation, GateRow,
-    InputFile, InputRole, Inspection, KeyExpectation, LogEntryClaim, Material, MatcherExpectation,
-    OptOut, PolicyFileRef, ProvenanceClaim, Report, SignatureClaim, SignerClaim,
-    SignerExpectation, Subject, SubjectKind, TimeSource, ToolInfo, REPORT_SCHEMA_VERSION,
+    InputFile, InputRole, Inspection, KeyExpectation, LogEntryClaim, MatcherExpectation, Material,
+    OptOut, PolicyFileRef, ProvenanceClaim, Report, SignatureClaim, SignerClaim, SignerExpectation,
+    Subject, SubjectKind, TimeSource, ToolInfo, REPORT_SCHEMA_VERSION,
 };

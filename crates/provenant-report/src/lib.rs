@@ -115,7 +115,10 @@ fn expectation_facts(report: &Report) -> Vec<(String, String)> {
     put("threshold", s.threshold.to_string());
     put("trusted root", s.trusted_root.clone());
     if s.insecure_ignore_tlog {
-        put("transparency log", "not verified (--insecure-ignore-tlog)".into());
+        put(
+            "transparency log",
+            "not verified (--insecure-ignore-tlog)".into(),
+        );
     }
     let pairs = |m: &std::collections::BTreeMap<String, String>| {
         m.iter()

@@ -170,7 +170,10 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "\n</details>")?;
     let asked = crate::expectation_facts(report);
     if !asked.is_empty() || !report.inputs.is_empty() {
-        writeln!(w, "\n<details><summary>What was asked, and the files read</summary>\n")?;
+        writeln!(
+            w,
+            "\n<details><summary>What was asked, and the files read</summary>\n"
+        )?;
         if !asked.is_empty() {
             header(w, &["expectation", "value"])?;
             for (k, v) in &asked {

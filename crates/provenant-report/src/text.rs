@@ -90,7 +90,12 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
         }
     }
     if let Some(p) = report.expectations.as_ref().and_then(|e| e.policy.as_ref()) {
-        writeln!(w, "  policy   {} ({})", t(&p.path), t(&p.digest.to_string()))?;
+        writeln!(
+            w,
+            "  policy   {} ({})",
+            t(&p.path),
+            t(&p.digest.to_string())
+        )?;
     }
     if let Some(e) = &report.expectations {
         let s = &e.signers;
