@@ -88,6 +88,25 @@ fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
         .unwrap_or("(not recorded)")
 }
 
+/// One `<text>` element for one value: its first line, then a `<tspan>` per further line
+/// (so the page's element structure does not depend on how long a value is).
+fn text_lines(svg: &mut String, class: &str, x: u32, y: u32, lines: &[String]) {
+    let class = if class.is_empty() {
+        String::new()
+    } else {
+        format!(r#" class="{class}""#)
+    };
+    let _ = write!(svg, r#"<text{class} x="{x}" y="{y}">"#);
+    for (i, l) in lines.iter().enumerate() {
+        if i == 0 {
+            svg.push_str(&escape(l));
+        } else {
+            let _ = write!(svg, r#"<tspan x="{x}" dy="{LINE}">{}</tspan>"#, escape(l));
+        }
+    }
+    svg.push_str("</text>");
+}
+
 /// The wrapped lines of a node's values, for a box `w` wide.
 fn node_lines(w: u32, lines: &[String]) -> Vec<String> {
     let max = ((w - 20) as f64 / 7.3) as usize;
@@ -126,14 +145,12 @@ fn node(
         y + 20,
         escape(title)
     );
-    for (i, l) in node_lines(w, lines).iter().enumerate() {
-        let _ = write!(
-            svg,
-            r#"<text x="{}" y="{}">{}</text>"#,
-            x + 10,
-            y + 40 + LINE * i as u32,
-            escape(l)
-        );
+    let max = ((w - 20) as f64 / 7.3) as usize;
+    let mut row = 0;
+    for l in lines {
+        let wrapped = wrap(l, max);
+        text_lines(svg, "", x + 10, y + 40 + LINE * row, &wrapped);
+        row += wrapped.len() as u32;
     }
     svg.push_str("</g>");
 }
@@ -241,14 +258,7 @@ fn graph(report: &Report) -> String {
             r#"<g class="chain {}">"#,
             if b.ok { "verified" } else { "unverified" },
         );
-        for (i, line) in b.heading.iter().enumerate() {
-            let _ = write!(
-                svg,
-                r#"<text class="t" x="10" y="{}">{}</text>"#,
-                y + 14 + LINE * i as u32,
-                escape(line)
-            );
-        }
+        text_lines(&mut svg, "t", 10, y + 14, &b.heading);
         let top = y + LINE * b.heading.len() as u32 + 12;
         let th = b.top_height(&artifact);
         node(&mut svg, 10, top, 250, th, "artifact", &artifact, false);
