@@ -123,7 +123,8 @@ pub fn artifact(a: &ArtifactArgs, command: Command, renderer: Renderer) -> Resul
     let policy = a.resolve()?;
     let targets = a.outputs(renderer).check()?;
     let trust = read::trust_roots(&policy, &a.layout.layout_key)?;
-    let inputs = artifact_inputs(a, command, &policy, &trust, &targets)?;
+    let mut inputs = artifact_inputs(a, command, &policy, &trust, &targets)?;
+    inputs.files = read::take_files();
     let v = provenant_core::verify_detailed(&inputs, &trust, &policy, a.run.now());
     finish(&a.print, a.outputs(renderer), &a.policy, v)
 }
@@ -310,6 +311,7 @@ fn vsa(policy: &Policy, r: &VsaRun<'_>) -> Result<Report, CliError> {
         layout_keys: vec![],
     };
     let bytes = read_limited(r.file, MAX_EVIDENCE_BYTES, "VSA")?;
+    read::record(provenant_model::InputRole::Evidence, r.file, &bytes);
     let envelope = provenant_formats::dsse::parse_envelope(&bytes).or_else(|whole| {
         use provenant_core::VsaReadError;
         let lines: Vec<&[u8]> = bytes
@@ -337,7 +339,8 @@ fn vsa(policy: &Policy, r: &VsaRun<'_>) -> Result<Report, CliError> {
         resource_uri: r.resource_uri.to_owned(),
         levels: r.levels.to_vec(),
     }));
-    let inputs = Inputs::new(Command::VerifyVsa, target);
+    let mut inputs = Inputs::new(Command::VerifyVsa, target);
+    inputs.files = read::take_files();
     let v = provenant_core::verify_detailed(&inputs, &trust, policy, r.run.now());
     write_rego_input(r.write_rego_input, &v)?;
     Ok(v.report)

@@ -138,6 +138,7 @@ fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliErr
             provenant_formats::limits::MAX_EVIDENCE_BYTES,
             "evidence file",
         )?;
+        read::record(provenant_model::InputRole::Evidence, path, &bytes);
         inputs
             .evidence
             .push(Evidence::from_bytes(path.clone(), Found::Given, &bytes));
@@ -150,6 +151,7 @@ fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliErr
             risk: "plain HTTP to a registry that is not on this machine: what it served could have been changed in transit (digests still bind the manifest and blobs)".into(),
         });
     }
+    inputs.files = read::take_files();
     let v = provenant_core::verify_detailed(&inputs, &trust, &policy, p.run.now());
     finish(p.print, outputs, p.policy, v)
 }

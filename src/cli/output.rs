@@ -171,22 +171,6 @@ impl<'a> Outputs<'a> {
         Ok(targets)
     }
 
-    /// The policy file as a VSA names it.
-    fn policy_ref(&self) -> Result<Option<provenant_report::vsa::PolicyRef>, CliError> {
-        let Some(path) = self.policy else {
-            return Ok(None);
-        };
-        let file = std::fs::File::open(path)
-            .map_err(|e| CliError::Input(format!("cannot read policy {path}: {e}")))?;
-        let (digests, _) =
-            provenant_verify::digest_reader(file, &[provenant_model::DigestAlgorithm::Sha256])
-                .map_err(|e| CliError::Input(format!("cannot read policy {path}: {e}")))?;
-        Ok(Some(provenant_report::vsa::PolicyRef {
-            uri: path.to_owned(),
-            digest: digests.into_iter().next(),
-        }))
-    }
-
     fn render(
         &self,
         report: &Report,
@@ -208,7 +192,13 @@ impl<'a> Outputs<'a> {
             ReportFormat::Junit => junit::render(report, &mut buf),
             ReportFormat::Html => html::render(report, &mut buf),
             ReportFormat::Vsa => {
-                let st = vsa::statement(report, self.policy_ref()?.as_ref())
+                // The policy file the VSA names is the one the report records as applied (the
+                // digest of the bytes judged), not a second read of its path.
+                let named = self.policy.map(|p| vsa::PolicyRef {
+                    uri: p.to_owned(),
+                    digest: None,
+                });
+                let st = vsa::statement(report, named.as_ref())
                     .map_err(|e| CliError::Input(format!("--format vsa: {e}")))?;
                 match signer {
                     Some(s) => return s.envelope(&sanitize::to_json_vec(&st).unwrap_or_default()),

@@ -11,7 +11,7 @@ use provenant_formats::limits::{
     MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, MAX_EVIDENCE_TOTAL_BYTES, MAX_KEY_BYTES,
     MAX_TRUSTED_ROOT_BYTES, MAX_WAIVERS_BYTES,
 };
-use provenant_model::{Digest, DigestAlgorithm};
+use provenant_model::{Digest, DigestAlgorithm, InputFile, InputRole};
 use provenant_policy::{
     parse_policy, Policy, PolicyFile, PolicyFlags, RegoModule, Signers, MAX_POLICY_BYTES,
     MAX_REGO_BYTES,
@@ -25,12 +25,41 @@ fn sha256(bytes: &[u8]) -> Result<Digest, CliError> {
     provenant_verify::digest_reader(bytes, &[DigestAlgorithm::Sha256])
         .ok()
         .and_then(|(d, _)| d.into_iter().next())
-        .ok_or_else(|| CliError::Input("cannot hash the policy file".into()))
+        .ok_or_else(|| CliError::Input("cannot hash a file read".into()))
+}
+
+thread_local! {
+    /// Every file read on this thread since the last [`take_files`], with its SHA-256.
+    static READ: std::cell::RefCell<Vec<InputFile>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Record that `bytes` were read from `location` as `role` (hashed as read, so the report
+/// names exactly the bytes that were judged).
+pub fn record(role: InputRole, location: &str, bytes: &[u8]) {
+    let Ok(sha256) = sha256(bytes) else { return };
+    let f = InputFile {
+        role,
+        location: location.to_owned(),
+        sha256,
+    };
+    READ.with(|r| {
+        let mut r = r.borrow_mut();
+        if !r.contains(&f) {
+            r.push(f);
+        }
+    });
+}
+
+/// Every file read on this thread since the last call, for the report's `inputs` (a verify
+/// command reads on one thread, then calls this once before the engine).
+pub fn take_files() -> Vec<InputFile> {
+    READ.with(|r| std::mem::take(&mut *r.borrow_mut()))
 }
 
 /// Read and parse a policy file; any error refuses it (exit 2) with its line.
 pub fn policy_file(path: &str) -> Result<PolicyFile, CliError> {
     let bytes = read_limited(path, MAX_POLICY_BYTES, "policy file")?;
+    record(InputRole::Policy, path, &bytes);
     let document = parse_policy(&bytes).map_err(|errors| {
         let first = errors.first().map(ToString::to_string).unwrap_or_default();
         let more = match errors.len() {
@@ -61,6 +90,7 @@ pub fn rego(paths: &[String]) -> Result<Vec<RegoModule>, CliError> {
         .iter()
         .map(|p| {
             let bytes = read_limited(p, MAX_REGO_BYTES, "Rego policy")?;
+            record(InputRole::Rego, p, &bytes);
             let digest = sha256(&bytes)?;
             let source = String::from_utf8(bytes)
                 .map_err(|_| CliError::Input(format!("Rego policy {p} is not UTF-8 text")))?;
@@ -76,8 +106,9 @@ pub fn rego(paths: &[String]) -> Result<Vec<RegoModule>, CliError> {
 /// The --waivers file, parsed.
 pub fn waivers(path: Option<&str>) -> Result<Option<Vec<Waiver>>, CliError> {
     path.map(|f| {
-        parse_waivers(&read_limited(f, MAX_WAIVERS_BYTES, "waivers file")?)
-            .map_err(|e| CliError::Input(format!("{f}: {e}")))
+        let bytes = read_limited(f, MAX_WAIVERS_BYTES, "waivers file")?;
+        record(InputRole::Waivers, f, &bytes);
+        parse_waivers(&bytes).map_err(|e| CliError::Input(format!("{f}: {e}")))
     })
     .transpose()
 }
@@ -102,6 +133,7 @@ pub fn keys(paths: &[String]) -> Result<Vec<PublicKey>, CliError> {
         .iter()
         .map(|k| {
             let pem = read_limited(k, MAX_KEY_BYTES, "key")?;
+            record(InputRole::Key, k, &pem);
             let pem = String::from_utf8(pem)
                 .map_err(|_| CliError::Input(format!("key {k} is not PEM text")))?;
             PublicKey::from_pem(&pem, k).map_err(|e| CliError::Input(e.to_string()))
@@ -114,11 +146,17 @@ pub fn trusted_root(arg: Option<&str>) -> Result<TrustRoot, CliError> {
     let arg = arg.unwrap_or("public-good");
     if let Some(i) = Instance::from_name(arg) {
         if !Path::new(arg).exists() {
+            record(
+                InputRole::TrustedRoot,
+                &format!("embedded:{}", i.name()),
+                i.json().as_bytes(),
+            );
             return TrustRoot::embedded(i)
                 .map_err(|e| CliError::Input(format!("embedded trusted root {arg}: {e}")));
         }
     }
     let bytes = read_limited(arg, MAX_TRUSTED_ROOT_BYTES, "trusted root")?;
+    record(InputRole::TrustedRoot, arg, &bytes);
     TrustRoot::from_json(&bytes, arg).map_err(|e| {
         CliError::Input(format!(
             "{arg}: {e}; give a Sigstore trusted_root.json, or one of public-good, staging, github"
@@ -205,6 +243,7 @@ pub fn evidence(paths: &[String]) -> Result<Vec<Evidence>, CliError> {
     let mut out = Vec::with_capacity(paths.len());
     for b in paths {
         let bytes = read_limited(b, MAX_EVIDENCE_BYTES, "evidence file")?;
+        record(InputRole::Evidence, b, &bytes);
         total = total.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
         if total > MAX_EVIDENCE_TOTAL_BYTES {
             return Err(too_much(b));
@@ -220,6 +259,7 @@ pub fn evidence_beside(file: &str) -> Result<Vec<Evidence>, CliError> {
         let p = format!("{file}{suffix}");
         if Path::new(&p).is_file() {
             let bytes = read_limited(&p, MAX_EVIDENCE_BYTES, "evidence file")?;
+            record(InputRole::Evidence, &p, &bytes);
             return Ok(vec![Evidence::from_bytes(p, Found::Beside, &bytes)]);
         }
     }
@@ -230,7 +270,11 @@ pub fn evidence_beside(file: &str) -> Result<Vec<Evidence>, CliError> {
 pub fn sboms(paths: &[String]) -> Result<Vec<provenant_core::SbomFile>, CliError> {
     paths
         .iter()
-        .map(|p| Ok((p.clone(), super::sbom::load_parsed(p)?)))
+        .map(|p| {
+            let bytes = read_limited(p, provenant_formats::limits::MAX_SBOM_BYTES, "SBOM")?;
+            record(InputRole::Sbom, p, &bytes);
+            Ok((p.clone(), super::sbom::parse_loaded(&bytes)))
+        })
         .collect()
 }
 
@@ -247,6 +291,7 @@ pub fn gate_files(a: &GateArgs) -> Result<Vec<GateFile>, CliError> {
     for (files, flag, want) in groups {
         for f in files {
             let bytes = read_limited(f, MAX_GATE_REPORT_BYTES, "gate report")?;
+            record(InputRole::GateReport, f, &bytes);
             let reports = parse_gate(&bytes);
             if let Ok(reports) = &reports {
                 if let Some(r) = reports.iter().find(|r| r.kind != want) {
@@ -281,6 +326,7 @@ pub fn review(
     let mut values = Vec::new();
     for f in files {
         let bytes = read_limited(f, MAX_GATE_REPORT_BYTES, "review file")?;
+        record(InputRole::Review, f, &bytes);
         let v = provenant_formats::json::parse_strict(&bytes)
             .map_err(|e| CliError::Input(format!("{f}: {e}")))?;
         values.push(v);
@@ -334,6 +380,7 @@ pub fn layout(
     file: Option<&str>,
 ) -> Result<LayoutEvidence, CliError> {
     let bytes = read_limited(path, MAX_EVIDENCE_BYTES, "layout")?;
+    record(InputRole::Layout, path, &bytes);
     let dir = match links {
         Some(d) => std::path::PathBuf::from(d),
         None => Path::new(path)

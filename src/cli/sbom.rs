@@ -140,12 +140,10 @@ pub fn load(path: &str) -> Result<ParsedSbom, CliError> {
     })
 }
 
-/// Read an SBOM file and parse it; unreadable files are input errors, parse failures are
-/// returned for the report.
-pub fn load_parsed(path: &str) -> Result<Result<ParsedSbom, SbomError>, CliError> {
-    let bytes = read_limited(path, MAX_SBOM_BYTES, "SBOM")?;
+/// Parse SBOM bytes already read (bounded by the caller).
+pub fn parse_loaded(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
     let validator = xml_validator();
-    Ok(parse_sbom(&bytes, validator.as_deref()))
+    parse_sbom(bytes, validator.as_deref())
 }
 
 fn check(a: &CheckArgs) -> Result<u8, CliError> {

@@ -392,7 +392,7 @@ fn verify_vsa(vsa: &str, key: &str, digest: &str, extra: &[&str]) -> (i32, Value
             "--verifier-id",
             VERIFIER_ID,
             "--resource-uri",
-            ARTIFACT,
+            digest,
             "--format",
             "json",
         ])
@@ -550,7 +550,8 @@ fn an_unsigned_vsa_is_an_in_toto_statement_about_the_subject() {
     let p = &st["predicate"];
     assert_eq!(p["verifier"]["id"], VERIFIER_ID);
     assert!(p["verifier"]["version"]["provenant"].is_string());
-    assert_eq!(p["resourceUri"], ARTIFACT);
+    // The resource is the artifact's digest, not the local path it was read from.
+    assert_eq!(p["resourceUri"], digest);
     assert_eq!(p["verificationResult"], "PASSED");
     assert_eq!(
         p["verifiedLevels"],
@@ -1132,4 +1133,360 @@ fn provenance_writes_the_chain_and_the_report_formats() {
     // json is the chain here, as before.
     assert!(json(&p("chain.json"))["chains"].is_array());
     assert!(read(&p("p.html")).contains(r#"<svg id="provenance-graph""#));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What was asked, and what was read (issue 19, items 1, 2, 7)
+
+fn sha256_file(p: &str) -> String {
+    let bytes = std::fs::read(root().join(p)).unwrap_or_else(|_| std::fs::read(p).unwrap());
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes);
+    format!(
+        "sha256:{}",
+        d.as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+const IDENTITY_RE: &str =
+    r"^https://github\.com/provenant-test/app/\.github/workflows/release\.yml@refs/tags/v1\.0\.0$";
+
+#[test]
+fn every_report_records_what_was_asked_and_the_sha256_of_every_file_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| path(&dir, n);
+    let bom = p("bom.json");
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}"#,
+    )
+    .unwrap();
+    let (rc, out, err) = run(provenant()
+        .current_dir(root())
+        .args(["verify", "artifact", ARTIFACT])
+        .args([
+            "--bundle",
+            "testdata/release/hello-provenant.txt.sigstore.json",
+            "--bundle",
+            "testdata/release/hello-provenant.intoto.sigstore.json",
+            "--trusted-root",
+            "testdata/trust/trusted_root.json",
+            "--certificate-identity-regexp",
+            IDENTITY_RE,
+            "--certificate-oidc-issuer",
+            ISSUER,
+            "--commit",
+            "5f2ab4a3c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5",
+            "--sbom",
+            &bom,
+        ])
+        .args(to_files(
+            &dir,
+            &[
+                ("json", "r.json"),
+                ("html", "r.html"),
+                ("markdown", "r.md"),
+                ("vsa", "r.vsa.json"),
+            ],
+        )));
+    assert_eq!(rc, 0, "{out}{err}");
+    let report = json(&p("r.json"));
+    let e = &report["expectations"];
+    assert_eq!(e["signers"]["mode"], "keyless");
+    assert_eq!(e["signers"]["identity"]["match"], "regexp");
+    assert_eq!(e["signers"]["identity"]["value"], IDENTITY_RE);
+    assert_eq!(e["signers"]["issuer"]["value"], ISSUER);
+    assert_eq!(
+        e["signers"]["trusted_root"],
+        "testdata/trust/trusted_root.json"
+    );
+    assert_eq!(
+        e["source"]["commit"],
+        "5f2ab4a3c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5"
+    );
+    // Every file read, by the sha256 of its bytes.
+    let inputs = report["inputs"].as_array().unwrap();
+    for (role, file) in [
+        ("trusted-root", "testdata/trust/trusted_root.json"),
+        (
+            "evidence",
+            "testdata/release/hello-provenant.txt.sigstore.json",
+        ),
+        (
+            "evidence",
+            "testdata/release/hello-provenant.intoto.sigstore.json",
+        ),
+        ("sbom", bom.as_str()),
+    ] {
+        assert!(
+            inputs.iter().any(|i| i["role"] == role
+                && i["location"] == file
+                && i["sha256"] == sha256_file(file).as_str()),
+            "{role} {file} in {inputs:?}"
+        );
+    }
+    // No Rust Debug formatting anywhere; regexps as written (one backslash each).
+    let text = out;
+    let html = read(&p("r.html"));
+    let md = read(&p("r.md"));
+    for (name, doc) in [("text", &text), ("html", &html), ("markdown", &md)] {
+        for debug in ["Some(", "None", "CycloneDx", "Spdx2", "Json"] {
+            assert!(!doc.contains(debug), "{name} has {debug}: {doc}");
+        }
+    }
+    // Text and HTML print the regexp as written; Markdown escapes each backslash once (`\\.`
+    // renders as `\.`), never twice as a Debug string would.
+    for (name, doc) in [("text", &text), ("html", &html)] {
+        assert!(!doc.contains("\\\\."), "{name}: {doc}");
+    }
+    assert!(!md.contains("\\\\\\."), "{md}");
+    assert!(text.contains(IDENTITY_RE), "{text}");
+    assert!(text.contains("CycloneDX 1.5"), "{text}");
+    assert!(html.contains(r#"<section id="expectations">"#) && html.contains(IDENTITY_RE));
+    assert!(html.contains(r#"<section id="inputs">"#));
+    assert!(html.contains(&sha256_file(
+        "testdata/release/hello-provenant.intoto.sigstore.json"
+    )));
+    assert!(md.contains("regexp ^https://github\\\\.com/"), "{md}");
+    assert!(md.contains(&sha256_file("testdata/trust/trusted_root.json")));
+    // The VSA: resource by digest, policy (the flags) with the expectations, inputs by digest.
+    let vsa = json(&p("r.vsa.json"));
+    let pr = &vsa["predicate"];
+    assert_eq!(pr["resourceUri"], report["subject"]["digests"][0]);
+    assert_ne!(pr["policy"]["uri"], "provenant:verify-artifact");
+    assert_eq!(
+        pr["policy"]["annotations"]["expectations"]["signers"]["identity"]["value"],
+        IDENTITY_RE
+    );
+    for i in pr["inputAttestations"].as_array().unwrap() {
+        let uri = i["uri"].as_str().unwrap();
+        let hex = sha256_file(uri);
+        assert_eq!(
+            i["digest"]["sha256"].as_str(),
+            hex.strip_prefix("sha256:"),
+            "{uri}"
+        );
+    }
+}
+
+#[test]
+fn a_vsa_names_the_policy_file_applied_by_its_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = path(&dir, "policy.yaml");
+    std::fs::write(
+        &policy,
+        format!(
+            "apiVersion: provenant.dev/v1\nsigners:\n  - issuer: {ISSUER}\n    identity: {IDENTITY}\nprovenance:\n  required: true\n"
+        ),
+    )
+    .unwrap();
+    let (rc, out, err) = run(provenant().current_dir(root()).args([
+        "verify",
+        "artifact",
+        ARTIFACT,
+        "--bundle",
+        "testdata/release/hello-provenant.intoto.sigstore.json",
+        "--trusted-root",
+        "testdata/trust/trusted_root.json",
+        "--policy",
+        &policy,
+        "--format",
+        "vsa",
+    ]));
+    assert_eq!(rc, 0, "{out}{err}");
+    let st: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let pr = &st["predicate"];
+    assert_eq!(pr["policy"]["uri"], policy.as_str(), "{st}");
+    assert_eq!(
+        pr["policy"]["annotations"]["expectations"]["provenance_required"],
+        true
+    );
+    assert_eq!(
+        Some(pr["policy"]["digest"]["sha256"].as_str().unwrap()),
+        sha256_file(&policy).strip_prefix("sha256:")
+    );
+}
+
+#[test]
+fn sarif_results_of_gate_checks_point_at_the_gate_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| path(&dir, n);
+    // Scanned another commit than the one that shipped: the gate is not bound.
+    let scan = serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "CodeQL", "semanticVersion": "2.17.0", "rules": []}},
+            "versionControlProvenance": [{"repositoryUri": "https://github.com/o/app", "revisionId": "b".repeat(40)}],
+            "invocations": [{"executionSuccessful": true, "endTimeUtc": "2026-05-01T11:00:00Z"}],
+            "results": []
+        }]
+    });
+    std::fs::write(p("codeql.sarif"), scan.to_string()).unwrap();
+    let (rc, out, err) = run(provenant().current_dir(root()).args([
+        "gates",
+        "--commit",
+        &"a".repeat(40),
+        "--artifact",
+        ARTIFACT,
+        "--sarif",
+        &p("codeql.sarif"),
+        "--require-gate",
+        "sast",
+        "--format",
+        "sarif",
+    ]));
+    assert_eq!(rc, 1, "{out}{err}");
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let gate_results: Vec<&Value> = results
+        .iter()
+        .filter(|r| {
+            r["properties"]["evidence"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|e| e["location"] == p("codeql.sarif").as_str())
+        })
+        .collect();
+    assert!(!gate_results.is_empty(), "{out}");
+    for r in gate_results {
+        let uris: Vec<&str> = r["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                l["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert!(
+            uris.iter().all(|u| u.ends_with("/codeql.sarif")),
+            "{uris:?} in {r}"
+        );
+    }
+}
+
+#[test]
+fn text_groups_checks_under_a_heading_per_bundle() {
+    let (rc, out, err) = verify(true, &[]);
+    assert_eq!(rc, 0, "{err}");
+    let first = out
+        .find("evidence testdata/release/hello-provenant.txt.sigstore.json")
+        .unwrap_or_else(|| panic!("{out}"));
+    let second = out
+        .find("evidence testdata/release/hello-provenant.intoto.sigstore.json")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(first < second);
+    // Under each heading, that bundle's checks: the message signature's, then the DSSE one's.
+    let (a, b) = out.split_at(second);
+    assert!(
+        a[first..].contains("message-signature signature verified"),
+        "{out}"
+    );
+    assert!(b.contains("dsse signature verified") && !a.contains("dsse signature verified"));
+    // One bundle: no headings.
+    let (_, one, _) = run(provenant().current_dir(root()).args([
+        "verify",
+        "artifact",
+        ARTIFACT,
+        "--bundle",
+        "testdata/release/hello-provenant.txt.sigstore.json",
+        "--trusted-root",
+        "testdata/trust/trusted_root.json",
+        "--certificate-identity",
+        IDENTITY,
+        "--certificate-oidc-issuer",
+        ISSUER,
+    ]));
+    assert!(!one.contains("  evidence "), "{one}");
+}
+
+/// The HTML report at 1280 px, measured in Chromium: the provenance graph keeps every value in
+/// full (wrapped inside its box, inside the page), and no gate-table header is wrapped.
+#[test]
+fn html_graph_is_never_cut_and_gate_headers_do_not_wrap_at_1280px() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (rc, out, err) = verify(true, &["--format", "json"]);
+    assert_eq!(rc, 0, "{err}");
+    let mut report: Report = serde_json::from_str(&out).unwrap();
+    let long_builder = format!(
+        "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0/{}",
+        "very-long-segment-".repeat(6)
+    );
+    for s in &mut report.signatures {
+        if let Some(p) = &mut s.provenance {
+            p.builder_id = Some(long_builder.clone());
+        }
+    }
+    let evil = hostile_report();
+    for i in 0..3 {
+        let mut g = evil.gates[0].clone();
+        g.tool = "CodeQL".into();
+        g.version = Some("2.17.0".into());
+        g.binding = format!(
+            "scanned commit {} while {} shipped",
+            "b".repeat(40),
+            "a".repeat(40)
+        );
+        g.scanned = format!("commit {}", "b".repeat(40));
+        g.evidence =
+            format!("/tmp/some/long/directory/of/gate/reports/run-{i}/codeql-results.sarif");
+        report.gates.push(g);
+    }
+    let page = render(provenant_report::html::render, &report);
+    assert!(
+        page.contains(&long_builder),
+        "the full value is in the page"
+    );
+    // The page measured by a script of the test's own (the report's CSP forbids scripts: the
+    // copy drops it; the report itself stays script-free).
+    let csp_start = page
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
+    let csp_end = csp_start + page[csp_start..].find('>').unwrap() + 1;
+    let probe = r#"<script>
+const out = [];
+const svg = document.getElementById('provenance-graph');
+const sr = svg.getBoundingClientRect();
+if (sr.right > document.documentElement.clientWidth + 1) out.push('svg overflows the page: ' + sr.right);
+for (const g of svg.querySelectorAll('g.node')) {
+  const r = g.querySelector('rect').getBBox();
+  for (const t of g.querySelectorAll('text')) {
+    const b = t.getBBox();
+    if (b.x + b.width > r.x + r.width + 0.5 || b.y + b.height > r.y + r.height + 0.5) out.push('cut: ' + t.textContent);
+  }
+}
+for (const th of document.querySelectorAll('table.gates th')) {
+  const range = document.createRange(); range.selectNodeContents(th);
+  if (range.getClientRects().length > 1) out.push('wrapped header: ' + th.textContent);
+}
+document.body.setAttribute('data-probe', out.length ? out.join(' | ') : 'ok');
+</script>"#;
+    let mut probed = format!("{}{}", &page[..csp_start], &page[csp_end..]);
+    probed = probed.replace("</body>", &format!("{probe}</body>"));
+    let html = dir.path().join("long.html");
+    std::fs::write(&html, probed).unwrap();
+    let profile = dir.path().join("profile");
+    let out = headless(&browser, &profile)
+        .args([
+            "--window-size=1280,2000".to_owned(),
+            "--dump-dom".to_owned(),
+            format!("file://{}", html.display()),
+        ])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains(r#"data-probe="ok""#),
+        "{}",
+        dom.split("data-probe=").nth(1).unwrap_or(&dom)
+    );
+    // A print stylesheet is part of the page.
+    assert!(page.contains("@media print{"));
 }

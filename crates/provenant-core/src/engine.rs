@@ -13,8 +13,9 @@ use provenant_formats::gate::review::{ChangeReview, GitHistory};
 use provenant_formats::gate::GateReport;
 use provenant_formats::sbom::{ParsedSbom, SbomError};
 use provenant_model::{
-    Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, OptOut, Outcome, Report,
-    Subject, SubjectKind, ToolInfo,
+    Check, CheckCode, Digest, DigestAlgorithm, EvidenceKind, EvidenceRef, Expectations,
+    GateExpectation, InputFile, KeyExpectation, MatcherExpectation, OptOut, Outcome, PolicyFileRef,
+    Report, SignerExpectation, Subject, SubjectKind, ToolInfo,
 };
 use provenant_policy::{MatcherSpec, Policy, SbomFormat, Signers};
 use provenant_verify::layout::{LayoutArtifact, LayoutInput, LinkSource};
@@ -235,6 +236,9 @@ pub struct Inputs {
     pub layout: Option<LayoutEvidence>,
     /// Opt-outs the caller took while collecting (e.g. plain HTTP to a registry).
     pub opt_outs: Vec<OptOut>,
+    /// Every file the caller read for this run, with the SHA-256 of the bytes read; recorded
+    /// in the report as they are (the caller hashes as it reads, the engine does no I/O).
+    pub files: Vec<InputFile>,
 }
 
 impl std::fmt::Debug for dyn HistorySource {
@@ -256,6 +260,7 @@ impl Inputs {
             history: None,
             layout: None,
             opt_outs: vec![],
+            files: vec![],
         }
     }
 
@@ -308,7 +313,7 @@ pub fn verify_detailed(
             artifact_report(s, inputs, trust, policy, now, &now_s)
         }
     };
-    finalize(base, inputs, policy)
+    finalize(base, inputs, trust, policy)
 }
 
 /// The policy's signer as the verifier's signer policy: keys from the trust roots, or the
@@ -785,7 +790,7 @@ fn review_checks(inputs: &Inputs, policy: &Policy, commit: Option<&str>) -> Vec<
 }
 
 /// The policy's own checks, the opt-outs, and the Rego policies, over the finished report.
-fn finalize(base: Report, inputs: &Inputs, policy: &Policy) -> Verification {
+fn finalize(base: Report, inputs: &Inputs, trust: &TrustRoots, policy: &Policy) -> Verification {
     let Report {
         tool,
         evaluated_at,
@@ -893,6 +898,8 @@ fn finalize(base: Report, inputs: &Inputs, policy: &Policy) -> Verification {
             opt_outs.clone(),
         );
         r.gates.clone_from(&gates);
+        r.expectations = Some(expectations(policy, trust));
+        r.inputs.clone_from(&inputs.files);
         r
     };
     let before_rego = assemble(checks.clone());
@@ -910,6 +917,158 @@ fn finalize(base: Report, inputs: &Inputs, policy: &Policy) -> Verification {
     Verification {
         report: assemble(checks),
         rego_input,
+    }
+}
+
+/// What the policy asks, resolved, for the report: so a report alone says what was checked
+/// against what. Keys are named by fingerprint; regexps are kept as written.
+fn expectations(policy: &Policy, trust: &TrustRoots) -> Expectations {
+    use std::collections::BTreeMap;
+    let matcher = |m: &MatcherSpec| match m {
+        MatcherSpec::Exact(e) => MatcherExpectation::Exact(e.clone()),
+        MatcherSpec::Regexp(r) => MatcherExpectation::Regexp(r.clone()),
+    };
+    let mut signers = SignerExpectation {
+        threshold: policy.threshold(),
+        trusted_root: trust.sigstore.name().to_owned(),
+        insecure_ignore_tlog: policy.insecure_ignore_tlog(),
+        ..SignerExpectation::default()
+    };
+    match policy.signers() {
+        Signers::Keys { .. } => {
+            signers.mode = "keys".into();
+            signers.keys = trust
+                .keys
+                .iter()
+                .map(|k| KeyExpectation {
+                    location: k.location().to_owned(),
+                    algorithm: k.algorithm_name().to_owned(),
+                    fingerprint: k.material().fingerprint(),
+                })
+                .collect();
+        }
+        Signers::Keyless { identity, issuer } => {
+            signers.mode = "keyless".into();
+            signers.identity = identity.as_ref().map(matcher);
+            signers.issuer = issuer.as_ref().map(matcher);
+        }
+    }
+    let source_map = |s: &provenant_policy::SourcePolicy| {
+        let mut m = BTreeMap::new();
+        let mut put = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                m.insert(k.to_owned(), v.clone());
+            }
+        };
+        put("source-uri", &s.source_uri);
+        put("source-tag", &s.source_tag);
+        put("source-versioned-tag", &s.source_versioned_tag);
+        put("source-branch", &s.source_branch);
+        put("builder-id", &s.builder_id);
+        put("commit", &s.commit);
+        put("owner", &s.owner);
+        put("repo", &s.repo);
+        put("signer-repo", &s.signer_repo);
+        put("signer-workflow", &s.signer_workflow);
+        put("source-ref", &s.source_ref);
+        put("source-digest", &s.source_digest);
+        put("predicate-type", &s.predicate_type);
+        put("package-name", &s.package_name);
+        put("package-version", &s.package_version);
+        if s.deny_self_hosted_runners {
+            m.insert("deny-self-hosted-runners".into(), "true".into());
+        }
+        for (k, v) in &s.workflow_inputs {
+            m.insert(format!("build-workflow-input {k}"), v.clone());
+        }
+        m
+    };
+    let source = policy.source();
+    let mut source_expect = source_map(source);
+    if let Some(r) = policy.repository() {
+        source_expect.insert("repository".into(), r.to_owned());
+    }
+    let sbom = policy.sbom();
+    let mut sbom_expect = BTreeMap::new();
+    if sbom.required {
+        sbom_expect.insert("required".into(), "true".into());
+    }
+    if sbom.binding_required {
+        sbom_expect.insert("binding-required".into(), "true".into());
+    }
+    if let Some(f) = &sbom.formats {
+        sbom_expect.insert("formats".into(), format_names(f));
+    }
+    let g = policy.gates();
+    let gates = (policy.states_gates() || !g.waivers.is_empty()).then(|| GateExpectation {
+        required: g
+            .required
+            .iter()
+            .map(|r| {
+                if r.tools.is_empty() {
+                    r.kind.as_str().to_owned()
+                } else {
+                    format!("{}:{}", r.kind.as_str(), r.tools.join(","))
+                }
+            })
+            .collect(),
+        max_findings: g
+            .max_findings
+            .iter()
+            .map(|(s, n)| (s.as_str().to_owned(), *n))
+            .collect(),
+        unknown_severity: g
+            .unknown_severity
+            .map_or("critical", |s| s.as_str())
+            .to_owned(),
+        waivers: g
+            .waivers
+            .iter()
+            .map(|w| format!("{} (expires {})", w.id, w.expires))
+            .collect(),
+        require_signed: g.require_signed,
+        built_at: g.built_at.map(|t| t.to_string()),
+        committed_at: g.committed_at.map(|t| t.to_string()),
+    });
+    let r = policy.review();
+    let mut review = BTreeMap::new();
+    if r.require_review {
+        review.insert("required".into(), "true".into());
+        review.insert("min-approvals".into(), r.min_approvals.to_string());
+    }
+    if let Some(m) = &r.allowed_merge_methods {
+        review.insert(
+            "merge-methods".into(),
+            m.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
+        );
+    }
+    if r.accept_approvals_without_commit {
+        review.insert("accept-approvals-without-commit".into(), "true".into());
+    }
+    Expectations {
+        policy: policy.applied().map(|a| PolicyFileRef {
+            path: a.path.clone(),
+            digest: a.digest.clone(),
+        }),
+        signers,
+        source: source_expect,
+        any_of: source
+            .any_of
+            .iter()
+            .map(|g| g.iter().map(source_map).collect())
+            .collect(),
+        provenance_required: policy.provenance_required(),
+        sbom: sbom_expect,
+        gates,
+        review,
+        rego: policy
+            .rego()
+            .iter()
+            .map(|m| match &m.digest {
+                Some(d) => format!("{} ({d})", m.location),
+                None => m.location.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -387,7 +387,16 @@ fn sbom_out(bytes: &[u8], sure: bool) -> Option<Out> {
             };
             let mut out = Out::new(kind);
             out.fact("spec version", p.sbom.spec_version.clone());
-            out.fact("encoding", format!("{:?}", p.sbom.encoding));
+            out.fact(
+                "encoding",
+                match p.sbom.encoding {
+                    provenant_formats::sbom::SbomEncoding::Json => "json",
+                    provenant_formats::sbom::SbomEncoding::Xml => "xml",
+                    provenant_formats::sbom::SbomEncoding::Yaml => "yaml",
+                    provenant_formats::sbom::SbomEncoding::TagValue => "tag-value",
+                    provenant_formats::sbom::SbomEncoding::Rdf => "rdf",
+                },
+            );
             out.fact("components", p.sbom.components.len().to_string());
             for s in &p.sbom.subjects {
                 out.fact(

@@ -36,7 +36,12 @@ pub fn check_sbom(parsed: &ParsedSbom, evref: &EvidenceRef, cx: &SbomContext<'_>
     let ev = || vec![evref.clone()];
     let sbom = &parsed.sbom;
     let mut out = Vec::new();
-    let label = format!("{:?} {}", sbom.standard, sbom.spec_version);
+    let standard = match sbom.standard {
+        provenant_formats::sbom::SbomStandard::CycloneDx => "CycloneDX",
+        provenant_formats::sbom::SbomStandard::Spdx2
+        | provenant_formats::sbom::SbomStandard::Spdx3 => "SPDX",
+    };
+    let label = format!("{standard} {}", sbom.spec_version);
     if !parsed.validated {
         out.push(Check::fail(
             CheckCode::SbomInvalid,

@@ -307,7 +307,10 @@ fn vsa_checks(inputs: &VsaInputs, evref: &EvidenceRef) -> Vec<Check> {
         result == Some("PASSED"),
         CheckCode::VsaResultPassed,
         CheckCode::VsaResultFailed,
-        format!("verificationResult {result:?}"),
+        match result {
+            Some(r) => format!("verificationResult \"{r}\""),
+            None => "no verificationResult".to_owned(),
+        },
     );
     let have: Vec<String> = p
         .get("verifiedLevels")
@@ -330,9 +333,21 @@ fn vsa_checks(inputs: &VsaInputs, evref: &EvidenceRef) -> Vec<Check> {
             CheckCode::VsaLevelsMet,
             CheckCode::VsaLevelsNotMet,
             if unmet.is_empty() {
-                format!("levels {:?} attested ({have:?})", inputs.levels)
+                format!(
+                    "levels {} attested ({})",
+                    inputs.levels.join(", "),
+                    have.join(", ")
+                )
             } else {
-                format!("levels {unmet:?} not among {have:?}")
+                format!(
+                    "levels {} not among [{}]",
+                    unmet
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    have.join(", ")
+                )
             },
         );
     }

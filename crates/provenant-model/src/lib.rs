@@ -23,7 +23,8 @@ mod report;
 pub use check::{Check, CheckCode, Outcome, Verdict};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use report::{
-    CertificateClaims, EvidenceKind, EvidenceRef, GateRow, Inspection, LogEntryClaim, Material,
-    OptOut, ProvenanceClaim, Report, SignatureClaim, SignerClaim, Subject, SubjectKind, TimeSource,
-    ToolInfo, REPORT_SCHEMA_VERSION,
+    CertificateClaims, EvidenceKind, EvidenceRef, Expectations, GateExpectation, GateRow,
+    InputFile, InputRole, Inspection, KeyExpectation, LogEntryClaim, MatcherExpectation, Material,
+    OptOut, PolicyFileRef, ProvenanceClaim, Report, SignatureClaim, SignerClaim, SignerExpectation,
+    Subject, SubjectKind, TimeSource, ToolInfo, REPORT_SCHEMA_VERSION,
 };

@@ -305,6 +305,191 @@ pub struct Report {
     /// The security-gate table (one row per gate run examined), when gate evidence was given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<GateRow>,
+    /// What was asked: the resolved policy (flags and policy file merged), so a report alone
+    /// says what was checked against what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<Expectations>,
+    /// Every file the run read (policy, Rego, keys, trusted root, evidence, SBOMs, gate
+    /// reports, review documents, layout), with the SHA-256 of the bytes read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputFile>,
+}
+
+/// What role a file read by the run played.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum InputRole {
+    /// The `--policy` file.
+    Policy,
+    /// A `--rego` module.
+    Rego,
+    /// The `--waivers` file.
+    Waivers,
+    /// A public key trusted to sign (`--key`, `--layout-key`).
+    Key,
+    /// The Sigstore trusted root (a file, or an embedded instance).
+    TrustedRoot,
+    /// Signature or attestation evidence (bundle, envelope, signature file).
+    Evidence,
+    /// An SBOM file.
+    Sbom,
+    /// A gate report (SARIF, SCA, DAST, CI run).
+    GateReport,
+    /// A change-review document.
+    Review,
+    /// An in-toto layout.
+    Layout,
+}
+
+impl InputRole {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Policy => "policy",
+            Self::Rego => "rego",
+            Self::Waivers => "waivers",
+            Self::Key => "key",
+            Self::TrustedRoot => "trusted-root",
+            Self::Evidence => "evidence",
+            Self::Sbom => "sbom",
+            Self::GateReport => "gate-report",
+            Self::Review => "review",
+            Self::Layout => "layout",
+        }
+    }
+}
+
+/// One file the run read, and the SHA-256 of the bytes it read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// What it was read as.
+    pub role: InputRole,
+    /// Its path as given (`embedded:<name>` for an embedded trusted root).
+    pub location: String,
+    /// SHA-256 of the bytes read.
+    pub sha256: Digest,
+}
+
+/// A certificate identity or issuer as asked: an exact value or a regular expression (as
+/// written; provenant anchors it at both ends).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "match", content = "value", rename_all = "kebab-case")]
+pub enum MatcherExpectation {
+    /// Equal to this value.
+    Exact(String),
+    /// Matched in full by this regular expression.
+    Regexp(String),
+}
+
+impl std::fmt::Display for MatcherExpectation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exact(v) => f.write_str(v),
+            Self::Regexp(r) => write!(f, "regexp {r}"),
+        }
+    }
+}
+
+/// A public key trusted to sign, by location and fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyExpectation {
+    /// The key file as given.
+    pub location: String,
+    /// Its algorithm.
+    pub algorithm: String,
+    /// sha256 (hex) of its canonical encoding (equal for every encoding of one key).
+    pub fingerprint: String,
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignerExpectation {
+    /// `keyless` (Fulcio certificates) or `keys`.
+    pub mode: String,
+    /// The certificate identity (keyless).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MatcherExpectation>,
+    /// The OIDC issuer (keyless).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<MatcherExpectation>,
+    /// The trusted keys (keys).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<KeyExpectation>,
+    /// How many distinct signers must have signed.
+    pub threshold: usize,
+    /// The trusted root (an embedded instance's name, or a file).
+    pub trusted_root: String,
+    /// Transparency-log verification was skipped (an opt-out).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure_ignore_tlog: bool,
+}
+
+/// The security gates asked for, and their thresholds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateExpectation {
+    /// Required gates, as written (`sast`, `sca:grype,trivy`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
+    /// Most open findings allowed per severity.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub max_findings: std::collections::BTreeMap<String, usize>,
+    /// What a finding of unknown severity counts as.
+    pub unknown_severity: String,
+    /// Waived finding ids (with their expiry).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<String>,
+    /// Only signed gate attestations satisfy a required gate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_signed: bool,
+    /// `--built-at` (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built_at: Option<String>,
+    /// `--committed-at` (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_at: Option<String>,
+}
+
+/// The policy file applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyFileRef {
+    /// Its path as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub digest: Digest,
+}
+
+/// What was asked, resolved: the policy file and the flags merged (flags win).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expectations {
+    /// The policy file, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyFileRef>,
+    /// Who must have signed, against which trusted root.
+    pub signers: SignerExpectation,
+    /// Source and build expectations by flag name (`source-uri`, `commit`, `builder-id`, ...).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub source: std::collections::BTreeMap<String, String>,
+    /// Groups of alternatives (a policy file's `builders`, `source.refs`, ...): within each
+    /// group one alternative must hold in full; every group must.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<Vec<std::collections::BTreeMap<String, String>>>,
+    /// SLSA provenance is required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provenance_required: bool,
+    /// SBOM requirements (`required`, `binding-required`, `formats`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sbom: std::collections::BTreeMap<String, String>,
+    /// The security gates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gates: Option<GateExpectation>,
+    /// Change-review requirements (`min-approvals`, `merge-methods`, ...), when review
+    /// evidence is asked for or given.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub review: std::collections::BTreeMap<String, String>,
+    /// Rego modules applied, as `path (sha256:...)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rego: Vec<String>,
 }
 
 /// One row of the security-gate table: a gate run, what it scanned, whether it is bound to what
@@ -359,6 +544,8 @@ impl Report {
             signatures,
             opt_outs,
             gates: Vec::new(),
+            expectations: None,
+            inputs: Vec::new(),
         }
     }
 }

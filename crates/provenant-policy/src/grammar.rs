@@ -41,7 +41,7 @@ pub enum GrammarError {
         form: &'static str,
     },
     /// A regexp that does not compile as provenant anchors it.
-    #[error("{value:?} is not a valid regexp: {}", one_line(source))]
+    #[error("\"{value}\" is not a valid regexp: {}", one_line(source))]
     Regexp {
         /// The regexp as written.
         value: String,

@@ -475,12 +475,12 @@ fn regexp_rules(re: &str, path: &str, what: &str, sink: &mut Sink<'_>) {
             // '.*'): allowed, and recorded as an opt-out in every report.
             sink.warn(
                 path,
-                format!("{re:?} accepts any OIDC issuer: the same identity issued by another provider passes; every report records this opt-out. Name the issuer you trust"),
+                format!("\"{re}\" accepts any OIDC issuer: the same identity issued by another provider passes; every report records this opt-out. Name the issuer you trust"),
             );
         } else {
             sink.error(
                 path,
-                format!("{re:?} accepts any {what}: name the one you trust"),
+                format!("\"{re}\" accepts any {what}: name the one you trust"),
             );
         }
         return;
@@ -489,7 +489,7 @@ fn regexp_rules(re: &str, path: &str, what: &str, sink: &mut Sink<'_>) {
         sink.warn(
             path,
             format!(
-                "regexp {re:?} is not anchored: provenant anchors it at both ends, but cosign and other tools match it anywhere (release.yml.attacker.yml, repo-evil pass there); write ^...$"
+                "regexp \"{re}\" is not anchored: provenant anchors it at both ends, but cosign and other tools match it anywhere (release.yml.attacker.yml, repo-evil pass there); write ^...$"
             ),
         );
     }
@@ -507,7 +507,7 @@ fn regexp_rules(re: &str, path: &str, what: &str, sink: &mut Sink<'_>) {
             sink.warn(
                 path,
                 format!(
-                    "identity regexp {re:?} also accepts {first:?} ({why}){more}: pin the host, owner, repository and workflow file you trust"
+                    "identity regexp \"{re}\" also accepts {first:?} ({why}){more}: pin the host, owner, repository and workflow file you trust"
                 ),
             );
         }

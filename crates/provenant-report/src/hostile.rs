@@ -230,6 +230,20 @@ fn assert_nothing_hidden(name: &str, s: &str, allow_esc: bool) {
 }
 
 /// The structural characters of a format, counted.
+/// `s` without `<tspan ...>` and `</tspan>` tags (the text inside kept).
+fn strip_tspans(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("<tspan ") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.replace("</tspan>", "")
+}
+
 fn shape(s: &str, structural: &str) -> Vec<usize> {
     let mut v = vec![s.lines().count()];
     v.extend(structural.chars().map(|c| s.matches(c).count()));
@@ -273,6 +287,13 @@ fn no_field_can_forge_output_in_any_format() {
     ];
     for (name, render, structural) in line_formats {
         let (good, bad) = (render(&benign), render(&hostile));
+        // The HTML graph wraps long values into `<tspan>` lines: how many depends on length,
+        // not on content, so they are left out of the comparison (a forged one is escaped).
+        let (good, bad) = if name == "html" {
+            (strip_tspans(&good), strip_tspans(&bad))
+        } else {
+            (good, bad)
+        };
         assert_nothing_hidden(name, &bad, name == "text colour");
         assert_eq!(
             shape(&bad, structural),

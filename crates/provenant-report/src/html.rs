@@ -38,25 +38,49 @@ svg .bad rect{stroke:#cf222e}
 svg line.ok{stroke:#1a7f37;stroke-width:2}svg line.bad{stroke:#cf222e;stroke-width:2;stroke-dasharray:6 4}
 svg text.lbl{font-size:11px;fill:#57606a}
 footer{margin-top:30px;color:#656d76;font-size:12px}
+svg#provenance-graph{display:block;width:100%;max-width:1120px;height:auto}
+table.gates{table-layout:auto}table.gates th{white-space:nowrap}
+table.gates td{word-break:normal;overflow-wrap:anywhere}
+table.facts th{white-space:nowrap;width:1%}table.facts td{overflow-wrap:anywhere;word-break:normal}
+@media print{
+body{font-size:11px}main{max-width:none;padding:0 4mm}
+header.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+h2{break-after:avoid}tr,li,g.chain{break-inside:avoid}
+table{font-size:10px}th,td{padding:2px 4px}
+svg#provenance-graph{max-width:100%}
+footer{break-before:avoid}
+}
 ";
 
 /// The CSP hash of [`CSS`] (`sha256-` and the base64 of its SHA-256): the page's one style
 /// sheet is the only style it applies, so even markup that slipped past escaping could not
 /// restyle the verdict. A test recomputes it (tests/it/reports.rs).
-const CSS_SHA256: &str = "shFNSpaU6eSYDhXvNRsQi5tLfAY1lwoGBPmneeGuGwI=";
+const CSS_SHA256: &str = "R9r0IAo2oOBD7IwzAcMfuuM1xMdt21RGNJAf2EFEBOM=";
 
-/// Shorten `s` to `max` characters, keeping both ends.
-fn clip(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max {
-        return s.to_owned();
+/// Cut `s` into lines of at most `max` characters, preferring to break after `/`, `@`, `:`,
+/// `-` or a space in the second half of a line; nothing is dropped (a graph label is never
+/// cut short, so a printed report keeps every value).
+fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(8);
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while chars.len() - start > max {
+        let window = &chars[start..start + max];
+        let cut = window
+            .iter()
+            .rposition(|c| matches!(c, '/' | '@' | ':' | '-' | ' '))
+            .filter(|&i| i + 1 >= max / 2)
+            .map_or(max, |i| i + 1);
+        out.push(chars[start..start + cut].iter().collect());
+        start += cut;
     }
-    let head = (max - 1) / 2;
-    let tail = max - 1 - head;
-    let start: String = s.chars().take(head).collect();
-    let end: String = s.chars().skip(n - tail).collect();
-    format!("{start}…{end}")
+    out.push(chars[start..].iter().collect());
+    out
 }
+
+/// Line height of node text in the graph.
+const LINE: u32 = 18;
 
 fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr)
@@ -64,7 +88,38 @@ fn get<'a>(v: &'a Value, ptr: &str) -> &'a str {
         .unwrap_or("(not recorded)")
 }
 
-/// A box with a bold title and up to two lines, the full text as its tooltip.
+/// One `<text>` element for one value: its first line, then a `<tspan>` per further line
+/// (so the page's element structure does not depend on how long a value is).
+fn text_lines(svg: &mut String, class: &str, x: u32, y: u32, lines: &[String]) {
+    let class = if class.is_empty() {
+        String::new()
+    } else {
+        format!(r#" class="{class}""#)
+    };
+    let _ = write!(svg, r#"<text{class} x="{x}" y="{y}">"#);
+    for (i, l) in lines.iter().enumerate() {
+        if i == 0 {
+            svg.push_str(&escape(l));
+        } else {
+            let _ = write!(svg, r#"<tspan x="{x}" dy="{LINE}">{}</tspan>"#, escape(l));
+        }
+    }
+    svg.push_str("</text>");
+}
+
+/// The wrapped lines of a node's values, for a box `w` wide.
+fn node_lines(w: u32, lines: &[String]) -> Vec<String> {
+    let max = ((w - 20) as f64 / 7.3) as usize;
+    lines.iter().flat_map(|l| wrap(l, max)).collect()
+}
+
+/// The height of a box `w` wide holding `lines` (wrapped).
+fn node_height(w: u32, lines: &[String]) -> u32 {
+    30 + LINE * node_lines(w, lines).len() as u32
+}
+
+/// A box with a bold title and its lines, each wrapped to the box's width (never cut); the
+/// full text is also its tooltip.
 #[allow(clippy::too_many_arguments)]
 fn node(
     svg: &mut String,
@@ -76,7 +131,6 @@ fn node(
     lines: &[String],
     bad: bool,
 ) {
-    let max = ((w - 20) as f64 / 7.3) as usize;
     // The tooltip's lines are ours; each line's text is escaped on its own.
     let tip: Vec<String> = std::iter::once(title)
         .chain(lines.iter().map(String::as_str))
@@ -91,14 +145,12 @@ fn node(
         y + 20,
         escape(title)
     );
-    for (i, l) in lines.iter().enumerate() {
-        let _ = write!(
-            svg,
-            r#"<text x="{}" y="{}">{}</text>"#,
-            x + 10,
-            y + 40 + 18 * i as u32,
-            escape(&clip(l, max))
-        );
+    let max = ((w - 20) as f64 / 7.3) as usize;
+    let mut row = 0;
+    for l in lines {
+        let wrapped = wrap(l, max);
+        text_lines(svg, "", x + 10, y + 40 + LINE * row, &wrapped);
+        row += wrapped.len() as u32;
     }
     svg.push_str("</g>");
 }
@@ -121,9 +173,36 @@ fn edge(svg: &mut String, (x1, y1): (u32, u32), (x2, y2): (u32, u32), label: &st
     );
 }
 
-/// The provenance graph of every signature, as inline SVG.
+/// One chain of the graph: its heading lines and the four boxes' lines.
+struct ChainBoxes {
+    ok: bool,
+    heading: Vec<String>,
+    build: Vec<String>,
+    source: Vec<String>,
+    signer: Vec<String>,
+}
+
+impl ChainBoxes {
+    fn top_height(&self, artifact: &[String]) -> u32 {
+        node_height(250, artifact)
+            .max(node_height(330, &self.build))
+            .max(node_height(370, &self.source))
+    }
+
+    fn height(&self, artifact: &[String]) -> u32 {
+        // heading, top row, gap, signer row, gap
+        LINE * self.heading.len() as u32
+            + 12
+            + self.top_height(artifact)
+            + 30
+            + node_height(330, &self.signer)
+            + 24
+    }
+}
+
+/// The provenance graph of every signature, as inline SVG. Every value is drawn in full,
+/// wrapped to its box (boxes grow to fit), and the SVG scales down to the page's width.
 fn graph(report: &Report) -> String {
-    const ROW: u32 = 210;
     let chain = chain_json(report);
     let links: Vec<&Value> = chain["chains"].as_array().into_iter().flatten().collect();
     let subject = crate::subject_label(report);
@@ -133,87 +212,67 @@ fn graph(report: &Report) -> String {
         .first()
         .map(ToString::to_string)
         .unwrap_or_default();
-    let height = 10 + ROW * links.len() as u32;
+    let artifact = [subject, digest];
+    let boxes: Vec<ChainBoxes> = links
+        .iter()
+        .map(|l| {
+            let ok = l["verified"] == true;
+            let status = if ok {
+                "verified".to_owned()
+            } else {
+                match l["why_not"].as_str() {
+                    Some(w) => format!("NOT VERIFIED: {w}"),
+                    None => "NOT VERIFIED".to_owned(),
+                }
+            };
+            ChainBoxes {
+                ok,
+                heading: wrap(&format!("{} [{status}]", get(l, "/evidence")), 135),
+                build: vec![
+                    get(l, "/build/builder_id").to_owned(),
+                    format!("run {}", get(l, "/build/invocation")),
+                ],
+                source: vec![
+                    match l.pointer("/source/ref").and_then(Value::as_str) {
+                        Some(r) => format!("{}@{r}", get(l, "/source/repository")),
+                        None => get(l, "/source/repository").to_owned(),
+                    },
+                    format!("commit {}", get(l, "/source/commit")),
+                ],
+                signer: vec![
+                    get(l, "/signer/identity").to_owned(),
+                    format!("issuer {}", get(l, "/signer/issuer")),
+                ],
+            }
+        })
+        .collect();
+    let height = 10 + boxes.iter().map(|b| b.height(&artifact)).sum::<u32>();
     let mut svg = format!(
-        r#"<svg id="provenance-graph" role="img" aria-label="provenance graph" viewBox="0 0 1120 {height}" width="1120" height="{height}">"#
+        r#"<svg id="provenance-graph" role="img" aria-label="provenance graph" viewBox="0 0 1120 {height}" width="1120" height="{height}" preserveAspectRatio="xMinYMin meet">"#
     );
     svg.push_str(r##"<defs><marker id="a-ok" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1a7f37"/></marker><marker id="a-bad" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#cf222e"/></marker></defs>"##);
-    for (i, l) in links.iter().enumerate() {
-        let y = 10 + ROW * i as u32;
-        let ok = l["verified"] == true;
-        let status = if ok {
-            "verified".to_owned()
-        } else {
-            match l["why_not"].as_str() {
-                Some(w) => format!("NOT VERIFIED: {w}"),
-                None => "NOT VERIFIED".to_owned(),
-            }
-        };
+    let mut y = 10;
+    for b in &boxes {
         let _ = write!(
             svg,
-            r#"<g class="chain {}"><text class="t" x="10" y="{}">{}</text>"#,
-            if ok { "verified" } else { "unverified" },
-            y + 14,
-            escape(&clip(&format!("{} [{status}]", get(l, "/evidence")), 135))
+            r#"<g class="chain {}">"#,
+            if b.ok { "verified" } else { "unverified" },
         );
-        let top = y + 26;
-        node(
-            &mut svg,
-            10,
-            top,
-            250,
-            80,
-            "artifact",
-            &[subject.clone(), digest.clone()],
-            false,
-        );
-        node(
-            &mut svg,
-            330,
-            top,
-            330,
-            80,
-            "build",
-            &[
-                get(l, "/build/builder_id").to_owned(),
-                format!("run {}", get(l, "/build/invocation")),
-            ],
-            !ok,
-        );
-        node(
-            &mut svg,
-            740,
-            top,
-            370,
-            80,
-            "source",
-            &[
-                match l.pointer("/source/ref").and_then(Value::as_str) {
-                    Some(r) => format!("{}@{r}", get(l, "/source/repository")),
-                    None => get(l, "/source/repository").to_owned(),
-                },
-                format!("commit {}", get(l, "/source/commit")),
-            ],
-            !ok,
-        );
-        node(
-            &mut svg,
-            330,
-            top + 110,
-            330,
-            64,
-            "signer",
-            &[
-                get(l, "/signer/identity").to_owned(),
-                format!("issuer {}", get(l, "/signer/issuer")),
-            ],
-            !ok,
-        );
+        text_lines(&mut svg, "t", 10, y + 14, &b.heading);
+        let top = y + LINE * b.heading.len() as u32 + 12;
+        let th = b.top_height(&artifact);
+        node(&mut svg, 10, top, 250, th, "artifact", &artifact, false);
+        node(&mut svg, 330, top, 330, th, "build", &b.build, !b.ok);
+        node(&mut svg, 740, top, 370, th, "source", &b.source, !b.ok);
+        let sy = top + th + 30;
+        let sh = node_height(330, &b.signer);
+        node(&mut svg, 330, sy, 330, sh, "signer", &b.signer, !b.ok);
         let mid = top + 40;
-        edge(&mut svg, (260, mid), (328, mid), "built by", ok);
-        edge(&mut svg, (660, mid), (738, mid), "from", ok);
-        edge(&mut svg, (495, top + 110), (495, top + 82), "signed", ok);
+        edge(&mut svg, (260, mid), (328, mid), "built by", b.ok);
+        edge(&mut svg, (660, mid), (738, mid), "from", b.ok);
+        edge(&mut svg, (495, sy), (495, top + th + 2), "signed", b.ok);
         svg.push_str("</g>");
+        y += b.height(&artifact);
     }
     svg.push_str("</svg>");
     svg
@@ -311,6 +370,33 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
     }
     h.push_str("</table></section>\n");
 
+    let asked = crate::expectation_facts(report);
+    if !asked.is_empty() {
+        h.push_str("<section id=\"expectations\"><h2>What was asked</h2><table class=\"facts\">");
+        for (k, v) in &asked {
+            let _ = write!(
+                h,
+                r#"<tr><th>{}</th><td class="mono">{}</td></tr>"#,
+                escape(k),
+                escape(v)
+            );
+        }
+        h.push_str("</table></section>\n");
+    }
+    if !report.inputs.is_empty() {
+        h.push_str("<section id=\"inputs\"><h2>Files read</h2><table class=\"facts\"><tr><th>role</th><th>file</th><th>sha256</th></tr>");
+        for f in &report.inputs {
+            let _ = write!(
+                h,
+                r#"<tr><td class="nw">{}</td><td class="mono">{}</td><td class="mono">{}</td></tr>"#,
+                f.role.as_str(),
+                escape(&f.location),
+                escape(&f.sha256.to_string())
+            );
+        }
+        h.push_str("</table></section>\n");
+    }
+
     for (o, id, title) in [
         (Outcome::Fail, "failures", "Failed checks"),
         (Outcome::Warn, "warnings", "Warnings"),
@@ -346,7 +432,7 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
     h.push_str("</section>\n");
 
     if !report.gates.is_empty() {
-        h.push_str("<section id=\"gates\"><h2>Security gates</h2><table><tr><th>gate</th><th>tool</th><th>version</th><th>scanned</th><th>bound</th><th>result</th><th>findings c/h/m/l</th><th>waived</th><th>trust</th><th>evidence</th></tr>");
+        h.push_str("<section id=\"gates\"><h2>Security gates</h2><table class=\"gates\"><tr><th>gate</th><th>tool</th><th>version</th><th>scanned</th><th>bound</th><th>result</th><th>findings c/h/m/l</th><th>waived</th><th>trust</th><th>evidence</th></tr>");
         for g in &report.gates {
             let _ = write!(
                 h,
@@ -409,11 +495,15 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::clip;
+    use super::wrap;
 
     #[test]
-    fn clip_keeps_both_ends() {
-        assert_eq!(clip("abcdefghij", 5), "ab…ij");
-        assert_eq!(clip("abc", 5), "abc");
+    fn wrap_keeps_every_character() {
+        let s = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0";
+        let lines = wrap(s, 40);
+        assert!(lines.len() > 2 && lines.iter().all(|l| l.chars().count() <= 40));
+        assert_eq!(lines.concat(), s);
+        assert_eq!(wrap("abc", 40), ["abc"]);
+        assert_eq!(wrap(&"x".repeat(20), 8).concat(), "x".repeat(20));
     }
 }

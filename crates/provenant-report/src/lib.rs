@@ -82,3 +82,98 @@ fn findings_summary(g: &GateRow) -> String {
         n("low")
     )
 }
+
+/// What was asked, as `(name, value)` rows for people (HTML, Markdown, text): the policy file,
+/// signers, source and build, SBOM, gates, review and Rego, as the report's `expectations`
+/// records them. Regexps are shown as written.
+fn expectation_facts(report: &Report) -> Vec<(String, String)> {
+    let Some(e) = &report.expectations else {
+        return vec![];
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut put = |k: &str, v: String| out.push((k.to_owned(), v));
+    if let Some(p) = &e.policy {
+        put("policy file", format!("{} ({})", p.path, p.digest));
+    }
+    let s = &e.signers;
+    put("signers", s.mode.clone());
+    if let Some(i) = &s.identity {
+        put("certificate identity", i.to_string());
+    }
+    if let Some(i) = &s.issuer {
+        put("OIDC issuer", i.to_string());
+    }
+    for k in &s.keys {
+        put(
+            "key",
+            format!(
+                "{} ({}, fingerprint sha256:{})",
+                k.location, k.algorithm, k.fingerprint
+            ),
+        );
+    }
+    put("threshold", s.threshold.to_string());
+    put("trusted root", s.trusted_root.clone());
+    if s.insecure_ignore_tlog {
+        put(
+            "transparency log",
+            "not verified (--insecure-ignore-tlog)".into(),
+        );
+    }
+    let pairs = |m: &std::collections::BTreeMap<String, String>| {
+        m.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (k, v) in &e.source {
+        put(k, v.clone());
+    }
+    for g in &e.any_of {
+        put(
+            "any of",
+            g.iter().map(pairs).collect::<Vec<_>>().join(" | "),
+        );
+    }
+    if e.provenance_required {
+        put("provenance", "required".into());
+    }
+    for (k, v) in &e.sbom {
+        put(&format!("sbom {k}"), v.clone());
+    }
+    if let Some(g) = &e.gates {
+        if !g.required.is_empty() {
+            put("required gates", g.required.join(", "));
+        }
+        if !g.max_findings.is_empty() {
+            put(
+                "max open findings",
+                g.max_findings
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
+        put("unknown severity counts as", g.unknown_severity.clone());
+        for w in &g.waivers {
+            put("waiver", w.clone());
+        }
+        if g.require_signed {
+            put("gate evidence", "signed attestations only".into());
+        }
+        if let Some(t) = &g.built_at {
+            put("built at", t.clone());
+        }
+        if let Some(t) = &g.committed_at {
+            put("committed at", t.clone());
+        }
+    }
+    for (k, v) in &e.review {
+        put(&format!("review {k}"), v.clone());
+    }
+    for r in &e.rego {
+        put("rego", r.clone());
+    }
+    out
+}

@@ -168,6 +168,35 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
         )?;
     }
     writeln!(w, "\n</details>")?;
+    let asked = crate::expectation_facts(report);
+    if !asked.is_empty() || !report.inputs.is_empty() {
+        writeln!(
+            w,
+            "\n<details><summary>What was asked, and the files read</summary>\n"
+        )?;
+        if !asked.is_empty() {
+            header(w, &["expectation", "value"])?;
+            for (k, v) in &asked {
+                row(w, &[text(k), code(v)])?;
+            }
+            writeln!(w)?;
+        }
+        if !report.inputs.is_empty() {
+            header(w, &["role", "file", "sha256"])?;
+            for f in &report.inputs {
+                row(
+                    w,
+                    &[
+                        f.role.as_str().into(),
+                        code(&f.location),
+                        code(&f.sha256.to_string()),
+                    ],
+                )?;
+            }
+            writeln!(w)?;
+        }
+        writeln!(w, "</details>")?;
+    }
     for o in &report.opt_outs {
         writeln!(w, "\n> opt-out {}: {}", code(&o.name), text(&o.risk))?;
     }

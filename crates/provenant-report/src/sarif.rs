@@ -10,7 +10,9 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use provenant_model::{Check, CheckCode, EvidenceKind, EvidenceRef, Outcome, Report, SubjectKind};
+use provenant_model::{
+    Check, CheckCode, EvidenceKind, EvidenceRef, InputRole, Outcome, Report, SubjectKind,
+};
 use serde_json::{json, Value};
 
 use crate::sanitize::{sarif_text, write_json_pretty};
@@ -77,9 +79,26 @@ fn rule(code: CheckCode) -> Value {
     })
 }
 
+/// Whether `location` is a gate report or review file the run read: gate checks name their
+/// report by location (as a flag-kind reference), and SARIF should point at that file.
+fn is_gate_file(report: &Report, location: &str) -> bool {
+    report.gates.iter().any(|g| g.evidence == location)
+        || report.inputs.iter().any(|f| {
+            matches!(f.role, InputRole::GateReport | InputRole::Review) && f.location == location
+        })
+}
+
 fn result(c: &Check, rule_index: usize, report: &Report) -> Value {
     let mut locations: Vec<Value> = Vec::new();
     for e in &c.evidence {
+        // A gate report named as flag evidence is the file that failed: point at it.
+        let gate_file;
+        let e = if e.kind == EvidenceKind::Flag && is_gate_file(report, &e.location) {
+            gate_file = EvidenceRef::new(EvidenceKind::Artifact, e.location.clone());
+            &gate_file
+        } else {
+            e
+        };
         if let Some(uri) = artifact_uri(e) {
             let loc = json!({ "physicalLocation": { "artifactLocation": { "uri": uri } } });
             if !locations.contains(&loc) {

@@ -89,12 +89,43 @@ pub fn render(report: &Report, w: &mut impl Write, color: bool) -> io::Result<()
             writeln!(w, "  signed   {}", t(time))?;
         }
     }
+    if let Some(p) = report.expectations.as_ref().and_then(|e| e.policy.as_ref()) {
+        writeln!(
+            w,
+            "  policy   {} ({})",
+            t(&p.path),
+            t(&p.digest.to_string())
+        )?;
+    }
+    if let Some(e) = &report.expectations {
+        let s = &e.signers;
+        let mut asked: Vec<String> = Vec::new();
+        if let Some(i) = &s.identity {
+            asked.push(format!("identity {i}"));
+        }
+        if let Some(i) = &s.issuer {
+            asked.push(format!("issuer {i}"));
+        }
+        if !s.keys.is_empty() {
+            asked.push(format!("{} key(s)", s.keys.len()));
+        }
+        asked.push(format!("trusted root {}", s.trusted_root));
+        if let Some(c) = e.source.get("commit") {
+            asked.push(format!("commit {c}"));
+        }
+        writeln!(w, "  asked    {}", t(&asked.join("; ")))?;
+    }
+    if !report.inputs.is_empty() {
+        writeln!(
+            w,
+            "  read     {} files (each with its sha256 in --format json)",
+            report.inputs.len()
+        )?;
+    }
     if !report.gates.is_empty() {
         gate_table(report, &st, w)?;
     }
-    for c in crate::failures_first(report) {
-        check_line(c, &st, w)?;
-    }
+    checks(report, &st, w)?;
     for o in &report.opt_outs {
         writeln!(w, "  opt-out  {}: {}", t(&o.name), t(&o.risk))?;
     }
@@ -147,6 +178,62 @@ fn gate_table(report: &Report, st: &Style, w: &mut impl Write) -> io::Result<()>
     for (r, g) in rows.iter().zip(&report.gates) {
         writeln!(w, "    {}", line(r))?;
         writeln!(w, "      {} [{}]", t(&g.binding), t(&g.evidence))?;
+    }
+    Ok(())
+}
+
+/// The evidence file a check is about: the first of its evidence that is one of the
+/// signatures' evidence locations (a `#/pointer` suffix ignored).
+fn bundle_of<'a>(c: &Check, bundles: &[&'a str]) -> Option<&'a str> {
+    c.evidence.iter().find_map(|e| {
+        let file = e.location.split('#').next().unwrap_or_default();
+        bundles.iter().copied().find(|b| *b == file)
+    })
+}
+
+/// The checks, failures first. With several evidence files, grouped under a heading per file
+/// (each group failures first), then the checks about no one file.
+fn checks(report: &Report, st: &Style, w: &mut impl Write) -> io::Result<()> {
+    let mut bundles: Vec<&str> = Vec::new();
+    for s in &report.signatures {
+        let file = s.evidence.location.split('#').next().unwrap_or_default();
+        if !bundles.contains(&file) {
+            bundles.push(file);
+        }
+    }
+    if bundles.len() < 2 {
+        for c in crate::failures_first(report) {
+            check_line(c, st, w)?;
+        }
+        return Ok(());
+    }
+    for b in &bundles {
+        let mine: Vec<&Check> = crate::failures_first(report)
+            .filter(|c| bundle_of(c, &bundles) == Some(*b))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let failed = mine.iter().filter(|c| c.outcome == Outcome::Fail).count();
+        writeln!(
+            w,
+            "  {} {} ({} checks, {failed} failed)",
+            st.paint("1", "evidence"),
+            t(b),
+            mine.len()
+        )?;
+        for c in mine {
+            check_line(c, st, w)?;
+        }
+    }
+    let rest: Vec<&Check> = crate::failures_first(report)
+        .filter(|c| bundle_of(c, &bundles).is_none())
+        .collect();
+    if !rest.is_empty() {
+        writeln!(w, "  {}", st.paint("1", "overall"))?;
+        for c in rest {
+            check_line(c, st, w)?;
+        }
     }
     Ok(())
 }

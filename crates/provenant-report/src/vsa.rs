@@ -67,7 +67,30 @@ fn levels(report: &Report) -> Vec<&'static str> {
     }
 }
 
-/// The VSA statement for `report`; `policy` is the policy file the run used, if any.
+/// The VSA's `resourceUri`: an image's reference, a URL given as the subject, else the
+/// subject's `sha256:` digest (never a local path, which means nothing to the reader).
+fn resource_uri(report: &Report, label: &str) -> String {
+    let name = report.subject.name.as_deref();
+    let uri_like = |n: &str| n.contains("://") || n.contains("@sha256:");
+    match (report.subject.kind, name) {
+        (SubjectKind::Image, Some(n)) => return n.to_owned(),
+        (_, Some(n)) if uri_like(n) => return n.to_owned(),
+        (SubjectKind::Commit, Some(n)) => return n.to_owned(),
+        _ => {}
+    }
+    let digests = &report.subject.digests;
+    digests
+        .iter()
+        .find(|d| d.algorithm() == provenant_model::DigestAlgorithm::Sha256)
+        .or_else(|| digests.first())
+        .map_or_else(|| label.to_owned(), ToString::to_string)
+}
+
+/// The VSA statement for `report`. Its `policy` is the policy file the run applied (the
+/// report's `expectations.policy`: path and the digest of the bytes applied), or `policy`
+/// when the report records none; with neither, the command-line flags, by the command that
+/// ran. Either way the resolved expectations ride along as an annotation, so the VSA alone
+/// says what was checked.
 pub fn statement(report: &Report, policy: Option<&PolicyRef>) -> Result<Value, VsaError> {
     let label = crate::subject_label(report);
     let mut digest = digest_set(&report.subject.digests);
@@ -79,7 +102,15 @@ pub fn statement(report: &Report, policy: Option<&PolicyRef>) -> Result<Value, V
     if digest.is_empty() {
         return Err(VsaError::NoSubjectDigest(label));
     }
-    let policy = match policy {
+    let applied = report
+        .expectations
+        .as_ref()
+        .and_then(|e| e.policy.as_ref())
+        .map(|p| PolicyRef {
+            uri: p.path.clone(),
+            digest: Some(p.digest.clone()),
+        });
+    let mut policy = match applied.as_ref().or(policy) {
         Some(p) => {
             let mut v = json!({ "uri": p.uri });
             if let Some(d) = &p.digest {
@@ -87,20 +118,37 @@ pub fn statement(report: &Report, policy: Option<&PolicyRef>) -> Result<Value, V
             }
             v
         }
-        // The policy is what the command line stated.
-        None => json!({
-            "name": format!("provenant {} flags", report.command),
-            "uri": format!("provenant:{}", report.command.replace(' ', "-")),
-        }),
+        // No policy file: the policy is what the command line stated.
+        None => json!({ "name": format!("provenant {} command-line flags", report.command) }),
     };
+    if let Some(e) = &report.expectations {
+        policy["annotations"] = json!({ "expectations": e });
+    }
     let mut inputs: Vec<Value> = Vec::new();
+    let mut push = |v: Value| {
+        if !inputs.contains(&v) {
+            inputs.push(v);
+        }
+    };
     for s in &report.signatures {
         let mut v = json!({ "uri": s.evidence.location });
         if let Some(d) = &s.evidence.digest {
             v["digest"] = json!(digest_set(std::slice::from_ref(d)));
         }
-        if !inputs.contains(&v) {
-            inputs.push(v);
+        push(v);
+    }
+    // Every evidence file read, by the digest of the bytes read.
+    for f in report
+        .inputs
+        .iter()
+        .filter(|f| f.role == provenant_model::InputRole::Evidence)
+    {
+        let have = inputs.iter_mut().find(|v| v["uri"] == json!(f.location));
+        let digest = json!(digest_set(std::slice::from_ref(&f.sha256)));
+        match have {
+            Some(v) if v.get("digest").is_none() => v["digest"] = digest,
+            Some(_) => {}
+            None => inputs.push(json!({ "uri": f.location, "digest": digest })),
         }
     }
     let levels = levels(report);
@@ -112,7 +160,7 @@ pub fn statement(report: &Report, policy: Option<&PolicyRef>) -> Result<Value, V
             "version": version,
         },
         "timeVerified": report.evaluated_at,
-        "resourceUri": label,
+        "resourceUri": resource_uri(report, &label),
         "policy": policy,
         "inputAttestations": inputs,
         "verificationResult": if report.verdict == Verdict::Pass { "PASSED" } else { "FAILED" },

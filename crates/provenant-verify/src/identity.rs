@@ -62,8 +62,9 @@ impl IdentityMatcher {
     /// How the matcher reads in a reason line.
     pub fn describe(&self) -> String {
         match self {
-            Self::Exact(e) => format!("{e:?}"),
-            Self::Regex { source, .. } => format!("regexp {source:?} (anchored)"),
+            // As written: a Debug string would double every backslash of a regexp.
+            Self::Exact(e) => format!("\"{e}\""),
+            Self::Regex { source, .. } => format!("regexp \"{source}\" (anchored)"),
         }
     }
 }

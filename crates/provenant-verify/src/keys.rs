@@ -209,7 +209,7 @@ impl PublicKey {
         if key.verification_keys().is_empty() {
             return Err(KeyError::Unsupported {
                 location: location.to_owned(),
-                detail: format!("{algorithm:?} key could not be loaded"),
+                detail: format!("{} key could not be loaded", key.algorithm_name()),
             });
         }
         Ok(key)

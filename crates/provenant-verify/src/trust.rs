@@ -47,7 +47,8 @@ impl Instance {
         }
     }
 
-    fn json(self) -> &'static str {
+    /// The embedded trusted root's JSON.
+    pub fn json(self) -> &'static str {
         match self {
             Self::PublicGood => sigstore_trust_root::SIGSTORE_PRODUCTION_TRUSTED_ROOT,
             Self::Staging => sigstore_trust_root::SIGSTORE_STAGING_TRUSTED_ROOT,
