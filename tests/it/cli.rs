@@ -512,3 +512,137 @@ fn vsa_refuses_requirements_it_cannot_show() {
         assert!(err.contains("--vsa"), "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef provenant"),
+        ("fish", "complete -c provenant"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (rc, out, err) = run(provenant().args(["completions", shell]));
+        assert_eq!(rc, 0, "{shell}: {err}");
+        assert!(out.contains(marker), "{shell}: {out}");
+        // Every subcommand and a flag deep down are completed.
+        assert!(
+            out.contains("verify") && out.contains("certificate-identity"),
+            "{shell}"
+        );
+    }
+    let (rc, _, _) = run(provenant().args(["completions", "tcsh"]));
+    assert_eq!(rc, 2);
+}
+
+#[test]
+fn version_names_the_commit_and_build_date() {
+    let (rc, out, err) = run(provenant().arg("--version"));
+    assert_eq!(rc, 0, "{err}");
+    let line = out.trim();
+    let rest = line
+        .strip_prefix(&format!("provenant {} (commit ", env!("CARGO_PKG_VERSION")))
+        .unwrap_or_else(|| panic!("{line}"));
+    let (commit, rest) = rest
+        .split_once(", built ")
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{line}"
+    );
+    let date = rest.strip_suffix(')').unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        jiff::civil::Date::strptime("%Y-%m-%d", date).is_ok(),
+        "{line}"
+    );
+}
+
+#[test]
+fn short_o_is_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let root = crate::support::root();
+    let (rc, _, err) = run(provenant().current_dir(&root).args([
+        "verify",
+        "artifact",
+        "testdata/release/hello-provenant.txt",
+        "--trusted-root",
+        "testdata/trust/trusted_root.json",
+        "--certificate-identity",
+        "https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+        "--certificate-oidc-issuer",
+        "https://token.actions.githubusercontent.com",
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    assert_eq!(rc, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "pass");
+}
+
+/// The `provenant ...` commands of a help text's examples, continuation lines joined.
+fn example_commands(help: &str) -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
+    let mut current: Option<String> = None;
+    for line in help.lines() {
+        let line = line.trim();
+        match current.as_mut() {
+            Some(c) => c.push_str(line.trim_end_matches('\\')),
+            None if line.starts_with("provenant ") => {
+                current = Some(line.trim_end_matches('\\').to_owned());
+            }
+            None => continue,
+        }
+        if !line.ends_with('\\') {
+            let c = current.take().unwrap();
+            commands.push(c.split_whitespace().map(str::to_owned).collect());
+        }
+    }
+    commands
+}
+
+#[test]
+fn verify_artifact_short_help_is_short_and_its_examples_run_as_written() {
+    let (rc, short, _) = run(provenant().args(["verify", "artifact", "-h"]));
+    assert_eq!(rc, 0);
+    let (rc, long, _) = run(provenant().args(["verify", "artifact", "--help"]));
+    assert_eq!(rc, 0);
+    assert!(short.lines().count() * 3 < long.lines().count(), "{short}");
+    assert!(short.contains("--certificate-identity") && !short.contains("--max-critical"));
+    assert!(long.contains("--max-critical"));
+    // Every example, in both, runs as written from a checkout (testdata/ beside the cwd) and
+    // passes.
+    let dir = tempfile::tempdir().unwrap();
+    let linked = dir.path().join("testdata");
+    std::os::unix::fs::symlink(crate::support::root().join("testdata"), &linked).unwrap();
+    for help in [&short, &long] {
+        let commands = example_commands(help);
+        assert_eq!(commands.len(), 3, "{help}");
+        for command in commands {
+            assert_eq!(command[0], "provenant");
+            let (rc, out, err) = run(provenant().current_dir(dir.path()).args(&command[1..]));
+            assert_eq!(rc, 0, "{command:?}: {out}{err}");
+        }
+    }
+    assert!(dir.path().join("report.json").is_file());
+}
+
+#[test]
+fn sbom_diff_refuses_mermaid_instead_of_printing_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "components": [{"type": "library", "name": "a", "version": "1.0.0",
+                        "purl": "pkg:cargo/a@1.0.0"}]
+    });
+    let path = write(&dir, "a.json", sbom.to_string().as_bytes());
+    let (rc, out, err) =
+        run(provenant().args(["sbom", "diff", &path, &path, "--format", "mermaid"]));
+    assert_eq!(rc, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    let (rc, out, err) = run(provenant().args(["sbom", "diff", &path, &path, "--format", "json"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+}
