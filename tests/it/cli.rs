@@ -646,3 +646,122 @@ fn sbom_diff_refuses_mermaid_instead_of_printing_json() {
     assert_eq!(rc, 0, "{err}");
     assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
 }
+
+/// `inspect FILE --format json`: (exit code, kind, well_formed).
+fn inspect_kind(path: &str) -> (i32, String, bool) {
+    let (rc, out, err) = run(provenant().args(["inspect", path, "--format", "json"]));
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{path}: {e}: {out}{err}"));
+    (
+        rc,
+        v["kind"].as_str().unwrap_or_default().to_owned(),
+        v["well_formed"] == true,
+    )
+}
+
+#[test]
+fn inspect_never_calls_a_valid_key_signature_or_contract_record_malformed() {
+    let root = crate::support::root();
+    let t = |p: &str| root.join("testdata").join(p).to_string_lossy().into_owned();
+    assert_eq!(
+        inspect_kind(&t("keys/cosign.pub")),
+        (0, "public-key".into(), true)
+    );
+    assert_eq!(
+        inspect_kind(&t("release/hello-provenant.txt.sig")),
+        (0, "cosign-signature".into(), true)
+    );
+    // Foundry and Hardhat compiler artifacts, written here in their published shapes.
+    let dir = tempfile::tempdir().unwrap();
+    let foundry = serde_json::json!({
+        "abi": [], "bytecode": {"object": "0x6080", "sourceMap": "", "linkReferences": {}},
+        "deployedBytecode": {"object": "0x60", "sourceMap": "", "linkReferences": {}},
+        "methodIdentifiers": {}, "id": 3
+    });
+    let hardhat = serde_json::json!({
+        "_format": "hh-sol-artifact-1", "contractName": "Storage",
+        "sourceName": "contracts/Storage.sol", "abi": [], "bytecode": "0x6080",
+        "deployedBytecode": "0x60", "linkReferences": {}, "deployedLinkReferences": {}
+    });
+    for (name, doc, kind) in [
+        ("Foundry.json", &foundry, "foundry-artifact"),
+        ("Hardhat.json", &hardhat, "hardhat-artifact"),
+    ] {
+        let p = write(&dir, name, doc.to_string().as_bytes());
+        assert_eq!(inspect_kind(&p), (0, kind.into(), true), "{name}");
+    }
+    // Bytecode that is not hex is malformed for that kind, not unknown.
+    let mut bad = hardhat.clone();
+    bad["bytecode"] = serde_json::json!("0xZZ");
+    let p = write(&dir, "bad.json", bad.to_string().as_bytes());
+    assert_eq!(inspect_kind(&p), (1, "hardhat-artifact".into(), false));
+    // A PEM block that claims to be a key but is not one is a malformed key.
+    let p = write(
+        &dir,
+        "bad.pub",
+        b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    );
+    assert_eq!(inspect_kind(&p), (1, "public-key".into(), false));
+    // The corpus's records, when it is there.
+    if let Some(corpus) = crate::support::corpus() {
+        for (file, kind) in [
+            (
+                "contracts/foundry-broadcast/forge-std-broadcast.log.json",
+                "foundry-broadcast",
+            ),
+            (
+                "contracts/hardhat/build-info-output.json",
+                "hardhat-build-info",
+            ),
+            (
+                "contracts/hardhat-deploy/ens-mainnet/SHA256Digest.json",
+                "hardhat-deployment",
+            ),
+            (
+                "contracts/sourcify/Storage/metadata.json",
+                "solidity-metadata",
+            ),
+            (
+                "contracts/sourcify/Storage/artifact.json",
+                "contract-artifact",
+            ),
+        ] {
+            let p = corpus.join(file).to_string_lossy().into_owned();
+            assert_eq!(inspect_kind(&p), (0, kind.into(), true), "{file}");
+        }
+    }
+}
+
+#[test]
+fn inspect_says_not_recognised_with_its_own_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = write(&dir, "notes.txt", b"hello, world\n");
+    let (rc, out, _) = run(provenant().args(["inspect", &text]));
+    assert_eq!(rc, 2, "{out}");
+    assert!(
+        out.contains("NOT RECOGNISED") && !out.contains("MALFORMED"),
+        "{out}"
+    );
+    let toml = write(&dir, "Cargo.toml", b"[package]\nname = \"x\"\n");
+    assert_eq!(inspect_kind(&toml), (2, "unknown".into(), false));
+    // Valid JSON of no known shape, and JSON-LD that is no SPDX 3 document: not recognised,
+    // never labelled an SBOM.
+    for (name, doc) in [
+        ("hello.json", serde_json::json!({"hello": "world"})),
+        (
+            "ld.json",
+            serde_json::json!({"@context": "https://schema.org", "@type": "Person", "name": "x"}),
+        ),
+        ("bom.json", serde_json::json!({"bomFormat": "NotCycloneDX"})),
+    ] {
+        let p = write(&dir, name, doc.to_string().as_bytes());
+        assert_eq!(inspect_kind(&p), (2, "unknown".into(), false), "{name}");
+    }
+    // Broken JSON stays malformed JSON (exit 1), as before.
+    let broken = write(&dir, "broken.json", b"{\"a\": ");
+    assert_eq!(inspect_kind(&broken), (1, "json".into(), false));
+    // inspect has no mermaid: refused, never JSON under that name.
+    let (rc, out, _) = run(provenant().args(["inspect", &broken, "--format", "mermaid"]));
+    assert_eq!(rc, 2);
+    assert!(out.is_empty(), "{out}");
+}
