@@ -765,3 +765,58 @@ fn inspect_says_not_recognised_with_its_own_exit_code() {
     assert_eq!(rc, 2);
     assert!(out.is_empty(), "{out}");
 }
+
+#[test]
+fn a_wrong_trusted_root_names_the_root_used_and_the_flag() {
+    // The bundled example is signed by the test instance: checked against the default
+    // (public-good) root, its log entry fails, and the reason says which root was used and how
+    // to select another.
+    let root = crate::support::root();
+    let identity = [
+        "--certificate-identity",
+        "https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+        "--certificate-oidc-issuer",
+        "https://token.actions.githubusercontent.com",
+        "--format",
+        "json",
+    ];
+    let cases: [(&[&str], &str, &str); 3] = [
+        (&[], "tlog-promise-invalid", "embedded:public-good"),
+        (
+            &["--trusted-root", "staging"],
+            "tlog-promise-invalid",
+            "embedded:staging",
+        ),
+        (
+            &[
+                "--trusted-root",
+                "testdata/trust/trusted_root.json",
+                "--bundle",
+                "testdata/release/tampered/sct-from-untrusted-log.sigstore.json",
+            ],
+            "sct-invalid",
+            "testdata/trust/trusted_root.json",
+        ),
+    ];
+    for (extra, code, root_name) in cases {
+        let (rc, out, err) = run(provenant()
+            .current_dir(&root)
+            .args(["verify", "artifact", "testdata/release/hello-provenant.txt"])
+            .args(extra)
+            .args(identity));
+        assert_eq!(rc, 1, "{extra:?}: {err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let check = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code && c["outcome"] == "fail")
+            .unwrap_or_else(|| panic!("{extra:?}: no failed {code}: {out}"));
+        let reason = check["reason"].as_str().unwrap();
+        assert!(
+            reason.contains(&format!("trusted root {root_name}"))
+                && reason.contains("--trusted-root"),
+            "{reason}"
+        );
+    }
+}
