@@ -2,7 +2,30 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// `verify artifact` examples that run as written from a provenant checkout (a test runs each);
+/// no line is wider than clap's 100 columns, so none is wrapped.
+macro_rules! artifact_examples {
+    () => {
+        "  provenant verify artifact testdata/release/hello-provenant.txt \\
+      --trusted-root testdata/trust/trusted_root.json \\
+      --certificate-identity \\
+      https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  provenant verify artifact testdata/release/hello-provenant.txt \\
+      --bundle testdata/release/hello-provenant.intoto.sigstore.json \\
+      --trusted-root testdata/trust/trusted_root.json \\
+      --certificate-identity \\
+      https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
+      --commit 5f2ab4a3c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5 --format json -o report.json
+  provenant verify artifact testdata/release/hello-provenant.txt \\
+      --bundle testdata/release/hello-provenant.txt.sig \\
+      --key testdata/keys/cosign.pub --insecure-ignore-tlog
+"
+    };
+}
 
 mod args;
 mod artifact;
@@ -21,10 +44,93 @@ mod sbom;
 mod signing;
 mod verify;
 
+/// `--version`: the release, the commit it was built from and the build date (build.rs; the
+/// commit is "unknown" when built without git).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PROVENANT_COMMIT"),
+    ", built ",
+    env!("PROVENANT_BUILD_DATE"),
+    ")"
+);
+
+/// The options `verify artifact -h` lists, each with a one-line help; `--help` lists every
+/// option with its full text.
+const ARTIFACT_SHORT_HELP: &[(&str, &str)] = &[
+    ("file", "The artifact file"),
+    (
+        "digest",
+        "Or the artifact's digest (sha256:HEX) instead of a file",
+    ),
+    (
+        "bundle",
+        "Signature evidence: Sigstore bundle, DSSE envelope, cosign signature (repeatable)",
+    ),
+    (
+        "attestations",
+        "Attestations: gh attestation download JSON lines, or a directory",
+    ),
+    (
+        "certificate_identity",
+        "Expected signer identity (certificate SAN), exact",
+    ),
+    (
+        "certificate_identity_regexp",
+        "Expected signer identity as a regexp, anchored at both ends",
+    ),
+    (
+        "certificate_oidc_issuer",
+        "Expected OIDC issuer of the signing certificate",
+    ),
+    (
+        "trusted_root",
+        "public-good (default), staging, github, or a trusted_root.json file",
+    ),
+    (
+        "key",
+        "Verify with a public key (PEM) instead of a certificate (repeatable)",
+    ),
+    ("commit", "The source commit that must have been built"),
+    (
+        "policy",
+        "A policy file (YAML): signers, builders, source, SBOM and gate requirements",
+    ),
+    (
+        "format",
+        "Report format, FMT or FMT=PATH (text, json, sarif, markdown, junit, html, vsa)",
+    ),
+    ("out", "Write the report to this file"),
+    ("help", "Print help (see every option with '--help')"),
+    ("version", "Print version"),
+];
+
+/// `verify artifact -h`: the common options, one line each; every other option only in --help.
+fn short_artifact_help(mut cmd: clap::Command) -> clap::Command {
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().as_str().to_owned())
+        .collect();
+    for id in ids {
+        let short = ARTIFACT_SHORT_HELP
+            .iter()
+            .find(|(name, _)| *name == id)
+            .map(|(_, help)| *help);
+        cmd = cmd.mut_arg(id, |a| match short {
+            Some(help) => match a.get_long_help().or_else(|| a.get_help()).cloned() {
+                Some(long) => a.help(help).long_help(long),
+                None => a.help(help),
+            },
+            None => a.hide_short_help(true),
+        });
+    }
+    cmd
+}
+
 /// provenant: is what shipped exactly what was built, from the commit we think, by the builder
 /// we trust?
 #[derive(Debug, Parser)]
-#[command(name = "provenant", version, about, long_about = None, propagate_version = true)]
+#[command(name = "provenant", version = VERSION, about, long_about = None, propagate_version = true)]
 #[command(
     after_help = "Exit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 an evidence source could not be reached."
 )]
@@ -60,6 +166,25 @@ enum Command {
     /// of a sharded run (`merge`).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Print a shell completion script for bash, zsh, fish or powershell.
+    ///
+    /// bash: `provenant completions bash > ~/.local/share/bash-completion/completions/provenant`;
+    /// zsh: a file named _provenant in a directory on $fpath; fish:
+    /// ~/.config/fish/completions/provenant.fish; powershell: add the output to $PROFILE.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Write the completion script for `shell` to stdout.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    // Into memory first: clap_complete panics on a write error (a closed pipe).
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "provenant", &mut out);
+    common::emit(&out);
+    0
 }
 
 /// Parse the command line, run, and map the outcome to an exit code.
@@ -78,7 +203,10 @@ pub fn main() -> ExitCode {
             eprintln!("provenant: internal error (please report): {msg}");
         }
     }));
-    let cli = Cli::parse();
+    let cmd = Cli::command().mut_subcommand("verify", |v| {
+        v.mut_subcommand("artifact", short_artifact_help)
+    });
+    let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Verify(v) => verify::run(v),
         Command::Inspect(a) => inspect::run(&a),
@@ -87,6 +215,7 @@ pub fn main() -> ExitCode {
         Command::Gates(a) => gates::run(&a),
         Command::Policy(c) => policy::run(c),
         Command::Audit(c) => audit::run(c),
+        Command::Completions { shell } => Ok(completions(shell)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,13 +3,15 @@
 #
 #   INPUT_SUBJECT=testdata/release/hello-provenant.txt \
 #   INPUT_TRUSTED_ROOT=testdata/trust/trusted_root.json \
+#   INPUT_EXPECTED_COMMIT=5f2ab4a3c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5 \
 #   INPUT_CERTIFICATE_IDENTITY=https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0 \
 #   INPUT_PROVENANT_PATH=target/release/provenant scripts/action/entry.sh
 #
 # Inputs are INPUT_<NAME> variables, one per action.yml input (upper case, '-' -> '_'). From the
 # runner: GITHUB_OUTPUT and GITHUB_STEP_SUMMARY (written when set, else outputs go to stdout),
-# GITHUB_SHA (the default expected commit), RUNNER_TEMP, RUNNER_OS, RUNNER_ARCH,
-# GITHUB_ACTION_PATH and GITHUB_REPOSITORY (where to download provenant from).
+# GITHUB_SHA with GITHUB_EVENT_NAME (the expected commit of a push event only), RUNNER_TEMP,
+# RUNNER_OS, RUNNER_ARCH, GITHUB_ACTION_PATH and GITHUB_REPOSITORY (where to download provenant
+# from), GH_TOKEN (for gh attestation verify of a downloaded release).
 #
 # Exit: 0 on a pass verdict (or a failed one with INPUT_FAIL_ON_FAILURE=false); 1 on a failed
 # verdict; provenant's own 2 (bad usage, unreadable input) or 3 (source unreachable), whatever
@@ -52,6 +54,8 @@ set_output() {
 
 # Where releases are downloaded from. Tests point it at a file:// tree laid out the same way.
 releases_url=${PROVENANT_ACTION_RELEASES_URL:-https://github.com}
+# The GitHub CLI that checks a downloaded release's build provenance (on every hosted runner).
+gh=${PROVENANT_ACTION_GH:-gh}
 
 # fetch URL FILE: an HTTPS download (file:// only under a test's releases_url); fails on any
 # HTTP error.
@@ -85,6 +89,21 @@ latest_tag() {
         "$releases_url/$repo/releases/latest") || return 1
     [[ $url == */releases/tag/* ]] || return 1
     echo "${url##*/releases/tag/}"
+}
+
+# The release tag (vX.Y.Z) of $repo that points at commit $1, the highest when several do;
+# nothing when none does. Annotated tags are matched by the commit they point to (^{}).
+tag_of_commit() {
+    local semver='^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$' sha name
+    local -a tags=()
+    while read -r sha name; do
+        [[ $sha == "$1" ]] || continue
+        name=${name#refs/tags/}
+        name=${name%^\{\}}
+        [[ $name =~ $semver ]] && tags+=("$name")
+    done < <(git ls-remote --tags "$releases_url/$repo" 2>/dev/null)
+    ((${#tags[@]} > 0)) || return 1
+    printf '%s\n' "${tags[@]}" | sort -uV | tail -n 1
 }
 
 # Sets repo and ref: where this action was fetched from. github.action_repository and
@@ -127,7 +146,14 @@ install_provenant() {
             gitref=(--tag "$version")
         fi
     elif [[ $version =~ ^[0-9a-f]{40}$ ]]; then
-        gitref=(--rev "$version")
+        # Pinned by commit (uses: OWNER/REPO@SHA): the release tagged at that commit, if any.
+        tag=$(tag_of_commit "$version") || tag=""
+        if [[ -n $tag ]]; then
+            echo "commit $version is release $tag"
+        else
+            echo "no release tag of $repo points at commit $version"
+            gitref=(--rev "$version")
+        fi
     else
         gitref=(--branch "$version")
     fi
@@ -148,6 +174,14 @@ install_provenant() {
             [[ $actual == "$expected" ]] ||
                 die 4 "$asset has sha256 $actual, but SHA256SUMS of release $tag says $expected: refusing it"
             echo "sha256 $actual of $asset matches SHA256SUMS"
+            # A sum only proves the archive is the one the release lists; its build provenance
+            # proves the release workflow of $repo built it. Both, or it never runs.
+            command -v "$gh" >/dev/null ||
+                die 4 "no gh CLI to check the build provenance of $asset: refusing an unverified binary (or set provenant-path)"
+            "$gh" attestation verify "$dir/$asset" --repo "$repo" \
+                --signer-workflow "$repo/.github/workflows/release.yml" ||
+                die 4 "gh attestation verify found no build provenance of $asset by $repo/.github/workflows/release.yml: refusing it"
+            echo "build provenance of $asset verified (gh attestation verify)"
             tar -xzf "$dir/$asset" -C "$dir" "provenant-$tag-$target/provenant" ||
                 die 4 "$asset holds no provenant-$tag-$target/provenant"
             bin=$dir/provenant-$tag-$target/provenant
@@ -270,8 +304,23 @@ if [[ -n $issuer && ($identity == true || $issuer != "$default_issuer") ]]; then
     args+=(--certificate-oidc-issuer "$issuer")
 fi
 [[ -z ${INPUT_TRUSTED_ROOT:-} ]] || args+=(--trusted-root "$INPUT_TRUSTED_ROOT")
-# Unset (a local run): the commit being built. Set but empty: no commit expectation.
-commit=${INPUT_EXPECTED_COMMIT-${GITHUB_SHA:-}}
+# The expected commit is never guessed: github.sha is the commit that was built only when this
+# workflow runs for a push (of a branch or a release tag); for a pull request it is a merge
+# commit, for a schedule, dispatch or release event the head of some branch. Otherwise the input
+# is required, and `none` asks for no commit check.
+event=${GITHUB_EVENT_NAME:-}
+commit=${INPUT_EXPECTED_COMMIT:-}
+if [[ $commit == none ]]; then
+    commit=""
+    echo "expected commit: none (expected-commit: none): the source commit is not checked"
+elif [[ -n $commit ]]; then
+    echo "expected commit: $commit (from the expected-commit input)"
+elif [[ $event == push && -n ${GITHUB_SHA:-} ]]; then
+    commit=$GITHUB_SHA
+    echo "expected commit: $commit (github.sha of this push event)"
+else
+    die 2 "expected-commit is required here: github.sha is the built commit only for a push event, and this is ${event:+a $event event}${event:-no GitHub event}; set expected-commit to the commit the release was built from, or to none to check no commit"
+fi
 [[ -z $commit ]] || args+=(--commit "$commit")
 # with_policy FLAG FILE: fail closed, a policy this provenant cannot read is never left out.
 with_policy() {
@@ -281,8 +330,23 @@ with_policy() {
 }
 with_policy --policy "${INPUT_POLICY:-}"
 with_policy --rego "${INPUT_REGO:-}"
-# shellcheck disable=SC2086 # extra flags, whitespace-separated, as the workflow author wrote them
-for a in ${INPUT_ARGS:-}; do args+=("$a"); done
+# Extra flags: one argument per line (spaces kept); a single line is split as a shell would
+# split it (quotes group words; nothing is expanded or run).
+extra=${INPUT_ARGS:-}
+while [[ $extra == *$'\n' ]]; do extra=${extra%$'\n'}; done
+if [[ $extra == *$'\n'* ]]; then
+    while IFS= read -r a; do
+        a=${a%$'\r'}
+        # Surrounding blanks are YAML indentation, not part of the argument.
+        a=${a#"${a%%[![:space:]]*}"}
+        a=${a%"${a##*[![:space:]]}"}
+        [[ -z $a ]] || args+=("$a")
+    done <<<"$extra"
+elif [[ -n $extra ]]; then
+    # One line in, so no word holds a line break: the words come back one a line.
+    split=$(python3 "$report_py" split "$extra") || die 2 "args is not a command line (an unclosed quote?): $extra"
+    [[ -z $split ]] || while IFS= read -r a; do args+=("$a"); done <<<"$split"
+fi
 
 # Reports: JSON (the verdict and annotations come from it) and Markdown (the step summary)
 # always, then the requested formats, each written to its own file with --format FMT=PATH.

@@ -7,6 +7,7 @@
     report.py markdown REPORT           print a Markdown summary (used only when the provenant
                                         binary cannot write --format markdown=PATH itself)
     report.py command LEVEL TITLE MSG   print one workflow command, escaped
+    report.py split LINE                the words of one command line, one a line
 
 Check reasons and evidence locations come from the evidence under verification, so an attacker
 may choose them: every value written into a workflow command is escaped (a raw newline in a
@@ -18,6 +19,7 @@ reads as what the evidence holds.
 """
 
 import html
+import shlex
 import json
 import sys
 
@@ -172,6 +174,14 @@ def main(argv):
             "annotate": annotate,
             "markdown": markdown,
         }[argv[1]](report)
+    elif len(argv) == 3 and argv[1] == "split":
+        # The args input on one line: split as a POSIX shell would (quotes, backslashes), with
+        # nothing expanded or run.
+        try:
+            lines = shlex.split(argv[2])
+        except ValueError as e:
+            sys.stderr.write(f"{e}\n")
+            return 2
     elif len(argv) == 5 and argv[1] == "command" and argv[2] in ("error", "warning", "notice"):
         lines = [command(argv[2], argv[3], argv[4])]
     else:

@@ -340,7 +340,7 @@ pub struct OutputArgs {
 
     /// Write the report (in the --format given without =PATH) to this file; a text summary
     /// still goes to stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub out: Option<String>,
 }
 

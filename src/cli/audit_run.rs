@@ -82,7 +82,7 @@ pub struct RunCmdArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: Option<u64>,
     /// The pack directory to write (must not exist, or be empty).
-    #[arg(long, value_name = "DIR")]
+    #[arg(short = 'o', long, value_name = "DIR")]
     pub out: String,
 }
 
@@ -104,7 +104,7 @@ pub struct MergeArgs {
     #[arg(value_name = "DIR", required = true)]
     pub parts: Vec<String>,
     /// The merged pack directory to write (must not exist, or be empty).
-    #[arg(long, value_name = "DIR")]
+    #[arg(short = 'o', long, value_name = "DIR")]
     pub out: String,
 }
 

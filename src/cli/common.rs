@@ -32,17 +32,6 @@ impl CliError {
     }
 }
 
-/// Output format of a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Concise text: verdict, then failures first (colour only on a terminal).
-    Text,
-    /// The JSON report (schema: attestations/report.schema.json).
-    Json,
-    /// A Mermaid flowchart of the provenance chain.
-    Mermaid,
-}
-
 /// Read a file whole, refusing anything over `limit` bytes.
 pub fn read_limited(path: &str, limit: u64, what: &str) -> Result<Vec<u8>, CliError> {
     let file = std::fs::File::open(path)

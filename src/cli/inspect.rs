@@ -12,7 +12,7 @@ use provenant_formats::limits::MAX_EVIDENCE_BYTES;
 use provenant_formats::oci::ANN_REF_NAME;
 use provenant_model::Inspection;
 
-use super::common::{emit, read_limited, CliError, Format};
+use super::common::{emit, read_limited, CliError};
 
 /// Most index entries of a layout described one by one (each reads a manifest).
 const LISTED: usize = 20;
@@ -26,14 +26,29 @@ pub struct InspectArgs {
     /// (SARIF, grype, trivy, osv-scanner, cargo-audit, npm audit, dependency-check, ZAP, CI
     /// run metadata), OCI image manifest or index (Docker manifests and manifest lists, cosign
     /// signature and attestation manifests), cosign simple-signing payload or docker save
-    /// manifest.json; or an OCI image layout directory or docker save tarball.
+    /// manifest.json, cosign detached signature, PEM public key or certificate, Foundry or
+    /// Hardhat record; or an OCI image layout directory or docker save tarball. Anything else
+    /// is NOT RECOGNISED (exit 2).
     pub file: String,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: InspectFormat,
 }
 
-/// Exit 0 well formed, 1 malformed (with the reason), 2 unreadable.
+/// What `inspect` writes (only what it implements: a mermaid request is a usage error, never
+/// JSON under another name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InspectFormat {
+    /// What the file is, whether it is well formed, and its facts, one per line.
+    Text,
+    /// The same as JSON: file, kind, well_formed, problem, facts, verified (always false).
+    Json,
+}
+
+/// What `inspect` calls a file of no format it knows (`Inspection::kind`).
+const NOT_RECOGNISED: &str = "unknown";
+
+/// Exit 0 well formed, 1 malformed (with the reason), 2 unreadable or not recognised.
 pub fn run(a: &InspectArgs) -> Result<u8, CliError> {
     let i = match container(&a.file)? {
         Some(i) => i,
@@ -47,14 +62,33 @@ pub fn run(a: &InspectArgs) -> Result<u8, CliError> {
             provenant_core::inspect(&a.file, &bytes)
         }
     };
+    let recognised = i.kind != NOT_RECOGNISED;
     let mut out = Vec::new();
     let res = match a.format {
-        Format::Text => provenant_report::text::render_inspection(&i, &mut out),
-        Format::Json | Format::Mermaid => provenant_report::json::render_inspection(&i, &mut out),
+        // Not recognised is its own outcome, never "MALFORMED": nothing was judged.
+        InspectFormat::Text if !recognised => {
+            use std::io::Write as _;
+            let t = provenant_report::sanitize::terminal_line;
+            writeln!(
+                out,
+                "{}: NOT RECOGNISED (parsed only, nothing verified)",
+                t(&i.file)
+            )
+            .and_then(|()| match &i.problem {
+                Some(p) => writeln!(out, "  {}", t(p)),
+                None => Ok(()),
+            })
+        }
+        InspectFormat::Text => provenant_report::text::render_inspection(&i, &mut out),
+        InspectFormat::Json => provenant_report::json::render_inspection(&i, &mut out),
     };
     res.map_err(|e| CliError::Input(format!("cannot render: {e}")))?;
     emit(&out);
-    Ok(if i.well_formed { 0 } else { 1 })
+    Ok(match (recognised, i.well_formed) {
+        (false, _) => 2,
+        (true, true) => 0,
+        (true, false) => 1,
+    })
 }
 
 /// An OCI image layout directory or a docker archive, inspected through the collector that

@@ -26,7 +26,7 @@ pub enum PolicyCommand {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Write the policy to FILE instead of stdout (an existing file is kept unless --force).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub out: Option<String>,
     /// Overwrite --out FILE if it exists.
     #[arg(long, requires = "out")]

@@ -295,10 +295,16 @@ pub fn gate_files(a: &GateArgs) -> Result<Vec<GateFile>, CliError> {
             let reports = parse_gate(&bytes);
             if let Ok(reports) = &reports {
                 if let Some(r) = reports.iter().find(|r| r.kind != want) {
+                    // Classified by its tool, not its format: a grype SARIF log is SCA.
+                    let right = groups
+                        .iter()
+                        .find(|(_, _, k)| *k == r.kind)
+                        .map_or("the flag of its kind", |(_, flag, _)| flag);
                     return Err(CliError::Input(format!(
-                        "{f} is a {} report ({}), not what {flag} takes; give it with the flag of its kind",
+                        "{f} is a {} report ({} by {}), not what {flag} takes; give it with {right}",
                         r.kind.as_str(),
-                        r.format
+                        r.format,
+                        r.tool
                     )));
                 }
             }

@@ -12,7 +12,7 @@ use provenant_model::{
 use provenant_report::sanitize;
 use provenant_verify::digest_reader;
 
-use super::common::{emit, read_limited, subject_of, CliError, Format};
+use super::common::{emit, read_limited, subject_of, CliError};
 
 pub use provenant_formats::limits::MAX_SBOM_BYTES;
 
@@ -71,7 +71,7 @@ pub struct CheckArgs {
     pub format: Vec<super::output::FormatSpec>,
     /// Write the report (in the --format given without =PATH) to this file; a text summary
     /// still goes to stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub out: Option<String>,
 }
 
@@ -82,9 +82,19 @@ pub struct DiffArgs {
     pub old: String,
     /// The newer SBOM.
     pub new: String,
-    /// Output format (text or json).
+    /// Output format (text or json). There is no chain to draw, so mermaid is refused.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: DiffFormat,
+}
+
+/// What `sbom diff` writes: only formats it implements are accepted (a mermaid request is a
+/// usage error, never JSON under another name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// One line of counts, then one line per added (+), removed (-) and changed (~) component.
+    Text,
+    /// The diff as JSON: added, removed, changed, unchanged.
+    Json,
 }
 
 fn percent(s: &str) -> Result<f64, String> {
@@ -199,13 +209,13 @@ fn diff(a: &DiffArgs) -> Result<u8, CliError> {
     let d = diff_sboms(&old.sbom, &new.sbom);
     let mut out = String::new();
     match a.format {
-        Format::Json | Format::Mermaid => {
+        DiffFormat::Json => {
             let mut buf = Vec::new();
             sanitize::write_json_pretty(&mut buf, &d)
                 .map_err(|e| CliError::Input(format!("cannot render: {e}")))?;
             out = String::from_utf8_lossy(&buf).into_owned();
         }
-        Format::Text => {
+        DiffFormat::Text => {
             use std::fmt::Write as _;
             // Component names and versions come from the SBOMs: one terminal line each.
             let t = sanitize::terminal_line;

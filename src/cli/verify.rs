@@ -12,7 +12,20 @@ pub enum VerifyCommand {
     /// Verify a release artifact (a file, or a digest) against its Sigstore bundles, DSSE
     /// envelopes or cosign key signatures.
     #[command(
-        after_help = "Examples:\n  provenant verify artifact app.tar.gz --bundle app.tar.gz.sigstore.json \\\n      --certificate-identity https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.2.3 \\\n      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n  provenant verify artifact --digest sha256:<hex> --bundle b.json --key cosign.pub\n\nExit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 source unreachable."
+        after_help = concat!(
+            "Examples (from a provenant checkout: the bundled release, verified offline):\n",
+            artifact_examples!(),
+            "\nThe common options only: --help shows every option, with details.\n\n",
+            "Exit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 source unreachable."
+        ),
+        after_long_help = concat!(
+            "Examples (from a provenant checkout: the bundled release, verified offline):\n",
+            artifact_examples!(),
+            "\nA release of yours: --bundle app.tar.gz.sigstore.json (or gh attestation download's JSON lines\n",
+            "with --attestations), --certificate-identity(-regexp) of your release workflow, and no\n",
+            "--trusted-root (public-good Sigstore; staging and github are the other embedded roots).\n\n",
+            "Exit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input, 3 source unreachable."
+        )
     )]
     Artifact(Box<ArtifactArgs>),
     /// Verify a container image: its cosign signatures and attestations (sha256-<hex>.sig/.att/

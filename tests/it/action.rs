@@ -84,6 +84,7 @@ fn step_command(dir: &Path, inputs: &[(&str, &str)]) -> Command {
         .env("GITHUB_OUTPUT", dir.join("output"))
         .env("GITHUB_STEP_SUMMARY", dir.join("summary"))
         .env("GITHUB_SHA", COMMIT)
+        .env("GITHUB_EVENT_NAME", "push")
         .env("GITHUB_WORKSPACE", root())
         .env("GITHUB_REPOSITORY", "acme/app")
         .env("RUNNER_TEMP", dir)
@@ -249,10 +250,112 @@ fn action_fails_on_another_commit_and_checks_none_when_told() {
         "{}",
         step_.context()
     );
-    // An empty expected-commit (not the default) means no commit expectation.
-    let step_ = step(&example(&[("expected-commit", "")]));
+    // `none` (never an empty value, which is the default) means no commit expectation.
+    let step_ = step(&example(&[("expected-commit", "none")]));
     assert_eq!(step_.rc, 0, "{}", step_.context());
     assert_eq!(outcome(&report(&step_), "source-commit-matches"), None);
+    assert!(
+        step_.stdout.contains("expected commit: none"),
+        "{}",
+        step_.context()
+    );
+}
+
+/// The step for `inputs` with GITHUB_EVENT_NAME set to `event` (None: unset, a local run).
+fn step_on(event: Option<&str>, inputs: &[(&str, &str)]) -> Step {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = step_command(dir.path(), inputs);
+    match event {
+        Some(event) => cmd.env("GITHUB_EVENT_NAME", event),
+        None => cmd.env_remove("GITHUB_EVENT_NAME"),
+    };
+    finish(dir, &mut cmd)
+}
+
+#[test]
+fn action_expected_commit_is_github_sha_only_for_a_push_event() {
+    // A push: github.sha is the commit that was built, and the log says where it came from.
+    let push = step_on(Some("push"), &example(&[]));
+    assert_eq!(push.rc, 0, "{}", push.context());
+    assert!(
+        push.stdout.contains(&format!(
+            "expected commit: {COMMIT} (github.sha of this push event)"
+        )),
+        "{}",
+        push.context()
+    );
+    assert_eq!(
+        outcome(&report(&push), "source-commit-matches"),
+        Some("pass")
+    );
+    // Any other event (a pull request's github.sha is a merge commit) or none at all: the input
+    // is required; the step fails before provenant runs, never with a silent commit.
+    for event in [
+        Some("pull_request"),
+        Some("schedule"),
+        Some("workflow_dispatch"),
+        None,
+    ] {
+        let step = step_on(event, &example(&[]));
+        assert_eq!(step.rc, 2, "{event:?}: {}", step.context());
+        assert_eq!(step.output("verdict"), "fail");
+        assert!(
+            step.commands().iter().any(|c| c.starts_with("::error")
+                && c.contains("expected-commit is required")
+                && c.contains(event.unwrap_or("no GitHub event"))),
+            "{event:?}: {}",
+            step.context()
+        );
+        // Given explicitly, it is used and the log says so.
+        let given = step_on(event, &example(&[("expected-commit", COMMIT)]));
+        assert_eq!(given.rc, 0, "{event:?}: {}", given.context());
+        assert!(
+            given.stdout.contains("(from the expected-commit input)"),
+            "{}",
+            given.context()
+        );
+        assert_eq!(
+            outcome(&report(&given), "source-commit-matches"),
+            Some("pass")
+        );
+    }
+}
+
+#[test]
+fn action_args_with_spaces_reach_provenant_intact() {
+    // One argument per line (a YAML block), or one line split as a shell would: either way
+    // "dast:OWASP ZAP" is one argument, so the gate is required by that name (and, with no DAST
+    // report given, the verdict fails).
+    for args in [
+        "--require-gate\n  dast:OWASP ZAP  \n",
+        "--require-gate 'dast:OWASP ZAP'",
+        "--require-gate dast:OWASP\\ ZAP",
+    ] {
+        let step = step(&example(&[("args", args)]));
+        assert_eq!(step.rc, 1, "{args:?}: {}", step.context());
+        assert!(
+            step.stdout.contains(" --require-gate dast:OWASP\\ ZAP "),
+            "{args:?}: {}",
+            step.context()
+        );
+        let report = report(&step);
+        let checks = report["checks"].as_array().unwrap();
+        assert!(
+            checks.iter().any(|c| c["outcome"] == "fail"
+                && c["reason"].as_str().unwrap_or("").contains("OWASP ZAP")),
+            "{args:?}: {report:#}"
+        );
+    }
+    // An unclosed quote is bad usage, never a guess.
+    let step = step(&example(&[("args", "--require-gate 'dast:OWASP ZAP")]));
+    assert_eq!(step.rc, 2, "{}", step.context());
+    assert!(
+        step.commands()
+            .iter()
+            .any(|c| c.starts_with("::error") && c.contains("args is not a command line")),
+        "{}",
+        step.context()
+    );
 }
 
 #[test]
@@ -478,8 +581,30 @@ fn sha256_line(asset: &Path) -> String {
     format!("{sum}  {}\n", asset.file_name().unwrap().to_string_lossy())
 }
 
-/// The action installing provenant `tag` from `releases` (as acme/provenant used at that tag).
-fn install_step(releases: &Path) -> Step {
+/// A stand-in `gh` under `dir` that appends its arguments to `dir/gh.log` and exits `rc`.
+fn fake_gh(dir: &Path, rc: i32) -> PathBuf {
+    let gh = dir.join("gh");
+    std::fs::write(
+        &gh,
+        format!(
+            "#!/bin/sh\necho \"$@\" >>'{}'\nexit {rc}\n",
+            dir.join("gh.log").display()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(Command::new("chmod").arg("755").arg(&gh));
+    assert_eq!(code, 0, "{err}");
+    gh
+}
+
+/// The action installing provenant `tag` from `releases` (as acme/provenant used at that tag),
+/// with `gh` checking the build provenance.
+fn install_step(releases: &Path, gh: &Path) -> Step {
+    install_step_at(releases, gh, "v9.9.9")
+}
+
+/// The action used at `git_ref` (`uses: acme/provenant@REF`).
+fn install_step_at(releases: &Path, gh: &Path, git_ref: &str) -> Step {
     let dir = tempfile::tempdir().unwrap();
     let inputs = example(&[]);
     let inputs: Vec<_> = inputs
@@ -489,12 +614,13 @@ fn install_step(releases: &Path) -> Step {
     let mut cmd = step_command(dir.path(), &inputs);
     cmd.env(
         "GITHUB_ACTION_PATH",
-        dir.path().join("_actions/acme/provenant/v9.9.9"),
+        dir.path().join("_actions/acme/provenant").join(git_ref),
     )
     .env(
         "PROVENANT_ACTION_RELEASES_URL",
         format!("file://{}", releases.display()),
-    );
+    )
+    .env("PROVENANT_ACTION_GH", gh);
     finish(dir, &mut cmd)
 }
 
@@ -506,9 +632,12 @@ fn action_installs_a_release_only_when_its_checksum_matches() {
     let sums = asset.with_file_name("SHA256SUMS");
     let good = sha256_line(&asset);
 
+    let tools = tempfile::tempdir().unwrap();
+    let gh = fake_gh(tools.path(), 0);
+
     // Repository and tag come from the action's checkout path; the sum matches: it runs.
     std::fs::write(&sums, format!("{}  other.tar.gz\n{good}", "1".repeat(64))).unwrap();
-    let step = install_step(releases.path());
+    let step = install_step(releases.path(), &gh);
     assert_eq!(step.rc, 0, "{}", step.context());
     assert_eq!(step.output("verdict"), "pass");
     assert!(
@@ -534,7 +663,7 @@ fn action_installs_a_release_only_when_its_checksum_matches() {
             Some(text) => std::fs::write(&sums, text).unwrap(),
             None => std::fs::remove_file(&sums).unwrap(),
         }
-        let step = install_step(releases.path());
+        let step = install_step(releases.path(), &gh);
         assert_eq!(step.rc, 4, "{case}: {}", step.context());
         assert!(!ran.exists(), "{case}: the unverified binary ran");
         assert!(
@@ -599,4 +728,136 @@ fn action_yml_maps_every_input_and_output_to_the_entry_script() {
     // Input values must never be spliced into the command (script injection).
     let run = action.lines().find(|l| l.contains("run:")).unwrap();
     assert!(!run.contains("${{"), "{run}");
+}
+
+#[test]
+fn action_runs_a_release_only_when_its_build_provenance_verifies() {
+    let releases = tempfile::tempdir().unwrap();
+    let ran = releases.path().join("ran");
+    let asset = fake_release(releases.path(), "acme/provenant", "v9.9.9", &ran);
+    std::fs::write(asset.with_file_name("SHA256SUMS"), sha256_line(&asset)).unwrap();
+    let tools = tempfile::tempdir().unwrap();
+
+    // gh verifies the archive against the repository and its release workflow: it runs.
+    let gh = fake_gh(tools.path(), 0);
+    let step = install_step(releases.path(), &gh);
+    assert_eq!(step.rc, 0, "{}", step.context());
+    assert!(ran.exists());
+    let log = std::fs::read_to_string(tools.path().join("gh.log")).unwrap();
+    assert!(
+        log.starts_with("attestation verify ")
+            && log.contains(&format!(
+                "/{}",
+                asset.file_name().unwrap().to_string_lossy()
+            ))
+            && log.contains(" --repo acme/provenant ")
+            && log.contains(" --signer-workflow acme/provenant/.github/workflows/release.yml"),
+        "{log}"
+    );
+
+    // The sum matches but the provenance does not verify, or there is no gh to check it: the
+    // binary never runs.
+    std::fs::remove_file(&ran).unwrap();
+    let refusing = fake_gh(tools.path(), 1);
+    let missing = tools.path().join("no-such-gh");
+    for (case, gh) in [("provenance fails", &refusing), ("no gh", &missing)] {
+        let step = install_step(releases.path(), gh);
+        assert_eq!(step.rc, 4, "{case}: {}", step.context());
+        assert!(!ran.exists(), "{case}: the unproven binary ran");
+        assert!(
+            step.commands()
+                .iter()
+                .any(|c| c.starts_with("::error") && c.contains("refusing")),
+            "{case}: {}",
+            step.context()
+        );
+    }
+}
+
+#[test]
+fn action_pinned_by_commit_sha_installs_the_release_of_that_commit() {
+    // The repository is a git repository with release tag v9.9.9 (annotated) on one commit.
+    let releases = tempfile::tempdir().unwrap();
+    let ran = releases.path().join("ran");
+    let asset = fake_release(releases.path(), "acme/provenant", "v9.9.9", &ran);
+    std::fs::write(asset.with_file_name("SHA256SUMS"), sha256_line(&asset)).unwrap();
+    let repo = releases.path().join("acme/provenant");
+    let git = |args: &[&str]| {
+        let (rc, out, err) = run(Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .arg("-C")
+            .arg(&repo)
+            .args(args));
+        assert_eq!(rc, 0, "git {args:?}: {err}");
+        out.trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "release"]);
+    let released = git(&["rev-parse", "HEAD"]);
+    git(&["tag", "-a", "v9.9.8-rc.1", "-m", "rc"]);
+    git(&["tag", "-a", "v9.9.9", "-m", "v9.9.9"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "later"]);
+    let unreleased = git(&["rev-parse", "HEAD"]);
+    let tools = tempfile::tempdir().unwrap();
+    let gh = fake_gh(tools.path(), 0);
+
+    let step = install_step_at(releases.path(), &gh, &released);
+    assert_eq!(step.rc, 0, "{}", step.context());
+    assert!(
+        step.stdout
+            .contains(&format!("commit {released} is release v9.9.9")),
+        "{}",
+        step.context()
+    );
+    assert!(ran.exists(), "the release binary did not run");
+
+    // A commit no release tag points at is never taken for a release: it is built from
+    // source at that commit (a stand-in cargo here, so nothing leaves the machine).
+    std::fs::remove_file(&ran).unwrap();
+    std::fs::write(
+        tools.path().join("cargo"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >'{}'\nexit 1\n",
+            tools.path().join("cargo.log").display()
+        ),
+    )
+    .unwrap();
+    let (rc, _, err) = run(Command::new("chmod")
+        .arg("755")
+        .arg(tools.path().join("cargo")));
+    assert_eq!(rc, 0, "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let inputs: Vec<_> = example(&[])
+        .into_iter()
+        .filter(|(name, _)| *name != "provenant-path")
+        .collect();
+    let mut cmd = step_command(dir.path(), &inputs);
+    let path = format!(
+        "{}:{}",
+        tools.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    cmd.env("PATH", path)
+        .env(
+            "GITHUB_ACTION_PATH",
+            dir.path().join("_actions/acme/provenant").join(&unreleased),
+        )
+        .env(
+            "PROVENANT_ACTION_RELEASES_URL",
+            format!("file://{}", releases.path().display()),
+        )
+        .env("PROVENANT_ACTION_GH", &gh);
+    let step = finish(dir, &mut cmd);
+    assert_eq!(step.rc, 4, "{}", step.context());
+    let cargo = std::fs::read_to_string(tools.path().join("cargo.log")).unwrap_or_default();
+    assert!(cargo.contains(&format!("--rev {unreleased}")), "{cargo}");
+    assert!(
+        step.stdout.contains(&format!(
+            "no release tag of acme/provenant points at commit {unreleased}"
+        )),
+        "{}",
+        step.context()
+    );
+    assert!(!ran.exists());
 }

@@ -512,3 +512,311 @@ fn vsa_refuses_requirements_it_cannot_show() {
         assert!(err.contains("--vsa"), "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef provenant"),
+        ("fish", "complete -c provenant"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (rc, out, err) = run(provenant().args(["completions", shell]));
+        assert_eq!(rc, 0, "{shell}: {err}");
+        assert!(out.contains(marker), "{shell}: {out}");
+        // Every subcommand and a flag deep down are completed.
+        assert!(
+            out.contains("verify") && out.contains("certificate-identity"),
+            "{shell}"
+        );
+    }
+    let (rc, _, _) = run(provenant().args(["completions", "tcsh"]));
+    assert_eq!(rc, 2);
+}
+
+#[test]
+fn version_names_the_commit_and_build_date() {
+    let (rc, out, err) = run(provenant().arg("--version"));
+    assert_eq!(rc, 0, "{err}");
+    let line = out.trim();
+    let rest = line
+        .strip_prefix(&format!("provenant {} (commit ", env!("CARGO_PKG_VERSION")))
+        .unwrap_or_else(|| panic!("{line}"));
+    let (commit, rest) = rest
+        .split_once(", built ")
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{line}"
+    );
+    let date = rest.strip_suffix(')').unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        jiff::civil::Date::strptime("%Y-%m-%d", date).is_ok(),
+        "{line}"
+    );
+}
+
+#[test]
+fn short_o_is_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let root = crate::support::root();
+    let (rc, _, err) = run(provenant().current_dir(&root).args([
+        "verify",
+        "artifact",
+        "testdata/release/hello-provenant.txt",
+        "--trusted-root",
+        "testdata/trust/trusted_root.json",
+        "--certificate-identity",
+        "https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+        "--certificate-oidc-issuer",
+        "https://token.actions.githubusercontent.com",
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    assert_eq!(rc, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "pass");
+}
+
+/// The `provenant ...` commands of a help text's examples, continuation lines joined.
+fn example_commands(help: &str) -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
+    let mut current: Option<String> = None;
+    for line in help.lines() {
+        let line = line.trim();
+        match current.as_mut() {
+            Some(c) => c.push_str(line.trim_end_matches('\\')),
+            None if line.starts_with("provenant ") => {
+                current = Some(line.trim_end_matches('\\').to_owned());
+            }
+            None => continue,
+        }
+        if !line.ends_with('\\') {
+            let c = current.take().unwrap();
+            commands.push(c.split_whitespace().map(str::to_owned).collect());
+        }
+    }
+    commands
+}
+
+#[test]
+fn verify_artifact_short_help_is_short_and_its_examples_run_as_written() {
+    let (rc, short, _) = run(provenant().args(["verify", "artifact", "-h"]));
+    assert_eq!(rc, 0);
+    let (rc, long, _) = run(provenant().args(["verify", "artifact", "--help"]));
+    assert_eq!(rc, 0);
+    assert!(short.lines().count() * 3 < long.lines().count(), "{short}");
+    assert!(short.contains("--certificate-identity") && !short.contains("--max-critical"));
+    assert!(long.contains("--max-critical"));
+    // Every example, in both, runs as written from a checkout (testdata/ beside the cwd) and
+    // passes.
+    let dir = tempfile::tempdir().unwrap();
+    let linked = dir.path().join("testdata");
+    std::os::unix::fs::symlink(crate::support::root().join("testdata"), &linked).unwrap();
+    for help in [&short, &long] {
+        let commands = example_commands(help);
+        assert_eq!(commands.len(), 3, "{help}");
+        for command in commands {
+            assert_eq!(command[0], "provenant");
+            let (rc, out, err) = run(provenant().current_dir(dir.path()).args(&command[1..]));
+            assert_eq!(rc, 0, "{command:?}: {out}{err}");
+        }
+    }
+    assert!(dir.path().join("report.json").is_file());
+}
+
+#[test]
+fn sbom_diff_refuses_mermaid_instead_of_printing_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "components": [{"type": "library", "name": "a", "version": "1.0.0",
+                        "purl": "pkg:cargo/a@1.0.0"}]
+    });
+    let path = write(&dir, "a.json", sbom.to_string().as_bytes());
+    let (rc, out, err) =
+        run(provenant().args(["sbom", "diff", &path, &path, "--format", "mermaid"]));
+    assert_eq!(rc, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    let (rc, out, err) = run(provenant().args(["sbom", "diff", &path, &path, "--format", "json"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+}
+
+/// `inspect FILE --format json`: (exit code, kind, well_formed).
+fn inspect_kind(path: &str) -> (i32, String, bool) {
+    let (rc, out, err) = run(provenant().args(["inspect", path, "--format", "json"]));
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{path}: {e}: {out}{err}"));
+    (
+        rc,
+        v["kind"].as_str().unwrap_or_default().to_owned(),
+        v["well_formed"] == true,
+    )
+}
+
+#[test]
+fn inspect_never_calls_a_valid_key_signature_or_contract_record_malformed() {
+    let root = crate::support::root();
+    let t = |p: &str| root.join("testdata").join(p).to_string_lossy().into_owned();
+    assert_eq!(
+        inspect_kind(&t("keys/cosign.pub")),
+        (0, "public-key".into(), true)
+    );
+    assert_eq!(
+        inspect_kind(&t("release/hello-provenant.txt.sig")),
+        (0, "cosign-signature".into(), true)
+    );
+    // Foundry and Hardhat compiler artifacts, written here in their published shapes.
+    let dir = tempfile::tempdir().unwrap();
+    let foundry = serde_json::json!({
+        "abi": [], "bytecode": {"object": "0x6080", "sourceMap": "", "linkReferences": {}},
+        "deployedBytecode": {"object": "0x60", "sourceMap": "", "linkReferences": {}},
+        "methodIdentifiers": {}, "id": 3
+    });
+    let hardhat = serde_json::json!({
+        "_format": "hh-sol-artifact-1", "contractName": "Storage",
+        "sourceName": "contracts/Storage.sol", "abi": [], "bytecode": "0x6080",
+        "deployedBytecode": "0x60", "linkReferences": {}, "deployedLinkReferences": {}
+    });
+    for (name, doc, kind) in [
+        ("Foundry.json", &foundry, "foundry-artifact"),
+        ("Hardhat.json", &hardhat, "hardhat-artifact"),
+    ] {
+        let p = write(&dir, name, doc.to_string().as_bytes());
+        assert_eq!(inspect_kind(&p), (0, kind.into(), true), "{name}");
+    }
+    // Bytecode that is not hex is malformed for that kind, not unknown.
+    let mut bad = hardhat.clone();
+    bad["bytecode"] = serde_json::json!("0xZZ");
+    let p = write(&dir, "bad.json", bad.to_string().as_bytes());
+    assert_eq!(inspect_kind(&p), (1, "hardhat-artifact".into(), false));
+    // A PEM block that claims to be a key but is not one is a malformed key.
+    let p = write(
+        &dir,
+        "bad.pub",
+        b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    );
+    assert_eq!(inspect_kind(&p), (1, "public-key".into(), false));
+    // The corpus's records, when it is there.
+    if let Some(corpus) = crate::support::corpus() {
+        for (file, kind) in [
+            (
+                "contracts/foundry-broadcast/forge-std-broadcast.log.json",
+                "foundry-broadcast",
+            ),
+            (
+                "contracts/hardhat/build-info-output.json",
+                "hardhat-build-info",
+            ),
+            (
+                "contracts/hardhat-deploy/ens-mainnet/SHA256Digest.json",
+                "hardhat-deployment",
+            ),
+            (
+                "contracts/sourcify/Storage/metadata.json",
+                "solidity-metadata",
+            ),
+            (
+                "contracts/sourcify/Storage/artifact.json",
+                "contract-artifact",
+            ),
+        ] {
+            let p = corpus.join(file).to_string_lossy().into_owned();
+            assert_eq!(inspect_kind(&p), (0, kind.into(), true), "{file}");
+        }
+    }
+}
+
+#[test]
+fn inspect_says_not_recognised_with_its_own_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = write(&dir, "notes.txt", b"hello, world\n");
+    let (rc, out, _) = run(provenant().args(["inspect", &text]));
+    assert_eq!(rc, 2, "{out}");
+    assert!(
+        out.contains("NOT RECOGNISED") && !out.contains("MALFORMED"),
+        "{out}"
+    );
+    let toml = write(&dir, "Cargo.toml", b"[package]\nname = \"x\"\n");
+    assert_eq!(inspect_kind(&toml), (2, "unknown".into(), false));
+    // Valid JSON of no known shape, and JSON-LD that is no SPDX 3 document: not recognised,
+    // never labelled an SBOM.
+    for (name, doc) in [
+        ("hello.json", serde_json::json!({"hello": "world"})),
+        (
+            "ld.json",
+            serde_json::json!({"@context": "https://schema.org", "@type": "Person", "name": "x"}),
+        ),
+        ("bom.json", serde_json::json!({"bomFormat": "NotCycloneDX"})),
+    ] {
+        let p = write(&dir, name, doc.to_string().as_bytes());
+        assert_eq!(inspect_kind(&p), (2, "unknown".into(), false), "{name}");
+    }
+    // Broken JSON stays malformed JSON (exit 1), as before.
+    let broken = write(&dir, "broken.json", b"{\"a\": ");
+    assert_eq!(inspect_kind(&broken), (1, "json".into(), false));
+    // inspect has no mermaid: refused, never JSON under that name.
+    let (rc, out, _) = run(provenant().args(["inspect", &broken, "--format", "mermaid"]));
+    assert_eq!(rc, 2);
+    assert!(out.is_empty(), "{out}");
+}
+
+#[test]
+fn a_wrong_trusted_root_names_the_root_used_and_the_flag() {
+    // The bundled example is signed by the test instance: checked against the default
+    // (public-good) root, its log entry fails, and the reason says which root was used and how
+    // to select another.
+    let root = crate::support::root();
+    let identity = [
+        "--certificate-identity",
+        "https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+        "--certificate-oidc-issuer",
+        "https://token.actions.githubusercontent.com",
+        "--format",
+        "json",
+    ];
+    let cases: [(&[&str], &str, &str); 3] = [
+        (&[], "tlog-promise-invalid", "embedded:public-good"),
+        (
+            &["--trusted-root", "staging"],
+            "tlog-promise-invalid",
+            "embedded:staging",
+        ),
+        (
+            &[
+                "--trusted-root",
+                "testdata/trust/trusted_root.json",
+                "--bundle",
+                "testdata/release/tampered/sct-from-untrusted-log.sigstore.json",
+            ],
+            "sct-invalid",
+            "testdata/trust/trusted_root.json",
+        ),
+    ];
+    for (extra, code, root_name) in cases {
+        let (rc, out, err) = run(provenant()
+            .current_dir(&root)
+            .args(["verify", "artifact", "testdata/release/hello-provenant.txt"])
+            .args(extra)
+            .args(identity));
+        assert_eq!(rc, 1, "{extra:?}: {err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let check = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code && c["outcome"] == "fail")
+            .unwrap_or_else(|| panic!("{extra:?}: no failed {code}: {out}"));
+        let reason = check["reason"].as_str().unwrap();
+        assert!(
+            reason.contains(&format!("trusted root {root_name}"))
+                && reason.contains("--trusted-root"),
+            "{reason}"
+        );
+    }
+}

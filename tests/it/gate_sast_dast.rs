@@ -850,13 +850,15 @@ fn sarif_pieces_are_not_gate_reports() {
         (
             "generic.json",
             json!({"name": "x", "version": "1"}),
-            1,
+            // Not recognised: its own exit code (issue 19), never "malformed".
+            2,
             "unknown",
         ),
         (
             "mixed.json",
             json!({"results": [], "evil": true}),
-            1,
+            // Not recognised: its own exit code (issue 19), never "malformed".
+            2,
             "unknown",
         ),
     ];

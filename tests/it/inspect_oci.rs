@@ -312,10 +312,10 @@ fn inspect_malformed_manifests_are_malformed_not_unknown() {
     let (rc, v) = inspect_doc(&v1);
     assert_eq!((rc, v["kind"].as_str()), (1, Some("docker-manifest-v1")));
     assert!(v["problem"].as_str().unwrap().contains("schema"), "{v}");
-    // Another media type is not claimed.
+    // Another media type is not claimed: not recognised (exit 2, issue 19), not malformed.
     let other = json!({"schemaVersion": 2, "mediaType": "application/x-other", "layers": []});
     let (rc, v) = inspect_doc(&other);
-    assert_eq!((rc, v["kind"].as_str()), (1, Some("unknown")));
+    assert_eq!((rc, v["kind"].as_str()), (2, Some("unknown")));
 }
 
 #[test]

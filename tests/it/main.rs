@@ -17,6 +17,7 @@ mod gate_sast_dast;
 mod gate_sca;
 mod gates;
 mod gates_scope;
+mod gates_tools;
 mod image;
 mod inspect_oci;
 mod keys;

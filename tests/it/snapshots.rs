@@ -80,6 +80,13 @@ fn verify_artifact_help() {
     insta::assert_snapshot!(out);
 }
 
+#[test]
+fn verify_artifact_short_help() {
+    let (rc, out, _) = run(provenant().args(["verify", "artifact", "-h"]));
+    assert_eq!(rc, 0);
+    insta::assert_snapshot!(out);
+}
+
 /// Every subcommand's --help is part of the contract (issue 15): a flag added, dropped or
 /// reworded shows up here for review.
 #[test]
@@ -96,6 +103,7 @@ fn every_subcommand_help() {
         &["sbom", "check"],
         &["sbom", "diff"],
         &["policy"],
+        &["completions"],
         &["policy", "init"],
         &["policy", "lint"],
     ] {

@@ -462,8 +462,11 @@ pub fn check_gates(
     // (requirement index) -> whether satisfied, and what was seen.
     let mut satisfied = vec![false; policy.required.len()];
     let mut seen: Vec<Vec<String>> = vec![Vec::new(); policy.required.len()];
+    // Every gate run given, for a requirement that matches none of them (a misspelt tool).
+    let mut given: Vec<String> = Vec::new();
     for ev in evidence {
         let r = &ev.report;
+        given.push(format!("{} {} ({})", r.kind.as_str(), r.tool, ev.location));
         let evref = vec![EvidenceRef::new(EvidenceKind::Flag, &ev.location)];
         let label = format!("{} {}", r.kind.as_str(), r.tool);
         let required = policy.required.iter().any(|q| q.matches(r));
@@ -806,8 +809,14 @@ pub fn check_gates(
                 flag,
             ));
         } else {
-            let found = if seen[i].is_empty() {
+            let found = if seen[i].is_empty() && given.is_empty() {
                 "no evidence of it was given".to_owned()
+            } else if seen[i].is_empty() {
+                format!(
+                    "no gate run given matches it; the runs given are {} (tool names match in \
+                     any case and by alias: see README, Gate tool names)",
+                    given.join("; ")
+                )
             } else {
                 format!("found only {}", seen[i].join("; "))
             };

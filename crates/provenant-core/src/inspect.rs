@@ -38,6 +38,11 @@ impl Out {
     }
 }
 
+/// The [`Inspection::kind`] of a file `inspect` does not recognise (the model's documented
+/// `unknown`): neither well formed nor malformed, since no format was found to judge it by (the
+/// CLI says "not recognised" and exits 2 for it, not 1).
+const NOT_RECOGNISED: &str = "unknown";
+
 /// Detect and describe `bytes` (read from `file`).
 pub fn inspect(file: &str, bytes: &[u8]) -> Inspection {
     let out = detect(bytes);
@@ -61,7 +66,7 @@ fn detect(bytes: &[u8]) -> Out {
                     return bundles_out(&list);
                 }
             }
-            if let Some(out) = sbom_out(bytes, false) {
+            if let Some(out) = sbom_out(bytes) {
                 return out;
             }
             // XML that is no SBOM: a ZAP report?
@@ -70,14 +75,31 @@ fn detect(bytes: &[u8]) -> Out {
                     return out;
                 }
             }
-            return Out::new("unknown").bad(e.to_string());
+            if let Some(out) = text::pem_out(bytes).or_else(|| text::signature_out(bytes)) {
+                return out;
+            }
+            // It opens as a JSON object or array does: broken JSON, not an unknown format
+            // (`[section]` of TOML or INI is no array).
+            let opened = bytes.trim_ascii_start();
+            let json_like = match opened.first() {
+                Some(b'{') => true,
+                Some(b'[') => matches!(
+                    opened[1..].trim_ascii_start().first(),
+                    Some(b'{' | b'[' | b'"' | b']' | b'-' | b'0'..=b'9')
+                ),
+                _ => false,
+            };
+            if json_like {
+                return Out::new("json").bad(e.to_string());
+            }
+            return not_recognised("neither JSON, XML, YAML nor PEM");
         }
     };
     if value.get("bomFormat").is_some()
         || value.get("spdxVersion").is_some()
         || value.get("@context").is_some()
     {
-        if let Some(out) = sbom_out(bytes, true) {
+        if let Some(out) = sbom_out(bytes) {
             return out;
         }
     }
@@ -205,13 +227,234 @@ fn detect(bytes: &[u8]) -> Out {
     if let Some(out) = oci::oci_out(bytes, &value) {
         return out;
     }
-    if !media.is_empty() {
-        return Out::new("unknown").bad(format!("unknown mediaType {media:?}"));
+    if let Some(out) = contract::contract_out(&value) {
+        return out;
     }
-    Out::new("unknown").bad(
-        "not a format provenant knows (Sigstore bundle, DSSE envelope, in-toto statement, \
-         trusted root, SBOM, security-gate report, OCI manifest or index)",
-    )
+    if !media.is_empty() {
+        return not_recognised(&format!("JSON with an unknown mediaType {media:?}"));
+    }
+    not_recognised("JSON of no shape provenant knows")
+}
+
+/// A file of no format provenant knows: said so, with the formats it does know.
+fn not_recognised(what: &str) -> Out {
+    Out::new(NOT_RECOGNISED).bad(format!(
+        "not recognised: {what} (provenant knows Sigstore bundles, DSSE envelopes, in-toto \
+         statements, trusted roots, SBOMs, security-gate reports, OCI manifests and indexes, \
+         cosign signatures, PEM keys and certificates, Foundry and Hardhat records)"
+    ))
+}
+
+/// Text formats: PEM public keys and certificates, cosign detached signatures.
+mod text {
+    use super::Out;
+
+    /// A PEM public key or certificate chain, or `None` when the text is no PEM.
+    pub(super) fn pem_out(bytes: &[u8]) -> Option<Out> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+        let label = first
+            .strip_prefix("-----BEGIN ")?
+            .strip_suffix("-----")?
+            .to_owned();
+        if label == "PUBLIC KEY" {
+            let mut out = Out::new("public-key");
+            return Some(match provenant_verify::PublicKey::from_pem(text, "file") {
+                Ok(k) => {
+                    out.fact("algorithm", k.algorithm_name());
+                    out
+                }
+                Err(e) => out.bad(e.to_string()),
+            });
+        }
+        if label == "CERTIFICATE" {
+            let mut out = Out::new("certificate");
+            return Some(match provenant_formats::cosign::pem_certificates(text) {
+                Ok(certs) => {
+                    out.fact("certificates", certs.len().to_string());
+                    out
+                }
+                Err(e) => out.bad(e.to_string()),
+            });
+        }
+        // A private key is recognised (and never parsed or echoed).
+        let mut out = Out::new("pem");
+        out.fact("label", label.clone());
+        if label.contains("PRIVATE KEY") {
+            out.fact(
+                "note",
+                "a private key: keep it out of evidence and reports (verification needs only the public key)",
+            );
+        }
+        Some(out)
+    }
+
+    /// A cosign detached signature (`cosign sign-blob --output-signature`): one line of base64
+    /// holding a DER ECDSA signature (SEQUENCE of two INTEGERs) or a 64-byte raw signature
+    /// (Ed25519). `None` for any other text.
+    pub(super) fn signature_out(bytes: &[u8]) -> Option<Out> {
+        let text = std::str::from_utf8(bytes).ok()?.trim();
+        if text.is_empty() || text.len() > 2048 || text.lines().count() != 1 {
+            return None;
+        }
+        let raw = provenant_formats::dsse::decode_base64(text)?;
+        let encoding = if is_der_ecdsa(&raw) {
+            "DER ECDSA (r, s)"
+        } else if raw.len() == 64 {
+            "64 raw bytes (Ed25519)"
+        } else {
+            return None;
+        };
+        let mut out = Out::new("cosign-signature");
+        out.fact("encoding", format!("base64, {encoding}"));
+        out.fact("bytes", raw.len().to_string());
+        Some(out)
+    }
+
+    /// `SEQUENCE { INTEGER, INTEGER }` in DER, short lengths (every ECDSA signature up to P-521).
+    fn is_der_ecdsa(der: &[u8]) -> bool {
+        // (tag, length, rest) of one short-form or one-byte long-form TLV.
+        fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+            let (&tag, rest) = b.split_first()?;
+            let (&len, rest) = rest.split_first()?;
+            let (len, rest) = match len {
+                0..=0x7f => (usize::from(len), rest),
+                0x81 => {
+                    let (&l, rest) = rest.split_first()?;
+                    (usize::from(l), rest)
+                }
+                _ => return None,
+            };
+            (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+        }
+        let Some((0x30, body, [])) = tlv(der) else {
+            return false;
+        };
+        let Some((0x02, r, rest)) = tlv(body) else {
+            return false;
+        };
+        let Some((0x02, s, [])) = tlv(rest) else {
+            return false;
+        };
+        !r.is_empty() && !s.is_empty()
+    }
+}
+
+/// Smart-contract build and deployment records: what `verify contract` reads.
+mod contract {
+    use serde_json::Value;
+
+    use super::Out;
+
+    /// A Foundry or Hardhat record, a Solidity metadata file or a plain `{abi, bytecode}`
+    /// artifact; `None` for any other JSON.
+    pub(super) fn contract_out(v: &Value) -> Option<Out> {
+        let str_of = |k: &str| v.get(k).and_then(Value::as_str);
+        let format = str_of("_format").unwrap_or_default();
+        if format.starts_with("hh-sol-build-info") {
+            let mut out = Out::new("hardhat-build-info");
+            out.fact("format", format);
+            if let Some(s) = str_of("solcLongVersion").or_else(|| str_of("solcVersion")) {
+                out.fact("solc", s);
+            }
+            let contracts = v
+                .pointer("/output/contracts")
+                .and_then(Value::as_object)
+                .map_or(0, |m| {
+                    m.values()
+                        .filter_map(Value::as_object)
+                        .map(|c| c.len())
+                        .sum()
+                });
+            out.fact("contracts", contracts.to_string());
+            return Some(out);
+        }
+        if format.starts_with("hh-sol-artifact") {
+            let mut out = Out::new("hardhat-artifact");
+            out.fact("format", format);
+            for (k, name) in [("contractName", "contract"), ("sourceName", "source")] {
+                if let Some(s) = str_of(k) {
+                    out.fact(name, s);
+                }
+            }
+            return Some(bytecode_facts(v, out));
+        }
+        if v.get("transactions").is_some_and(Value::is_array)
+            && v.get("receipts").is_some_and(Value::is_array)
+        {
+            let mut out = Out::new("foundry-broadcast");
+            let n = v["transactions"].as_array().map_or(0, Vec::len);
+            out.fact("transactions", n.to_string());
+            if let Some(c) = v.get("chain").and_then(Value::as_u64) {
+                out.fact("chain", c.to_string());
+            }
+            if let Some(c) = str_of("commit") {
+                out.fact("commit", c);
+            }
+            return Some(out);
+        }
+        if v.pointer("/compiler/version").is_some()
+            && v.get("language").is_some()
+            && v.get("sources").is_some()
+        {
+            let mut out = Out::new("solidity-metadata");
+            if let Some(l) = str_of("language") {
+                out.fact("language", l);
+            }
+            if let Some(c) = v.pointer("/compiler/version").and_then(Value::as_str) {
+                out.fact("compiler", c);
+            }
+            return Some(out);
+        }
+        if v.get("abi").is_some_and(Value::is_array) && v.get("bytecode").is_some() {
+            let kind = if v.get("address").is_some() {
+                "hardhat-deployment"
+            } else if v.get("bytecode").is_some_and(Value::is_object) {
+                "foundry-artifact"
+            } else {
+                "contract-artifact"
+            };
+            let mut out = Out::new(kind);
+            if let Some(a) = str_of("address") {
+                out.fact("address", a);
+            }
+            if let Some(t) = str_of("transactionHash") {
+                out.fact("transaction", t);
+            }
+            return Some(bytecode_facts(v, out));
+        }
+        None
+    }
+
+    /// The creation / runtime bytecode sizes; malformed when either is not hex.
+    fn bytecode_facts(v: &Value, mut out: Out) -> Out {
+        for (key, name) in [
+            ("bytecode", "creation bytecode"),
+            ("deployedBytecode", "runtime bytecode"),
+        ] {
+            let Some(field) = v.get(key) else { continue };
+            // Foundry: {"object": "0x…", "sourceMap": …}; Hardhat and others: "0x…".
+            let hex = field.get("object").unwrap_or(field);
+            let Some(hex) = hex.as_str() else {
+                return out.bad(format!("{key} is not a hex string"));
+            };
+            let digits = hex.strip_prefix("0x").unwrap_or(hex);
+            // Unlinked library placeholders (__$…$__) are part of the format.
+            let unlinked = digits.contains("__");
+            if !unlinked
+                && (digits.len() % 2 != 0 || !digits.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                return out.bad(format!("{key} is not hex"));
+            }
+            let size = if unlinked {
+                "unlinked (library placeholders)".to_owned()
+            } else {
+                format!("{} bytes", digits.len() / 2)
+            };
+            out.fact(name, size);
+        }
+        out
+    }
 }
 
 /// A security-gate report (SARIF, scanner, ZAP, CI run ...), or `None` when it is none of them.
@@ -374,9 +617,8 @@ fn sarif_piece(v: &Value) -> Option<Out> {
     Some(out)
 }
 
-/// An SBOM (any encoding provenant reads). `sure`: the document says it is one, so a failure to
-/// read it is reported as a malformed SBOM rather than passed over.
-fn sbom_out(bytes: &[u8], sure: bool) -> Option<Out> {
+/// An SBOM (any encoding provenant reads), or `None` when the parser finds no SBOM in it.
+fn sbom_out(bytes: &[u8]) -> Option<Out> {
     use provenant_formats::sbom::{parse_sbom, SbomError, SbomStandard};
     match parse_sbom(bytes, None) {
         Ok(p) => {
@@ -429,7 +671,12 @@ fn sbom_out(bytes: &[u8], sure: bool) -> Option<Out> {
                 None => Some(out),
             }
         }
-        Err(SbomError::NotAnSbom(_)) if !sure => None,
+        // A document that only looked like one (a JSON-LD @context, a bomFormat of another
+        // kind) is no SBOM: never labelled one.
+        // Nothing says it is an SBOM: a document that only looked like one (a JSON-LD
+        // @context, a bomFormat of another kind) or that does not parse at all is never
+        // labelled one.
+        Err(SbomError::NotAnSbom(_) | SbomError::Syntax { .. }) => None,
         Err(e) => Some(Out::new("sbom").bad(e.to_string())),
     }
 }
@@ -1221,6 +1468,34 @@ mod tests {
         assert_eq!(kind(xml), ("gate-zap".into(), true));
         assert!(!kind("<!DOCTYPE x><OWASPZAPReport/>").1);
         assert!(!kind("<html/>").1);
+    }
+
+    #[test]
+    fn text_formats_and_unknown_files() {
+        let of = |b: &[u8]| {
+            let i = inspect("f", b);
+            (i.kind, i.well_formed)
+        };
+        // A DER ECDSA signature (SEQUENCE { INTEGER 1, INTEGER 2 }), base64: "MAYCAQECAQI=".
+        assert_eq!(of(b"MAYCAQECAQI=\n"), ("cosign-signature".into(), true));
+        // Base64 of something else, or two lines: not a signature, and not anything else.
+        assert_eq!(of(b"aGVsbG8=\n"), (NOT_RECOGNISED.into(), false));
+        assert_eq!(
+            of(b"MAYCAQECAQI=\nMAYCAQECAQI=\n"),
+            (NOT_RECOGNISED.into(), false)
+        );
+        // Trailing bytes after the SEQUENCE: not DER.
+        assert_eq!(of(b"MAYCAQECAQIA"), (NOT_RECOGNISED.into(), false));
+        assert_eq!(
+            of(b"-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n"),
+            ("certificate".into(), false)
+        );
+        assert_eq!(of(b"[section]\nkey = 1\n"), (NOT_RECOGNISED.into(), false));
+        assert_eq!(of(b"[1, 2"), ("json".into(), false));
+        assert_eq!(
+            of(br#"{"@context":"https://schema.org"}"#).0,
+            NOT_RECOGNISED
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod dast;
 pub mod review;
 pub mod sarif;
 pub mod sca;
+pub mod tools;
 
 /// What kind of gate a report is evidence of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

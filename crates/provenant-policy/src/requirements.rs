@@ -1,6 +1,7 @@
 //! What a release must meet, in the engine's terms: required gates, waivers, SBOM and change
 //! review requirements. Stated by flags or a policy file, merged by [`Policy::resolve`](crate::Policy::resolve).
 
+use provenant_formats::gate::tools::same_tool;
 use provenant_formats::gate::{Finding, GateKind, GateReport};
 
 /// A requirement that cannot be read: the value as written, or the parser's error.
@@ -54,12 +55,14 @@ impl GateRequirement {
         Ok(Self { kind, tools })
     }
 
-    /// Whether gate run `r` is of this kind and by one of the tools (or workflows) named.
+    /// Whether gate run `r` is of this kind and by one of the tools (or workflows) named. Tool
+    /// names match as users write them: any case, and any alias of a known tool
+    /// ([`provenant_formats::gate::tools`]: `ZAP` = `OWASP ZAP` = `zaproxy`).
     pub fn matches(&self, r: &GateReport) -> bool {
         r.kind == self.kind
             && (self.tools.is_empty()
                 || self.tools.iter().any(|t| {
-                    r.tool.eq_ignore_ascii_case(t)
+                    same_tool(&r.tool, t)
                         || r.workflow.as_deref().is_some_and(|w| {
                             w.eq_ignore_ascii_case(t) || w.ends_with(&format!("/{t}"))
                         })
@@ -117,10 +120,7 @@ impl Waiver {
     /// Whether it names `f`, a finding of `tool`.
     pub fn matches(&self, tool: &str, f: &Finding) -> bool {
         self.id.trim().eq_ignore_ascii_case(f.id.trim())
-            && self
-                .tool
-                .as_deref()
-                .is_none_or(|t| t.eq_ignore_ascii_case(tool))
+            && self.tool.as_deref().is_none_or(|t| same_tool(t, tool))
             && self.fingerprint.as_deref().is_none_or(|want| {
                 f.fingerprints.iter().any(|have| {
                     have == want || have.split_once('=').is_some_and(|(_, v)| v == want)
@@ -278,4 +278,32 @@ pub fn parse_time(s: &str, date_only: DateOnly) -> Option<jiff::Timestamp> {
         .ok()
         .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
         .map(|z| z.timestamp())
+}
+
+#[cfg(test)]
+mod tool_name_tests {
+    use super::*;
+    use provenant_formats::gate::Severity;
+
+    #[test]
+    fn waiver_tools_match_by_alias_and_never_another_tool() {
+        let f = Finding {
+            id: "10202".into(),
+            severity: Severity::Medium,
+            cvss: None,
+            location: None,
+            title: None,
+            suppressed: false,
+            fingerprints: vec![],
+        };
+        let waiver = |tool: &str| Waiver {
+            id: "10202".into(),
+            tool: Some(tool.into()),
+            ..Waiver::default()
+        };
+        assert!(waiver("ZAP").matches("OWASP ZAP", &f));
+        assert!(waiver("zaproxy").matches("ZAP", &f));
+        assert!(!waiver("Semgrep").matches("OWASP ZAP", &f));
+        assert!(!waiver("").matches("", &f));
+    }
 }

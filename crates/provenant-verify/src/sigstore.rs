@@ -340,7 +340,7 @@ impl<'a> Run<'a> {
         match result {
             Err(e) => {
                 let (code, reason) = classify(&e, bundle.signing_certificate());
-                self.fail(code, reason);
+                self.fail(code, with_root_hint(code, reason, trust));
             }
             Ok(r) => {
                 if let Some(info) = r.certificate() {
@@ -428,7 +428,7 @@ impl<'a> Run<'a> {
                             CheckCode::TlogCheckpointInvalid
                         }
                     };
-                    self.fail(code, fault.to_string());
+                    self.fail(code, with_root_hint(code, fault.to_string(), trust));
                     return;
                 }
             }
@@ -555,6 +555,32 @@ fn has_sct_extension(cert: Option<&sigstore_verify::types::DerCertificate>) -> b
         .iter()
         .flatten()
         .any(|e| e.extn_id.to_string() == SCT_LIST_OID)
+}
+
+/// `reason`, and for a failure that a trusted root of another Sigstore instance would explain
+/// (a log, CT log, CA or timestamp authority the root used does not list), which root was used
+/// and how to select another: the likeliest first mistake is verifying a staging or GitHub
+/// bundle against public-good, or the other way round.
+fn with_root_hint(code: CheckCode, reason: String, trust: &TrustRoot) -> String {
+    let root_dependent = matches!(
+        code,
+        CheckCode::TlogUnknownLog
+            | CheckCode::TlogPromiseInvalid
+            | CheckCode::TlogKeyNotValid
+            | CheckCode::TlogCheckpointInvalid
+            | CheckCode::CertificateChainInvalid
+            | CheckCode::SctInvalid
+            | CheckCode::TimestampInvalid
+    );
+    if !root_dependent {
+        return reason;
+    }
+    format!(
+        "{reason} (checked against trusted root {}; if this evidence comes from another \
+         Sigstore instance, select its root with --trusted-root: public-good, staging, github, \
+         or a trusted_root.json file)",
+        trust.name()
+    )
 }
 
 /// Map a sigstore-verify error onto a check code and a one-line reason.

@@ -231,8 +231,11 @@ impl<'a> Run<'a> {
         // analysis; only an array, even an empty one, lists what it found.
         let findings_complete = matches!(self.run.get("results"), Some(Value::Array(_)));
         let findings = self.findings(budget)?;
+        // Classified by the tool, not the format: a grype or trivy SARIF log is SCA, a ZAP one
+        // DAST; any other SARIF producer is static analysis.
+        let kind = super::tools::known_tool(&self.tool).map_or(GateKind::Sast, |t| t.kind);
         Ok(GateReport {
-            kind: GateKind::Sast,
+            kind,
             format: FORMAT,
             tool: self.tool,
             tool_version: self.tool_version,

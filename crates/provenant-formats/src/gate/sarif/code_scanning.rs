@@ -95,7 +95,8 @@ fn analysis(v: &Value, at: &str) -> Result<GateReport, GateError> {
         });
     }
     Ok(GateReport {
-        kind: GateKind::Sast,
+        // By the tool, as for a SARIF log: trivy uploaded to code scanning is still SCA.
+        kind: crate::gate::tools::known_tool(&tool).map_or(GateKind::Sast, |t| t.kind),
         format: FORMAT,
         tool,
         tool_version,
