@@ -210,7 +210,9 @@ pub fn test_release(
         total: 0,
     };
     match prepare(plan, &mut reader, xsd) {
-        Ok((inputs, trust, policy)) => {
+        Ok((mut inputs, trust, policy)) => {
+            // The report records every file read, as `verify artifact`'s does.
+            inputs.files = reader.files.iter().filter_map(input_file).collect();
             let report = provenant_core::verify(&inputs, &trust, &policy, now);
             let failed_checks: Vec<String> = report
                 .checks
@@ -435,4 +437,24 @@ fn subject(
         }),
         SubjectPlan::Image(_) | SubjectPlan::Missing => Err("no subject".into()),
     }
+}
+
+/// A file read for a release, as the report's `inputs` list records it.
+fn input_file(f: &FileRecord) -> Option<provenant_model::InputFile> {
+    use provenant_model::InputRole;
+    let role = match f.role {
+        Role::Bundle | Role::Attestations | Role::Provenance => InputRole::Evidence,
+        Role::Sbom => InputRole::Sbom,
+        Role::Sarif | Role::Sca | Role::Dast | Role::CiRun => InputRole::GateReport,
+        Role::Review => InputRole::Review,
+        Role::Policy => InputRole::Policy,
+        Role::TrustedRoot => InputRole::TrustedRoot,
+        Role::Key => InputRole::Key,
+    };
+    let sha256 = format!("sha256:{}", f.sha256.as_deref()?).parse().ok()?;
+    Some(provenant_model::InputFile {
+        role,
+        location: f.location.clone(),
+        sha256,
+    })
 }
