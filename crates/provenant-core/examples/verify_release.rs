@@ -9,6 +9,14 @@ use provenant_model::{DigestAlgorithm, Subject, SubjectKind};
 use provenant_policy::{parse_policy, Policy, PolicyFlags};
 use provenant_verify::{digest_reader, TrustRoot};
 
+/// Policy diagnostics as one line.
+fn lines(d: Vec<provenant_policy::Diagnostic>) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let read = |p: &str| std::fs::read(format!("{root}/{p}"));
@@ -27,10 +35,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Found::Given,
         &bundle,
     ));
-    let document = parse_policy(&read("attestations/examples/github-keyless-release.yaml")?)
-        .map_err(|e| format!("{e:?}"))?;
-    let policy =
-        Policy::resolve(Some(document), PolicyFlags::default()).map_err(|e| format!("{e:?}"))?;
+    let document =
+        parse_policy(&read("attestations/examples/github-keyless-release.yaml")?).map_err(lines)?;
+    let policy = Policy::resolve(Some(document), PolicyFlags::default()).map_err(lines)?;
     let trust = TrustRoots::sigstore(TrustRoot::from_json(
         &read("testdata/trust/trusted_root.json")?,
         "testdata",
