@@ -430,3 +430,28 @@ fn audit_shard_from_the_environment() {
     let (rc, _, _) = run(&mut base("none"));
     assert_eq!(rc, 2, "--shard-total without an index in the environment");
 }
+
+/// A pack holds only files and directories: a FIFO (which would block the reader forever) or a
+/// link (which could point outside the pack) makes the pack unreadable, exit 2, promptly.
+#[test]
+fn audit_replay_refuses_links_and_fifos_in_a_pack() {
+    let pop = population();
+    let d = pop.path();
+    audit_run(d, "pack", &["--size", "2"]);
+    let pack = d.join("pack");
+    std::os::unix::fs::symlink("/etc/hostname", pack.join("evidence/link")).expect("symlink");
+    let (rc, out, err) = replay(&pack);
+    assert_eq!(rc, 2, "{out}{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+    std::fs::remove_file(pack.join("evidence/link")).expect("rm");
+    let fifo = pack.join("evidence/fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let (rc, _, err) = replay(&pack);
+        assert_eq!(rc, 2, "{err}");
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+}

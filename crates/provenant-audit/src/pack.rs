@@ -376,11 +376,18 @@ fn list(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), PackError> {
         } else {
             format!("{rel}/{name}")
         };
+        // `file_type` does not follow links. A pack holds only directories and regular files:
+        // a link could point outside it, a FIFO or device would block or never end.
         let ty = e.file_type().map_err(io(&e.path()))?;
         if ty.is_dir() {
             list(dir, &r, out)?;
-        } else {
+        } else if ty.is_file() {
             out.push(r);
+        } else {
+            return Err(PackError::Invalid {
+                path: e.path(),
+                reason: "not a regular file (a link, FIFO or device): a pack holds only files and directories".into(),
+            });
         }
         if out.len() > MAX_PACK_FILES {
             return Err(PackError::Invalid {
