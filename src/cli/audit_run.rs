@@ -113,10 +113,16 @@ fn input(e: impl std::fmt::Display) -> CliError {
 }
 
 fn read_bounded(path: &str, limit: u64) -> Result<Vec<u8>, String> {
-    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    if f.metadata().is_ok_and(|m| m.is_dir()) {
+    // A population names files: a directory, FIFO or device is refused before it is opened (a
+    // FIFO without a writer would block the whole run).
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
         return Err("a directory, not a file".into());
     }
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO or device)".into());
+    }
+    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut buf = Vec::new();
     f.take(limit + 1)
         .read_to_end(&mut buf)

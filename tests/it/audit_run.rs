@@ -455,3 +455,28 @@ fn audit_replay_refuses_links_and_fifos_in_a_pack() {
         assert!(err.contains("not a regular file"), "{err}");
     }
 }
+
+/// A population naming a FIFO as evidence: the release is a deviation (not a regular file) and
+/// the run ends, instead of blocking on the FIFO.
+#[test]
+fn audit_run_refuses_a_fifo_as_evidence_without_blocking() {
+    let pop = population();
+    let d = pop.path();
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join("fifo.sigstore.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    std::fs::write(
+        d.join("pop.csv"),
+        "id,subject,bundle,commit\nfifo,hello.txt,fifo.sigstore.json,\n",
+    )
+    .expect("population");
+    let (rc, out, err) = audit_run(d, "pack", &["--size", "1"]);
+    assert_eq!(rc, 1, "{out}{err}");
+    let pack = std::fs::read_to_string(d.join("pack/pack.json")).expect("pack.json");
+    assert!(pack.contains("not a regular file"), "{pack}");
+}
