@@ -126,7 +126,7 @@ pub fn artifact(a: &ArtifactArgs, command: Command, renderer: Renderer) -> Resul
     let mut inputs = artifact_inputs(a, command, &policy, &trust, &targets)?;
     inputs.files = read::take_files();
     let v = provenant_core::verify_detailed(&inputs, &trust, &policy, a.run.now());
-    finish(&a.print, a.outputs(renderer), &a.policy, v)
+    finish(&a.print, a.outputs(renderer), &a.policy, &policy, v)
 }
 
 /// Read what `verify artifact` names: evidence, SBOMs, the artifact (hashed with every
@@ -342,6 +342,6 @@ fn vsa(policy: &Policy, r: &VsaRun<'_>) -> Result<Report, CliError> {
     let mut inputs = Inputs::new(Command::VerifyVsa, target);
     inputs.files = read::take_files();
     let v = provenant_core::verify_detailed(&inputs, &trust, policy, r.run.now());
-    write_rego_input(r.write_rego_input, &v)?;
+    write_rego_input(r.write_rego_input, &v, policy)?;
     Ok(v.report)
 }

@@ -22,10 +22,11 @@ pub fn gate_inputs(inputs: &mut Inputs, g: &GateArgs) -> Result<(), CliError> {
 pub fn finish(
     print: &PrintArgs,
     outputs: Outputs<'_>,
-    policy: &PolicyArgs,
+    args: &PolicyArgs,
+    policy: &provenant_policy::Policy,
     v: Verification,
 ) -> Result<u8, CliError> {
-    write_rego_input(policy.write_rego_input.as_deref(), &v)?;
+    write_rego_input(args.write_rego_input.as_deref(), &v, policy)?;
     let report = v.report;
     // With --print-provenance the report goes to stderr, and stdout holds only the provenance.
     outputs.write(&report, print.print_provenance)?;
@@ -35,10 +36,19 @@ pub fn finish(
     Ok(exit_code(&report))
 }
 
-pub fn write_rego_input(path: Option<&str>, v: &Verification) -> Result<(), CliError> {
+pub fn write_rego_input(
+    path: Option<&str>,
+    v: &Verification,
+    policy: &provenant_policy::Policy,
+) -> Result<(), CliError> {
     let Some(p) = path else { return Ok(()) };
+    // Without a Rego module the report is what Rego would have seen.
+    let input = match &v.rego_input {
+        Some(i) => i.clone(),
+        None => provenant_core::rego_input(&v.report, policy),
+    };
     let mut text = Vec::new();
-    provenant_report::sanitize::write_json_pretty(&mut text, &v.rego_input)
+    provenant_report::sanitize::write_json_pretty(&mut text, &input)
         .map_err(|e| CliError::Input(format!("cannot write the Rego input: {e}")))?;
     std::fs::write(p, text)
         .map_err(|e| CliError::Input(format!("cannot write the Rego input to {p}: {e}")))

@@ -105,7 +105,7 @@ pub fn run(a: &GatesArgs) -> Result<u8, CliError> {
     let trust = provenant_core::TrustRoots::sigstore(read::trusted_root(None)?);
     inputs.files = read::take_files();
     let v = provenant_core::verify_detailed(&inputs, &trust, &policy, a.run.now());
-    write_rego_input(a.write_rego_input.as_deref(), &v)?;
+    write_rego_input(a.write_rego_input.as_deref(), &v, &policy)?;
     outputs.write(&v.report, false)?;
     Ok(exit_code(&v.report))
 }

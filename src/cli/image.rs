@@ -153,7 +153,7 @@ fn run(p: &Parts<'_>, command: Command, renderer: Renderer) -> Result<u8, CliErr
     }
     inputs.files = read::take_files();
     let v = provenant_core::verify_detailed(&inputs, &trust, &policy, p.run.now());
-    finish(p.print, outputs, p.policy, v)
+    finish(p.print, outputs, p.policy, &policy, v)
 }
 
 /// Whether a `provenance` subject names an image rather than a file: an `oci-layout:` or

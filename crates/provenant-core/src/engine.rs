@@ -274,8 +274,17 @@ impl Inputs {
 pub struct Verification {
     /// The report.
     pub report: Report,
-    /// What Rego saw as `input` (also when no module was given, for `--write-rego-input`).
-    pub rego_input: serde_json::Value,
+    /// What Rego saw as `input`; `None` when no Rego module ran (then it is
+    /// [`rego_input`]`(&report, policy)`).
+    pub rego_input: Option<serde_json::Value>,
+}
+
+/// The document Rego policies see as `input` for `report` (the report before any Rego check).
+pub fn rego_input(report: &Report, policy: &Policy) -> serde_json::Value {
+    provenant_policy::rego_input(
+        report,
+        policy.applied().map(|l| (l.path.as_str(), &l.digest)),
+    )
 }
 
 fn tool() -> ToolInfo {
@@ -902,21 +911,18 @@ fn finalize(base: Report, inputs: &Inputs, trust: &TrustRoots, policy: &Policy) 
         r.inputs.clone_from(&inputs.files);
         r
     };
-    let before_rego = assemble(checks.clone());
-    let rego_input = provenant_policy::rego_input(
-        &before_rego,
-        policy.applied().map(|l| (l.path.as_str(), &l.digest)),
-    );
+    // Rego's input (the report serialised) is built only when a module runs: most runs have none.
     if policy.rego().is_empty() {
         return Verification {
-            report: before_rego,
-            rego_input,
+            report: assemble(checks),
+            rego_input: None,
         };
     }
-    checks.extend(provenant_policy::evaluate_rego(policy.rego(), &rego_input));
+    let input = rego_input(&assemble(checks.clone()), policy);
+    checks.extend(provenant_policy::evaluate_rego(policy.rego(), &input));
     Verification {
         report: assemble(checks),
-        rego_input,
+        rego_input: Some(input),
     }
 }
 

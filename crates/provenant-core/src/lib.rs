@@ -32,7 +32,7 @@ pub mod sbom;
 mod vsa;
 
 pub use engine::{
-    algorithms_needed, attested_gates, rfc3339, signer_policy, verify, verify_detailed,
+    algorithms_needed, attested_gates, rego_input, rfc3339, signer_policy, verify, verify_detailed,
     CollectedTarget, Command, GateFile, HistoryError, HistorySource, ImageCollected, Inputs,
     LayoutEvidence, SbomFile, Target, TrustRoots, Verification, VsaEvidence,
 };
