@@ -1055,3 +1055,86 @@ fn every_verify_image_flag_changes_the_checks_or_is_refused() {
         }
     }
 }
+
+/// A signed gate attestation (in-toto vulns) whose predicate cannot be read is not a clean
+/// scan: the run fails gate-report-unreadable instead of dropping it.
+#[test]
+fn an_unreadable_signed_gate_predicate_fails() {
+    use provenant_core::{verify, Command, Evidence, Found, Inputs, Target, TrustRoots};
+    use provenant_model::{CheckCode, DigestAlgorithm, Outcome, Subject, SubjectKind, Verdict};
+    use provenant_policy::{Policy, PolicyFlags};
+    use provenant_testkit::{
+        Content, MintSpec, TestPki, DEFAULT_ARTIFACT, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER,
+    };
+    use provenant_verify::{digest_reader, TrustRoot};
+    let pki = TestPki::new(23);
+    let (digests, _) = digest_reader(DEFAULT_ARTIFACT, &[DigestAlgorithm::Sha256]).unwrap();
+    let hex = digests[0]
+        .to_string()
+        .trim_start_matches("sha256:")
+        .to_owned();
+    let statement = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"hello-provenant.txt","digest":{{"sha256":"{hex}"}}}}],"predicateType":"https://in-toto.io/attestation/vulns/v0.1","predicate":{{"scanner":"not a scanner object"}}}}"#
+    );
+    let mut spec = MintSpec::default().dsse();
+    spec.content = Content::Dsse {
+        statement_json: Some(statement),
+    };
+    let bundle = pki.mint(&spec).bundle_json;
+    let mut inputs = Inputs::new(
+        Command::VerifyArtifact,
+        Target::Artifact(Subject {
+            kind: SubjectKind::Digest,
+            name: None,
+            digests,
+            size: None,
+        }),
+    );
+    inputs.evidence.push(Evidence::from_bytes(
+        "vulns.json",
+        Found::Given,
+        bundle.as_bytes(),
+    ));
+    let policy = Policy::resolve(
+        None,
+        PolicyFlags {
+            certificate_identity: Some(DEFAULT_IDENTITY.into()),
+            certificate_oidc_issuer: Some(GITHUB_ACTIONS_ISSUER.into()),
+            ..PolicyFlags::default()
+        },
+    )
+    .unwrap();
+    let trust = TrustRoots::sigstore(
+        TrustRoot::from_json(pki.trusted_root_json().as_bytes(), "testkit").unwrap(),
+    );
+    let report = verify(&inputs, &trust, &policy, jiff::Timestamp::now());
+    assert_eq!(report.verdict, Verdict::Fail, "{:#?}", report.checks);
+    assert!(
+        report
+            .checks
+            .iter()
+            .any(|c| c.code == CheckCode::GateReportUnreadable && c.outcome == Outcome::Fail),
+        "{:#?}",
+        report.checks
+    );
+}
+
+/// An identity regexp the verifier could not compile (over its size limit) is refused when
+/// the policy is resolved, never dropped into "any identity".
+#[test]
+fn an_identity_regexp_over_the_verifiers_limit_is_refused() {
+    use provenant_policy::{Policy, PolicyFlags};
+    let huge = format!("^({})$", vec!["a{1,1000}"; 40].join("|"));
+    let r = Policy::resolve(
+        None,
+        PolicyFlags {
+            certificate_identity_regexp: Some(huge),
+            certificate_oidc_issuer: Some("https://token.actions.githubusercontent.com".into()),
+            ..PolicyFlags::default()
+        },
+    );
+    assert!(
+        r.is_err(),
+        "a regexp over the verifier's size limit must be refused"
+    );
+}

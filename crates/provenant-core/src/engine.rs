@@ -333,8 +333,11 @@ pub fn signer_policy(policy: &Policy, trust: &TrustRoots) -> SignerPolicy {
         Signers::Keyless { identity, issuer } => {
             let m = |s: &MatcherSpec| match s {
                 MatcherSpec::Exact(e) => Some(IdentityMatcher::exact(e.clone())),
-                // Resolve checked that it compiles; an error here matches nothing.
-                MatcherSpec::Regexp(r) => IdentityMatcher::regex(r).ok(),
+                // Resolve checked it with the verifier's own rule. Should it still not compile, it
+                // matches nothing: a requirement is never dropped.
+                MatcherSpec::Regexp(r) => IdentityMatcher::regex(r)
+                    .or_else(|_| IdentityMatcher::regex(r"[^\s\S]"))
+                    .ok(),
             };
             let source = policy.source();
             SignerPolicy::Keyless(IdentityPolicy {
@@ -606,13 +609,14 @@ fn vsa_report(v: &VsaEvidence, trust: &TrustRoots, policy: &Policy, now: Timesta
 /// Gate runs carried by verified attestations (in-toto vulns / test-result predicates,
 /// cosign's vuln predicate): signed evidence, bound through the statement subject, read from
 /// the verified statement itself.
-pub fn attested_gates(statements: &[AttestedStatement]) -> Vec<GateEvidence> {
+pub fn attested_gates(statements: &[AttestedStatement]) -> (Vec<GateEvidence>, Vec<Check>) {
     const GATE_PREDICATES: &[&str] = &[
         "https://in-toto.io/attestation/vulns",
         "https://in-toto.io/attestation/test-result",
         "https://cosign.sigstore.dev/attestation/vuln",
     ];
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     for a in statements {
         let st = a.statement.get();
         if !GATE_PREDICATES
@@ -621,17 +625,25 @@ pub fn attested_gates(statements: &[AttestedStatement]) -> Vec<GateEvidence> {
         {
             continue;
         }
-        if let Ok(reports) = provenant_formats::gate::parse_gate_value(&st.to_value()) {
-            for r in reports {
-                out.push(GateEvidence {
-                    location: format!("{}#/predicate", a.location),
-                    report: r,
-                    trust: TrustLevel::SignedAttestation,
-                });
-            }
+        let location = format!("{}#/predicate", a.location);
+        match provenant_formats::gate::parse_gate_value(&st.to_value()) {
+            Ok(reports) => out.extend(reports.into_iter().map(|r| GateEvidence {
+                location: location.clone(),
+                report: r,
+                trust: TrustLevel::SignedAttestation,
+            })),
+            // A signed scan whose findings cannot be read is not a clean scan.
+            Err(e) => unreadable.push(Check::fail(
+                CheckCode::GateReportUnreadable,
+                format!(
+                    "{location}: a signed {} predicate that cannot be read: {e}",
+                    st.predicate_type
+                ),
+                vec![EvidenceRef::new(EvidenceKind::Flag, &location)],
+            )),
         }
     }
-    out
+    (out, unreadable)
 }
 
 /// What shipped per the verified evidence: the commit, source repository and build time.
@@ -677,14 +689,18 @@ fn with_gates(
     digests: &[Digest],
     now: Timestamp,
 ) -> Report {
-    let attested = attested_gates(statements);
+    let (attested, unreadable) = attested_gates(statements);
     let review_asked =
         inputs.review.is_some() || inputs.history.is_some() || policy.review().require_review;
-    let asked = inputs.gate_evidence_given() || policy.states_gates() || !attested.is_empty();
+    let asked = inputs.gate_evidence_given()
+        || policy.states_gates()
+        || !attested.is_empty()
+        || !unreadable.is_empty();
     if !asked {
         return base;
     }
     let mut checks = base.checks;
+    checks.extend(unreadable);
     let sh = shipped(&base.signatures, policy);
     let mut evidence = Vec::new();
     for f in &inputs.gates {

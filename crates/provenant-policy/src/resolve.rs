@@ -707,7 +707,9 @@ fn signers(f: &PolicyFlags, errors: &mut Vec<Diagnostic>) -> Signers {
             Some(MatcherSpec::Exact(e.clone()))
         }
         (None, Some(r)) => {
-            if let Err(e) = regex::Regex::new(r) {
+            // The same rule (anchored, size-limited) the verifier compiles it with: a regexp
+            // accepted here can never be dropped there.
+            if let Err(e) = crate::grammar::regexp(r) {
                 errors.push(error(
                     &format!("--{flag}-regexp"),
                     format!("--{flag}-regexp is not a valid regexp: {e}"),
