@@ -143,7 +143,7 @@ fn role_limit(role: Role) -> u64 {
         Role::Policy => provenant_policy::MAX_POLICY_BYTES,
         Role::TrustedRoot => l::MAX_TRUSTED_ROOT_BYTES,
         Role::Key => l::MAX_KEY_BYTES,
-        Role::Bundle | Role::Attestations | Role::Provenance => l::MAX_EVIDENCE_BYTES,
+        Role::Bundle | Role::Attestations | Role::Provenance | Role::Image => l::MAX_EVIDENCE_BYTES,
     }
 }
 
@@ -175,7 +175,38 @@ impl FileSource for DiskSource {
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "no artifact".to_owned())
     }
+
+    /// Collect the image live (credentials from the Docker config, as `verify image` without
+    /// flags; the image itself, no platform manifests), recording every answer; the recording
+    /// and the bytes it names go into the pack.
+    fn image(&self, reference: &str) -> Result<Vec<u8>, String> {
+        use provenant_collect::image::{collect_image_recorded, PlatformSelection};
+        let image = provenant_collect::parse_image_ref(reference).map_err(|e| e.to_string())?;
+        let (recording, bytes) = collect_image_recorded(
+            &image,
+            reference,
+            &PlatformSelection::None,
+            provenant_collect::RegistryOptions::default(),
+            std::time::Duration::from_secs(IMAGE_TIMEOUT_SECS),
+        );
+        if let Ok(mut k) = self.kept.lock() {
+            for (sha, b) in bytes {
+                k.entry(sha).or_insert(b);
+            }
+        }
+        let json = recording.to_json();
+        self.keep(&json);
+        Ok(json)
+    }
+
+    fn blob(&self, sha256: &str) -> Option<Vec<u8>> {
+        self.kept.lock().ok()?.get(sha256).cloned()
+    }
 }
+
+/// How long collecting one image may take, retries included (as `verify image`'s default
+/// `--registry-timeout`); past it the registry is unreachable (exit 3).
+const IMAGE_TIMEOUT_SECS: u64 = 300;
 
 /// Run `f` over `items` on a bounded pool of `jobs` threads; results in item order. Each
 /// thread has its own XML schema validator (it is not shared between threads).

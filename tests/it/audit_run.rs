@@ -48,8 +48,8 @@ fn population() -> tempfile::TempDir {
         "tampered,hello.txt,tampered.sigstore.json,".to_owned(),
         format!("wrong-commit,hello.txt,hello.intoto.sigstore.json,{WRONG_COMMIT}"),
         "missing-evidence,hello.txt,gone.sigstore.json,".to_owned(),
-        "image,registry.example/app@sha256:0000000000000000000000000000000000000000000000000000000000000000,,"
-            .to_owned(),
+        // An image that is not there (a layout directory that does not exist): not tested.
+        "image,oci-layout:no-such-layout:v1,,".to_owned(),
     ];
     std::fs::write(
         d.join("pop.csv"),
@@ -479,4 +479,156 @@ fn audit_run_refuses_a_fifo_as_evidence_without_blocking() {
     assert_eq!(rc, 1, "{out}{err}");
     let pack = std::fs::read_to_string(d.join("pack/pack.json")).expect("pack.json");
     assert!(pack.contains("not a regular file"), "{pack}");
+}
+
+/// Issue 16: image subjects. Each image is collected once (a real registry on 127.0.0.1, an
+/// OCI layout beside the population), every answer recorded into the pack; the replay collects
+/// again from the recording alone, with the registry gone, and reaches the same verdicts. An
+/// unreachable registry is a deviation and makes the run exit 3, the pack still written.
+#[test]
+fn audit_run_verifies_images_and_replays_them_offline() {
+    use provenant_testkit::oci::{cosign_keyless_sig_layer, digest_tag, evidence_manifest, image};
+    use provenant_testkit::oci::{write_layout, TestRegistry};
+    use provenant_testkit::{MintSpec, TestPki, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER};
+
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = TestPki::new(16);
+    std::fs::write(d.join("root.json"), pki.trusted_root_json()).expect("root");
+    std::fs::write(
+        d.join("policy.yaml"),
+        format!(
+            "apiVersion: provenant.dev/v1\nsigners:\n  - issuer: {GITHUB_ACTIONS_ISSUER}\n    identity: {DEFAULT_IDENTITY}\n"
+        ),
+    )
+    .expect("policy");
+    let spec = MintSpec {
+        signing_time: jiff::Timestamp::now().as_second() - 3600,
+        ..MintSpec::default()
+    };
+    // A signed image in the registry, by digest; an unsigned one, by tag.
+    let signed = image("audit-signed", "linux", "amd64");
+    reg.push("audit", &signed, Some("v1"));
+    let sd = signed.digest();
+    let sig = evidence_manifest(
+        vec![cosign_keyless_sig_layer(
+            &pki,
+            &spec,
+            &reg.repo("audit"),
+            &sd,
+        )],
+        None,
+        None,
+    );
+    reg.push("audit", &sig, Some(&format!("{}.sig", digest_tag(&sd))));
+    let unsigned = image("audit-unsigned", "linux", "amd64");
+    reg.push("audit2", &unsigned, Some("v1"));
+    // A signed image in an OCI layout next to the population (a relative path).
+    let local = image("audit-layout", "linux", "amd64");
+    let ld = local.digest();
+    let lsig = evidence_manifest(
+        vec![cosign_keyless_sig_layer(
+            &pki,
+            &spec,
+            "example.com/app",
+            &ld,
+        )],
+        None,
+        None,
+    );
+    write_layout(
+        &d.join("layout"),
+        &[&local, &lsig],
+        &[(&local, "v1"), (&lsig, &format!("{}.sig", digest_tag(&ld)))],
+    );
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let rows = [
+        format!("reg-signed,{}@{sd}", reg.repo("audit")),
+        format!("reg-unsigned,{}:v1", reg.repo("audit2")),
+        "layout-signed,oci-layout:layout:v1".to_owned(),
+        format!("unreachable,127.0.0.1:{closed}/app:v1"),
+    ];
+    std::fs::write(
+        d.join("pop.csv"),
+        format!("id,subject\n{}\n", rows.join("\n")),
+    )
+    .expect("population");
+    let (rc, out, err) = run(provenant().current_dir(d).args([
+        "audit",
+        "run",
+        "--population",
+        "pop.csv",
+        "--seed",
+        "images",
+        "--size",
+        "4",
+        "--policy",
+        "policy.yaml",
+        "--trusted-root",
+        "root.json",
+        "--out",
+        "pack",
+    ]));
+    assert_eq!(rc, 3, "an unreachable registry: exit 3\n{out}{err}");
+    let pack = pack_json(&d.join("pack"));
+    let v = verdicts(&pack);
+    assert_eq!(verdict_of(&v, "reg-signed").1, "pass", "{pack:#}");
+    assert_eq!(verdict_of(&v, "layout-signed").1, "pass", "{pack:#}");
+    assert_eq!(verdict_of(&v, "reg-unsigned").1, "fail", "{pack:#}");
+    assert_eq!(verdict_of(&v, "unreachable").1, "not-tested", "{pack:#}");
+    assert_eq!(pack["outcome"]["deviations"], 2);
+    assert_eq!(pack["outcome"]["unreachable"], true);
+    let report: Value = serde_json::from_slice(
+        &std::fs::read(d.join("pack/reports/reg-signed.json")).expect("report"),
+    )
+    .expect("report JSON");
+    assert_eq!(report["subject"]["digests"][0], sd.as_str(), "{report:#}");
+    // The registry goes away: the replay needs nothing but the pack.
+    drop(reg);
+    let (rc, out, err) = run(provenant().args(["audit", "replay"]).arg(d.join("pack")));
+    assert_eq!(rc, 0, "{out}{err}");
+    assert!(out.contains("every verdict reproduced"), "{out}");
+    // A blob the recording names is taken out of the pack (and out of its manifest): the
+    // collection cannot be re-performed, and the replay says which release differs.
+    let release = pack["releases"]
+        .as_array()
+        .expect("releases")
+        .iter()
+        .find(|r| r["plan"]["id"] == "reg-signed")
+        .expect("reg-signed");
+    let recording_sha = release["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["role"] == "image")
+        .and_then(|f| f["sha256"].as_str())
+        .expect("the recording is a file of the release");
+    let recording: Value = serde_json::from_slice(
+        &std::fs::read(d.join("pack/evidence").join(recording_sha)).expect("recording"),
+    )
+    .expect("recording JSON");
+    let blob_sha = recording["blobs"]
+        .as_object()
+        .expect("blobs")
+        .values()
+        .find_map(|b| b["Ok"].as_str())
+        .expect("a recorded blob")
+        .to_owned();
+    std::fs::remove_file(d.join("pack/evidence").join(&blob_sha)).expect("remove");
+    let manifest = std::fs::read_to_string(d.join("pack/MANIFEST.sha256")).expect("manifest");
+    let kept: String = manifest
+        .lines()
+        .filter(|l| !l.contains(&blob_sha))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(d.join("pack/MANIFEST.sha256"), kept).expect("manifest");
+    let (rc, out, _) = run(provenant().args(["audit", "replay"]).arg(d.join("pack")));
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("release reg-signed"), "{out}");
 }

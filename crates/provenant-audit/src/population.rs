@@ -779,8 +779,20 @@ fn subject(text: &str, dir: &Path) -> Result<SubjectRef, String> {
                 .map(SubjectRef::Digest)
                 .map_err(|e| e.to_string());
         }
-        if ["oci-layout", "docker-archive"].contains(&alg) {
-            return Ok(SubjectRef::Image(text.to_owned()));
+        if let Some(rest) = text
+            .strip_prefix("oci-layout:")
+            .or_else(|| text.strip_prefix("docker-archive:"))
+        {
+            // A layout or archive path is relative to the population file, as every other path.
+            if rest.is_empty() {
+                return Err(format!("{alg}: names no path"));
+            }
+            let rest = if Path::new(rest).is_absolute() {
+                rest.to_owned()
+            } else {
+                dir.join(rest).to_string_lossy().into_owned()
+            };
+            return Ok(SubjectRef::Image(format!("{alg}:{rest}")));
         }
     }
     let first = text.split('/').next().unwrap_or_default();

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use provenant_core::{Command, Evidence, Found, GateFile, Inputs, Target, TrustRoots};
+use provenant_core::{
+    Command, Evidence, Found, GateFile, ImageCollected, Inputs, Target, TrustRoots,
+};
 use provenant_formats::gate::{parse_gate, GateKind};
 use provenant_formats::sbom::{parse_sbom, XmlSchemaValidator};
 use provenant_model::{Digest, DigestAlgorithm, Outcome, Report, Subject, SubjectKind, Verdict};
@@ -39,6 +41,9 @@ pub enum Role {
     TrustedRoot,
     /// A public key the policy names.
     Key,
+    /// The recording of an image's collection (every manifest, blob and referrer list the
+    /// registry or layout gave; the bytes are kept beside it by SHA-256).
+    Image,
 }
 
 impl Role {
@@ -62,6 +67,7 @@ impl Role {
             Self::Policy => "policy",
             Self::TrustedRoot => "trusted_root",
             Self::Key => "key",
+            Self::Image => "image",
         }
     }
 }
@@ -74,7 +80,8 @@ pub enum SubjectPlan {
     File(String),
     /// A digest (`sha256:HEX`).
     Digest(String),
-    /// An image reference (not tested by `audit run` yet: a deviation).
+    /// An image reference (a registry reference, `oci-layout:DIR`, `docker-archive:FILE`):
+    /// collected once, with every answer recorded for the pack.
     Image(String),
     /// The population names no subject (a deviation).
     Missing,
@@ -104,6 +111,12 @@ pub trait FileSource {
     fn read(&self, role: Role, location: &str) -> Result<Vec<u8>, String>;
     /// The artifact at `path`, hashed with `algorithms`.
     fn subject(&self, path: &str, algorithms: &[DigestAlgorithm]) -> Result<Subject, String>;
+    /// The recording of the collection of the image `reference` (JSON, see
+    /// [`provenant_collect::record::Recording`]): `audit run` collects it live and keeps the
+    /// bytes it names; `audit replay` reads it from the pack.
+    fn image(&self, reference: &str) -> Result<Vec<u8>, String>;
+    /// Bytes kept by SHA-256 (lowercase hex): the manifests and blobs of a recording.
+    fn blob(&self, sha256: &str) -> Option<Vec<u8>>;
 }
 
 /// One file a test read (or tried to).
@@ -156,6 +169,22 @@ pub struct Tested {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Why a release cannot be tested.
+struct Untestable {
+    cause: String,
+    /// An evidence source could not be reached (exit 3).
+    unreachable: bool,
+}
+
+impl From<String> for Untestable {
+    fn from(cause: String) -> Self {
+        Self {
+            cause,
+            unreachable: false,
+        }
+    }
 }
 
 struct Reader<'a> {
@@ -238,11 +267,11 @@ pub fn test_release(
                 report: Some(report),
             }
         }
-        Err(cause) => Tested {
+        Err(Untestable { cause, unreachable }) => Tested {
             verdict: ItemVerdict::NotTested,
             failed_checks: vec![],
             cause: Some(cause),
-            unreachable: false,
+            unreachable,
             subject: None,
             files: reader.files,
             report: None,
@@ -254,14 +283,9 @@ fn prepare(
     plan: &ReleasePlan,
     reader: &mut Reader<'_>,
     xsd: Option<&dyn XmlSchemaValidator>,
-) -> Result<(Inputs, TrustRoots, Policy), String> {
-    if let SubjectPlan::Image(r) = &plan.subject {
-        return Err(format!(
-            "image subjects are not supported by audit run yet ({r}); verify it with `provenant verify image`"
-        ));
-    }
+) -> Result<(Inputs, TrustRoots, Policy), Untestable> {
     if plan.subject == SubjectPlan::Missing {
-        return Err("the population names no subject for this release".into());
+        return Err(String::from("the population names no subject for this release").into());
     }
     let policy = policy(plan, reader)?;
     let trust = trust(&policy, reader)?;
@@ -283,8 +307,16 @@ fn prepare(
             _ => evidence.push(Evidence::from_bytes(loc.clone(), Found::Given, &bytes)),
         }
     }
-    let subject = subject(plan, reader, &evidence, &sboms, &policy, &trust)?;
-    let mut inputs = Inputs::new(Command::VerifyArtifact, Target::Artifact(subject));
+    let mut inputs = match &plan.subject {
+        SubjectPlan::Image(reference) => Inputs::new(
+            Command::VerifyImage,
+            Target::Image(Box::new(image(reference, reader, xsd)?)),
+        ),
+        _ => {
+            let subject = subject(plan, reader, &evidence, &sboms, &policy, &trust)?;
+            Inputs::new(Command::VerifyArtifact, Target::Artifact(subject))
+        }
+    };
     inputs.evidence = evidence;
     inputs.sboms = sboms;
     inputs.gates = gates;
@@ -300,6 +332,35 @@ fn prepare(
         inputs.review = Some(Ok(r));
     }
     Ok((inputs, trust, policy))
+}
+
+/// The image `reference`, collected again from its recording (offline, every digest checked
+/// again): the same path for the run, right after the live collection, and for the replay.
+fn image(
+    reference: &str,
+    reader: &mut Reader<'_>,
+    xsd: Option<&dyn XmlSchemaValidator>,
+) -> Result<ImageCollected, Untestable> {
+    use provenant_collect::image::{replay_image, PlatformSelection};
+    use provenant_collect::record::{Recording, Replayer};
+    use provenant_collect::CollectError;
+    let image = provenant_collect::parse_image_ref(reference)
+        .map_err(|e| format!("image {reference}: {e}"))?;
+    let r = reader.source.image(reference);
+    let bytes = reader.record(Role::Image, reference, r)?;
+    let recording = Recording::from_json(&bytes).map_err(|e| format!("image {reference}: {e}"))?;
+    let source = reader.source;
+    let replayer = Replayer::new(recording, &|sha: &str| source.blob(sha));
+    match replay_image(&image, replayer, &PlatformSelection::None) {
+        Ok(collected) => Ok(provenant_collect::inputs::image_collected(
+            collected, reference, &image, None, false, xsd,
+        )),
+        Err(e @ (CollectError::Unreachable(_) | CollectError::Auth(_))) => Err(Untestable {
+            cause: format!("image {reference}: {e}"),
+            unreachable: true,
+        }),
+        Err(e) => Err(format!("image {reference}: {e}").into()),
+    }
 }
 
 /// The policy the release is tested against: its file (if any), the expected commit, the
@@ -443,7 +504,7 @@ fn subject(
 fn input_file(f: &FileRecord) -> Option<provenant_model::InputFile> {
     use provenant_model::InputRole;
     let role = match f.role {
-        Role::Bundle | Role::Attestations | Role::Provenance => InputRole::Evidence,
+        Role::Bundle | Role::Attestations | Role::Provenance | Role::Image => InputRole::Evidence,
         Role::Sbom => InputRole::Sbom,
         Role::Sarif | Role::Sca | Role::Dast | Role::CiRun => InputRole::GateReport,
         Role::Review => InputRole::Review,

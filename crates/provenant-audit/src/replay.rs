@@ -51,6 +51,15 @@ impl FileSource for PackSource<'_> {
             _ => Err("the pack records no digest of this artifact".into()),
         }
     }
+
+    fn image(&self, reference: &str) -> Result<Vec<u8>, String> {
+        self.read(Role::Image, reference)
+    }
+
+    fn blob(&self, sha256: &str) -> Option<Vec<u8>> {
+        // The replayer checks the bytes hash to the name.
+        self.evidence.get(sha256).cloned()
+    }
 }
 
 /// How a replayed release differs from its record; `None` when it is reproduced.

@@ -13,7 +13,10 @@ use provenant_formats::oci::{
 };
 use provenant_model::{CheckCode, Digest};
 
+use std::sync::Arc;
+
 use crate::oci_layout::LayoutStore;
+use crate::record::{Opened, Recorder, Recording, Replayer};
 use crate::{
     discover, CollectError, Discovery, ImageRef, RegistryClient, RegistryOptions, Selector, Store,
 };
@@ -85,22 +88,13 @@ pub fn collect_image(
     opts: RegistryOptions,
     total: Duration,
 ) -> Result<Result<CollectedImage, Refused>, CollectError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CollectError::Runtime(e.to_string()))?;
+    let rt = runtime()?;
     // One deadline over everything the registry is asked (and every retry): a registry that
     // trickles its answers cannot hold the run past it.
     let collected = rt.block_on(async {
         tokio::time::timeout(total, collect(image, reference, platforms, opts)).await
     });
-    collected.map_err(|_| {
-        CollectError::Unreachable(format!(
-            "{reference}: the registry did not finish answering within {} s (--registry-timeout); check the registry, or raise the limit",
-            total.as_secs()
-        ))
-    })?
+    collected.map_err(|_| deadline(reference, total))?
 }
 
 async fn collect(
@@ -109,7 +103,19 @@ async fn collect(
     platforms: &PlatformSelection,
     opts: RegistryOptions,
 ) -> Result<Result<CollectedImage, Refused>, CollectError> {
-    let (store, selector) = match image {
+    match open(image, opts).await {
+        Ok((store, selector)) => collect_from(&store, selector, image, reference, platforms).await,
+        // The archive is readable but contradicts itself: a verification failure.
+        Err(CollectError::Inconsistent(m)) => {
+            Ok(Err(Refused::new(CheckCode::ImageArchiveInconsistent, m)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Open the store `image` names, and the selector its collection starts from.
+async fn open(image: &ImageRef, opts: RegistryOptions) -> Result<(Store, Selector), CollectError> {
+    Ok(match image {
         ImageRef::Registry(r) => (
             Store::Registry(RegistryClient::connect(r, opts).await?),
             r.selector(),
@@ -123,18 +129,115 @@ async fn collect(
             (Store::Layout(l), sel)
         }
         ImageRef::DockerArchive { file } => {
-            let l = match LayoutStore::open_archive(file) {
-                Ok(l) => l,
-                // The archive is readable but contradicts itself: a verification failure.
-                Err(CollectError::Inconsistent(m)) => {
-                    return Ok(Err(Refused::new(CheckCode::ImageArchiveInconsistent, m)))
-                }
-                Err(e) => return Err(e),
-            };
+            let l = LayoutStore::open_archive(file)?;
             let sel = Selector::Digest(l.find(None)?.digest);
             (Store::Layout(l), sel)
         }
+    })
+}
+
+/// Collect `image` as [`collect_image`] does, recording every answer of the source: the
+/// result, the recording, and the bytes the recording names (by SHA-256, lowercase hex).
+/// [`replay_image`] run on the recording gives the same result offline.
+pub fn collect_image_recorded(
+    image: &ImageRef,
+    reference: &str,
+    platforms: &PlatformSelection,
+    opts: RegistryOptions,
+    total: Duration,
+) -> (Recording, std::collections::BTreeMap<String, Vec<u8>>) {
+    let recorder = Arc::new(Recorder::new(reference));
+    let result = runtime().and_then(|rt| {
+        rt.block_on(async {
+            tokio::time::timeout(total, async {
+                let opened = open(image, opts).await;
+                match opened {
+                    Ok((store, selector)) => {
+                        recorder.opened(Ok(Opened {
+                            selector: (&selector).into(),
+                            location: store.location(),
+                        }));
+                        let store = Store::Recording(Box::new(store), Arc::clone(&recorder));
+                        collect_from(&store, selector, image, reference, platforms)
+                            .await
+                            .map(|_| ())
+                    }
+                    Err(e) => {
+                        recorder.opened(Err(&e));
+                        Ok(())
+                    }
+                }
+            })
+            .await
+            .map_err(|_| deadline(reference, total))?
+        })
+    });
+    if let Err(e) = result {
+        recorder.failed(&e);
+    }
+    // Every clone of the recorder lived inside the collection, which is over.
+    match Arc::try_unwrap(recorder) {
+        Ok(r) => r.finish(),
+        Err(_) => (Recording::default(), std::collections::BTreeMap::new()),
+    }
+}
+
+/// Collect again from a recording alone, offline: the same code as a live collection, with
+/// every answer (and every digest check) taken from the recording.
+pub fn replay_image(
+    image: &ImageRef,
+    replayer: Replayer,
+    platforms: &PlatformSelection,
+) -> Result<Result<CollectedImage, Refused>, CollectError> {
+    let recording = replayer.recording();
+    if let Some(e) = &recording.failed {
+        return Err(e.into());
+    }
+    let reference = recording.reference.clone();
+    let selector = match &recording.opened {
+        None => {
+            return Err(CollectError::Invalid(
+                "the recording of the image does not say how it was opened".into(),
+            ))
+        }
+        Some(Err(e)) => {
+            return match CollectError::from(e) {
+                CollectError::Inconsistent(m) => {
+                    Ok(Err(Refused::new(CheckCode::ImageArchiveInconsistent, m)))
+                }
+                other => Err(other),
+            }
+        }
+        Some(Ok(o)) => Selector::from(&o.selector),
     };
+    let store = Store::Replay(Box::new(replayer));
+    let rt = runtime()?;
+    rt.block_on(collect_from(&store, selector, image, &reference, platforms))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CollectError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CollectError::Runtime(e.to_string()))
+}
+
+fn deadline(reference: &str, total: Duration) -> CollectError {
+    CollectError::Unreachable(format!(
+        "{reference}: the registry did not finish answering within {} s (--registry-timeout); check the registry, or raise the limit",
+        total.as_secs()
+    ))
+}
+
+/// Collect from an open store, starting at `selector`.
+async fn collect_from(
+    store: &Store,
+    selector: Selector,
+    image: &ImageRef,
+    reference: &str,
+    platforms: &PlatformSelection,
+) -> Result<Result<CollectedImage, Refused>, CollectError> {
     let resolved_from_tag = match (&selector, image) {
         (Selector::Tag(t), _) => Some(t.clone()),
         (
@@ -169,7 +272,7 @@ async fn collect(
         }
     };
     let digest = fetched.digest.clone();
-    let own = discover(&store, &digest, None).await?;
+    let own = discover(store, &digest, None).await?;
     let mut targets = vec![CollectedTarget {
         platform: None,
         digest: digest.clone(),
@@ -192,7 +295,7 @@ async fn collect(
             }
             let platform = match &e.platform {
                 Some(p) => Ok(p.clone()),
-                None => platform_from_config(&store, e).await?,
+                None => platform_from_config(store, e).await?,
             };
             candidates.push((e, platform));
         }
@@ -230,7 +333,7 @@ async fn collect(
             if targets.iter().any(|t| t.digest == e.digest) {
                 continue; // two --platform values selected the same manifest
             }
-            let found = discover(&store, &e.digest, Some(&manifest)).await?;
+            let found = discover(store, &e.digest, Some(&manifest)).await?;
             targets.push(CollectedTarget {
                 platform: Some(name),
                 digest: e.digest.clone(),

@@ -4,7 +4,10 @@
 use provenant_formats::oci::Descriptor;
 use provenant_model::{Digest, DigestAlgorithm};
 
+use std::sync::Arc;
+
 use crate::oci_layout::LayoutStore;
+use crate::record::{Recorder, Replayer};
 use crate::reference::Selector;
 use crate::registry::{ReferrersAnswer, RegistryClient};
 use crate::CollectError;
@@ -29,6 +32,10 @@ pub enum Store {
     Registry(RegistryClient),
     /// An OCI layout (a directory, or the OCI layout inside a docker archive).
     Layout(LayoutStore),
+    /// Another store, every answer of which is recorded.
+    Recording(Box<Store>, Arc<Recorder>),
+    /// A recording's answers, served back offline.
+    Replay(Box<Replayer>),
 }
 
 impl Store {
@@ -37,6 +44,12 @@ impl Store {
         match self {
             Store::Registry(c) => c.manifest(selector).await,
             Store::Layout(l) => l.manifest(selector),
+            Store::Recording(inner, rec) => {
+                let r = Box::pin(inner.manifest(selector)).await;
+                rec.manifest(selector, &r);
+                r
+            }
+            Store::Replay(r) => r.manifest(selector),
         }
     }
 
@@ -45,6 +58,12 @@ impl Store {
         match self {
             Store::Registry(c) => c.blob(desc, limit).await,
             Store::Layout(l) => l.blob(desc, limit),
+            Store::Recording(inner, rec) => {
+                let r = Box::pin(inner.blob(desc, limit)).await;
+                rec.blob(desc, &r);
+                r
+            }
+            Store::Replay(r) => r.blob(desc, limit),
         }
     }
 
@@ -53,6 +72,12 @@ impl Store {
         match self {
             Store::Registry(c) => c.referrers(digest).await,
             Store::Layout(l) => l.referrers(digest),
+            Store::Recording(inner, rec) => {
+                let r = Box::pin(inner.referrers(digest)).await;
+                rec.referrers(digest, &r);
+                r
+            }
+            Store::Replay(r) => r.referrers(digest),
         }
     }
 
@@ -61,6 +86,8 @@ impl Store {
         match self {
             Store::Registry(c) => c.location(),
             Store::Layout(l) => l.location().to_owned(),
+            Store::Recording(inner, _) => inner.location(),
+            Store::Replay(r) => r.location(),
         }
     }
 }

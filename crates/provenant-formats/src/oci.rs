@@ -246,7 +246,7 @@ fn member(what: &str, problem: MemberProblem) -> OciError {
 }
 
 /// A platform (from an index entry).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Platform {
     /// `linux`, `windows`, ...
     pub os: String,
@@ -293,7 +293,7 @@ impl std::fmt::Display for Platform {
 }
 
 /// A content descriptor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Descriptor {
     /// Media type.
     pub media_type: String,
