@@ -505,6 +505,12 @@ pub fn replay(a: &ReplayArgs) -> Result<u8, CliError> {
     diffs.extend(m.changed.iter().map(|f| format!("changed file {f}")));
     let evidence = evidence_of(&rp.files);
     let reports = reports_of(&rp.files);
+    diffs.extend(provenant_audit::results_db_diff(
+        Path::new(&a.dir),
+        &rp.pack,
+        &evidence,
+        &reports,
+    ));
     if let Some(d) = reselect(&rp.pack, &evidence) {
         diffs.push(format!("selection: {d}"));
     }

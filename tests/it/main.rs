@@ -8,6 +8,7 @@
 mod action;
 mod audit;
 mod audit_run;
+mod audit_sql;
 mod cli;
 mod corpus;
 mod docs;
