@@ -30,6 +30,7 @@ macro_rules! artifact_examples {
 mod args;
 mod artifact;
 mod audit;
+mod audit_git;
 mod audit_run;
 mod audit_sql;
 mod common;

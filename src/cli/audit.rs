@@ -44,6 +44,10 @@ pub enum AuditCommand {
     /// a query is stopped after 30 s and may return at most 100000 rows. Exit 0, or 2 on bad SQL
     /// or a bad or tampered pack.
     Query(super::audit_sql::QueryArgs),
+    /// Write the results.db tables without a sample, for ad-hoc queries: commits of a local
+    /// clone's range (never fetched), reviews, CI runs and jobs, and lockfile dependencies.
+    /// Exit 0, or 2 on bad input.
+    Ingest(super::audit_sql::IngestArgs),
 }
 
 /// The distribution of `audit size`.
@@ -181,6 +185,7 @@ pub fn run(cmd: AuditCommand) -> Result<u8, CliError> {
         AuditCommand::Replay(a) => super::audit_run::replay(&a),
         AuditCommand::Merge(a) => super::audit_run::merge(&a),
         AuditCommand::Query(a) => super::audit_sql::query(&a),
+        AuditCommand::Ingest(a) => super::audit_sql::ingest(&a),
     }
 }
 

@@ -81,6 +81,16 @@ pub struct RunCmdArgs {
     /// Releases verified at once (default: the available cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: Option<u64>,
+    /// A local clone of a repository the population names: REPOSITORY=DIR, REPOSITORY as in the
+    /// population's `repository` column (repeatable). Each sampled release's commits (previous
+    /// release's commit .. its commit) and the lockfiles at its commit are read from it (never
+    /// fetched) into the pack and results.db.
+    #[arg(long, value_name = "REPOSITORY=DIR")]
+    pub git_dir: Vec<String>,
+    /// An SSH allowed-signers file: commit signatures are checked with `git verify-commit`
+    /// against it (good or bad); without it a signed commit is `unknown`, never good.
+    #[arg(long, value_name = "FILE", requires = "git_dir")]
+    pub allowed_signers: Option<String>,
     /// The pack directory to write (must not exist, or be empty).
     #[arg(short = 'o', long, value_name = "DIR")]
     pub out: String,
@@ -385,6 +395,13 @@ fn parameters(
 pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
     check_out(Path::new(&a.out)).map_err(input)?;
     let shard = shard(a)?;
+    let git_dirs = super::audit_git::git_dirs(&a.git_dir)?;
+    // Absolute: git reads the file from inside the clone.
+    let signers = a
+        .allowed_signers
+        .as_ref()
+        .map(|f| std::fs::canonicalize(f).map_err(|e| input(format!("--allowed-signers {f}: {e}"))))
+        .transpose()?;
     let method = method(a.method, a.stratify_by.as_ref(), a.weight_by.as_ref())?;
     let (population, pop_bytes) = load_population(&a.population)?;
     let confidence = parse_rate("--confidence", a.confidence.as_ref())?;
@@ -421,6 +438,10 @@ pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
     let tested = pool(&items, jobs(a.jobs), &|(_, _, p), xsd| {
         test_release(p, &src, xsd, now)
     })?;
+    let ids: Vec<&str> = items.iter().map(|(_, _, p)| p.id.as_str()).collect();
+    let git = super::audit_git::collect(&population, &ids, &git_dirs, signers.as_deref(), &|b| {
+        src.keep(b)
+    });
     let parameters = parameters(a, &method, (policy_sha, root_sha), now, &selection);
     let population = PopulationRecord {
         path: a.population.clone(),
@@ -436,6 +457,7 @@ pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
         shard,
         outcome: outcome(&releases, confidence, tolerable, shard.is_some()),
         releases,
+        git,
     };
     let evidence = src.kept.into_inner().unwrap_or_default();
     write_pack(&a.out, &pack, &evidence, &reports)

@@ -707,6 +707,7 @@ fn audit_help_snapshots() {
         &["audit", "replay"],
         &["audit", "merge"],
         &["audit", "query"],
+        &["audit", "ingest"],
     ] {
         let (rc, out, _) = run(provenant().args(cmd).arg("--help"));
         assert_eq!(rc, 0, "{cmd:?}");

@@ -222,6 +222,22 @@ pub const TABLES: &[Table] = &[
         indexes: &[],
     },
     Table {
+        name: "git_ranges",
+        doc: "Each sampled release's range in its repository's clone (given to `audit run --git-dir`), read or not.",
+        columns: &[
+            AUDIT_ID,
+            RELEASE_ID,
+            c("repository", "TEXT NOT NULL", "The population's `repository`."),
+            c("from_commit", "TEXT", "The previous release's commit (null: the first release, whole history)."),
+            c("to_commit", "TEXT NOT NULL", "The release's commit."),
+            c("commits", "INTEGER", "Commits in the range (null when it could not be read)."),
+            c("status", "TEXT NOT NULL", "`ok` or `unreadable`."),
+            c("detail", "TEXT", "Why it could not be read."),
+        ],
+        constraints: &["PRIMARY KEY (audit_id, release_id)", FK_RELEASE],
+        indexes: &[],
+    },
+    Table {
         name: "commits",
         doc: "Commits of each sampled release's range (previous release's commit .. its commit), or of `audit ingest --range`.",
         columns: &[

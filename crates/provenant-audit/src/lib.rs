@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod db;
+mod history;
 pub mod limits;
 mod pack;
 mod population;
@@ -33,6 +34,10 @@ mod summary;
 pub use db::{
     open_read_only, read_sqlite, schema_markdown, schema_sql, sqlite_bytes, table, write_sqlite,
     Column, DbError, Rows, Table, Val, RESULTS_DB, SCHEMA_VERSION, TABLES,
+};
+pub use history::{
+    commit_rows, commits_json, lockfile_rows, plan_ranges, range_rows, CommitRecord, GitRange,
+    LockfileRecord, RangePlan,
 };
 pub use pack::{
     check_out, evidence_of, exit_code, manifest, outcome, pack_files, read_pack, report_path,

@@ -141,6 +141,9 @@ pub struct Pack {
     pub outcome: Outcome,
     /// The releases, in selection order.
     pub releases: Vec<ReleaseRecord>,
+    /// The source history of the releases, by release id (runs given `--git-dir`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub git: Vec<crate::history::GitRange>,
 }
 
 /// Why a pack cannot be written or read.

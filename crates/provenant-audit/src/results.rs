@@ -120,6 +120,15 @@ pub fn pack_rows(
         }
         release_details(&mut rows, &id, r, evidence, reports)?;
     }
+    for g in &pack.git {
+        if !tested.contains_key(g.release.as_str()) {
+            return Err(pack_error(format!(
+                "git history for release {}, which this pack did not test",
+                g.release
+            )));
+        }
+    }
+    crate::history::range_rows(&mut rows, &id, &pack.git, evidence)?;
     Ok(rows)
 }
 
