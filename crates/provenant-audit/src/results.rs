@@ -362,11 +362,28 @@ pub fn review_rows(
         .collect();
     // A review the engine could not read shows in `checks`; there is no change to list.
     let Some(values) = values else { return Ok(()) };
-    let Ok(review) = parse_review_values(&values) else {
-        return Ok(());
-    };
-    let source = files.iter().map(|(l, _)| *l).collect::<Vec<_>>().join(",");
-    change_rows(rows, audit, rid, &review, &source)
+    // Files that each hold a whole change (a pull request with its reviews) are one change
+    // each; otherwise the files together are one change (a pull request and its reviews list),
+    // as the engine reads them.
+    let each: Option<Vec<ChangeReview>> = values
+        .iter()
+        .map(|v| parse_review_values(std::slice::from_ref(v)).ok())
+        .collect();
+    match each {
+        Some(changes) if changes.len() > 1 => {
+            for (change, (loc, _)) in changes.iter().zip(files) {
+                change_rows(rows, audit, rid, change, loc)?;
+            }
+            Ok(())
+        }
+        _ => {
+            let Ok(review) = parse_review_values(&values) else {
+                return Ok(());
+            };
+            let source = files.iter().map(|(l, _)| *l).collect::<Vec<_>>().join(",");
+            change_rows(rows, audit, rid, &review, &source)
+        }
+    }
 }
 
 fn change_rows(
