@@ -33,6 +33,7 @@ mod audit;
 mod audit_git;
 mod audit_run;
 mod audit_sql;
+mod audit_store;
 mod common;
 mod finish;
 mod gates;

@@ -91,6 +91,11 @@ pub struct RunCmdArgs {
     /// against it (good or bad); without it a signed commit is `unknown`, never good.
     #[arg(long, value_name = "FILE", requires = "git_dir")]
     pub allowed_signers: Option<String>,
+    /// Also write results.db's rows to PostgreSQL (postgres://USER@HOST:PORT/DB; password from
+    /// the URL, PGPASSWORD or .pgpass, never printed), one transaction per release, upserted on
+    /// (audit, release): re-run and concurrent parts are safe. Unreachable: exit 3, pack written.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     /// The pack directory to write (must not exist, or be empty).
     #[arg(short = 'o', long, value_name = "DIR")]
     pub out: String,
@@ -113,6 +118,10 @@ pub struct MergeArgs {
     /// The part packs, one per shard.
     #[arg(value_name = "DIR", required = true)]
     pub parts: Vec<String>,
+    /// Also write the merged results to PostgreSQL, with the audit's outcome (as `audit run
+    /// --store`; the parts' rows are upserted again, unchanged).
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     /// The merged pack directory to write (must not exist, or be empty).
     #[arg(short = 'o', long, value_name = "DIR")]
     pub out: String,
@@ -395,6 +404,7 @@ fn parameters(
 pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
     check_out(Path::new(&a.out)).map_err(input)?;
     let shard = shard(a)?;
+    let store = super::audit_store::store_target(a.store.as_deref())?;
     let git_dirs = super::audit_git::git_dirs(&a.git_dir)?;
     // Absolute: git reads the file from inside the clone.
     let signers = a
@@ -460,7 +470,8 @@ pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
         git,
     };
     let evidence = src.kept.into_inner().unwrap_or_default();
-    write_pack(&a.out, &pack, &evidence, &reports)
+    let code = write_pack(&a.out, &pack, &evidence, &reports)?;
+    super::audit_store::store_pack(store.as_ref(), &pack, &evidence, &reports, code)
 }
 
 fn report_json(r: &Report) -> Result<Vec<u8>, CliError> {
@@ -598,6 +609,7 @@ fn outcome_diff(p: &Pack) -> Result<Option<String>, CliError> {
 /// `provenant audit merge`.
 pub fn merge(a: &MergeArgs) -> Result<u8, CliError> {
     check_out(Path::new(&a.out)).map_err(input)?;
+    let store = super::audit_store::store_target(a.store.as_deref())?;
     let mut parts = Vec::new();
     let mut evidence = BTreeMap::new();
     let mut reports = BTreeMap::new();
@@ -622,5 +634,6 @@ pub fn merge(a: &MergeArgs) -> Result<u8, CliError> {
         first.as_ref().and_then(|p| p.tolerable_rate.as_ref()),
     )?;
     let pack = provenant_audit::merge(&parts, c, t).map_err(input)?;
-    write_pack(&a.out, &pack, &evidence, &reports)
+    let code = write_pack(&a.out, &pack, &evidence, &reports)?;
+    super::audit_store::store_pack(store.as_ref(), &pack, &evidence, &reports, code)
 }

@@ -7,6 +7,7 @@
 
 mod action;
 mod audit;
+mod audit_pg;
 mod audit_run;
 mod audit_sql;
 mod cli;

@@ -29,6 +29,7 @@ mod results;
 mod select;
 mod shard;
 mod stats;
+mod store;
 mod summary;
 
 pub use db::{
@@ -55,6 +56,10 @@ pub use release::{
 pub use replay::{compare, reselect, verdict_name, PackSource};
 pub use results::{audit_id, ci_rows, pack_rows, results_db_diff, review_rows};
 pub use shard::{in_shard, merge, parse_shard, ShardError, MAX_SHARDS};
+pub use store::{
+    pgpass_password, read_back, redact, sorted, store, target, StoreError, Stored, Target,
+    CONNECT_TIMEOUT,
+};
 
 pub use population::{
     parse_population, valid_id, EvidencePaths, Population, PopulationError, PopulationFormat,
