@@ -927,6 +927,28 @@ fn audit_ingest_writes_the_tables_without_a_sample() {
         q(README_Q2),
         vec![vec![Value::from(""), Value::from(2), Value::from("dave")]]
     );
+    // Allowed signers that do not name the signing key: bad, never good.
+    let other = d.join("other");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    let (_, other_allowed) = signing(&other).expect("ssh-keygen ran above");
+    let (rc, _, err) = run(provenant()
+        .current_dir(d)
+        .args(["audit", "ingest", "--git", "app", "--range", &h.d1])
+        .arg("--allowed-signers")
+        .arg(&other_allowed)
+        .args(["--out", "other.db"]));
+    assert_eq!(rc, 0, "{err}");
+    let (_, v, _) = query(
+        &d.join("other.db"),
+        "SELECT signature, count(*) FROM commits GROUP BY 1 ORDER BY 1",
+    );
+    assert_eq!(
+        rows(&v),
+        vec![
+            vec![Value::from("bad"), Value::from(1)],
+            vec![Value::from("unsigned"), Value::from(5)]
+        ]
+    );
     assert_eq!(
         q("SELECT status, count(*) FROM dependencies GROUP BY status ORDER BY status"),
         vec![

@@ -601,6 +601,8 @@ pub fn open_read_only(path: &Path) -> Result<Connection, DbError> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.pragma_update(None, "query_only", true)?;
+    // The file is untrusted: its views and triggers may not call functions with side effects.
+    conn.pragma_update(None, "trusted_schema", false)?;
     // Attaching another file would let a query read (or, without query_only, write) outside
     // the pack; a results database never needs it.
     conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;

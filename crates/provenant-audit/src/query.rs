@@ -35,6 +35,9 @@ pub enum QueryError {
     /// The pack's `results.db` does not match its manifest.
     #[error("{0} does not match the pack's manifest; run `provenant audit replay` on the pack")]
     Tampered(PathBuf),
+    /// The pack's manifest lists no results.db (a pack of an older provenant).
+    #[error("{0}: the pack lists no results.db (written by an older provenant?)")]
+    NoDatabase(PathBuf),
     /// The SQL is not one read-only statement, or SQLite rejected it.
     #[error("{0}")]
     Sql(String),
@@ -63,12 +66,17 @@ pub fn database_of(target: &Path) -> Result<PathBuf, QueryError> {
         return Ok(target.to_path_buf());
     }
     let db = target.join(RESULTS_DB);
-    let manifest = std::fs::read_to_string(target.join(MANIFEST)).map_err(DbError::Io)?;
+    let mpath = target.join(MANIFEST);
+    let mmeta = std::fs::symlink_metadata(&mpath).map_err(DbError::Io)?;
+    if !mmeta.is_file() || mmeta.len() > crate::pack::MAX_PACK_FILE_BYTES {
+        return Err(QueryError::Tampered(db));
+    }
+    let manifest = std::fs::read_to_string(&mpath).map_err(DbError::Io)?;
     let listed = manifest
         .lines()
         .find_map(|l| l.split_once("  ").filter(|(_, p)| *p == RESULTS_DB))
         .map(|(sha, _)| sha.to_ascii_lowercase())
-        .ok_or_else(|| QueryError::Tampered(db.clone()))?;
+        .ok_or_else(|| QueryError::NoDatabase(target.to_path_buf()))?;
     let meta = std::fs::symlink_metadata(&db).map_err(DbError::Io)?;
     if !meta.is_file() || meta.len() > crate::pack::MAX_PACK_FILE_BYTES {
         return Err(QueryError::Tampered(db));

@@ -4,12 +4,12 @@
 //! the repository's.
 //!
 //! Signature status is `unsigned` (no `gpgsig` header), `unknown` (signed, but no allowed
-//! signers were given, so nothing was verified), or, with an SSH allowed-signers file, what
-//! `git verify-commit` says: `good` or `bad`. It is never `good` without that verification.
+//! signers were given, or not an SSH signature, so nothing was verified), or, for an SSH
+//! signature with an SSH allowed-signers file, what `git verify-commit` says: `good` or `bad`. It is never `good` without that verification.
 //! The signing programs are pinned on the command line, so a clone's `.git/config` cannot name
 //! another program to run.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -148,10 +148,13 @@ pub fn log(
     commits
         .into_iter()
         .map(|commit| {
-            let signature = match (signed.contains(&commit.sha), allowed_signers) {
-                (false, _) => SignatureStatus::Unsigned,
-                (true, None) => SignatureStatus::Unknown,
-                (true, Some(f)) => verify(&git, &commit.sha, f)?,
+            // Only an SSH signature is checked against the allowed signers; an OpenPGP or
+            // X.509 one would be checked against whatever keyring the machine has, so it stays
+            // unknown.
+            let signature = match (signed.get(&commit.sha), allowed_signers) {
+                (None, _) => SignatureStatus::Unsigned,
+                (Some(true), Some(f)) => verify(&git, &commit.sha, f)?,
+                (Some(_), _) => SignatureStatus::Unknown,
             };
             Ok(LoggedCommit { commit, signature })
         })
@@ -159,8 +162,12 @@ pub fn log(
 }
 
 /// The commits of `range` with a `gpgsig` header (raw headers start at column 0; message
-/// lines are indented, so a message cannot fake one).
-fn signed_commits(git: &Git<'_>, range: &str, max: &str) -> Result<BTreeSet<String>, GitError> {
+/// lines are indented, so a message cannot fake one), and whether each is an SSH signature.
+fn signed_commits(
+    git: &Git<'_>,
+    range: &str,
+    max: &str,
+) -> Result<BTreeMap<String, bool>, GitError> {
     let out = git.run(&[
         "log",
         "--no-show-signature",
@@ -171,14 +178,18 @@ fn signed_commits(git: &Git<'_>, range: &str, max: &str) -> Result<BTreeSet<Stri
         "--end-of-options",
         range,
     ])?;
-    let mut signed = BTreeSet::new();
+    let mut signed = BTreeMap::new();
     let mut current: Option<&str> = None;
     for line in out.lines() {
         if let Some(sha) = line.strip_prefix("commit ") {
             current = Some(sha.split_whitespace().next().unwrap_or_default());
-        } else if line.starts_with("gpgsig ") || line.starts_with("gpgsig-sha256 ") {
+        } else if let Some(sig) = line
+            .strip_prefix("gpgsig ")
+            .or_else(|| line.strip_prefix("gpgsig-sha256 "))
+        {
             if let Some(sha) = current.filter(|s| is_commit(s)) {
-                signed.insert(sha.to_owned());
+                let ssh = sig.trim() == "-----BEGIN SSH SIGNATURE-----";
+                signed.entry(sha.to_owned()).or_insert(ssh);
             }
         }
     }
@@ -190,11 +201,11 @@ fn verify(git: &Git<'_>, sha: &str, allowed_signers: &Path) -> Result<SignatureS
     let ok = git.status(
         &[
             "-c",
-            "gpg.program=gpg",
+            "gpg.program=false",
             "-c",
             "gpg.ssh.program=ssh-keygen",
             "-c",
-            "gpg.x509.program=gpgsm",
+            "gpg.x509.program=false",
             "-c",
             &file,
             "-c",
