@@ -1043,3 +1043,70 @@ fn a_shallow_clone_is_a_range_that_says_why() {
     );
     assert_eq!(rows(&v), vec![vec![Value::from(5)]]);
 }
+
+fn cyclonedx(subject_sha256: &str, component: &str) -> Value {
+    serde_json::json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+        "version": 1,
+        "metadata": {
+            "timestamp": "2025-06-01T00:00:00Z",
+            "component": {
+                "type": "application",
+                "name": "hello",
+                "hashes": [{"alg": "SHA-256", "content": subject_sha256}]
+            }
+        },
+        "components": [{
+            "type": "library",
+            "bom-ref": component,
+            "name": component,
+            "version": "1.3.0",
+            "purl": format!("pkg:npm/{component}@1.3.0"),
+            "hashes": [{"alg": "SHA-256", "content": "a".repeat(64)}]
+        }]
+    })
+}
+
+#[test]
+fn only_the_components_of_a_bound_sbom_are_ok_dependencies() {
+    let pop = population();
+    let d = pop.path();
+    let hello = std::fs::read(d.join("hello.txt")).expect("hello");
+    let sha = provenant_audit::sha256_hex(&hello);
+    let write = |name: &str, v: &Value| {
+        std::fs::write(d.join(name), serde_json::to_vec(v).expect("json")).expect("write");
+    };
+    write("bound.cdx.json", &cyclonedx(&sha, "left-pad"));
+    write("other.cdx.json", &cyclonedx(&"b".repeat(64), "right-pad"));
+    std::fs::write(
+        d.join("pop.csv"),
+        "id,subject,bundle,sbom\nb,hello.txt,hello.sigstore.json,bound.cdx.json\no,hello.txt,hello.sigstore.json,other.cdx.json\n",
+    )
+    .expect("population");
+    let (rc, out, err) = audit_run(d, "pack", &["--size", "2"]);
+    assert!(rc == 0 || rc == 1, "{out}{err}");
+    let (rc, v, err) = query(
+        &d.join("pack"),
+        "SELECT release_id, name, purl, status FROM dependencies ORDER BY release_id",
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(
+        rows(&v),
+        vec![
+            vec![
+                Value::from("b"),
+                Value::from("left-pad"),
+                Value::from("pkg:npm/left-pad@1.3.0"),
+                Value::from("ok")
+            ],
+            vec![
+                Value::from("o"),
+                Value::from("right-pad"),
+                Value::from("pkg:npm/right-pad@1.3.0"),
+                Value::from("unbound")
+            ],
+        ]
+    );
+}

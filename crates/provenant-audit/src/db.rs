@@ -331,7 +331,7 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "dependencies",
-        doc: "Dependencies of what shipped: the components of each bound SBOM and the packages of lockfiles. A file that could not be read is a row with `status` saying so, never left out.",
+        doc: "Dependencies of what shipped: the components of each SBOM bound to the artifact and the packages of the lockfiles at the shipped commit. A file that could not be read is a row with `status` saying so, never left out.",
         columns: &[
             AUDIT_ID,
             RELEASE_OR_NONE,
@@ -343,7 +343,7 @@ pub const TABLES: &[Table] = &[
             c("integrity", "TEXT", "Integrity hash as recorded (`sha256:...`, `sha512-...`)."),
             c("source_file", "TEXT NOT NULL", "The SBOM or lockfile it came from."),
             c("origin", "TEXT NOT NULL", "`sbom` or `lockfile`."),
-            c("status", "TEXT NOT NULL", "`ok`, or `unreadable` / `unknown-format` / `malformed` for a file whose packages could not be read (the other columns null)."),
+            c("status", "TEXT NOT NULL", "`ok`; `unbound` for a component of an SBOM not valid and bound to the shipped artifact; or `unreadable` / `unknown-format` / `malformed` for a file whose packages could not be read (the other columns null)."),
             c("detail", "TEXT", "Why, when not `ok`."),
         ],
         constraints: &["PRIMARY KEY (audit_id, release_id, seq)", FK_AUDIT],

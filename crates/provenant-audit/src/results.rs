@@ -247,8 +247,10 @@ fn release_details(
         }
     }
     let mut deps = 0;
+    let bound = report.as_ref().map(bound_sboms).unwrap_or_default();
     for (loc, bytes) in read(Role::Sbom) {
-        sbom_rows(rows, audit, rid, loc, bytes, &mut deps)?;
+        let bound = bound.iter().any(|b| b == loc);
+        sbom_rows(rows, audit, rid, (loc, bound), bytes, &mut deps)?;
     }
     Ok(())
 }
@@ -574,14 +576,44 @@ fn purl_type(purl: &str) -> Option<String> {
     rest.split('/').next().map(str::to_ascii_lowercase)
 }
 
+/// The SBOM files the report found valid and bound to the shipped artifact (`sbom-valid` and
+/// `sbom-bound` passed on them): only their components are what shipped.
+fn bound_sboms(report: &Report) -> Vec<String> {
+    use provenant_model::{CheckCode, Outcome};
+    let passed = |code: CheckCode| -> Vec<&str> {
+        report
+            .checks
+            .iter()
+            .filter(|c| c.code == code && c.outcome == Outcome::Pass)
+            .flat_map(|c| c.evidence.iter().map(|e| e.location.as_str()))
+            .collect()
+    };
+    let valid = passed(CheckCode::SbomValid);
+    passed(CheckCode::SbomBound)
+        .into_iter()
+        .filter(|l| valid.contains(l))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn sbom_rows(
     rows: &mut Rows,
     audit: &str,
     rid: &str,
-    location: &str,
+    (location, bound): (&str, bool),
     bytes: Option<&[u8]>,
     seq: &mut usize,
 ) -> Result<(), DbError> {
+    // An SBOM not bound to what shipped describes something else: its components are listed,
+    // never as `ok`.
+    let (status, detail) = if bound {
+        ("ok", None)
+    } else {
+        (
+            "unbound",
+            Some("the SBOM is not valid and bound to the shipped artifact (sbom-valid and sbom-bound did not both pass)"),
+        )
+    };
     let parsed = match bytes {
         Some(b) => provenant_formats::sbom::parse_sbom(b, None).map_err(|e| e.to_string()),
         None => Err("not in the pack".to_owned()),
@@ -608,8 +640,8 @@ fn sbom_rows(
                         integrity,
                         location,
                         "sbom",
-                        "ok",
-                        Val::Null,
+                        status,
+                        detail,
                     ],
                 )?;
                 *seq += 1;
