@@ -114,6 +114,13 @@ pub fn query(db: &Path, sql: &str, time_limit: Duration) -> Result<Answer, Query
         )));
     }
     let conn = open_read_only(db)?;
+    // No single value larger than the whole answer may be: `randomblob(1e9)` is an error, not
+    // a gigabyte.
+    conn.set_limit(
+        rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH,
+        i32::try_from(MAX_QUERY_BYTES).unwrap_or(i32::MAX),
+    )
+    .map_err(|e| QueryError::Sql(e.to_string()))?;
     let started = Instant::now();
     conn.progress_handler(1_000, Some(move || started.elapsed() > time_limit))
         .map_err(|e| QueryError::Sql(e.to_string()))?;
@@ -149,10 +156,10 @@ pub fn query(db: &Path, sql: &str, time_limit: Duration) -> Result<Answer, Query
         for i in 0..columns.len() {
             let v = cell(r.get_ref(i).map_err(sql_err)?);
             bytes = bytes.saturating_add(size_of(&v));
+            if bytes > MAX_QUERY_BYTES {
+                return Err(QueryError::TooLarge(format!("{MAX_QUERY_BYTES} bytes")));
+            }
             row.push(v);
-        }
-        if bytes > MAX_QUERY_BYTES {
-            return Err(QueryError::TooLarge(format!("{MAX_QUERY_BYTES} bytes")));
         }
         rows.push(row);
     }
@@ -222,6 +229,21 @@ mod tests {
             query(&p, sql, Duration::from_millis(200)),
             Err(QueryError::Timeout(_))
         ));
+    }
+
+    #[test]
+    fn a_huge_value_is_an_error_not_an_allocation() {
+        let (_d, p) = db();
+        for sql in [
+            "SELECT randomblob(1000000000)",
+            "SELECT zeroblob(1000000000)",
+            "SELECT printf('%.*c', 1000000000, 'x')",
+        ] {
+            assert!(
+                matches!(query(&p, sql, QUERY_TIME_LIMIT), Err(QueryError::Sql(_))),
+                "{sql}"
+            );
+        }
     }
 
     #[test]
