@@ -477,10 +477,12 @@ pub fn ci_rows(
         Value::Object(_) => vec![&v],
         _ => vec![],
     };
-    for o in items
-        .into_iter()
-        .take(provenant_formats::gate::ci::MAX_CI_RUNS)
-    {
+    // More runs than the gate reader takes: the engine refused the file (its checks say so),
+    // and no part of it is listed as if it were all.
+    if items.len() > provenant_formats::gate::ci::MAX_CI_RUNS {
+        return Ok(());
+    }
+    for o in items {
         let has = |k: &str| o.get(k).is_some_and(|v| !v.is_null());
         let s = |k: &str| text(o.get(k));
         if has("head_sha") && has("run_id") {
