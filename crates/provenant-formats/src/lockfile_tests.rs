@@ -188,3 +188,57 @@ fn unknown_names_and_oversized_files_are_errors() {
     ));
     assert!(parse_lockfile("go.sum", b"\xff\xfe").is_err());
 }
+
+/// A cheap stand-in for the fuzz target in `cargo test`: mutated lockfiles of every kind never
+/// panic (they read or are an error).
+#[test]
+fn mutated_lockfiles_never_panic() {
+    let seeds: [(&str, &[u8]); 8] = [
+        ("Cargo.lock", b"version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\ndependencies = [\n \"b\",\n]\n"),
+        ("package-lock.json", br#"{"lockfileVersion":3,"packages":{"":{},"node_modules/@s/a":{"version":"1","integrity":"sha512-x"}}}"#),
+        ("pnpm-lock.yaml", b"lockfileVersion: '9.0'\npackages:\n  '@s/a@1.0.0(p@1)':\n    resolution: {integrity: sha512-x}\n"),
+        ("yarn.lock", b"\"@s/a@^1\", a@^2:\n  version \"1.0.0\"\n  integrity sha512-x\n  dependencies:\n    b \"^1\"\n"),
+        ("go.sum", b"example.com/m v1.0.0 h1:abc=\nexample.com/m v1.0.0/go.mod h1:def=\n"),
+        ("requirements.txt", b"a==1 \\\n  --hash=sha256:00 # c\nb>=2 ; python_version < '3'\nc @ https://x/c.whl\n"),
+        ("poetry.lock", b"[[package]]\nname = \"\xc3\xa9a\"\nversion = \"1\"\nfiles = [\n {file = \"a\", hash = \"sha256:00\"},\n]\n[package.extras]\nx = [\"y\"]\n"),
+        ("uv.lock", b"version = 1\n[[package]]\nname = \"a\"\nversion = \"1\"\nsdist = { url = \"u\", hash = \"sha256:00\" }\ndescription = \"\"\"\nmulti\n\"\"\"\n"),
+    ];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let alphabet = b"\"'[]{}()@:=,#\\/\n \t-._^~\xc3\xa9\xff0aZ";
+    for (name, seed) in seeds {
+        assert!(parse_lockfile(name, seed).is_ok(), "{name} seed reads");
+        for _ in 0..3000 {
+            let mut m = seed.to_vec();
+            for _ in 0..(next() % 4 + 1) {
+                let at = usize::try_from(next() % (m.len() as u64 + 1)).unwrap();
+                let b = alphabet[usize::try_from(next() % alphabet.len() as u64).unwrap()];
+                match next() % 3 {
+                    0 if at < m.len() => m[at] = b,
+                    1 => m.insert(at, b),
+                    _ if at < m.len() => {
+                        m.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            for other in [
+                "Cargo.lock",
+                "package-lock.json",
+                "pnpm-lock.yaml",
+                "yarn.lock",
+                "go.sum",
+                "requirements.txt",
+                "poetry.lock",
+                "uv.lock",
+            ] {
+                let _ = parse_lockfile(other, &m);
+            }
+        }
+    }
+}
