@@ -329,4 +329,34 @@ fn postgres_down_is_exit_3_with_the_pack_written_and_bad_credentials_exit_2() {
         out.contains("stored in postgres://postgres@127.0.0.1"),
         "{out}"
     );
+
+    // A database whose tables are not this schema's: refused (exit 2), never written into.
+    let psql = |db: &str, sql: &str| {
+        let out = pg
+            .cmd("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &pg.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args(["-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql])
+            .env("PGPASSWORD", PASSWORD)
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    psql("postgres", "CREATE DATABASE other");
+    psql("other", "CREATE TABLE checks (audit_id TEXT, x INTEGER)");
+    let other = format!("postgres://postgres:{PASSWORD}@127.0.0.1:{}/other", pg.port);
+    let (rc, out, err) = audit_run(d, "pack5", &["--size", "2", "--store", &other]);
+    assert_eq!(rc, 2, "{out}{err}");
+    assert!(err.contains("table checks has other columns"), "{err}");
+    assert!(!err.contains(PASSWORD), "{err}");
 }

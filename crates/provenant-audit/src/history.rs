@@ -311,3 +311,66 @@ pub fn range_rows(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::population::{parse_population, PopulationFormat};
+    use std::path::Path;
+
+    const A: &str = "1111111111111111111111111111111111111111";
+    const B: &str = "2222222222222222222222222222222222222222";
+    const C: &str = "3333333333333333333333333333333333333333";
+
+    fn plans(csv: &str, ids: &[&str]) -> BTreeMap<String, RangePlan> {
+        let p = parse_population(csv.as_bytes(), Path::new("."), PopulationFormat::Csv).unwrap();
+        plan_ranges(&p, ids)
+    }
+
+    #[test]
+    fn the_previous_release_is_the_latest_before_in_the_same_repository() {
+        let csv = format!(
+            "id,subject,commit,repository,released_at\n\
+             r1,sha256:{z},{A},repo,2026-01-01T00:00:00Z\n\
+             r3,sha256:{z},{C},repo,2026-03-01T00:00:00Z\n\
+             r2,sha256:{z},{B},repo,2026-02-01T00:00:00Z\n\
+             x1,sha256:{z},{C},other,2026-02-15T00:00:00Z\n",
+            z = "0".repeat(64)
+        );
+        let p = plans(&csv, &["r1", "r2", "r3", "x1"]);
+        assert_eq!(p["r1"], Ok(("repo".into(), None, A.into())));
+        assert_eq!(p["r2"], Ok(("repo".into(), Some(A.into()), B.into())));
+        assert_eq!(p["r3"], Ok(("repo".into(), Some(B.into()), C.into())));
+        assert_eq!(p["x1"], Ok(("other".into(), None, C.into())));
+    }
+
+    #[test]
+    fn a_previous_release_that_cannot_be_told_is_an_error_not_a_guess() {
+        let z = "0".repeat(64);
+        // Two releases at the same instant before this one.
+        let tie = format!(
+            "id,subject,commit,repository,released_at\n\
+             a,sha256:{z},{A},repo,2026-01-01T00:00:00Z\n\
+             b,sha256:{z},{B},repo,2026-01-01T00:00:00Z\n\
+             c,sha256:{z},{C},repo,2026-02-01T00:00:00Z\n"
+        );
+        assert!(plans(&tie, &["c"])["c"].is_err());
+        // A sibling without released_at; a release without commit or repository.
+        let gaps = format!(
+            "id,subject,commit,repository,released_at\n\
+             a,sha256:{z},{A},repo,\n\
+             c,sha256:{z},{C},repo,2026-02-01T00:00:00Z\n\
+             n,sha256:{z},,repo2,2026-02-01T00:00:00Z\n\
+             m,sha256:{z},{B},,2026-02-01T00:00:00Z\n"
+        );
+        let p = plans(&gaps, &["a", "c", "n", "m"]);
+        assert!(p.values().all(Result::is_err), "{p:?}");
+        // The previous release names no commit.
+        let nocommit = format!(
+            "id,subject,commit,repository,released_at\n\
+             a,sha256:{z},,repo,2026-01-01T00:00:00Z\n\
+             c,sha256:{z},{C},repo,2026-02-01T00:00:00Z\n"
+        );
+        assert!(plans(&nocommit, &["c"])["c"].is_err());
+    }
+}

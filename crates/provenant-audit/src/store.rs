@@ -266,7 +266,7 @@ pub fn store(target: &Target, rows: &Rows, part: bool) -> Result<Stored, StoreEr
     let url = target.shown.clone();
     let write = |e: postgres::Error| StoreError::Write {
         url: url.clone(),
-        why: redact(&e.to_string()),
+        why: redact(&pg_error(&e)),
     };
     let mut client: Client = connect(target)?;
     // The schema, once, under a lock: concurrent parts would race CREATE TABLE IF NOT EXISTS.
@@ -274,8 +274,38 @@ pub fn store(target: &Target, rows: &Rows, part: bool) -> Result<Stored, StoreEr
     tx.execute("SELECT pg_advisory_xact_lock(7203901151)", &[])
         .map_err(write)?;
     for t in TABLES {
-        for s in ddl(t) {
-            tx.batch_execute(&s).map_err(write)?;
+        if let Some(create) = ddl(t).first() {
+            tx.batch_execute(create).map_err(write)?;
+        }
+    }
+    // Tables made by another schema version (or by hand) are refused, not written into.
+    for t in TABLES {
+        let found: Vec<String> = tx
+            .query(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+                &[&t.name],
+            )
+            .map_err(write)?
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect();
+        let want: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+        if found != want {
+            return Err(StoreError::Write {
+                url: url.clone(),
+                why: format!(
+                    "table {} has other columns than results.db schema version {} ({})",
+                    t.name,
+                    crate::db::SCHEMA_VERSION,
+                    found.join(", ")
+                ),
+            });
+        }
+    }
+    for t in TABLES {
+        for index in ddl(t).iter().skip(1) {
+            tx.batch_execute(index).map_err(write)?;
         }
     }
     let audit = table_of("audit");
@@ -356,7 +386,7 @@ pub fn store(target: &Target, rows: &Rows, part: bool) -> Result<Stored, StoreEr
 /// failure of the input (exit 2); one that could not be reached at all is [`StoreError::Unreachable`].
 fn connect(target: &Target) -> Result<Client, StoreError> {
     target.config.connect(NoTls).map_err(|e| {
-        let why = redact(&e.to_string());
+        let why = redact(&pg_error(&e));
         let url = target.shown.clone();
         if e.as_db_error().is_some() {
             StoreError::Write { url, why }
@@ -364,6 +394,15 @@ fn connect(target: &Target) -> Result<Client, StoreError> {
             StoreError::Unreachable { url, why }
         }
     })
+}
+
+/// The server's message and SQLSTATE when it sent one (the client's `Display` says only
+/// "db error"), else the client's error.
+fn pg_error(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{} (SQLSTATE {})", d.message(), d.code().code()),
+        None => e.to_string(),
+    }
 }
 
 fn table_of(name: &str) -> &'static Table {
@@ -377,7 +416,7 @@ pub fn read_back(target: &Target, audit_id: &str) -> Result<Rows, StoreError> {
     let url = target.shown.clone();
     let err = |e: postgres::Error| StoreError::Write {
         url: url.clone(),
-        why: redact(&e.to_string()),
+        why: redact(&pg_error(&e)),
     };
     let mut client = connect(target)?;
     let mut out = Rows::default();
