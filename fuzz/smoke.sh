@@ -49,6 +49,7 @@ seeds_for() {
         sbom)         echo "sbom" ;;
         layout)       echo "in-toto/in-toto-golang" ;;
         gate)         echo "sarif sca dast" ;;
+        lockfile)     echo "" ;;
         *)            echo "" ;;
     esac
 }

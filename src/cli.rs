@@ -30,7 +30,10 @@ macro_rules! artifact_examples {
 mod args;
 mod artifact;
 mod audit;
+mod audit_git;
 mod audit_run;
+mod audit_sql;
+mod audit_store;
 mod common;
 mod finish;
 mod gates;

@@ -39,6 +39,15 @@ pub enum AuditCommand {
     /// Join the part packs of a sharded run into one pack, refusing mismatched populations,
     /// seeds or parameters, missing parts and duplicated releases. Exit codes as `run`.
     Merge(super::audit_run::MergeArgs),
+    /// Run one read-only SQL statement over a pack's results.db (docs/audit-schema.md), or over
+    /// a database `audit ingest` wrote. Writes, ATTACH and more than one statement are refused;
+    /// a query is stopped after 30 s and may return at most 100000 rows. Exit 0, or 2 on bad SQL
+    /// or a bad or tampered pack.
+    Query(super::audit_sql::QueryArgs),
+    /// Write the results.db tables without a sample, for ad-hoc queries: commits of a local
+    /// clone's range (never fetched), reviews, CI runs and jobs, and lockfile dependencies.
+    /// Exit 0, or 2 on bad input.
+    Ingest(super::audit_sql::IngestArgs),
 }
 
 /// The distribution of `audit size`.
@@ -175,6 +184,8 @@ pub fn run(cmd: AuditCommand) -> Result<u8, CliError> {
         AuditCommand::Run(a) => super::audit_run::run(&a),
         AuditCommand::Replay(a) => super::audit_run::replay(&a),
         AuditCommand::Merge(a) => super::audit_run::merge(&a),
+        AuditCommand::Query(a) => super::audit_sql::query(&a),
+        AuditCommand::Ingest(a) => super::audit_sql::ingest(&a),
     }
 }
 
@@ -427,7 +438,7 @@ fn select_cmd(a: &SelectArgs) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn csv_field(s: &str) -> String {
+pub(super) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -81,6 +81,21 @@ pub struct RunCmdArgs {
     /// Releases verified at once (default: the available cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: Option<u64>,
+    /// A local clone of a repository the population names: REPOSITORY=DIR, REPOSITORY as in the
+    /// population's `repository` column (repeatable). Each sampled release's commits (previous
+    /// release's commit .. its commit) and the lockfiles at its commit are read from it (never
+    /// fetched) into the pack and results.db.
+    #[arg(long, value_name = "REPOSITORY=DIR")]
+    pub git_dir: Vec<String>,
+    /// An SSH allowed-signers file: commit signatures are checked with `git verify-commit`
+    /// against it (good or bad); without it a signed commit is `unknown`, never good.
+    #[arg(long, value_name = "FILE", requires = "git_dir")]
+    pub allowed_signers: Option<String>,
+    /// Also write results.db's rows to PostgreSQL (postgres://USER@HOST:PORT/DB; password from
+    /// the URL, PGPASSWORD or .pgpass, never printed), one transaction per release, upserted on
+    /// (audit, release): re-run and concurrent parts are safe. Unreachable: exit 3, pack written.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     /// The pack directory to write (must not exist, or be empty).
     #[arg(short = 'o', long, value_name = "DIR")]
     pub out: String,
@@ -103,6 +118,10 @@ pub struct MergeArgs {
     /// The part packs, one per shard.
     #[arg(value_name = "DIR", required = true)]
     pub parts: Vec<String>,
+    /// Also write the merged results to PostgreSQL, with the audit's outcome (as `audit run
+    /// --store`; the parts' rows are upserted again, unchanged).
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     /// The merged pack directory to write (must not exist, or be empty).
     #[arg(short = 'o', long, value_name = "DIR")]
     pub out: String,
@@ -416,6 +435,14 @@ fn parameters(
 pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
     check_out(Path::new(&a.out)).map_err(input)?;
     let shard = shard(a)?;
+    let store = super::audit_store::store_target(a.store.as_deref())?;
+    let git_dirs = super::audit_git::git_dirs(&a.git_dir)?;
+    // Absolute: git reads the file from inside the clone.
+    let signers = a
+        .allowed_signers
+        .as_ref()
+        .map(|f| std::fs::canonicalize(f).map_err(|e| input(format!("--allowed-signers {f}: {e}"))))
+        .transpose()?;
     let method = method(a.method, a.stratify_by.as_ref(), a.weight_by.as_ref())?;
     let (population, pop_bytes) = load_population(&a.population)?;
     let confidence = parse_rate("--confidence", a.confidence.as_ref())?;
@@ -452,6 +479,10 @@ pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
     let tested = pool(&items, jobs(a.jobs), &|(_, _, p), xsd| {
         test_release(p, &src, xsd, now)
     })?;
+    let ids: Vec<&str> = items.iter().map(|(_, _, p)| p.id.as_str()).collect();
+    let git = super::audit_git::collect(&population, &ids, &git_dirs, signers.as_deref(), &|b| {
+        src.keep(b)
+    });
     let parameters = parameters(a, &method, (policy_sha, root_sha), now, &selection);
     let population = PopulationRecord {
         path: a.population.clone(),
@@ -467,9 +498,11 @@ pub fn run(a: &RunCmdArgs) -> Result<u8, CliError> {
         shard,
         outcome: outcome(&releases, confidence, tolerable, shard.is_some()),
         releases,
+        git,
     };
     let evidence = src.kept.into_inner().unwrap_or_default();
-    write_pack(&a.out, &pack, &evidence, &reports)
+    let code = write_pack(&a.out, &pack, &evidence, &reports)?;
+    super::audit_store::store_pack(store.as_ref(), &pack, &evidence, &reports, code)
 }
 
 fn report_json(r: &Report) -> Result<Vec<u8>, CliError> {
@@ -536,6 +569,12 @@ pub fn replay(a: &ReplayArgs) -> Result<u8, CliError> {
     diffs.extend(m.changed.iter().map(|f| format!("changed file {f}")));
     let evidence = evidence_of(&rp.files);
     let reports = reports_of(&rp.files);
+    diffs.extend(provenant_audit::results_db_diff(
+        Path::new(&a.dir),
+        &rp.pack,
+        &evidence,
+        &reports,
+    ));
     if let Some(d) = reselect(&rp.pack, &evidence) {
         diffs.push(format!("selection: {d}"));
     }
@@ -601,6 +640,7 @@ fn outcome_diff(p: &Pack) -> Result<Option<String>, CliError> {
 /// `provenant audit merge`.
 pub fn merge(a: &MergeArgs) -> Result<u8, CliError> {
     check_out(Path::new(&a.out)).map_err(input)?;
+    let store = super::audit_store::store_target(a.store.as_deref())?;
     let mut parts = Vec::new();
     let mut evidence = BTreeMap::new();
     let mut reports = BTreeMap::new();
@@ -625,5 +665,6 @@ pub fn merge(a: &MergeArgs) -> Result<u8, CliError> {
         first.as_ref().and_then(|p| p.tolerable_rate.as_ref()),
     )?;
     let pack = provenant_audit::merge(&parts, c, t).map_err(input)?;
-    write_pack(&a.out, &pack, &evidence, &reports)
+    let code = write_pack(&a.out, &pack, &evidence, &reports)?;
+    super::audit_store::store_pack(store.as_ref(), &pack, &evidence, &reports, code)
 }

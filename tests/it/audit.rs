@@ -706,6 +706,8 @@ fn audit_help_snapshots() {
         &["audit", "run"],
         &["audit", "replay"],
         &["audit", "merge"],
+        &["audit", "query"],
+        &["audit", "ingest"],
     ] {
         let (rc, out, _) = run(provenant().args(cmd).arg("--help"));
         assert_eq!(rc, 0, "{cmd:?}");

@@ -13,7 +13,7 @@ const WHEN: &str = "2025-07-01T00:00:00Z";
 
 /// A population of 9 releases in a fresh temporary directory: 4 that verify and 5 deviations
 /// (unsigned, tampered bundle, wrong commit, evidence path missing, image subject).
-fn population() -> tempfile::TempDir {
+pub(crate) fn population() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let t = root().join("testdata");
@@ -59,7 +59,7 @@ fn population() -> tempfile::TempDir {
     dir
 }
 
-fn audit_run(d: &Path, out: &str, extra: &[&str]) -> (i32, String, String) {
+pub(crate) fn audit_run(d: &Path, out: &str, extra: &[&str]) -> (i32, String, String) {
     run(provenant()
         .current_dir(d)
         .args([
@@ -80,7 +80,7 @@ fn audit_run(d: &Path, out: &str, extra: &[&str]) -> (i32, String, String) {
         .args(extra))
 }
 
-fn pack_json(dir: &Path) -> Value {
+pub(crate) fn pack_json(dir: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("pack.json")).expect("pack.json"))
         .expect("pack.json is JSON")
 }
@@ -231,7 +231,7 @@ fn audit_run_same_seed_same_verdicts_across_jobs() {
     );
 }
 
-fn replay(dir: &Path) -> (i32, String, String) {
+pub(crate) fn replay(dir: &Path) -> (i32, String, String) {
     run(provenant().args(["audit", "replay"]).arg(dir))
 }
 
@@ -350,6 +350,12 @@ fn audit_shards_merged_equal_the_unsharded_pack() {
     assert_eq!(
         std::fs::read(d.join("all/summary.md")).expect("a"),
         std::fs::read(d.join("merged/summary.md")).expect("m"),
+    );
+    // results.db is derived from the pack alone: the merged one is the unsharded one, byte
+    // for byte.
+    assert_eq!(
+        std::fs::read(d.join("all/results.db")).expect("a"),
+        std::fs::read(d.join("merged/results.db")).expect("m"),
     );
     let (rc, out, err) = replay(&d.join("merged"));
     assert_eq!(rc, 0, "{out}{err}");

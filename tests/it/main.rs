@@ -7,7 +7,9 @@
 
 mod action;
 mod audit;
+mod audit_pg;
 mod audit_run;
+mod audit_sql;
 mod cli;
 mod corpus;
 mod docs;

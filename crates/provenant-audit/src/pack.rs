@@ -141,6 +141,9 @@ pub struct Pack {
     pub outcome: Outcome,
     /// The releases, in selection order.
     pub releases: Vec<ReleaseRecord>,
+    /// The source history of the releases, by release id (runs given `--git-dir`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub git: Vec<crate::history::GitRange>,
 }
 
 /// Why a pack cannot be written or read.
@@ -248,15 +251,20 @@ pub fn exit_code(o: &Outcome) -> u8 {
     }
 }
 
-/// The files of a pack, by path inside it: `pack.json`, `evidence/`, `reports/`, the summaries
-/// and the manifest over all of them.
+/// The files of a pack, by path inside it: `pack.json`, `evidence/`, `reports/`, the summaries,
+/// `results.db` (derived from the others) and the manifest over all of them.
 pub fn pack_files(
     pack: &Pack,
     evidence: &BTreeMap<String, Vec<u8>>,
     reports: &BTreeMap<String, Vec<u8>>,
-) -> Result<BTreeMap<String, Vec<u8>>, serde_json::Error> {
+) -> Result<BTreeMap<String, Vec<u8>>, PackError> {
     let mut files = BTreeMap::new();
-    let mut json = serde_json::to_vec_pretty(pack)?;
+    let invalid = |name: &str, reason: String| PackError::Invalid {
+        path: PathBuf::from(name),
+        reason,
+    };
+    let mut json =
+        serde_json::to_vec_pretty(pack).map_err(|e| invalid("pack.json", e.to_string()))?;
     json.push(b'\n');
     files.insert("pack.json".to_owned(), json);
     for (sha, bytes) in evidence {
@@ -273,6 +281,10 @@ pub fn pack_files(
         "summary.html".to_owned(),
         crate::summary::html(pack).into_bytes(),
     );
+    let db = crate::results::pack_rows(pack, evidence, reports)
+        .and_then(|rows| crate::db::sqlite_bytes(&rows))
+        .map_err(|e| invalid(crate::db::RESULTS_DB, e.to_string()))?;
+    files.insert(crate::db::RESULTS_DB.to_owned(), db);
     let manifest = manifest(&files);
     files.insert(MANIFEST.to_owned(), manifest.into_bytes());
     Ok(files)

@@ -141,6 +141,12 @@ pub fn merge(
     pack.shard = None;
     pack.outcome = outcome(&releases, confidence, tolerable, false);
     pack.releases = releases;
+    // Each part read the history of its own releases.
+    pack.git = parts
+        .iter()
+        .flat_map(|(_, p)| p.git.iter().cloned())
+        .collect();
+    pack.git.sort_by(|a, b| a.release.cmp(&b.release));
     Ok(pack)
 }
 

@@ -181,13 +181,13 @@ pub fn history(
     Ok(out)
 }
 
-struct Git<'a> {
-    repo: &'a Path,
-    timeout: Duration,
+pub(crate) struct Git<'a> {
+    pub(crate) repo: &'a Path,
+    pub(crate) timeout: Duration,
 }
 
 impl Git<'_> {
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new("git");
         c.env_clear();
         if let Some(path) = std::env::var_os("PATH") {
@@ -219,7 +219,7 @@ impl Git<'_> {
     }
 
     /// Run; `(exit code, stdout, stderr)`.
-    fn exec(&self, args: &[&str]) -> Result<(Option<i32>, String, String), GitError> {
+    pub(crate) fn exec(&self, args: &[&str]) -> Result<(Option<i32>, String, String), GitError> {
         let joined = args.join(" ");
         let mut child = self.command(args).spawn().map_err(GitError::Spawn)?;
         let drain = |r: Option<Box<dyn Read + Send>>| {
@@ -258,14 +258,24 @@ impl Git<'_> {
             }
             std::thread::sleep(Duration::from_millis(5));
         };
-        let text = |h: std::thread::JoinHandle<Vec<u8>>| {
-            String::from_utf8_lossy(&h.join().unwrap_or_default()).into_owned()
-        };
-        Ok((status.code(), text(stdout), text(stderr)))
+        let stdout = stdout.join().unwrap_or_default();
+        // Output at the limit was cut by `take`: an error, never a silently shorter history.
+        if stdout.len() as u64 >= MAX_GIT_OUTPUT {
+            return Err(GitError::Output {
+                args: joined,
+                what: format!("more than {MAX_GIT_OUTPUT} bytes of output"),
+            });
+        }
+        let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+        Ok((
+            status.code(),
+            text(stdout),
+            text(stderr.join().unwrap_or_default()),
+        ))
     }
 
     /// Run and require success; stdout.
-    fn run(&self, args: &[&str]) -> Result<String, GitError> {
+    pub(crate) fn run(&self, args: &[&str]) -> Result<String, GitError> {
         let (code, out, err) = self.exec(args)?;
         if code == Some(0) {
             Ok(out)
@@ -279,7 +289,7 @@ impl Git<'_> {
     }
 
     /// Run a yes/no command: exit 0 is yes, an exit code in `no` is no, anything else an error.
-    fn status(&self, args: &[&str], no: &[i32]) -> Result<bool, GitError> {
+    pub(crate) fn status(&self, args: &[&str], no: &[i32]) -> Result<bool, GitError> {
         match self.exec(args)? {
             (Some(0), ..) => Ok(true),
             (Some(c), ..) if no.contains(&c) => Ok(false),
@@ -344,7 +354,7 @@ impl Git<'_> {
 }
 
 /// One `%H %P %an %ae %aI %cn %ce %cI %s` record, NUL-separated.
-fn parse_commit(record: &str) -> Option<GitCommit> {
+pub(crate) fn parse_commit(record: &str) -> Option<GitCommit> {
     let f: Vec<&str> = record.splitn(9, '\0').collect();
     let [sha, parents, an, ae, at, cn, ce, ct, subject] = f.as_slice() else {
         return None;

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod discover;
 pub mod git;
+pub mod git_log;
 pub mod image;
 pub mod inputs;
 pub mod oci_layout;

@@ -17,6 +17,7 @@ pub mod intoto;
 pub mod json;
 pub mod layout;
 pub mod limits;
+pub mod lockfile;
 pub mod npm_attestations;
 pub mod oci;
 pub mod purl;

@@ -34,6 +34,13 @@ pub const MAX_YAML_BYTES: usize = 256 * 1024 * 1024;
 /// before the YAML parser builds anything.
 pub const MAX_YAML_DEPTH: usize = 64;
 
+// ---- Dependency lockfiles ---------------------------------------------------------------------
+
+/// Largest lockfile read (Cargo.lock, package-lock.json, ..., bytes).
+pub const MAX_LOCKFILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Most packages read from one lockfile.
+pub const MAX_LOCKED_PACKAGES: usize = 200_000;
+
 // ---- Security gates ----------------------------------------------------------------------------
 
 /// Largest gate report (SARIF, scanner JSON, ZAP, CI run, review file) read (bytes).
