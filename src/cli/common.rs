@@ -34,7 +34,7 @@ impl CliError {
 
 /// Read a file whole, refusing anything over `limit` bytes.
 pub fn read_limited(path: &str, limit: u64, what: &str) -> Result<Vec<u8>, CliError> {
-    let file = std::fs::File::open(path)
+    let file = open_regular(path)
         .map_err(|e| CliError::Input(format!("cannot read {what} {path}: {e}")))?;
     let mut buf = Vec::new();
     file.take(limit + 1)
@@ -46,6 +46,23 @@ pub fn read_limited(path: &str, limit: u64, what: &str) -> Result<Vec<u8>, CliEr
         )));
     }
     Ok(buf)
+}
+
+/// Open `path` for reading if it is a regular file (symbolic links followed). A FIFO, socket
+/// or device is refused before it is opened: opening a FIFO nobody writes to blocks forever,
+/// and a device can be endless. A directory is refused too.
+pub fn open_regular(path: impl AsRef<std::path::Path>) -> std::io::Result<std::fs::File> {
+    let path = path.as_ref();
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("a directory, not a file"));
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device); write it to a file first",
+        ));
+    }
+    std::fs::File::open(path)
 }
 
 /// The subject a command is about: the artifact `file` hashed as a stream with `algs`, or the
@@ -70,13 +87,13 @@ pub fn subject_of(
     let Some(f) = file else {
         return Ok(None);
     };
-    let handle = std::fs::File::open(f)
-        .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
-    if handle.metadata().is_ok_and(|m| m.is_dir()) {
+    if std::fs::metadata(f).is_ok_and(|m| m.is_dir()) {
         return Err(CliError::Input(format!(
             "artifact {f} is a directory; give a file or --digest"
         )));
     }
+    let handle =
+        open_regular(f).map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
     let (digests, size) = provenant_verify::digest_reader(handle, algs)
         .map_err(|e| CliError::Input(format!("cannot read artifact {f}: {e}")))?;
     Ok(Some(Subject {

@@ -112,7 +112,7 @@ fn container(file: &str) -> Result<Option<Inspection>, CliError> {
 
 /// A tarball: not JSON, and named `.tar` or carrying the ustar magic at offset 257.
 fn looks_like_tar(path: &Path) -> bool {
-    let Ok(f) = std::fs::File::open(path) else {
+    let Ok(f) = super::common::open_regular(path) else {
         return false;
     };
     let mut head = Vec::with_capacity(512);

@@ -463,7 +463,7 @@ impl provenant_verify::layout::LinkSource for LinkDir {
             .files
             .get(name)
             .ok_or_else(|| LinkReadError::Unreadable("no such link file".into()))?;
-        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let file = super::common::open_regular(path).map_err(unreadable)?;
         // Refuse a large file by its size, unread; `take` guards a file that grows meanwhile.
         let size = file.metadata().map_err(unreadable)?.len();
         if size > MAX_LINK_BYTES {

@@ -491,3 +491,70 @@ fn cyclonedx_json_refuses_nested_duplicate_keys() {
         assert_eq!(code, want, "{name}: {out}{err}");
     }
 }
+
+/// A FIFO nobody writes to, given where a file is read (the artifact, evidence, a policy, an
+/// SBOM, a gate report, `inspect`), is refused at once with exit 2: opening it would block
+/// forever. Each run is bounded here so a regression fails instead of hanging the suite.
+#[test]
+fn a_fifo_in_place_of_a_file_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    let fifo = fifo.to_string_lossy().into_owned();
+    let root = crate::support::root();
+    let artifact = root.join("testdata/release/hello-provenant.txt");
+    let bundle = root.join("testdata/release/hello-provenant.txt.sigstore.json");
+    let (artifact, bundle) = (
+        artifact.to_string_lossy().into_owned(),
+        bundle.to_string_lossy().into_owned(),
+    );
+    let id = [
+        "--certificate-identity",
+        "x",
+        "--certificate-oidc-issuer",
+        "https://x",
+    ];
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["verify", "artifact", &fifo, "--bundle", &bundle],
+        vec!["verify", "artifact", &artifact, "--bundle", &fifo],
+        vec![
+            "verify", "artifact", &artifact, "--bundle", &bundle, "--policy", &fifo,
+        ],
+        vec![
+            "verify", "artifact", &artifact, "--bundle", &bundle, "--sbom", &fifo,
+        ],
+        vec![
+            "verify", "artifact", &artifact, "--bundle", &bundle, "--sarif", &fifo,
+        ],
+        vec!["inspect", &fifo],
+    ];
+    for args in cases {
+        let mut cmd = provenant();
+        cmd.args(&args);
+        if args[0] == "verify" {
+            cmd.args(id);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break Some(s);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let status = status.unwrap_or_else(|| panic!("{args:?} blocked on the FIFO"));
+        assert_eq!(status.code(), Some(2), "{args:?}");
+    }
+}

@@ -161,6 +161,19 @@ pub async fn discover(
     }
     let (how, list) = referrers?;
     out.searched.push(how);
+    if list.len() > MAX_REFERRERS {
+        // Never dropped silently: what was not read is reported as evidence not read.
+        out.items.push(Discovered {
+            location: format!("{loc} referrers of {digest}"),
+            kind: DiscoveredKind::Unreadable {
+                reason: format!(
+                    "{} referrers are listed; only the first {MAX_REFERRERS} were read (MAX_REFERRERS), {} were not",
+                    list.len(),
+                    list.len() - MAX_REFERRERS
+                ),
+            },
+        });
+    }
     for d in list.into_iter().take(MAX_REFERRERS) {
         let where_ = format!("{loc} referrer {}", d.digest);
         match store.manifest(&Selector::Digest(d.digest.clone())).await {
@@ -297,6 +310,18 @@ async fn read_layers(
             },
         });
         return Ok(());
+    }
+    if m.layers().len() > MAX_REFERRERS {
+        out.items.push(Discovered {
+            location: where_.to_owned(),
+            kind: DiscoveredKind::Unreadable {
+                reason: format!(
+                    "{} layers; only the first {MAX_REFERRERS} were read (MAX_REFERRERS), {} were not",
+                    m.layers().len(),
+                    m.layers().len() - MAX_REFERRERS
+                ),
+            },
+        });
     }
     for (i, layer) in m.layers().iter().enumerate().take(MAX_REFERRERS) {
         let location = format!("{where_} layer {i}");
