@@ -31,6 +31,7 @@ mod args;
 mod artifact;
 mod audit;
 mod audit_run;
+mod bundles;
 mod common;
 mod finish;
 mod gates;

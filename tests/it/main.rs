@@ -8,6 +8,7 @@
 mod action;
 mod audit;
 mod audit_run;
+mod bundles;
 mod cli;
 mod corpus;
 mod docs;
