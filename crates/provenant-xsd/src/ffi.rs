@@ -87,7 +87,8 @@ impl LibXml2 {
                     cache.push((key, lib));
                     return Ok(lib);
                 }
-                Err(e) => tried.push(format!("{name}: {e}")),
+                // dlerror names the file (and the missing symbol, if that is what failed).
+                Err(e) => tried.push(e),
             }
         }
         Err(format!(
@@ -162,7 +163,7 @@ fn open(name: &str) -> Result<LibXml2, String> {
         macro_rules! bind {
             ($sym:literal) => {
                 *lib.get(concat!($sym, "\0").as_bytes())
-                    .map_err(|e| format!("{}: {e}", $sym))?
+                    .map_err(|e| e.to_string())?
             };
         }
         let api = Api {
