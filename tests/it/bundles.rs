@@ -146,3 +146,48 @@ fn another_artifact_or_signer_fails_every_bundle_and_bad_input_is_exit_2() {
     let (rc, _, _) = verify(&["testdata/release/absent.sigstore.json"], &[]);
     assert_eq!(rc, 2);
 }
+
+/// Within one process and thread, a verification never carries over to another bundle or
+/// another trusted root (the per-bundle signature memo, crates/provenant-verify/src/memo.rs):
+/// the same bundle after a pass fails against a root without its CA and against another
+/// instance's root, a bundle whose certificate had expired when logged fails after a good one,
+/// and the good one passes again.
+#[test]
+fn a_verification_never_carries_over_to_another_bundle_or_root() {
+    use provenant_model::{DigestAlgorithm, EvidenceKind, EvidenceRef};
+    use provenant_verify::{
+        digest_reader, verify_bundle, IdentityMatcher, IdentityPolicy, Instance, SignerPolicy,
+        TrustRoot,
+    };
+    let read = |rel: &str| std::fs::read(root().join(rel)).expect("testdata");
+    let (artifact, _) = digest_reader(&read(FILE)[..], &[DigestAlgorithm::Sha256]).expect("digest");
+    let evidence = EvidenceRef::new(EvidenceKind::SigstoreBundle, "b.json");
+    let signer = SignerPolicy::Keyless(IdentityPolicy {
+        identity: Some(IdentityMatcher::exact(IDENTITY)),
+        issuer: Some(IdentityMatcher::exact(ISSUER)),
+        constrained_elsewhere: false,
+    });
+    let trusted = TrustRoot::from_json(&read(TRUST), TRUST).expect("trusted root");
+    let mut without_ca: Value = serde_json::from_slice(&read(TRUST)).expect("JSON");
+    without_ca["certificateAuthorities"] = serde_json::json!([]);
+    let without_ca = TrustRoot::from_json(
+        &serde_json::to_vec(&without_ca).expect("JSON"),
+        "without-ca.json",
+    )
+    .expect("a root without certificate authorities still loads");
+    let other = TrustRoot::embedded(Instance::PublicGood).expect("embedded root");
+    let verified = |bundle: &str, trust: &TrustRoot| {
+        let parsed = provenant_formats::bundle::parse_bundle(&read(bundle)).expect("bundle");
+        verify_bundle(&parsed, &evidence, &artifact, trust, &signer)
+            .verified
+            .is_some()
+    };
+    let expired = "testdata/release/tampered/expired-cert-no-timestamp.sigstore.json";
+    for bundle in GOOD {
+        assert!(verified(bundle, &trusted), "{bundle}");
+        assert!(!verified(bundle, &without_ca), "{bundle}: CA removed");
+        assert!(!verified(bundle, &other), "{bundle}: another root");
+        assert!(!verified(expired, &trusted), "leaf outside its validity");
+        assert!(verified(bundle, &trusted), "{bundle} again");
+    }
+}
