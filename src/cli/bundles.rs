@@ -22,6 +22,8 @@ use super::read;
 pub const MAX_BUNDLES: usize = 100_000;
 /// A JSON-lines file of bundles is read up to this size.
 const MAX_JSONL_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// All the bundles of one run together are read up to this size (they are held until verified).
+const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Arguments of `provenant verify bundles`.
 #[derive(Debug, Args)]
@@ -195,9 +197,18 @@ fn items(paths: &[String]) -> Result<Vec<Item>, CliError> {
         files.extend(inside);
     }
     let mut out = Vec::new();
+    let mut total = 0u64;
     for f in files {
+        // Bounded before reading (by the file's size) and by what was read.
+        let size = std::fs::metadata(&f).map_or(0, |m| m.len());
+        if total.saturating_add(size) > MAX_TOTAL_BYTES {
+            return Err(CliError::Input(format!(
+                "the bundles given total more than {MAX_TOTAL_BYTES} bytes (reached at {f}); split the run"
+            )));
+        }
         if f.ends_with(".jsonl") {
             let bytes = read_limited(&f, MAX_JSONL_FILE_BYTES, "JSON-lines file of bundles")?;
+            total = total.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
             for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
                 if line.trim_ascii().is_empty() {
                     continue;
@@ -215,7 +226,16 @@ fn items(paths: &[String]) -> Result<Vec<Item>, CliError> {
             }
         } else {
             let bytes = read_limited(&f, MAX_EVIDENCE_BYTES, "bundle")?;
-            out.push(Item { location: f, bytes });
+            total = total.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+            out.push(Item {
+                location: f.clone(),
+                bytes,
+            });
+        }
+        if total > MAX_TOTAL_BYTES {
+            return Err(CliError::Input(format!(
+                "the bundles given total more than {MAX_TOTAL_BYTES} bytes (reached at {f}); split the run"
+            )));
         }
         if out.len() > MAX_BUNDLES {
             return Err(CliError::Input(format!(
