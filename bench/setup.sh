@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
 RESULTS="$BENCH/results"
 CORPUS="${PROVENANT_CORPUS:-$ROOT/../shared/corpus}"
-PROVENANT="$ROOT/target/release/provenant"
+# PROVENANT_BIN times a binary already built (no cargo build): e.g. one kept from an earlier commit.
+PROVENANT="${PROVENANT_BIN:-$ROOT/target/release/provenant}"
 
 # The inputs of corpus cases sigstore-conformance/happy-path-v0.3 and
 # sigstore-conformance/happy-path-intoto-in-dsse-v3 (cases.json), read in place, never copied.
@@ -37,7 +38,7 @@ require_hyperfine() {
 }
 
 build_provenant() {
-    (cd "$ROOT" && cargo build --release --quiet)
+    [[ -n "${PROVENANT_BIN:-}" ]] || (cd "$ROOT" && cargo build --release --quiet)
     [[ -x "$PROVENANT" ]] || die "cargo build --release did not produce $PROVENANT"
 }
 

@@ -7,7 +7,8 @@
 //! taskset -c 0 cargo bench --bench verify -- --warm-up-time 1 --measurement-time 5
 //! ```
 //!
-//! The bundle benches read real-world bundles from `../shared/corpus/` (by path, never copied);
+//! The bundle benches read real-world bundles from `$PROVENANT_CORPUS` (default `../shared/corpus/`;
+//! by path, never copied);
 //! without the corpus they are skipped with a message. The hashing bench needs nothing.
 //!
 //! `PROVENANT_BENCH_CLOCK=cpu` times the benchmarked thread's on-CPU time (Linux
@@ -113,8 +114,18 @@ fn on_cpu_time() -> Option<Duration> {
     Some(Duration::from_nanos(nanos))
 }
 
+/// `$PROVENANT_CORPUS`, or `../shared/corpus` beside the repository (as the tests read it).
+fn corpus_location() -> PathBuf {
+    std::env::var_os("PROVENANT_CORPUS")
+        .filter(|v| !v.is_empty())
+        .map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+            PathBuf::from,
+        )
+}
+
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let dir = corpus_location();
     dir.join(TRUSTED_ROOT).is_file().then_some(dir)
 }
 
@@ -127,8 +138,8 @@ fn bench_bundles(c: &mut Criterion) {
     let clock = Clock::from_env();
     let Some(corpus) = corpus_dir() else {
         eprintln!(
-            "skipping bundle benches: no corpus at {}/../shared/corpus",
-            env!("CARGO_MANIFEST_DIR")
+            "skipping bundle benches: no corpus at {} (set PROVENANT_CORPUS)",
+            corpus_location().display()
         );
         return;
     };

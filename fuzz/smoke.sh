@@ -7,7 +7,7 @@
 # Environment:
 #   FUZZ_SECONDS    seconds per target (default 15)
 #   FUZZ_SANITIZER  address (default) or none; passed to `cargo fuzz --sanitizer`
-#   FUZZ_CORPUS     shared real-world corpus, read-only seeds (default ../../shared/corpus from here)
+#   FUZZ_CORPUS     shared real-world corpus, read-only seeds (default $PROVENANT_CORPUS, else ../../shared/corpus from here)
 #   FUZZ_WORK_DIR   where libFuzzer writes new inputs (default: a fresh temporary directory)
 #
 # cargo-fuzz needs nightly-only flags (-Zsanitizer, -Cpasses=sancov-module); RUSTC_BOOTSTRAP=1
@@ -20,7 +20,7 @@ cd "$here"
 
 seconds="${FUZZ_SECONDS:-15}"
 sanitizer="${FUZZ_SANITIZER:-address}"
-corpus="${FUZZ_CORPUS:-$here/../../shared/corpus}"
+corpus="${FUZZ_CORPUS:-${PROVENANT_CORPUS:-$here/../../shared/corpus}}"
 export RUSTC_BOOTSTRAP=1
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

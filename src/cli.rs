@@ -34,6 +34,7 @@ mod audit_git;
 mod audit_run;
 mod audit_sql;
 mod audit_store;
+mod bundles;
 mod common;
 mod finish;
 mod gates;

@@ -12,7 +12,6 @@
 use std::process::ExitCode;
 
 mod cli;
-mod xsd;
 
 fn main() -> ExitCode {
     cli::main()

@@ -115,12 +115,16 @@ pub fn run(cmd: SbomCommand) -> Result<u8, CliError> {
 }
 
 /// The XML schema validator the binary provides (libxml2 over the bundled XSDs).
-/// Built on first use only: JSON SBOMs never pay for writing the XSDs out.
+/// Built on first use only: JSON SBOMs never pay for loading libxml2 or writing the XSDs out.
 pub fn xml_validator() -> Option<Box<dyn XmlSchemaValidator>> {
     Some(Box::new(LazyXsd(std::cell::OnceCell::new())))
 }
 
-struct LazyXsd(std::cell::OnceCell<Option<crate::xsd::LibXmlValidator>>);
+/// `PROVENANT_LIBXML2`, when set, is the only libxml2 tried (a soname or a path); otherwise
+/// `libxml2.so.16`, then `libxml2.so.2`.
+const LIBXML2_ENV: &str = "PROVENANT_LIBXML2";
+
+struct LazyXsd(std::cell::OnceCell<Result<provenant_xsd::LibXmlValidator, String>>);
 
 impl XmlSchemaValidator for LazyXsd {
     fn validate_cyclonedx(
@@ -128,12 +132,12 @@ impl XmlSchemaValidator for LazyXsd {
         xml: &[u8],
         spec_version: &str,
     ) -> Result<Vec<provenant_formats::sbom::Violation>, String> {
-        match self
-            .0
-            .get_or_init(|| crate::xsd::LibXmlValidator::new().ok())
-        {
-            Some(v) => v.validate_cyclonedx(xml, spec_version),
-            None => Err("cannot write the bundled XSDs to a temporary directory".into()),
+        match self.0.get_or_init(|| match std::env::var(LIBXML2_ENV) {
+            Ok(name) if !name.is_empty() => provenant_xsd::LibXmlValidator::with_library(&[&name]),
+            _ => provenant_xsd::LibXmlValidator::new(),
+        }) {
+            Ok(v) => v.validate_cyclonedx(xml, spec_version),
+            Err(why) => Err(why.clone()),
         }
     }
 }

@@ -1,8 +1,9 @@
-//! `provenant verify artifact | image | vsa`.
+//! `provenant verify artifact | bundles | image | vsa`.
 
 use clap::Subcommand;
 
 use super::artifact::{artifact, vsa_command, ArtifactArgs, VsaCommandArgs};
+use super::bundles::{bundles, BundlesArgs};
 use super::common::CliError;
 use super::output::Renderer;
 
@@ -28,6 +29,25 @@ pub enum VerifyCommand {
         )
     )]
     Artifact(Box<ArtifactArgs>),
+    /// Verify many bundles about one artifact, each on its own (as `verify artifact --bundle`
+    /// would verify it alone), on all cores: one result per bundle, in input order.
+    #[command(
+        after_help = concat!(
+            "Examples (from a provenant checkout: the bundled release, verified offline):\n",
+            "  provenant verify bundles testdata/release/hello-provenant.txt.sigstore.json \\\n",
+            "      testdata/release/hello-provenant.intoto.sigstore.json \\\n",
+            "      --artifact testdata/release/hello-provenant.txt \\\n",
+            "      --trusted-root testdata/trust/trusted_root.json \\\n",
+            "      --certificate-identity \\\n",
+            "      https://github.com/provenant-test/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\\n",
+            "      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n",
+            "  provenant verify bundles attestations.jsonl --digest sha256:<hex> --jobs 4 --format json \\\n",
+            "      --certificate-identity-regexp '^https://github\\.com/org/app/.*$' \\\n",
+            "      --certificate-oidc-issuer https://token.actions.githubusercontent.com\n\n",
+            "Exit codes: 0 every bundle verified, 1 any bundle failed, 2 bad usage or unreadable input."
+        )
+    )]
+    Bundles(Box<BundlesArgs>),
     /// Verify a container image: its cosign signatures and attestations (sha256-<hex>.sig/.att/
     /// .sbom tags), OCI 1.1 referrers (API or tag fallback) and BuildKit attestations, found in
     /// a registry, an OCI layout or a docker archive, all bound to the manifest digest.
@@ -53,6 +73,7 @@ pub fn run(cmd: VerifyCommand) -> Result<u8, CliError> {
             provenant_core::Command::VerifyArtifact,
             Renderer::Verify,
         ),
+        VerifyCommand::Bundles(a) => bundles(&a),
         VerifyCommand::Image(a) => super::image::verify(&a),
         VerifyCommand::Vsa(a) => vsa_command(&a),
     }

@@ -10,6 +10,7 @@ mod audit;
 mod audit_pg;
 mod audit_run;
 mod audit_sql;
+mod bundles;
 mod cli;
 mod corpus;
 mod docs;

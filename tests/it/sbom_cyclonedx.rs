@@ -6,10 +6,8 @@
 //! case that cannot give its expected outcome goes on [`XFAIL`] with the reason; a listed case
 //! that starts passing fails the run, so the list only ever shrinks honestly.
 
-// The XSD validator lives in the binary (libxml2 and a temp dir are I/O); the test crate compiles
-// the same file.
-#[path = "../../src/xsd.rs"]
-mod xsd;
+// The XSD validator the binary uses (libxml2, loaded at run time, and a temp dir are I/O).
+use provenant_xsd as xsd;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -337,4 +335,54 @@ fn xsd_validator_reports_lines_and_refuses_doctypes() {
 <bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"/>"#;
     assert!(validator.validate_cyclonedx(doctype, "1.6").is_err());
     assert!(cyclonedx::parse_xml(doctype, Some(&validator)).is_err());
+}
+
+/// libxml2 is loaded only when an XML SBOM is validated; where it cannot be loaded, the XML
+/// SBOM fails `sbom-invalid` (exit 1) with the reason, never passes; with the system's libxml2
+/// the same document is valid.
+#[test]
+fn xml_sbom_without_libxml2_fails_closed() {
+    use crate::support::{provenant, run};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bom.xml");
+    std::fs::write(
+        &path,
+        br#"<?xml version="1.0"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">
+  <components><component type="library"><name>a</name></component></components>
+</bom>"#,
+    )
+    .expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let sbom_valid = |report: &Value| {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["code"] == "sbom-valid" || c["code"] == "sbom-invalid")
+            .map(|c| {
+                (
+                    c["code"].as_str().unwrap_or("").to_owned(),
+                    c["reason"].to_string(),
+                )
+            })
+    };
+    let (code, out, err) = run(provenant()
+        .args(["sbom", "check", &path, "--format", "json"])
+        .env("PROVENANT_LIBXML2", "/nonexistent/libxml2.so.2"));
+    assert_eq!(code, 1, "{out} {err}");
+    let report: Value = serde_json::from_str(&out).expect("JSON report");
+    let (check, reason) = sbom_valid(&report).expect("an sbom-valid/-invalid check");
+    assert_eq!(check, "sbom-invalid", "{report:#}");
+    assert!(reason.contains("libxml2 could not be loaded"), "{reason}");
+
+    let (code, out, err) = run(provenant()
+        .args(["sbom", "check", &path, "--format", "json"])
+        .env_remove("PROVENANT_LIBXML2"));
+    assert_eq!(code, 0, "{out} {err}");
+    let report: Value = serde_json::from_str(&out).expect("JSON report");
+    assert_eq!(
+        sbom_valid(&report).map(|c| c.0).as_deref(),
+        Some("sbom-valid")
+    );
 }

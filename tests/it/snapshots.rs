@@ -94,6 +94,7 @@ fn every_subcommand_help() {
     for cmd in [
         &[][..],
         &["verify"],
+        &["verify", "bundles"],
         &["verify", "image"],
         &["verify", "vsa"],
         &["provenance"],

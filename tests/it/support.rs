@@ -13,20 +13,34 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/corpus`, or `None` (with a message) when it is absent on a developer machine.
-/// Under `CI=true` a missing corpus is a failure, never a silent skip.
+/// The real-world corpus: `$PROVENANT_CORPUS`, or `../shared/corpus` beside the repository.
+///
+/// `None` (with a message) when it is absent on a developer machine. Under `CI=true` a missing
+/// corpus is a failure, never a silent skip (`.ci/run`), unless `PROVENANT_CORPUS_OPTIONAL=1`
+/// says this CI has no corpus at all (GitHub): then the skip is printed. A `PROVENANT_CORPUS`
+/// that names no corpus is always a failure: it was asked for.
 pub fn corpus() -> Option<PathBuf> {
-    let p = root().join("../shared/corpus");
+    let named = std::env::var_os("PROVENANT_CORPUS").filter(|v| !v.is_empty());
+    let p = named
+        .clone()
+        .map_or_else(|| root().join("../shared/corpus"), PathBuf::from);
     if p.join("cases.json").is_file() {
         return Some(p);
     }
     assert!(
-        std::env::var("CI").map_or(true, |v| v != "true"),
-        "CI=true but the corpus is missing at {}",
+        named.is_none(),
+        "PROVENANT_CORPUS={} holds no corpus (no cases.json)",
+        p.display()
+    );
+    let flag = |name: &str, value: &str| std::env::var(name).is_ok_and(|v| v == value);
+    assert!(
+        !flag("CI", "true") || flag("PROVENANT_CORPUS_OPTIONAL", "1"),
+        "CI=true but the corpus is missing at {} (set PROVENANT_CORPUS to it, or \
+         PROVENANT_CORPUS_OPTIONAL=1 where this CI has no corpus)",
         p.display()
     );
     eprintln!(
-        "skipping: corpus not found at {} (tests that need it are skipped outside CI)",
+        "skipping: corpus not found at {} (set PROVENANT_CORPUS; tests that need it are skipped)",
         p.display()
     );
     None

@@ -45,7 +45,10 @@ pub fn check_sbom(parsed: &ParsedSbom, evref: &EvidenceRef, cx: &SbomContext<'_>
     if !parsed.validated {
         out.push(Check::fail(
             CheckCode::SbomInvalid,
-            format!("{label}: the document could not be fully validated (no schema validator for its encoding), so it is not reported valid"),
+            match &parsed.not_validated {
+                Some(why) => format!("{label}: the document could not be validated ({}), so it is not reported valid", why.replace(['\n', '\r'], " ")),
+                None => format!("{label}: the document could not be fully validated (no schema validator for its encoding), so it is not reported valid"),
+            },
             ev(),
         ));
     } else if parsed.violations.is_empty() {
@@ -811,6 +814,7 @@ mod tests {
                 sbom: s,
                 violations: vec![],
                 validated: true,
+                not_validated: None,
             };
             let cx = SbomContext {
                 artifact: Some(std::slice::from_ref(&artifact)),
@@ -883,6 +887,7 @@ mod tests {
                 sbom: s,
                 violations: vec![],
                 validated: true,
+                not_validated: None,
             };
             let cx = SbomContext {
                 artifact: Some(std::slice::from_ref(&artifact)),

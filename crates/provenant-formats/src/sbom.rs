@@ -251,6 +251,9 @@ pub struct ParsedSbom {
     /// Whether the structural validation could be run completely (false, e.g., for XML with no
     /// validator given); a document not fully validated is never reported valid.
     pub validated: bool,
+    /// Why the document is not validated, when the validator could not run (libxml2 missing,
+    /// a DOCTYPE, ...); None when validated or when no validator was given.
+    pub not_validated: Option<String>,
 }
 
 /// Normalise a hash algorithm name: lowercase, no `-` or `_` (`SHA-256` -> `sha256`).

@@ -25,6 +25,7 @@ mod hash;
 mod identity;
 mod keys;
 pub mod layout;
+mod memo;
 mod npm_registry;
 mod sigstore;
 mod subject;

@@ -70,7 +70,9 @@ pub fn verify_bundle(
     signer: &SignerPolicy,
 ) -> SignatureOutcome {
     let mut run = Run::new(parsed, evidence);
-    run.verify(artifact, trust, signer);
+    // One bundle, one memo: a signature checked twice within it (the Rekor checkpoint, by
+    // sigstore-verify and by provenant) is computed once; nothing carries to the next bundle.
+    crate::memo::scoped(|| run.verify(artifact, trust, signer));
     run.finish()
 }
 

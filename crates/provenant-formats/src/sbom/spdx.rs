@@ -225,6 +225,7 @@ fn read(
         sbom,
         violations: report.violations,
         validated: true,
+        not_validated: None,
     })
 }
 

@@ -179,6 +179,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<ParsedSbom, SbomError> {
         sbom,
         violations,
         validated: true,
+        not_validated: None,
     })
 }
 

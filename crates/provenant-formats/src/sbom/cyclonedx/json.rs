@@ -294,6 +294,7 @@ impl<'a> State<'a> {
             sbom: builder.finish(),
             violations: self.violations.finish(),
             validated: self.validators.is_some(),
+            not_validated: None,
         })
     }
 }

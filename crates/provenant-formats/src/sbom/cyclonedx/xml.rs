@@ -78,22 +78,23 @@ pub(super) fn parse(
     reader.run()?;
     let version = reader.version.expect("set with the root element");
     let builder = reader.builder.expect("set with the root element");
-    let (violations, validated) = match xsd {
+    let (violations, validated, not_validated) = match xsd {
         Some(xsd) => match xsd.validate_cyclonedx(bytes, version.as_str()) {
             Ok(found) => {
                 let mut violations = Violations::default();
                 violations.extend(found);
-                (violations.finish(), true)
+                (violations.finish(), true, None)
             }
-            // The validator could not run: the document stays not validated.
-            Err(_) => (Vec::new(), false),
+            // The validator could not run: the document stays not validated, and says why.
+            Err(why) => (Vec::new(), false, Some(why)),
         },
-        None => (Vec::new(), false),
+        None => (Vec::new(), false, None),
     };
     Ok(ParsedSbom {
         sbom: builder.finish(),
         violations,
         validated,
+        not_validated,
     })
 }
 
