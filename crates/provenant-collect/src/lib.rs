@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod discover;
+pub mod evm;
 pub mod git;
 pub mod image;
 pub mod oci_layout;

@@ -14,6 +14,7 @@ mod error;
 pub mod limits;
 mod matching;
 mod proxy;
+mod snapshot;
 
 pub use alloy_primitives::{Address, B256};
 pub use build::{read_build, Build, BuildContract, BuildFormat};
@@ -29,3 +30,4 @@ pub use proxy::{
     eip1167_target, slot_address, SlotValue, EIP1822_PROXIABLE, EIP1967_ADMIN, EIP1967_BEACON,
     EIP1967_IMPLEMENTATION, IMPLEMENTATION_SELECTOR,
 };
+pub use snapshot::{ChainSnapshot, CreationTx, ProxySnapshot};
