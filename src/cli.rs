@@ -32,6 +32,7 @@ mod artifact;
 mod audit;
 mod audit_run;
 mod common;
+mod contract;
 mod finish;
 mod gates;
 mod image;

@@ -9,6 +9,7 @@ mod action;
 mod audit;
 mod audit_run;
 mod cli;
+mod contract;
 mod corpus;
 mod docs;
 mod engine;
