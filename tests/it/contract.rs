@@ -731,3 +731,97 @@ fn eip1167_clone_from_a_factory_verifies_through_the_trace() {
         "{out}"
     );
 }
+
+fn pki() -> &'static provenant_testkit::TestPki {
+    static PKI: std::sync::OnceLock<provenant_testkit::TestPki> = std::sync::OnceLock::new();
+    PKI.get_or_init(|| provenant_testkit::TestPki::new(17))
+}
+
+/// A Sigstore bundle of SLSA provenance whose subject is `file`, built from `commit`.
+fn attest(dir: &Path, file: &Path, commit: &str) -> String {
+    use provenant_testkit::{GithubClaims, MintSpec};
+    let claims = GithubClaims {
+        source_repository_digest: commit.to_owned(),
+        ..GithubClaims::default()
+    };
+    let spec = MintSpec {
+        artifact: std::fs::read(file).expect("build file"),
+        artifact_name: file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned(),
+        identity: claims.identity(),
+        github: Some(claims),
+        ..MintSpec::default()
+    }
+    .dsse();
+    let p = dir.join(format!("{commit}-{}.sigstore.json", spec.artifact_name));
+    std::fs::write(&p, pki().mint(&spec).bundle_json).expect("write");
+    s(&p)
+}
+
+#[test]
+fn the_build_must_be_attested_for_the_commit_once_asked() {
+    use provenant_testkit::{DEFAULT_COMMIT, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER};
+    let Some((chain, b)) = setup() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let root_file = dir.path().join("trusted_root.json");
+    std::fs::write(&root_file, pki().trusted_root_json()).expect("write");
+    let (tx, addr) = chain.deploy(&creation_code(b, "Plain.sol", "Plain"));
+    let artifact_file = b.join("foundry/out/Plain.sol/Plain.json");
+    let good = attest(dir.path(), &artifact_file, DEFAULT_COMMIT);
+    let base = [
+        "--address",
+        &addr,
+        "--build",
+        &s(&b.join(OUT)),
+        "--creation-tx",
+        &tx,
+        "--trusted-root",
+        &s(&root_file),
+        "--certificate-identity",
+        DEFAULT_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_ACTIONS_ISSUER,
+        "--commit",
+        DEFAULT_COMMIT,
+    ];
+    let with = |bundle: &str| {
+        let mut v = base.to_vec();
+        v.extend(["--bundle", bundle]);
+        verify(&chain, &v.iter().map(|s| s as &str).collect::<Vec<_>>())
+    };
+    let (rc, checks, out) = with(&good);
+    assert_eq!(rc, 0, "{out}");
+    assert!(has(&checks, "source-commit-matches", "pass"), "{out}");
+    assert!(
+        !checks.iter().any(|(c, _)| c == "contract-build-unattested"),
+        "{out}"
+    );
+    // The same build attested for another commit.
+    let other = attest(
+        dir.path(),
+        &artifact_file,
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    );
+    let (rc, checks, out) = with(&other);
+    assert_eq!(rc, 1, "{out}");
+    assert!(has(&checks, "source-commit-mismatch", "fail"), "{out}");
+    // Another build file's attestation does not cover this one.
+    let wrong = attest(
+        dir.path(),
+        &b.join("foundry/out/WithArgs.sol/WithArgs.json"),
+        DEFAULT_COMMIT,
+    );
+    let (rc, _, out) = with(&wrong);
+    assert_eq!(rc, 1, "{out}");
+    // --commit and an identity with no attestation at all: its absence fails.
+    let (rc, checks, out) = verify(&chain, &base);
+    assert_eq!(rc, 1, "{out}");
+    assert!(checks.iter().any(|(_, o)| o == "fail"), "{out}");
+    assert!(
+        !checks.iter().any(|(c, _)| c == "contract-build-unattested"),
+        "{out}"
+    );
+}
