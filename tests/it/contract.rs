@@ -825,3 +825,54 @@ fn the_build_must_be_attested_for_the_commit_once_asked() {
         "{out}"
     );
 }
+
+#[test]
+fn provenance_contract_draws_address_code_build() {
+    let Some((chain, b)) = setup() else { return };
+    let (tx, addr) = chain.deploy(&creation_code(b, "Plain.sol", "Plain"));
+    let args = [
+        "provenance",
+        "contract",
+        "--rpc",
+        &chain.url,
+        "--address",
+        &addr,
+        "--build",
+        &s(&b.join(OUT)),
+        "--creation-tx",
+        &tx,
+    ];
+    let (rc, out, err) = run(provenant().args(args).args(["--format", "json"]));
+    assert_eq!(rc, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["contract"]["code"]["code"], "contract-runtime-full-match",
+        "{out}"
+    );
+    assert_eq!(v["contract"]["creation"]["outcome"], "pass", "{out}");
+    assert!(
+        v["contract"]["build"]["file"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("Plain.json#src/Plain.sol:Plain"),
+        "{out}"
+    );
+    let (rc, out, _) = run(provenant().args(args).args(["--format", "mermaid"]));
+    assert_eq!(rc, 0);
+    assert!(
+        out.contains("C -->|contract-runtime-full-match| F"),
+        "{out}"
+    );
+    let (rc, out, _) = run(provenant().args(args));
+    assert_eq!(rc, 0);
+    assert!(
+        out.contains("contract eip155:31337:")
+            && out.contains("code           pass contract-runtime-full-match"),
+        "{out}"
+    );
+    // a mismatch is drawn as such, and fails
+    chain.set_code(&addr, "0x6000");
+    let (rc, out, _) = run(provenant().args(args).args(["--format", "mermaid"]));
+    assert_eq!(rc, 1);
+    assert!(out.contains("-.->|contract-runtime-mismatch|"), "{out}");
+}
