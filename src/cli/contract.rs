@@ -212,11 +212,26 @@ fn read_builds(path: &str) -> Result<Vec<BuildFile>, CliError> {
         if build.contracts.is_empty() {
             continue;
         }
+        let mut contracts = build.contracts;
+        for k in &mut contracts {
+            // A Foundry artifact without metadata: out/<File>.sol/<Name>.json names it.
+            if k.name.is_empty() {
+                k.name = f
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                k.source = f
+                    .parent()
+                    .and_then(Path::file_name)
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+            }
+        }
         out.push(BuildFile {
             path: shown,
             digest: sha256_digest(&bytes),
             format: build.format,
-            contracts: build.contracts,
+            contracts,
         });
     }
     if out.is_empty() {

@@ -876,3 +876,45 @@ fn provenance_contract_draws_address_code_build() {
     assert_eq!(rc, 1);
     assert!(out.contains("-.->|contract-runtime-mismatch|"), "{out}");
 }
+
+#[test]
+fn inspect_holds_build_and_deployment_files_to_the_verify_readers() {
+    let Some(b) = build() else { return };
+    let inspect = |p: &Path| {
+        let (rc, out, _) = run(provenant().args(["inspect", &s(p), "--format", "json"]));
+        let v: Value = serde_json::from_str(&out).unwrap_or_default();
+        (
+            rc,
+            v["kind"].as_str().unwrap_or_default().to_owned(),
+            v["well_formed"] == true,
+        )
+    };
+    let bi = std::fs::read_dir(b.join("hardhat/artifacts/build-info"))
+        .expect("dir")
+        .next()
+        .expect("one")
+        .expect("entry")
+        .path();
+    for (p, kind) in [
+        (
+            b.join("foundry/out/Linked.sol/UsesLib.json"),
+            "foundry-artifact",
+        ),
+        (
+            b.join("hardhat/artifacts/src/Plain.sol/Plain.json"),
+            "hardhat-artifact",
+        ),
+        (bi, "hardhat-build-info"),
+        (b.join("standard-json.json"), "solc-standard-json"),
+    ] {
+        assert_eq!(inspect(&p), (0, kind.to_owned(), true), "{}", p.display());
+    }
+    // A library placeholder that names no library in linkReferences: what verify contract
+    // would refuse, inspect calls malformed.
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut a = artifact(b, "Linked.sol", "UsesLib");
+    a["deployedBytecode"]["linkReferences"] = json!({});
+    let p = dir.path().join("UsesLib.json");
+    std::fs::write(&p, a.to_string()).expect("write");
+    assert_eq!(inspect(&p), (1, "foundry-artifact".to_owned(), false));
+}

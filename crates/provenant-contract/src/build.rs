@@ -190,27 +190,26 @@ fn foundry_artifact(v: &Value) -> Result<Option<BuildContract>, ContractError> {
         Some(m) => Some(m.clone()),
         None => None,
     };
-    let target = meta_value
+    // Which contract this is: the metadata's compilationTarget. Artifacts written without
+    // metadata leave it empty; the caller names it from the path (out/<File>.sol/<Name>.json).
+    let (source, name) = match meta_value
         .as_ref()
         .and_then(|m| m.pointer("/settings/compilationTarget"))
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            ContractError::field(
-                at,
-                "no metadata.settings.compilationTarget (which contract this is)",
-            )
-        })?;
-    if target.len() != 1 {
-        return Err(ContractError::field(
-            at,
-            "metadata.settings.compilationTarget names more than one contract",
-        ));
-    }
-    let (source, name) = target
-        .iter()
-        .next()
-        .and_then(|(s, n)| n.as_str().map(|n| (s.clone(), n.to_owned())))
-        .ok_or_else(|| ContractError::field(at, "compilationTarget is not source: name"))?;
+    {
+        None => (String::new(), String::new()),
+        Some(t) => {
+            let t = t.as_object().filter(|t| t.len() == 1).ok_or_else(|| {
+                ContractError::field(
+                    at,
+                    "metadata.settings.compilationTarget does not name exactly one contract",
+                )
+            })?;
+            t.iter()
+                .next()
+                .and_then(|(s, n)| n.as_str().map(|n| (s.clone(), n.to_owned())))
+                .ok_or_else(|| ContractError::field(at, "compilationTarget is not source: name"))?
+        }
+    };
     let bc = field(v, "bytecode", at)?;
     let dbc = field(v, "deployedBytecode", at)?;
     let creation_text = string(bc, "object", "bytecode")?;

@@ -115,8 +115,10 @@ fn broadcast(v: &Value, want: Address) -> Result<Deployment, ContractError> {
     let mut found = Vec::new();
     for (i, t) in txs.iter().enumerate() {
         let at = format!("transactions[{i}]");
+        // `transactionType` since forge 0.2; `type` in older broadcast logs.
         let kind = t
             .get("transactionType")
+            .or_else(|| t.get("type"))
             .and_then(Value::as_str)
             .unwrap_or("");
         if kind != "CREATE" && kind != "CREATE2" {
