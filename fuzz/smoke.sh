@@ -49,6 +49,9 @@ seeds_for() {
         sbom)         echo "sbom" ;;
         layout)       echo "in-toto/in-toto-golang" ;;
         gate)         echo "sarif sca dast" ;;
+        contract_build)      echo "contracts/hardhat contracts/sourcify" ;;
+        contract_deployment) echo "contracts/hardhat-deploy contracts/foundry-broadcast" ;;
+        contract_bytecode)   echo "" ;;
         *)            echo "" ;;
     esac
 }
