@@ -689,6 +689,12 @@ pub struct ContractArgs {
     #[arg(long, help_heading = "Contract")]
     pub allow_partial: bool,
 
+    /// For a proxy or a clone: the build contract its implementation must be (SOURCE:NAME or
+    /// NAME). Without it (and without a record naming the implementation's address), any one
+    /// contract of the build whose code matches is accepted and named in the report.
+    #[arg(long, value_name = "SOURCE:NAME", help_heading = "Contract")]
+    pub implementation: Option<String>,
+
     /// Seconds allowed for all JSON-RPC requests together.
     #[arg(
         long,

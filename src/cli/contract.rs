@@ -11,7 +11,9 @@ use provenant_collect::evm::{collect_contract, ContractRequest};
 use provenant_collect::store::sha256_digest;
 use provenant_collect::CollectError;
 use provenant_contract::limits::{MAX_BUILD_FILE, MAX_BUILD_FILES, MAX_DEPLOYMENT_FILE};
-use provenant_contract::{parse_address, parse_b256, read_build, read_deployment, BuildFormat};
+use provenant_contract::{
+    parse_address, parse_b256, read_build, read_deployment, BuildFormat, ContractError,
+};
 use provenant_core::contract::{names, BuildFile, ContractCollected};
 use provenant_core::{Command, Inputs, Target};
 use provenant_model::InputRole;
@@ -128,6 +130,7 @@ fn run(a: &ContractCommandArgs, command: Command, renderer: Renderer) -> Result<
         creation_tx,
         chain_id: c.chain_id,
         allow_partial: c.allow_partial,
+        implementation: c.implementation.clone(),
     };
     let mut inputs = Inputs::new(command, Target::Contract(Box::new(collected)));
     let e = &a.evidence;
@@ -176,6 +179,7 @@ fn json_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), Cl
 fn read_builds(path: &str) -> Result<Vec<BuildFile>, CliError> {
     let p = Path::new(path);
     let mut files = Vec::new();
+    let single = p.is_file().then_some(());
     if p.is_file() {
         files.push(p.to_path_buf());
     } else if p.is_dir() {
@@ -207,8 +211,14 @@ fn read_builds(path: &str) -> Result<Vec<BuildFile>, CliError> {
         let shown = f.to_string_lossy().into_owned();
         let bytes = read_limited(&shown, MAX_BUILD_FILE, "build file")?;
         read::record(InputRole::Build, &shown, &bytes);
-        let build =
-            read_build(&bytes).map_err(|e| CliError::Input(format!("--build {shown}: {e}")))?;
+        let build = match read_build(&bytes) {
+            Ok(b) => b,
+            // In a directory, a JSON file that is no build format (Foundry's *.metadata.json,
+            // a cache) holds no contract to match: left out. A build file that is malformed
+            // is an error, and so is a single file given that is none.
+            Err(ContractError::UnknownBuild) if single.is_none() => continue,
+            Err(e) => return Err(CliError::Input(format!("--build {shown}: {e}"))),
+        };
         if build.contracts.is_empty() {
             continue;
         }

@@ -175,6 +175,20 @@ fn plain_contract_verifies_with_both_builds_and_records() {
         has(&checks, "contract-creation-full-match", "pass"),
         "{out}"
     );
+    // A directory that also holds JSON files of no build format (Foundry's *.metadata.json).
+    let copy = dir.path().join("out/Plain.sol");
+    std::fs::create_dir_all(&copy).expect("mkdir");
+    std::fs::copy(
+        b.join("foundry/out/Plain.sol/Plain.json"),
+        copy.join("Plain.json"),
+    )
+    .expect("copy");
+    std::fs::write(copy.join("Plain.metadata.json"), b"{\"compiler\": {}}").expect("write");
+    let (rc, _, out) = verify(
+        &chain,
+        &["--address", &addr, "--build", &s(&dir.path().join("out"))],
+    );
+    assert_eq!(rc, 0, "{out}");
     // The solc standard-JSON output, with --contract and --creation-tx.
     let (rc, _, out) = verify(
         &chain,
@@ -612,6 +626,28 @@ fn eip1967_proxy_and_its_implementation_verify() {
         has(&checks, "contract-proxy-implementation-mismatch", "fail"),
         "{out}"
     );
+    // Without a record, --implementation pins which build contract it must be.
+    let pinned = [
+        "--address",
+        &proxy,
+        "--build",
+        &s(&b.join(OUT)),
+        "--implementation",
+        "src/Proxies.sol:Logic",
+    ];
+    let (rc, checks, out) = verify(&chain, &pinned);
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        has(&checks, "contract-proxy-implementation-mismatch", "fail"),
+        "{out}"
+    );
+    chain.set_storage(&proxy, IMPL_SLOT, &word(&logic));
+    let (rc, checks, out) = verify(&chain, &pinned);
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        has(&checks, "contract-proxy-implementation-verified", "pass"),
+        "{out}"
+    );
     // ... or at an address without code, with no record to compare with.
     chain.set_storage(
         &proxy,
@@ -917,4 +953,60 @@ fn inspect_holds_build_and_deployment_files_to_the_verify_readers() {
     let p = dir.path().join("UsesLib.json");
     std::fs::write(&p, a.to_string()).expect("write");
     assert_eq!(inspect(&p), (1, "foundry-artifact".to_owned(), false));
+}
+
+#[test]
+fn a_proxy_and_its_implementation_must_both_be_attested() {
+    use provenant_testkit::{DEFAULT_COMMIT, DEFAULT_IDENTITY, GITHUB_ACTIONS_ISSUER};
+    let Some((chain, b)) = setup() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let root_file = dir.path().join("trusted_root.json");
+    std::fs::write(&root_file, pki().trusted_root_json()).expect("write");
+    let (_, logic) = deploy_with(&chain, b, "Logic", &[]);
+    let (_, proxy) = deploy_with(
+        &chain,
+        b,
+        "Proxy1967",
+        &[&logic, crate::support::chain::DEPLOYER],
+    );
+    let proxy_att = attest(
+        dir.path(),
+        &b.join("foundry/out/Proxies.sol/Proxy1967.json"),
+        DEFAULT_COMMIT,
+    );
+    let logic_att = attest(
+        dir.path(),
+        &b.join("foundry/out/Proxies.sol/Logic.json"),
+        DEFAULT_COMMIT,
+    );
+    let base = [
+        "--address",
+        &proxy,
+        "--build",
+        &s(&b.join(OUT)),
+        "--contract",
+        "Proxy1967",
+        "--implementation",
+        "Logic",
+        "--trusted-root",
+        &s(&root_file),
+        "--certificate-identity",
+        DEFAULT_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_ACTIONS_ISSUER,
+        "--commit",
+        DEFAULT_COMMIT,
+    ];
+    let mut only_proxy = base.to_vec();
+    only_proxy.extend(["--bundle", &proxy_att]);
+    let (rc, _, out) = verify(&chain, &only_proxy);
+    assert_eq!(rc, 1, "the implementation's build is not attested: {out}");
+    let mut both = only_proxy.clone();
+    both.extend(["--bundle", &logic_att]);
+    let (rc, checks, out) = verify(&chain, &both);
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        has(&checks, "contract-proxy-implementation-verified", "pass"),
+        "{out}"
+    );
 }

@@ -39,6 +39,8 @@ pub struct ContractCollected {
     pub chain_id: Option<u64>,
     /// `--allow-partial`.
     pub allow_partial: bool,
+    /// `--implementation SOURCE:NAME`: the build contract a proxy's implementation must be.
+    pub implementation: Option<String>,
 }
 
 /// What matched: the build file and contract the deployed code was matched against.
@@ -174,8 +176,10 @@ fn pick<'a>(
         .ok_or_else(|| "nothing matched".into())
 }
 
-/// The contract checks, and which build file matched (the subject of its attestations).
-pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Option<Matched>) {
+/// The contract checks, and which build entries matched: the contract's own first, then its
+/// implementation's when it is a proxy or a clone. Each build file among them is a subject its
+/// attestations must name.
+pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Vec<Matched>) {
     let s = &c.snapshot;
     let mut checks = Vec::new();
     // The chain: the one asked for and the one the record names.
@@ -216,7 +220,7 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Option<Matched>) {
             format!("{} holds no code at block {}", s.address, s.block),
             vec![chain(s, "eth_getCode")],
         ));
-        return (checks, None);
+        return (checks, vec![]);
     }
     checks.push(Check::pass(
         CheckCode::ContractDeployed,
@@ -260,8 +264,9 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Option<Matched>) {
         if let Some(creation) = &s.creation {
             checks.push(clone_creation_check(s, creation));
         }
-        let matched = implementation_checks(c, target, c.contract.as_deref(), &mut checks);
-        return (checks, matched);
+        let wanted = c.implementation.as_deref().or(c.contract.as_deref());
+        let matched = implementation_checks(c, target, wanted, &mut checks);
+        return (checks, matched.into_iter().collect());
     }
     let (bi, k, m) = match pick(c, &s.code, s.address, c.contract.as_deref()) {
         Ok(p) => p,
@@ -271,7 +276,7 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Option<Matched>) {
                 format!("the runtime code at {} matches no build: {why}", s.address),
                 vec![chain(s, "eth_getCode")],
             ));
-            return (checks, None);
+            return (checks, vec![]);
         }
     };
     let b = &c.builds[bi];
@@ -367,6 +372,16 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Option<Matched>) {
         },
     }
     let recorded = c.deployment.as_ref().and_then(|(_, d)| d.implementation);
+    let mut implementation = None;
+    if target.is_none() {
+        if let Some(w) = &c.implementation {
+            checks.push(Check::fail(
+                CheckCode::ContractProxyImplementationMismatch,
+                format!("--implementation {w} was given, and {} has no implementation in any proxy slot", s.address),
+                vec![chain(s, "eth_getStorageAt")],
+            ));
+        }
+    }
     match (target, recorded) {
         (Some((a, what)), _) => {
             if let Some(r) = recorded.filter(|r| *r != a) {
@@ -376,7 +391,9 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Option<Matched>) {
                     vec![chain(s, "eth_getStorageAt")],
                 ));
             }
-            implementation_checks(c, a, None, &mut checks);
+            if let Some(m) = implementation_checks(c, a, c.implementation.as_deref(), &mut checks) {
+                implementation = Some(m);
+            }
         }
         (None, Some(r)) => checks.push(Check::fail(
             CheckCode::ContractProxyImplementationMismatch,
@@ -385,7 +402,10 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Option<Matched>) {
         )),
         (None, None) => {}
     }
-    (checks, Some(matched))
+    (
+        checks,
+        std::iter::once(matched).chain(implementation).collect(),
+    )
 }
 
 /// A clone's creation: the init code must be the EIP-1167 constructor followed by the 45 bytes

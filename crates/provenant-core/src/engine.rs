@@ -492,13 +492,37 @@ fn contract_report(
 ) -> Report {
     let (mut checks, matched) = contract_checks(c);
     let s = &c.snapshot;
-    let built = matched.as_ref().map(|m| &c.builds[m.build]);
-    let subject = Subject {
-        kind: SubjectKind::Contract,
-        name: Some(format!("eip155:{}:{}", s.chain_id, s.address)),
-        digests: built.map(|b| vec![b.digest.clone()]).unwrap_or_default(),
-        size: None,
+    // Each build file the code (and a proxy's implementation) matched, once.
+    let mut files: Vec<usize> = Vec::new();
+    for m in &matched {
+        if !files.contains(&m.build) {
+            files.push(m.build);
+        }
+    }
+    let name = format!("eip155:{}:{}", s.chain_id, s.address);
+    let subject_for = |i: usize| {
+        let b = &c.builds[i];
+        let what: Vec<&str> = matched
+            .iter()
+            .filter(|m| m.build == i)
+            .map(|m| m.contract.as_str())
+            .collect();
+        Subject {
+            kind: SubjectKind::Contract,
+            name: Some(format!("{name} ({}#{})", b.path, what.join(","))),
+            digests: vec![b.digest.clone()],
+            size: None,
+        }
     };
+    let subject = files.first().map_or_else(
+        || Subject {
+            kind: SubjectKind::Contract,
+            name: Some(name.clone()),
+            digests: vec![],
+            size: None,
+        },
+        |i| subject_for(*i),
+    );
     let asked = !inputs.evidence.is_empty()
         || states_signature_requirements(policy)
         || policy.commit().is_some()
@@ -512,31 +536,34 @@ fn contract_report(
         ));
         return Report::new(tool(), "", now_s, subject, checks, vec![], vec![]);
     }
-    let (Some(b), Some(m)) = (built, matched.as_ref()) else {
+    if files.is_empty() {
         checks.push(Check::fail(
             CheckCode::EvidenceMissing,
             "no build file matched the deployed code, so no attestation of the build can be bound to it",
             vec![EvidenceRef::new(EvidenceKind::Flag, "--build")],
         ));
         return Report::new(tool(), "", now_s, subject, checks, vec![], vec![]);
-    };
-    let mut subject = subject;
-    subject.name = Some(format!(
-        "eip155:{}:{} ({}#{})",
-        s.chain_id, s.address, b.path, m.contract
-    ));
-    let base = artifact_report(&subject, inputs, trust, policy, now, now_s);
-    checks.extend(base.checks);
-    let mut report = Report::new(
-        base.tool,
-        base.command,
-        base.evaluated_at,
-        base.subject,
-        checks,
-        base.signatures,
-        base.opt_outs,
-    );
-    report.gates = base.gates;
+    }
+    // Every build file involved must be attested (a proxy's and its implementation's, when
+    // they are two files), each judged by the artifact machinery as its own subject.
+    let mut signatures = Vec::new();
+    let mut opt_outs = Vec::new();
+    let mut gates = Vec::new();
+    for i in files {
+        let base = artifact_report(&subject_for(i), inputs, trust, policy, now, now_s);
+        checks.extend(base.checks);
+        signatures.extend(base.signatures);
+        for o in base.opt_outs {
+            if !opt_outs.contains(&o) {
+                opt_outs.push(o);
+            }
+        }
+        if gates.is_empty() {
+            gates = base.gates;
+        }
+    }
+    let mut report = Report::new(tool(), "", now_s, subject, checks, signatures, opt_outs);
+    report.gates = gates;
     report
 }
 
