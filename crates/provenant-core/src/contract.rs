@@ -714,3 +714,185 @@ fn implementation_checks(
 pub fn any_failed(checks: &[Check]) -> bool {
     checks.iter().any(|c| c.outcome == Outcome::Fail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provenant_contract::{Code, LinkRef, ProxySnapshot};
+    use provenant_model::DigestAlgorithm;
+
+    fn trailer(hash: u8) -> Vec<u8> {
+        let mut t = vec![0xa2, 0x64];
+        t.extend_from_slice(b"ipfs");
+        t.extend_from_slice(&[0x58, 0x22, 0x12, 0x20]);
+        t.extend_from_slice(&[hash; 32]);
+        t.push(0x64);
+        t.extend_from_slice(b"solc");
+        t.extend_from_slice(&[0x43, 0, 8, 37]);
+        let n = u16::try_from(t.len()).unwrap_or(0);
+        t.extend_from_slice(&n.to_be_bytes());
+        t
+    }
+
+    fn contract(name: &str, runtime: Vec<u8>, links: Vec<LinkRef>) -> BuildContract {
+        BuildContract {
+            source: "src/A.sol".into(),
+            name: name.into(),
+            abi: Default::default(),
+            creation: Code::default(),
+            runtime: Code {
+                bytes: runtime,
+                links,
+            },
+            immutables: vec![],
+            immutables_known: true,
+            compiler: Some("0.8.37+commit.f401782d".into()),
+        }
+    }
+
+    fn collected(code: Vec<u8>, contracts: Vec<BuildContract>) -> ContractCollected {
+        ContractCollected {
+            snapshot: ChainSnapshot {
+                endpoint: "http://127.0.0.1:1/".into(),
+                block: "latest".into(),
+                chain_id: 31337,
+                address: Address::from([0x42; 20]),
+                code,
+                creation: None,
+                library_code: vec![],
+                proxy: ProxySnapshot::default(),
+            },
+            builds: vec![BuildFile {
+                path: "out/A.json".into(),
+                digest: Digest::from_bytes(DigestAlgorithm::Sha256, &[1; 32]).expect("digest"),
+                format: BuildFormat::FoundryArtifact,
+                contracts,
+            }],
+            contract: None,
+            deployment: None,
+            creation_tx: None,
+            chain_id: None,
+            allow_partial: false,
+            implementation: None,
+        }
+    }
+
+    fn outcome(checks: &[Check], code: CheckCode) -> Option<Outcome> {
+        checks.iter().find(|c| c.code == code).map(|c| c.outcome)
+    }
+
+    fn code(body: &[u8], hash: u8) -> Vec<u8> {
+        let mut c = body.to_vec();
+        c.extend(trailer(hash));
+        c
+    }
+
+    #[test]
+    fn partial_fails_unless_allowed() {
+        let mut c = collected(
+            code(&[0x60, 0x80], 1),
+            vec![contract("A", code(&[0x60, 0x80], 2), vec![])],
+        );
+        let (checks, m) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractRuntimePartialMatch),
+            Some(Outcome::Fail)
+        );
+        assert_eq!(m.len(), 1);
+        c.allow_partial = true;
+        let (checks, _) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractRuntimePartialMatch),
+            Some(Outcome::Warn)
+        );
+    }
+
+    #[test]
+    fn two_build_contracts_with_the_same_code_are_ambiguous() {
+        let body = code(&[0x60, 0x80], 1);
+        let c = collected(
+            body.clone(),
+            vec![
+                contract("A", body.clone(), vec![]),
+                contract("B", body, vec![]),
+            ],
+        );
+        let (checks, m) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractRuntimeMismatch),
+            Some(Outcome::Fail)
+        );
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn a_library_linked_to_two_addresses_fails() {
+        let mut runtime = vec![0x73];
+        runtime.extend([0u8; 20]);
+        runtime.push(0x50);
+        runtime.push(0x73);
+        runtime.extend([0u8; 20]);
+        let links = vec![
+            LinkRef {
+                offset: 1,
+                library: "src/L.sol:L".into(),
+            },
+            LinkRef {
+                offset: 23,
+                library: "src/L.sol:L".into(),
+            },
+        ];
+        let mut deployed = vec![0x73];
+        deployed.extend([0x11; 20]);
+        deployed.push(0x50);
+        deployed.push(0x73);
+        deployed.extend([0x22; 20]);
+        let c = collected(deployed, vec![contract("A", runtime, links)]);
+        let (checks, _) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractLibraryLinksMismatch),
+            Some(Outcome::Fail)
+        );
+    }
+
+    #[test]
+    fn proxy_slots_that_are_no_address_or_an_unreadable_beacon_fail() {
+        let body = code(&[0x60, 0x80], 1);
+        let mut c = collected(body.clone(), vec![contract("A", body, vec![])]);
+        c.snapshot.proxy.implementation_slot = B256::from([0xff; 32]);
+        let (checks, _) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractProxyImplementationMismatch),
+            Some(Outcome::Fail)
+        );
+        c.snapshot.proxy.implementation_slot = B256::ZERO;
+        let mut beacon = [0u8; 32];
+        beacon[31] = 7;
+        c.snapshot.proxy.beacon_slot = B256::from(beacon);
+        c.snapshot.proxy.beacon_implementation = Some(Err("execution reverted".into()));
+        let (checks, _) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractProxyImplementationMismatch),
+            Some(Outcome::Fail)
+        );
+        // --implementation given for a contract with no proxy slot
+        c.snapshot.proxy = ProxySnapshot::default();
+        c.implementation = Some("A".into());
+        let (checks, _) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractProxyImplementationMismatch),
+            Some(Outcome::Fail)
+        );
+    }
+
+    #[test]
+    fn no_code_is_not_deployed_and_nothing_else() {
+        let c = collected(vec![], vec![contract("A", code(&[0x60], 1), vec![])]);
+        let (checks, m) = contract_checks(&c);
+        assert_eq!(
+            outcome(&checks, CheckCode::ContractNotDeployed),
+            Some(Outcome::Fail)
+        );
+        assert!(m.is_empty());
+    }
+}
