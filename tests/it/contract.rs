@@ -906,6 +906,12 @@ fn provenance_contract_draws_address_code_build() {
             && out.contains("code           pass contract-runtime-full-match"),
         "{out}"
     );
+    let (rc, out, _) = run(provenant().args(args).args(["--format", "html"]));
+    assert_eq!(rc, 0);
+    assert!(
+        out.contains(r#"<section id="contract">"#) && out.contains("contract-runtime-full-match"),
+        "{out}"
+    );
     // a mismatch is drawn as such, and fails
     chain.set_code(&addr, "0x6000");
     let (rc, out, _) = run(provenant().args(args).args(["--format", "mermaid"]));
