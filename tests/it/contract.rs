@@ -1016,3 +1016,48 @@ fn a_proxy_and_its_implementation_must_both_be_attested() {
         "{out}"
     );
 }
+
+/// The corpus's contract cases (Sourcify artifacts and metadata, a Hardhat build-info,
+/// hardhat-deploy and Foundry records): each file `inspect`s as the manifest says.
+#[test]
+fn corpus_contract_cases_inspect_as_expected() {
+    let Some(corpus) = crate::support::corpus() else {
+        return;
+    };
+    let cases: Value =
+        serde_json::from_slice(&std::fs::read(corpus.join("cases.json")).expect("cases"))
+            .expect("json");
+    let (mut passed, mut failed) = (0, 0);
+    for c in cases["cases"].as_array().expect("cases") {
+        let cat = c["category"].as_str().unwrap_or_default();
+        if !cat.starts_with("contract-") {
+            continue;
+        }
+        let id = c["id"].as_str().unwrap_or_default();
+        let want = c.pointer("/expected/outcome").and_then(Value::as_str) == Some("valid");
+        for f in c["inputs"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, v)| v.as_str())
+        {
+            if !f.starts_with("contracts/") || !f.ends_with(".json") {
+                continue;
+            }
+            let (rc, out, err) = run(provenant()
+                .current_dir(&corpus)
+                .args(["inspect", f, "--format", "json"]));
+            assert!(!err.contains("panicked"), "{id}: {err}");
+            let v: Value = serde_json::from_str(&out).unwrap_or_default();
+            if (rc == 0 && v["well_formed"] == true) == want {
+                passed += 1;
+            } else {
+                failed += 1;
+                eprintln!("disagree {id} {f}: exit {rc} {out}{err}");
+            }
+        }
+    }
+    println!("contract corpus (inspect): {passed} passed, {failed} failed");
+    assert_eq!(failed, 0);
+    assert!(passed >= 40, "{passed}");
+}
