@@ -1061,3 +1061,42 @@ fn corpus_contract_cases_inspect_as_expected() {
     assert_eq!(failed, 0);
     assert!(passed >= 40, "{passed}");
 }
+
+#[test]
+fn a_proxys_implementation_has_its_library_links_checked_too() {
+    let Some((chain, b)) = setup() else { return };
+    let (_, lib) = chain.deploy(&creation_code(b, "Linked.sol", "MathLib"));
+    let (_, uses) = chain.deploy(&link(&creation_code(b, "Linked.sol", "UsesLib"), &lib));
+    let (_, proxy) = deploy_with(
+        &chain,
+        b,
+        "Proxy1967",
+        &[&uses, crate::support::chain::DEPLOYER],
+    );
+    let args = [
+        "--address",
+        &proxy,
+        "--build",
+        &s(&b.join(OUT)),
+        "--contract",
+        "Proxy1967",
+        "--implementation",
+        "UsesLib",
+    ];
+    let (rc, checks, out) = verify(&chain, &args);
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        has(&checks, "contract-library-links-match", "pass"),
+        "{out}"
+    );
+    // The implementation linked to code that is not the library's build.
+    let (_, plain) = chain.deploy(&creation_code(b, "Plain.sol", "Plain"));
+    let (_, bad) = chain.deploy(&link(&creation_code(b, "Linked.sol", "UsesLib"), &plain));
+    chain.set_storage(&proxy, IMPL_SLOT, &word(&bad));
+    let (rc, checks, out) = verify(&chain, &args);
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        has(&checks, "contract-library-links-mismatch", "fail"),
+        "{out}"
+    );
+}

@@ -264,26 +264,8 @@ async fn collect(
         None => None,
         Some(h) => Some(creation(client, h, req.address).await?),
     };
-    // Library links: the 20 bytes at each placeholder position of every build contract whose
-    // runtime is as long as the deployed code.
     let mut libs: Vec<Address> = Vec::new();
-    for c in req.contracts {
-        if c.runtime.bytes.len() != code.len() {
-            continue;
-        }
-        for l in &c.runtime.links {
-            if let Some(b) = code.get(l.offset..l.offset + 20) {
-                let a = Address::from_slice(b);
-                if !libs.contains(&a) && libs.len() < MAX_LIBRARIES {
-                    libs.push(a);
-                }
-            }
-        }
-    }
-    let mut library_code = Vec::new();
-    for a in libs {
-        library_code.push((a, client.code(a, block).await?));
-    }
+    link_addresses(req.contracts, &code, &mut libs);
     let mut proxy = ProxySnapshot::default();
     if !code.is_empty() {
         proxy.implementation_slot = client
@@ -321,8 +303,15 @@ async fn collect(
         })
         .or_else(|| eip1167_target(&code));
         if let Some(t) = target {
-            proxy.implementation_code = Some((t, client.code(t, block).await?));
+            let impl_code = client.code(t, block).await?;
+            // The implementation's own library links are checked like the contract's.
+            link_addresses(req.contracts, &impl_code, &mut libs);
+            proxy.implementation_code = Some((t, impl_code));
         }
+    }
+    let mut library_code = Vec::new();
+    for a in libs {
+        library_code.push((a, client.code(a, block).await?));
     }
     Ok(ChainSnapshot {
         endpoint: client.shown().to_owned(),
@@ -334,6 +323,24 @@ async fn collect(
         library_code,
         proxy,
     })
+}
+
+/// Library links: the 20 bytes at each placeholder position of every build contract whose
+/// runtime is as long as `code`, added to `out` once each (at most [`MAX_LIBRARIES`]).
+fn link_addresses(contracts: &[&BuildContract], code: &[u8], out: &mut Vec<Address>) {
+    for c in contracts {
+        if c.runtime.bytes.len() != code.len() {
+            continue;
+        }
+        for l in &c.runtime.links {
+            if let Some(b) = code.get(l.offset..l.offset + 20) {
+                let a = Address::from_slice(b);
+                if !out.contains(&a) && out.len() < MAX_LIBRARIES {
+                    out.push(a);
+                }
+            }
+        }
+    }
 }
 
 fn parse_addr_field(v: &Value, key: &str) -> Option<Address> {

@@ -682,6 +682,7 @@ fn implementation_checks(
                 ),
                 ev,
             ));
+            library_checks(c, &m, &c.builds[bi], k, checks);
             Some(Matched {
                 build: bi,
                 contract: k.qualified(),
