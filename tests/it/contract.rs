@@ -234,6 +234,10 @@ fn immutables_are_filled_from_the_chain() {
             "{out}"
         );
     }
+    // Without the creation transaction the immutables' values are the chain's word: said so.
+    let (rc, checks, out) = verify(&chain, &["--address", &addr, "--build", &s(&b.join(OUT))]);
+    assert_eq!(rc, 0, "{out}");
+    assert!(has(&checks, "contract-creation-unchecked", "warn"), "{out}");
 }
 
 #[test]

@@ -578,6 +578,16 @@ fn creation_checks(
 ) {
     let s = &c.snapshot;
     let Some(creation) = &s.creation else {
+        let what = if k.immutables.is_empty() {
+            String::new()
+        } else {
+            format!(", and the {} immutable value(s)", k.immutables.len())
+        };
+        checks.push(Check::warn(
+            CheckCode::ContractCreationUnchecked,
+            format!("no creation transaction (--creation-tx or a --deployment record): the creation code and constructor arguments{what} of {} are not checked", s.address),
+            vec![chain(s, "eth_getCode")],
+        ));
         return;
     };
     let ev = vec![chain(s, "creation transaction"), build_ref(b, k)];

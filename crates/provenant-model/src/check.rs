@@ -640,6 +640,9 @@ check_codes! {
     /// The creation transaction's input does not start with the build's creation code, the transaction did not create this address, or the creation transaction could not be identified or read.
     ContractCreationMismatch = "contract-creation-mismatch", "contract",
         "The creation transaction's input does not start with the build's creation code, the transaction did not create this address, or the creation transaction could not be identified or read.";
+    /// No creation transaction is known: creation code, arguments and immutables unchecked.
+    ContractCreationUnchecked = "contract-creation-unchecked", "contract",
+        "No creation transaction was given (--creation-tx) or recorded (--deployment): the runtime code was compared, but the creation code, the constructor arguments and the values of the immutables were read from the chain, not checked (a warning).";
     /// The tail of the creation input after the creation code decodes with the constructor's ABI types, re-encodes to the same bytes, and equals the arguments the deployment record states.
     ContractConstructorArgsMatch = "contract-constructor-args-match", "contract",
         "The tail of the creation input after the creation code decodes with the constructor's ABI types, re-encodes to the same bytes, and equals the arguments the deployment record states (when it states them).";
