@@ -856,6 +856,30 @@ fn the_build_must_be_attested_for_the_commit_once_asked() {
     );
     let (rc, _, out) = with(&wrong);
     assert_eq!(rc, 1, "{out}");
+    // A Foundry record of the deployment that ran from another commit than --commit.
+    let rec = broadcast(dir.path(), "Plain", &tx, &addr, None, &[]);
+    let other_rec = std::fs::read_to_string(&rec)
+        .expect("read")
+        .replace("\"5f2ab4a\"", "\"abcdef1\"");
+    let other_rec_path = dir.path().join("other-commit.json");
+    std::fs::write(&other_rec_path, other_rec).expect("write");
+    let (rc, checks, out) = {
+        let mut v = base.to_vec();
+        let p = s(&other_rec_path);
+        v.extend(["--bundle", good.as_str(), "--deployment", p.as_str()]);
+        verify(&chain, &v)
+    };
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        has(&checks, "contract-deployment-mismatch", "fail"),
+        "{out}"
+    );
+    let (rc, _, out) = {
+        let mut v = base.to_vec();
+        v.extend(["--bundle", good.as_str(), "--deployment", rec.as_str()]);
+        verify(&chain, &v)
+    };
+    assert_eq!(rc, 0, "the record's own commit is --commit's prefix: {out}");
     // --commit and an identity with no attestation at all: its absence fails.
     let (rc, checks, out) = verify(&chain, &base);
     assert_eq!(rc, 1, "{out}");

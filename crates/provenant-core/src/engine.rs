@@ -492,6 +492,23 @@ fn contract_report(
 ) -> Report {
     let (mut checks, matched) = contract_checks(c);
     let s = &c.snapshot;
+    // A Foundry broadcast records the commit its script ran from: another than --commit is a
+    // deployment of other source.
+    if let (Some((path, d)), Some(want)) = (&c.deployment, policy.commit()) {
+        if let Some(rec) = d.commit.as_deref() {
+            let (rec, want) = (rec.to_ascii_lowercase(), want.to_ascii_lowercase());
+            if rec.len() < 7 || !want.starts_with(&rec) {
+                checks.push(Check::fail(
+                    CheckCode::ContractDeploymentMismatch,
+                    format!("{path} was deployed from commit {rec}, not --commit {want}"),
+                    vec![EvidenceRef::new(
+                        EvidenceKind::DeploymentRecord,
+                        path.as_str(),
+                    )],
+                ));
+            }
+        }
+    }
     // Each build file the code (and a proxy's implementation) matched, once.
     let mut files: Vec<usize> = Vec::new();
     for m in &matched {
