@@ -132,6 +132,9 @@ fn run(a: &ContractCommandArgs, command: Command, renderer: Renderer) -> Result<
         allow_partial: c.allow_partial,
         implementation: c.implementation.clone(),
     };
+    if let Some(why) = provenant_core::contract::ambiguous(&collected) {
+        return Err(CliError::Input(why));
+    }
     let mut inputs = Inputs::new(command, Target::Contract(Box::new(collected)));
     let e = &a.evidence;
     let paths = read::evidence_paths(&e.bundle, &e.provenance, &e.attestations)?;

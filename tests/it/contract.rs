@@ -189,6 +189,23 @@ fn plain_contract_verifies_with_both_builds_and_records() {
         &["--address", &addr, "--build", &s(&dir.path().join("out"))],
     );
     assert_eq!(rc, 0, "{out}");
+    // The same contract in two build files: ambiguous, a usage error (exit 2), with or
+    // without --contract naming it.
+    let again = dir.path().join("out/Again.sol");
+    std::fs::create_dir_all(&again).expect("mkdir");
+    std::fs::copy(
+        b.join("foundry/out/Plain.sol/Plain.json"),
+        again.join("Plain.json"),
+    )
+    .expect("copy");
+    for extra in [&[][..], &["--contract", "src/Plain.sol:Plain"]] {
+        let mut a = vec!["--address", addr.as_str(), "--build"];
+        let out_dir = s(&dir.path().join("out"));
+        a.push(&out_dir);
+        a.extend(extra);
+        let (rc, _, out) = verify(&chain, &a);
+        assert_eq!(rc, 2, "{extra:?}: {out}");
+    }
     // The solc standard-JSON output, with --contract and --creation-tx.
     let (rc, _, out) = verify(
         &chain,

@@ -115,14 +115,17 @@ const CREATION: [CheckCode; 3] = [
     CheckCode::ContractCreationMismatch,
 ];
 
-/// Pick the build contract whose runtime matches `code` best; `Err` says why none can be picked.
-fn pick<'a>(
+/// The build entries whose runtime matches `code` best (all of them equally well), and how many
+/// were compared.
+type Best<'a> = Vec<(usize, &'a BuildContract, CodeMatch)>;
+
+fn best_matches<'a>(
     c: &'a ContractCollected,
     code: &[u8],
     address: Address,
     wanted: Option<&str>,
-) -> Result<(usize, &'a BuildContract, CodeMatch), String> {
-    let mut best: Vec<(usize, &BuildContract, CodeMatch)> = Vec::new();
+) -> (Best<'a>, usize) {
+    let mut best: Best<'a> = Vec::new();
     let mut considered = 0;
     for (i, b) in c.builds.iter().enumerate() {
         for k in &b.contracts {
@@ -143,6 +146,39 @@ fn pick<'a>(
             }
         }
     }
+    (best, considered)
+}
+
+/// Several build entries match the deployed code equally well (a full or partial match) and
+/// no `--contract` says which: the question is ambiguous, a usage error the CLI reports (exit 2).
+pub fn ambiguous(c: &ContractCollected) -> Option<String> {
+    let s = &c.snapshot;
+    if s.code.is_empty() || eip1167_target(&s.code).is_some() {
+        return None;
+    }
+    let (best, _) = best_matches(c, &s.code, s.address, c.contract.as_deref());
+    if best.len() < 2 || best[0].2.kind == MatchKind::Mismatch {
+        return None;
+    }
+    let names: Vec<String> = best
+        .iter()
+        .map(|(i, k, _)| format!("{}#{}", c.builds[*i].path, k.qualified()))
+        .collect();
+    Some(format!(
+        "the code at {} matches several build entries ({}): name one with --contract, or give one build file",
+        s.address,
+        names.join(", ")
+    ))
+}
+
+/// Pick the build contract whose runtime matches `code` best; `Err` says why none can be picked.
+fn pick<'a>(
+    c: &'a ContractCollected,
+    code: &[u8],
+    address: Address,
+    wanted: Option<&str>,
+) -> Result<(usize, &'a BuildContract, CodeMatch), String> {
+    let (mut best, considered) = best_matches(c, code, address, wanted);
     if considered == 0 {
         return Err(match wanted {
             Some(w) => format!("no contract named {w} in the build"),
