@@ -870,6 +870,7 @@ mod tests {
             Some(Outcome::Fail)
         );
         assert!(m.is_empty());
+        assert!(ambiguous(&c).is_some());
     }
 
     #[test]
