@@ -50,6 +50,9 @@ seeds_for() {
         layout)       echo "in-toto/in-toto-golang" ;;
         gate)         echo "sarif sca dast" ;;
         lockfile)     echo "" ;;
+        contract_build)      echo "contracts/hardhat contracts/sourcify" ;;
+        contract_deployment) echo "contracts/hardhat-deploy contracts/foundry-broadcast" ;;
+        contract_bytecode)   echo "" ;;
         *)            echo "" ;;
     esac
 }

@@ -36,6 +36,7 @@ mod audit_sql;
 mod audit_store;
 mod bundles;
 mod common;
+mod contract;
 mod finish;
 mod gates;
 mod image;

@@ -614,3 +614,93 @@ impl ImageArgs {
             || self.max_concurrency.is_some()
     }
 }
+
+/// `0x` and 40 hex digits.
+pub(super) fn parse_address(s: &str) -> Result<String, String> {
+    provenant_contract::parse_address(s)
+        .map(|_| s.to_owned())
+        .ok_or_else(|| format!("{s:?} is not an address (0x and 40 hex digits)"))
+}
+
+/// `0x` and 64 hex digits.
+pub(super) fn parse_tx_hash(s: &str) -> Result<String, String> {
+    provenant_contract::parse_b256(s)
+        .map(|_| s.to_owned())
+        .ok_or_else(|| format!("{s:?} is not a transaction hash (0x and 64 hex digits)"))
+}
+
+/// `latest` or a block number (decimal or 0x hex).
+pub(super) fn parse_block(s: &str) -> Result<String, String> {
+    if s == "latest" {
+        return Ok(s.to_owned());
+    }
+    let n = match s.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16).ok(),
+        None => s.parse::<u64>().ok(),
+    };
+    n.map(|n| format!("0x{n:x}"))
+        .ok_or_else(|| format!("{s:?}: use latest or a block number"))
+}
+
+/// A deployed smart contract and its build (`verify contract`, `provenance contract`).
+#[derive(Debug, Clone, Args)]
+pub struct ContractArgs {
+    /// The chain's JSON-RPC endpoint, http or https (credentials in it are never printed).
+    #[arg(long, value_name = "URL", help_heading = "Contract")]
+    pub rpc: String,
+
+    /// The contract's address (0x and 40 hex digits).
+    #[arg(long, value_name = "0x…", value_parser = parse_address, help_heading = "Contract")]
+    pub address: String,
+
+    /// The build: a Foundry out/ directory, a Hardhat artifacts/ directory (its build-info/*.json
+    /// are read), a project directory holding either, or one build file (Foundry or Hardhat
+    /// artifact, build-info, solc standard-JSON output). The file the matched code was read from
+    /// is the subject its attestations must name (for Hardhat the build-info file).
+    #[arg(long, value_name = "PATH", help_heading = "Contract")]
+    pub build: String,
+
+    /// The contract, path/File.sol:Name (or Name when unique). Without it, the build contract
+    /// whose code matches is reported, and several matching is an error.
+    #[arg(long, value_name = "SOURCE:NAME", help_heading = "Contract")]
+    pub contract: Option<String>,
+
+    /// A deployment record: Foundry broadcast/<script>/<chain>/run-latest.json or hardhat-deploy
+    /// deployments/<network>/<Name>.json. Its creation transaction, constructor arguments,
+    /// libraries, implementation and chain are each checked against the chain.
+    #[arg(long, value_name = "FILE", help_heading = "Contract")]
+    pub deployment: Option<String>,
+
+    /// The transaction that created the contract (else the deployment record's). When known,
+    /// the creation code and constructor arguments must match too.
+    #[arg(long, value_name = "0x…", value_parser = parse_tx_hash, help_heading = "Contract")]
+    pub creation_tx: Option<String>,
+
+    /// The chain id the endpoint must serve (eth_chainId); another fails.
+    #[arg(long, value_name = "N", help_heading = "Contract")]
+    pub chain_id: Option<u64>,
+
+    /// The block to read the code and storage at.
+    #[arg(long, value_name = "N|latest", default_value = "latest", value_parser = parse_block, help_heading = "Contract")]
+    pub block: String,
+
+    /// Accept a partial match (equal except the CBOR metadata hash: same code, other source
+    /// comments, paths or settings hashed into the metadata) as a warning instead of a failure.
+    #[arg(long, help_heading = "Contract")]
+    pub allow_partial: bool,
+
+    /// For a proxy or a clone: the build contract its implementation must be (SOURCE:NAME or
+    /// NAME). Without it (and without a record naming the implementation's address), any one
+    /// contract of the build whose code matches is accepted and named in the report.
+    #[arg(long, value_name = "SOURCE:NAME", help_heading = "Contract")]
+    pub implementation: Option<String>,
+
+    /// Seconds allowed for all JSON-RPC requests together.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 120,
+        help_heading = "Contract"
+    )]
+    pub rpc_timeout: u64,
+}

@@ -1,4 +1,4 @@
-//! `provenant verify artifact | bundles | image | vsa`.
+//! `provenant verify artifact | bundles | image | vsa | contract`.
 
 use clap::Subcommand;
 
@@ -63,6 +63,14 @@ pub enum VerifyCommand {
         after_help = "Example:\n  provenant verify vsa vsa.intoto.jsonl --digest sha256:<hex> --key verifier.pub \\\n      --verifier-id https://verifier.example --resource-uri pkg:oci/app --verified-level SLSA_BUILD_LEVEL_3\n\nExit codes: 0 verified, 1 verification failed, 2 bad usage or unreadable input."
     )]
     Vsa(Box<VsaCommandArgs>),
+    /// Verify a deployed smart contract: the code at --address on the chain behind --rpc is the
+    /// build's (runtime and, when the creation transaction is known, creation code and
+    /// constructor arguments; immutables, library links, proxies), and — with attestation,
+    /// identity, key, source or --commit flags — the build file is attested for that commit.
+    #[command(
+        after_help = "Example:\n  provenant verify contract --rpc http://127.0.0.1:8545 --address 0x5FbDB2315678afecb367f032d93F642f64180aa3 \\\n      --build out --contract src/Counter.sol:Counter --deployment broadcast/Deploy.s.sol/31337/run-latest.json\n\nExit codes: 0 verified, 1 verification failed (mismatch, partial without --allow-partial, attestation or gate), 2 bad usage or unreadable input, 3 RPC endpoint unreachable or answering with an error."
+    )]
+    Contract(Box<super::contract::ContractCommandArgs>),
 }
 
 /// Run a verify subcommand; returns the exit code.
@@ -76,5 +84,6 @@ pub fn run(cmd: VerifyCommand) -> Result<u8, CliError> {
         VerifyCommand::Bundles(a) => bundles(&a),
         VerifyCommand::Image(a) => super::image::verify(&a),
         VerifyCommand::Vsa(a) => vsa_command(&a),
+        VerifyCommand::Contract(a) => super::contract::verify(&a),
     }
 }

@@ -12,6 +12,7 @@ mod audit_run;
 mod audit_sql;
 mod bundles;
 mod cli;
+mod contract;
 mod corpus;
 mod docs;
 mod engine;

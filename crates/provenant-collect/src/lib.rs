@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod discover;
+pub mod evm;
 pub mod git;
 pub mod git_log;
 pub mod image;

@@ -21,6 +21,7 @@ use provenant_policy::{MatcherSpec, Policy, SbomFormat, Signers};
 use provenant_verify::layout::{LayoutArtifact, LayoutInput, LinkSource};
 use provenant_verify::{IdentityMatcher, IdentityPolicy, PublicKey, SignerPolicy, TrustRoot};
 
+use crate::contract::{contract_checks, ContractCollected};
 use crate::evidence::{Evidence, EvidenceContent};
 use crate::gates::{check_gates, GateEvidence, GatePolicy, TrustLevel};
 use crate::image::{image_refused, verify_image_attested, ImageInputs, ImageTarget};
@@ -63,6 +64,8 @@ pub enum Command {
     VerifyArtifact,
     /// `verify image`.
     VerifyImage,
+    /// `verify contract`.
+    VerifyContract,
     /// `verify vsa` (and `verify artifact --vsa`).
     VerifyVsa,
     /// `provenance`.
@@ -77,6 +80,7 @@ impl Command {
         match self {
             Self::VerifyArtifact | Self::VerifyVsa => "verify artifact",
             Self::VerifyImage => "verify image",
+            Self::VerifyContract => "verify contract",
             Self::Provenance => "provenance",
             Self::Gates => "gates",
         }
@@ -96,6 +100,8 @@ pub enum Target {
     Image(Box<ImageCollected>),
     /// A SLSA Verification Summary Attestation about a digest.
     Vsa(Box<VsaEvidence>),
+    /// A deployed smart contract and its build, collected.
+    Contract(Box<ContractCollected>),
 }
 
 /// One digest of an image to verify, with what was found for it.
@@ -318,6 +324,7 @@ pub fn verify_detailed(
     let base = match &inputs.target {
         Target::Vsa(v) => vsa_report(v, trust, policy, now),
         Target::Image(image) => image_report(image, inputs, trust, policy, now),
+        Target::Contract(c) => contract_report(c, inputs, trust, policy, now, &now_s),
         Target::Artifact(s) | Target::LayoutAlone(s) | Target::Shipped(s) => {
             artifact_report(s, inputs, trust, policy, now, &now_s)
         }
@@ -471,6 +478,110 @@ fn artifact_report(
             .extend(layout_checks(layout, subject, bind, trust, policy, now));
     }
     with_gates(base, &attested, inputs, policy, &subject.digests, now)
+}
+
+/// A deployed contract: the chain against the build, then (when asked for) the attestations of
+/// the build file the code matched, with the same machinery as an artifact.
+fn contract_report(
+    c: &ContractCollected,
+    inputs: &Inputs,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: Timestamp,
+    now_s: &str,
+) -> Report {
+    let (mut checks, matched) = contract_checks(c);
+    let s = &c.snapshot;
+    // A Foundry broadcast records the commit its script ran from: another than --commit is a
+    // deployment of other source.
+    if let (Some((path, d)), Some(want)) = (&c.deployment, policy.commit()) {
+        if let Some(rec) = d.commit.as_deref() {
+            let (rec, want) = (rec.to_ascii_lowercase(), want.to_ascii_lowercase());
+            if rec.len() < 7 || !want.starts_with(&rec) {
+                checks.push(Check::fail(
+                    CheckCode::ContractDeploymentMismatch,
+                    format!("{path} was deployed from commit {rec}, not --commit {want}"),
+                    vec![EvidenceRef::new(
+                        EvidenceKind::DeploymentRecord,
+                        path.as_str(),
+                    )],
+                ));
+            }
+        }
+    }
+    // Each build file the code (and a proxy's implementation) matched, once.
+    let mut files: Vec<usize> = Vec::new();
+    for m in &matched {
+        if !files.contains(&m.build) {
+            files.push(m.build);
+        }
+    }
+    let name = format!("eip155:{}:{}", s.chain_id, s.address);
+    let subject_for = |i: usize| {
+        let b = &c.builds[i];
+        let what: Vec<&str> = matched
+            .iter()
+            .filter(|m| m.build == i)
+            .map(|m| m.contract.as_str())
+            .collect();
+        Subject {
+            kind: SubjectKind::Contract,
+            name: Some(format!("{name} ({}#{})", b.path, what.join(","))),
+            digests: vec![b.digest.clone()],
+            size: None,
+        }
+    };
+    let subject = files.first().map_or_else(
+        || Subject {
+            kind: SubjectKind::Contract,
+            name: Some(name.clone()),
+            digests: vec![],
+            size: None,
+        },
+        |i| subject_for(*i),
+    );
+    let asked = !inputs.evidence.is_empty()
+        || states_signature_requirements(policy)
+        || policy.commit().is_some()
+        || inputs.gate_evidence_given()
+        || policy.states_gates();
+    if !asked {
+        checks.push(Check::warn(
+            CheckCode::ContractBuildUnattested,
+            "the chain was compared with the given build only: no attestation, identity, key, source or --commit flag was given, so nothing shows who built it from which commit",
+            vec![EvidenceRef::new(EvidenceKind::Flag, "--bundle / --attestations / --provenance")],
+        ));
+        return Report::new(tool(), "", now_s, subject, checks, vec![], vec![]);
+    }
+    if files.is_empty() {
+        checks.push(Check::fail(
+            CheckCode::EvidenceMissing,
+            "no build file matched the deployed code, so no attestation of the build can be bound to it",
+            vec![EvidenceRef::new(EvidenceKind::Flag, "--build")],
+        ));
+        return Report::new(tool(), "", now_s, subject, checks, vec![], vec![]);
+    }
+    // Every build file involved must be attested (a proxy's and its implementation's, when
+    // they are two files), each judged by the artifact machinery as its own subject.
+    let mut signatures = Vec::new();
+    let mut opt_outs = Vec::new();
+    let mut gates = Vec::new();
+    for i in files {
+        let base = artifact_report(&subject_for(i), inputs, trust, policy, now, now_s);
+        checks.extend(base.checks);
+        signatures.extend(base.signatures);
+        for o in base.opt_outs {
+            if !opt_outs.contains(&o) {
+                opt_outs.push(o);
+            }
+        }
+        if gates.is_empty() {
+            gates = base.gates;
+        }
+    }
+    let mut report = Report::new(tool(), "", now_s, subject, checks, signatures, opt_outs);
+    report.gates = gates;
+    report
 }
 
 fn evidence_missing_for_gates() -> Check {

@@ -347,8 +347,75 @@ mod contract {
     use super::Out;
 
     /// A Foundry or Hardhat record, a Solidity metadata file or a plain `{abi, bytecode}`
-    /// artifact; `None` for any other JSON.
+    /// artifact, held to what `verify contract` reads; `None` for any other JSON.
     pub(super) fn contract_out(v: &Value) -> Option<Out> {
+        let out = contract_kind(v)?;
+        Some(strictly(v, out))
+    }
+
+    /// The verdict of `verify contract`'s own readers on a build or deployment file: what they
+    /// would match, or why they refuse it.
+    fn strictly(v: &Value, mut out: Out) -> Out {
+        let bytes = serde_json::to_vec(v).unwrap_or_default();
+        match out.kind.as_ref() {
+            "hardhat-build-info" | "hardhat-artifact" | "foundry-artifact"
+            | "solc-standard-json" => match provenant_contract::read_build(&bytes) {
+                Err(e) => return out.bad(format!("verify contract cannot read it: {e}")),
+                Ok(b) => {
+                    out.fact("deployable contracts", b.contracts.len().to_string());
+                    if let Some(t) = b
+                        .contracts
+                        .first()
+                        .and_then(|c| provenant_contract::trailer(&c.runtime.bytes))
+                    {
+                        out.fact("metadata hash", t.hash_text());
+                        if let Some(s) = t.solc {
+                            out.fact("metadata solc", s);
+                        }
+                    }
+                }
+            },
+            "hardhat-deployment" => {
+                let addr = v
+                    .get("address")
+                    .and_then(Value::as_str)
+                    .and_then(provenant_contract::parse_address);
+                match addr.map(|a| provenant_contract::read_deployment(&bytes, a)) {
+                    Some(Ok(d)) => {
+                        if let Some(a) = d.arguments {
+                            out.fact("constructor arguments", a.len().to_string());
+                        }
+                    }
+                    Some(Err(e)) => return out.bad(format!("verify contract cannot read it: {e}")),
+                    None => return out.bad("no address (0x and 40 hex digits)"),
+                }
+            }
+            "foundry-broadcast" => {
+                let creates = v["transactions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|t| {
+                        let k = t.get("transactionType").or_else(|| t.get("type"));
+                        matches!(k.and_then(Value::as_str), Some("CREATE" | "CREATE2"))
+                    })
+                    .filter_map(|t| t.get("contractAddress").and_then(Value::as_str))
+                    .filter_map(provenant_contract::parse_address)
+                    .collect::<Vec<_>>();
+                for a in &creates {
+                    if let Err(e) = provenant_contract::read_deployment(&bytes, *a) {
+                        return out.bad(format!(
+                            "verify contract cannot read the deployment of {a}: {e}"
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn contract_kind(v: &Value) -> Option<Out> {
         let str_of = |k: &str| v.get(k).and_then(Value::as_str);
         let format = str_of("_format").unwrap_or_default();
         if format.starts_with("hh-sol-build-info") {
@@ -391,6 +458,19 @@ mod contract {
             if let Some(c) = str_of("commit") {
                 out.fact("commit", c);
             }
+            return Some(out);
+        }
+        if v.get("contracts").is_some_and(Value::is_object)
+            && v.get("sources").is_some_and(Value::is_object)
+        {
+            let mut out = Out::new("solc-standard-json");
+            let n: usize = v["contracts"].as_object().map_or(0, |m| {
+                m.values()
+                    .filter_map(Value::as_object)
+                    .map(|c| c.len())
+                    .sum()
+            });
+            out.fact("contracts", n.to_string());
             return Some(out);
         }
         if v.pointer("/compiler/version").is_some()

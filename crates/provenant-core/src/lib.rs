@@ -21,6 +21,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod contract;
 mod engine;
 mod evidence;
 pub mod gates;

@@ -622,6 +622,69 @@ check_codes! {
     /// A cosign signature names another repository.
     ImageSignedReferenceMismatch = "image-signed-reference-mismatch", "image",
         "The cosign signature's signed payload names another repository than the one verified (a signature copied between repositories of the same image): a warning, or a failure with --require-signed-reference.";
+    /// The runtime code at the address equals the build's runtime code byte for byte, including the CBOR metadata hash, once immutables.
+    ContractRuntimeFullMatch = "contract-runtime-full-match", "contract",
+        "The runtime code at the address equals the build's runtime code byte for byte, including the CBOR metadata hash, once immutables (read from the chain at the build's immutableReferences) and library links are filled in.";
+    /// The runtime code equals the build's except the CBOR metadata trailer.
+    ContractRuntimePartialMatch = "contract-runtime-partial-match", "contract",
+        "The runtime code equals the build's except the CBOR metadata trailer (the source or settings hashed into the metadata differ): a failure unless --allow-partial, then a warning; both metadata hashes are reported.";
+    /// The runtime code at the address is not the build's runtime code.
+    ContractRuntimeMismatch = "contract-runtime-mismatch", "contract",
+        "The runtime code at the address is not the build's runtime code (other bytes, other length, an unreadable trailer, or an immutable or link position outside the code).";
+    /// The build's creation code, with its library links filled in, is a byte-exact prefix of the creation transaction's input, including the metadata hash.
+    ContractCreationFullMatch = "contract-creation-full-match", "contract",
+        "The build's creation code, with its library links filled in, is a byte-exact prefix of the creation transaction's input, including the metadata hash.";
+    /// The creation transaction's input matches the build's creation code except the CBOR metadata.
+    ContractCreationPartialMatch = "contract-creation-partial-match", "contract",
+        "The creation transaction's input matches the build's creation code except the CBOR metadata: a failure unless --allow-partial, then a warning.";
+    /// The creation transaction's input does not start with the build's creation code, the transaction did not create this address, or the creation transaction could not be identified or read.
+    ContractCreationMismatch = "contract-creation-mismatch", "contract",
+        "The creation transaction's input does not start with the build's creation code, the transaction did not create this address, or the creation transaction could not be identified or read.";
+    /// No creation transaction is known: creation code, arguments and immutables unchecked.
+    ContractCreationUnchecked = "contract-creation-unchecked", "contract",
+        "No creation transaction was given (--creation-tx) or recorded (--deployment): the runtime code was compared, but the creation code, the constructor arguments and the values of the immutables were read from the chain, not checked (a warning).";
+    /// The tail of the creation input after the creation code decodes with the constructor's ABI types, re-encodes to the same bytes, and equals the arguments the deployment record states.
+    ContractConstructorArgsMatch = "contract-constructor-args-match", "contract",
+        "The tail of the creation input after the creation code decodes with the constructor's ABI types, re-encodes to the same bytes, and equals the arguments the deployment record states (when it states them).";
+    /// The constructor arguments in the creation input do not decode canonically with the constructor's ABI, or differ from the deployment record's arguments.
+    ContractConstructorArgsMismatch = "contract-constructor-args-mismatch", "contract",
+        "The constructor arguments in the creation input do not decode canonically with the constructor's ABI, or differ from the deployment record's arguments.";
+    /// Every library placeholder of the build resolves, at the same position in the deployed code, to one address, that address holds the library's own build, and it equals the deployment record's library address.
+    ContractLibraryLinksMatch = "contract-library-links-match", "contract",
+        "Every library placeholder of the build resolves, at the same position in the deployed code, to one address, that address holds the library's own build, and it equals the deployment record's library address.";
+    /// A library link in the deployed code points elsewhere than the deployment record says, to code that is not the library's build, or differs between uses of the same library.
+    ContractLibraryLinksMismatch = "contract-library-links-mismatch", "contract",
+        "A library link in the deployed code points elsewhere than the deployment record says, to code that is not the library's build, or differs between uses of the same library.";
+    /// The proxy's implementation.
+    ContractProxyImplementationVerified = "contract-proxy-implementation-verified", "contract",
+        "The proxy's implementation (EIP-1967 implementation slot, beacon's implementation(), EIP-1822 PROXIABLE slot or EIP-1167 clone target) is the expected address and its code matches the implementation's build.";
+    /// The proxy's implementation points elsewhere than the deployment record or --implementation says, is empty, or its code does not match the implementation's build.
+    ContractProxyImplementationMismatch = "contract-proxy-implementation-mismatch", "contract",
+        "The proxy's implementation points elsewhere than the deployment record or --implementation says, is empty, or its code does not match the implementation's build.";
+    /// The RPC endpoint's eth_chainId equals --chain-id and the deployment record's chain.
+    ContractChainIdMatch = "contract-chain-id-match", "contract",
+        "The RPC endpoint's eth_chainId equals --chain-id and the deployment record's chain.";
+    /// The RPC endpoint's eth_chainId differs from --chain-id or from the chain the deployment record names.
+    ContractChainIdMismatch = "contract-chain-id-mismatch", "contract",
+        "The RPC endpoint's eth_chainId differs from --chain-id or from the chain the deployment record names: the code read is from another chain.";
+    /// The address holds code at the block asked for.
+    ContractDeployed = "contract-deployed", "contract",
+        "The address holds code at the block asked for.";
+    /// The address holds no code at the block asked for.
+    ContractNotDeployed = "contract-not-deployed", "contract",
+        "The address holds no code at the block asked for (never deployed, self-destructed, or an account).";
+    /// The solc version in the deployed code's CBOR metadata equals the build's compiler version.
+    ContractCompilerMatch = "contract-compiler-match", "contract",
+        "The solc version in the deployed code's CBOR metadata equals the build's compiler version.";
+    /// The solc version in the deployed code's CBOR metadata differs from the build's compiler version.
+    ContractCompilerMismatch = "contract-compiler-mismatch", "contract",
+        "The solc version in the deployed code's CBOR metadata differs from the build's compiler version.";
+    /// No attestation, identity, key, source or --commit flag and no policy requiring provenance was given.
+    ContractBuildUnattested = "contract-build-unattested", "contract",
+        "No attestation, identity, key, source or --commit flag and no policy requiring provenance was given: the chain was compared with the given build only, and nothing proves who built it from which commit.";
+    /// The deployment record.
+    ContractDeploymentMismatch = "contract-deployment-mismatch", "contract",
+        "The deployment record (--deployment) contradicts the chain or the flags: another address, transaction or contract, or a record that names no deployment of this address.";
     /// Where evidence was searched for (cosign tags, referrers, BuildKit attestations).
     EvidenceSearched = "evidence-searched", "evidence",
         "Where provenant looked for evidence about the image and what each place gave.";

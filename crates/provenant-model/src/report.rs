@@ -41,6 +41,10 @@ pub enum EvidenceKind {
     OciArtifact,
     /// An image manifest or index (the subject, or a platform of it).
     OciManifest,
+    /// State read from a chain's JSON-RPC endpoint (code, a transaction, a storage slot).
+    ChainState,
+    /// A smart-contract deployment record (Foundry broadcast, hardhat-deploy).
+    DeploymentRecord,
 }
 
 /// Where a check's evidence came from.
@@ -91,6 +95,9 @@ pub enum SubjectKind {
     Commit,
     /// A container image: `name` is the reference, the digest its manifest (or index) digest.
     Image,
+    /// A deployed smart contract: `name` is `eip155:<chain id>:<address>`, the digest that of
+    /// the build file its code was matched against (the subject its attestations name).
+    Contract,
 }
 
 /// The thing that shipped, reduced to digests.
@@ -340,6 +347,10 @@ pub enum InputRole {
     Review,
     /// An in-toto layout.
     Layout,
+    /// A smart-contract build file (`verify contract --build`).
+    Build,
+    /// A smart-contract deployment record (`--deployment`).
+    Deployment,
 }
 
 impl InputRole {
@@ -356,6 +367,8 @@ impl InputRole {
             Self::GateReport => "gate-report",
             Self::Review => "review",
             Self::Layout => "layout",
+            Self::Build => "build",
+            Self::Deployment => "deployment",
         }
     }
 }

@@ -7,7 +7,9 @@
 
 use std::io::{self, Write};
 
-use provenant_model::{Outcome, Report, SignatureClaim, SignerClaim};
+use provenant_model::{
+    CheckCode, EvidenceKind, Outcome, Report, SignatureClaim, SignerClaim, SubjectKind,
+};
 use serde_json::{json, Value};
 
 use crate::sanitize::{mermaid_label, terminal_line, write_json_pretty};
@@ -84,13 +86,87 @@ fn link(report: &Report, s: &SignatureClaim) -> Value {
     })
 }
 
+/// The first check among `codes`, as `{code, outcome, reason}`.
+fn first_check(report: &Report, codes: &[CheckCode]) -> Value {
+    report
+        .checks
+        .iter()
+        .find(|c| codes.contains(&c.code))
+        .map_or(
+            Value::Null,
+            |c| json!({"code": c.code, "outcome": c.outcome, "reason": c.reason}),
+        )
+}
+
+/// For a deployed contract: address -> code -> build file, with the check deciding each link.
+fn contract_link(report: &Report) -> Value {
+    if report.subject.kind != SubjectKind::Contract {
+        return Value::Null;
+    }
+    let runtime = [
+        CheckCode::ContractRuntimeFullMatch,
+        CheckCode::ContractRuntimePartialMatch,
+        CheckCode::ContractRuntimeMismatch,
+        CheckCode::ContractNotDeployed,
+    ];
+    let build = report
+        .checks
+        .iter()
+        .filter(|c| runtime.contains(&c.code))
+        .flat_map(|c| &c.evidence)
+        .find(|e| e.kind == EvidenceKind::Artifact);
+    json!({
+        "address": report.subject.name,
+        "code": first_check(report, &runtime),
+        "creation": first_check(report, &[
+            CheckCode::ContractCreationFullMatch,
+            CheckCode::ContractCreationPartialMatch,
+            CheckCode::ContractCreationMismatch,
+        ]),
+        "constructor_arguments": first_check(report, &[
+            CheckCode::ContractConstructorArgsMatch,
+            CheckCode::ContractConstructorArgsMismatch,
+        ]),
+        "libraries": first_check(report, &[
+            CheckCode::ContractLibraryLinksMatch,
+            CheckCode::ContractLibraryLinksMismatch,
+        ]),
+        "implementation": first_check(report, &[
+            CheckCode::ContractProxyImplementationVerified,
+            CheckCode::ContractProxyImplementationMismatch,
+        ]),
+        "build": build.map(|e| json!({
+            "file": e.location,
+            "digest": e.digest.as_ref().map(ToString::to_string),
+        })),
+        "gates": report.gates.len(),
+    })
+}
+
 /// The chain as a JSON document.
 pub fn chain_json(report: &Report) -> Value {
-    json!({
+    let mut v = json!({
         "subject": report.subject.digests.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "verdict": report.verdict,
         "chains": report.signatures.iter().map(|s| link(report, s)).collect::<Vec<_>>(),
-    })
+    });
+    let contract = contract_link(report);
+    if !contract.is_null() {
+        v["contract"] = contract;
+    }
+    v
+}
+
+/// `outcome code` of a check value, or `not checked`.
+fn check_line(v: &Value) -> String {
+    if v.is_null() {
+        return "not checked".into();
+    }
+    terminal_line(&format!(
+        "{} {}",
+        v["outcome"].as_str().unwrap_or("?"),
+        v["code"].as_str().unwrap_or("?")
+    ))
 }
 
 /// The subject's first digest, or its name (a VSA subject may have no sha digest).
@@ -118,6 +194,33 @@ pub fn render_text(report: &Report, w: &mut impl Write) -> io::Result<()> {
         "{} provenance of {subject}",
         report.verdict.as_str().to_uppercase()
     )?;
+    if let Some(k) = c.get("contract") {
+        writeln!(w, "  contract {}", get(k, "/address"))?;
+        writeln!(w, "    code           {}", check_line(&k["code"]))?;
+        writeln!(w, "    creation       {}", check_line(&k["creation"]))?;
+        writeln!(
+            w,
+            "    arguments      {}",
+            check_line(&k["constructor_arguments"])
+        )?;
+        if !k["libraries"].is_null() {
+            writeln!(w, "    libraries      {}", check_line(&k["libraries"]))?;
+        }
+        if !k["implementation"].is_null() {
+            writeln!(w, "    implementation {}", check_line(&k["implementation"]))?;
+        }
+        writeln!(
+            w,
+            "    build          {} {}",
+            get(k, "/build/file"),
+            get(k, "/build/digest")
+        )?;
+        writeln!(
+            w,
+            "    gates          {} judged",
+            k["gates"].as_u64().unwrap_or(0)
+        )?;
+    }
     for l in c["chains"].as_array().into_iter().flatten() {
         let mark = if l["verified"] == true {
             "verified"
@@ -173,6 +276,23 @@ pub fn render_mermaid(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let subject = subject_of(report);
     writeln!(w, "flowchart LR")?;
     writeln!(w, "  A[\"artifact<br/>{}\"]", mermaid_label(&subject))?;
+    if let Some(k) = c.get("contract") {
+        let edge = |v: &Value| match v["outcome"].as_str() {
+            Some("pass") => format!("-->|{}|", mermaid_label(v["code"].as_str().unwrap_or("?"))),
+            Some(_) => format!("-.->|{}|", mermaid_label(v["code"].as_str().unwrap_or("?"))),
+            None => "-.->|not checked|".to_owned(),
+        };
+        writeln!(w, "  K[\"contract<br/>{}\"]", label(k, "/address"))?;
+        writeln!(w, "  C[\"code at the address\"]")?;
+        writeln!(w, "  F[\"build file<br/>{}\"]", label(k, "/build/file"))?;
+        writeln!(w, "  K --> C")?;
+        writeln!(w, "  C {} F", edge(&k["code"]))?;
+        writeln!(w, "  F --> A")?;
+        if !k["implementation"].is_null() {
+            writeln!(w, "  P[\"implementation\"]")?;
+            writeln!(w, "  K {} P", edge(&k["implementation"]))?;
+        }
+    }
     for (i, l) in c["chains"].as_array().into_iter().flatten().enumerate() {
         let edge = if l["verified"] == true {
             "-->|verified|"

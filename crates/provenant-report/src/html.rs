@@ -423,6 +423,42 @@ pub fn render(report: &Report, w: &mut impl Write) -> io::Result<()> {
         h.push_str("</ul></section>\n");
     }
 
+    if let Some(k) = chain_json(report).get("contract") {
+        // address -> code -> build file, each link with the check that decided it
+        let _ = write!(
+            h,
+            r#"<section id="contract"><h2>Deployed contract</h2><p class="mono">{}</p><table class="contract"><tr><th>link</th><th>outcome</th><th>check</th><th>why</th></tr>"#,
+            escape(get(k, "/address"))
+        );
+        for (what, key) in [
+            ("code at the address = build", "code"),
+            ("creation transaction", "creation"),
+            ("constructor arguments", "constructor_arguments"),
+            ("library links", "libraries"),
+            ("proxy implementation", "implementation"),
+        ] {
+            let v = &k[key];
+            if v.is_null() {
+                continue;
+            }
+            let _ = write!(
+                h,
+                r#"<tr><td>{}</td><td><code class="o-{}">{}</code></td><td><code>{}</code></td><td>{}</td></tr>"#,
+                escape(what),
+                escape(get(v, "/outcome")),
+                escape(get(v, "/outcome")),
+                escape(get(v, "/code")),
+                escape(get(v, "/reason"))
+            );
+        }
+        let _ = write!(
+            h,
+            r#"<tr><td>build file</td><td></td><td class="mono">{}</td><td class="mono">{}</td></tr></table></section>"#,
+            escape(get(k, "/build/file")),
+            escape(get(k, "/build/digest"))
+        );
+        h.push('\n');
+    }
     h.push_str("<section id=\"provenance\"><h2>Provenance</h2>");
     if report.signatures.is_empty() {
         h.push_str("<p>No signed evidence: nothing to draw.</p>");

@@ -119,6 +119,16 @@ pub fn testdata_files() -> Vec<TestdataFile> {
         ));
     }
 
+    // Solidity sources of the contract tests (compiled with solc-js by tools/chain/build.mjs
+    // at test time and deployed to a local anvil by tests/it/contract.rs).
+    for (name, description, source) in CONTRACTS {
+        files.push(TestdataFile::new(
+            &format!("contracts/{name}"),
+            description,
+            source.as_bytes().to_vec(),
+        ));
+    }
+
     let mut readme = String::from(README_HEAD);
     for file in &files {
         readme.push_str(&format!("| `{}` | {} |\n", file.path, file.description));
@@ -126,6 +136,35 @@ pub fn testdata_files() -> Vec<TestdataFile> {
     files.insert(0, TestdataFile::new("README.md", "This file.", readme));
     files
 }
+
+/// The contract tests' Solidity sources: file name, what it is, the source.
+const CONTRACTS: [(&str, &str, &str); 5] = [
+    (
+        "Plain.sol",
+        "Solidity: a plain contract (no constructor arguments, immutables or libraries).",
+        include_str!("contracts/Plain.sol"),
+    ),
+    (
+        "WithImmutables.sol",
+        "Solidity: two immutables, written into the runtime code by the constructor.",
+        include_str!("contracts/WithImmutables.sol"),
+    ),
+    (
+        "WithArgs.sol",
+        "Solidity: static and dynamic constructor arguments (string, uint256, address).",
+        include_str!("contracts/WithArgs.sol"),
+    ),
+    (
+        "Linked.sol",
+        "Solidity: an external library and a contract linked against it.",
+        include_str!("contracts/Linked.sol"),
+    ),
+    (
+        "Proxies.sol",
+        "Solidity: the logic, an EIP-1967 proxy, a beacon and a beacon proxy, an EIP-1167 clone factory.",
+        include_str!("contracts/Proxies.sol"),
+    ),
+];
 
 const README_HEAD: &str = "# testdata
 
