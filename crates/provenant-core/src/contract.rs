@@ -355,15 +355,13 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Vec<Matched>) {
         ("EIP-1967 implementation slot", p.implementation_slot),
         ("EIP-1822 PROXIABLE slot", p.proxiable_slot),
     ];
-    let mut target = None;
+    // Every slot that names an implementation; two that disagree are a contradiction, never
+    // "the first one wins".
+    let mut named: Vec<(Address, &str)> = Vec::new();
     for (what, w) in slots {
         match slot_address(&w) {
             SlotValue::Empty => {}
-            SlotValue::Address(a) => {
-                if target.is_none() {
-                    target = Some((a, what));
-                }
-            }
+            SlotValue::Address(a) => named.push((a, what)),
             SlotValue::NotAnAddress => checks.push(Check::fail(
                 CheckCode::ContractProxyImplementationMismatch,
                 format!("the {what} of {} holds {w}, not an address", s.address),
@@ -383,10 +381,7 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Vec<Matched>) {
         )),
         SlotValue::Address(beacon) => match &p.beacon_implementation {
             Some(Ok(w)) => match slot_address(w) {
-                SlotValue::Address(a) if target.is_none() => {
-                    target = Some((a, "beacon's implementation()"))
-                }
-                SlotValue::Address(_) => {}
+                SlotValue::Address(a) => named.push((a, "beacon's implementation()")),
                 _ => checks.push(Check::fail(
                     CheckCode::ContractProxyImplementationMismatch,
                     format!(
@@ -407,6 +402,19 @@ pub fn contract_checks(c: &ContractCollected) -> (Vec<Check>, Vec<Matched>) {
             )),
         },
     }
+    if let Some((first, first_what)) = named.first() {
+        if let Some((other, other_what)) = named.iter().find(|(a, _)| a != first) {
+            checks.push(Check::fail(
+                CheckCode::ContractProxyImplementationMismatch,
+                format!(
+                    "{} names two implementations: its {first_what} points at {first}, its {other_what} at {other}; which one runs depends on the proxy's code, so neither is taken",
+                    s.address
+                ),
+                vec![chain(s, "eth_getStorageAt")],
+            ));
+        }
+    }
+    let target = named.first().copied();
     let recorded = c.deployment.as_ref().and_then(|(_, d)| d.implementation);
     let mut implementation = None;
     if target.is_none() {
@@ -922,6 +930,42 @@ mod tests {
         assert_eq!(
             outcome(&checks, CheckCode::ContractProxyImplementationMismatch),
             Some(Outcome::Fail)
+        );
+        // Two slots naming two implementations: a contradiction, whichever is first.
+        let mut a = [0u8; 32];
+        a[31] = 1;
+        let mut b = [0u8; 32];
+        b[31] = 2;
+        c.snapshot.proxy = ProxySnapshot::default();
+        c.snapshot.proxy.implementation_slot = B256::from(a);
+        c.snapshot.proxy.proxiable_slot = B256::from(b);
+        let (checks, _) = contract_checks(&c);
+        assert!(
+            checks
+                .iter()
+                .any(|k| k.code == CheckCode::ContractProxyImplementationMismatch
+                    && k.outcome == Outcome::Fail
+                    && k.reason.contains("two implementations")),
+            "{checks:?}"
+        );
+        c.snapshot.proxy.proxiable_slot = B256::ZERO;
+        c.snapshot.proxy.beacon_slot = B256::from(b);
+        c.snapshot.proxy.beacon_implementation = Some(Ok(B256::from(b)));
+        let (checks, _) = contract_checks(&c);
+        assert!(
+            checks
+                .iter()
+                .any(|k| k.reason.contains("two implementations")),
+            "{checks:?}"
+        );
+        // The same implementation in two slots is no contradiction.
+        c.snapshot.proxy.beacon_implementation = Some(Ok(B256::from(a)));
+        let (checks, _) = contract_checks(&c);
+        assert!(
+            !checks
+                .iter()
+                .any(|k| k.reason.contains("two implementations")),
+            "{checks:?}"
         );
         // --implementation given for a contract with no proxy slot
         c.snapshot.proxy = ProxySnapshot::default();
