@@ -599,6 +599,60 @@ fn deploy_with(chain: &Chain, b: &Path, name: &str, args: &[&str]) -> (String, S
     chain.deploy(&init)
 }
 
+/// A Foundry broadcast that deployed Logic and then the proxy: the proxy's slot pointed at
+/// another Logic instance (the very same code, but not the one this deployment made: a redirect
+/// or a rollback) fails, although its code matches the build.
+#[test]
+fn a_proxy_redirected_to_another_instance_than_the_broadcast_made_fails() {
+    let Some((chain, b)) = setup() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let deployer = crate::support::chain::DEPLOYER;
+    let (ltx, logic) = deploy_with(&chain, b, "Logic", &[]);
+    let (_, other) = deploy_with(&chain, b, "Logic", &[]);
+    let (tx, proxy) = deploy_with(&chain, b, "Proxy1967", &[&logic, deployer]);
+    let create = |hash: &str, name: &str, address: &str, args: Value| {
+        json!({
+            "hash": hash, "transactionType": "CREATE", "contractName": name,
+            "contractAddress": address, "function": null, "arguments": args,
+            "transaction": {"from": deployer}, "additionalContracts": [], "isFixedGasLimit": false
+        })
+    };
+    let v = json!({
+        "transactions": [
+            create(&ltx, "Logic", &logic, Value::Null),
+            create(&tx, "Proxy1967", &proxy, json!([logic, deployer])),
+        ],
+        "receipts": [], "libraries": [], "pending": [], "returns": {},
+        "timestamp": 1_750_000_000, "chain": 31337
+    });
+    let rec = dir.path().join("run-latest.json");
+    std::fs::write(&rec, serde_json::to_vec_pretty(&v).expect("json")).expect("write");
+    let rec = s(&rec);
+    let args = [
+        "--address",
+        &proxy,
+        "--build",
+        &s(&b.join(OUT)),
+        "--contract",
+        "src/Proxies.sol:Proxy1967",
+        "--deployment",
+        &rec,
+    ];
+    let (rc, checks, out) = verify(&chain, &args);
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        has(&checks, "contract-proxy-implementation-verified", "pass"),
+        "{out}"
+    );
+    chain.set_storage(&proxy, IMPL_SLOT, &word(&other));
+    let (rc, checks, out) = verify(&chain, &args);
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        has(&checks, "contract-proxy-implementation-mismatch", "fail"),
+        "{out}"
+    );
+}
+
 #[test]
 fn eip1967_proxy_and_its_implementation_verify() {
     let Some((chain, b)) = setup() else { return };

@@ -34,6 +34,10 @@ pub struct Deployment {
     pub libraries: Vec<(String, Address)>,
     /// The proxy implementation, when recorded.
     pub implementation: Option<Address>,
+    /// Every contract the same record created (a Foundry broadcast's CREATE/CREATE2
+    /// transactions: contract name and address), so a proxy's implementation can be held to
+    /// the instance the same deployment made.
+    pub created: Vec<(String, Address)>,
     /// The chain id, when recorded.
     pub chain_id: Option<u64>,
     /// The source commit the record says it ran from (Foundry), for reporting.
@@ -113,6 +117,7 @@ fn broadcast(v: &Value, want: Address) -> Result<Deployment, ContractError> {
         return Err(ContractError::field("transactions", "too many"));
     }
     let mut found = Vec::new();
+    let mut created = Vec::new();
     for (i, t) in txs.iter().enumerate() {
         let at = format!("transactions[{i}]");
         // `transactionType` since forge 0.2; `type` in older broadcast logs.
@@ -127,7 +132,11 @@ fn broadcast(v: &Value, want: Address) -> Result<Deployment, ContractError> {
         let Some(a) = t.get("contractAddress").filter(|a| !a.is_null()) else {
             continue;
         };
-        if address(a, &format!("{at}.contractAddress"))? == want {
+        let a = address(a, &format!("{at}.contractAddress"))?;
+        if let Some(name) = t.get("contractName").and_then(Value::as_str) {
+            created.push((name.to_owned(), a));
+        }
+        if a == want {
             found.push((at, t));
         }
     }
@@ -175,6 +184,7 @@ fn broadcast(v: &Value, want: Address) -> Result<Deployment, ContractError> {
         arguments: arguments(t.get("arguments"), &format!("{at}.arguments"))?,
         libraries,
         implementation: None,
+        created,
         chain_id: v.get("chain").and_then(Value::as_u64),
         commit: v.get("commit").and_then(Value::as_str).map(str::to_owned),
     })
@@ -208,6 +218,7 @@ fn hardhat_deploy(v: &Value) -> Result<Deployment, ContractError> {
         arguments: arguments(v.get("args"), "args")?,
         libraries,
         implementation,
+        created: vec![],
         chain_id: None,
         commit: None,
     })

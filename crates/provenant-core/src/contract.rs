@@ -693,6 +693,31 @@ fn creation_checks(
 
 /// Check a proxy's (or clone's) implementation at `target`: its code must match one build
 /// contract (`wanted`, or the only one that matches).
+/// Whether the deployment record contradicts the implementation found at `target` (code of
+/// `k`): the same record created `k` at other addresses only (the proxy was pointed at another
+/// instance of it: a redirect or a rollback), or created another contract at `target`.
+fn record_contradicts(c: &ContractCollected, target: Address, k: &BuildContract) -> Option<String> {
+    let (path, d) = c.deployment.as_ref()?;
+    let is_k = |n: &str| n == k.name || n == k.qualified();
+    if let Some((n, _)) = d.created.iter().find(|(n, a)| *a == target && !is_k(n)) {
+        return Some(format!("{path} records {n} created at {target}"));
+    }
+    let same: Vec<String> = d
+        .created
+        .iter()
+        .filter(|(n, _)| is_k(n))
+        .map(|(_, a)| a.to_string())
+        .collect();
+    if !same.is_empty() && !d.created.iter().any(|(n, a)| *a == target && is_k(n)) {
+        return Some(format!(
+            "{path} created {} at {} and not at {target}: the proxy points at another instance",
+            k.name,
+            same.join(", ")
+        ));
+    }
+    None
+}
+
 fn implementation_checks(
     c: &ContractCollected,
     target: Address,
@@ -721,6 +746,27 @@ fn implementation_checks(
         return None;
     }
     match pick(c, code, target, wanted) {
+        Ok((_, k, m))
+            if (m.kind == MatchKind::Full || (m.kind == MatchKind::Partial && c.allow_partial))
+                && record_contradicts(c, target, k).is_some() =>
+        {
+            let why = record_contradicts(c, target, k).unwrap_or_default();
+            let mut ev = ev;
+            if let Some((path, _)) = &c.deployment {
+                ev.push(EvidenceRef::new(EvidenceKind::DeploymentRecord, path));
+            }
+            checks.push(Check::fail(
+                CheckCode::ContractProxyImplementationMismatch,
+                format!(
+                    "{} delegates to {target}, whose code is {} ({}), but {why}",
+                    s.address,
+                    k.qualified(),
+                    m.detail
+                ),
+                ev,
+            ));
+            None
+        }
         Ok((bi, k, m))
             if m.kind == MatchKind::Full || (m.kind == MatchKind::Partial && c.allow_partial) =>
         {
@@ -909,6 +955,69 @@ mod tests {
             outcome(&checks, CheckCode::ContractLibraryLinksMismatch),
             Some(Outcome::Fail)
         );
+    }
+
+    /// A Foundry broadcast that created the implementation at one address, and a proxy slot
+    /// pointing at another instance of the same contract (a redirect or a rollback), or at an
+    /// address where the record created something else: both fail, although the code there
+    /// matches a build contract.
+    #[test]
+    fn a_proxy_pointing_at_another_instance_than_the_record_created_fails() {
+        use provenant_contract::{Deployment, DeploymentFormat};
+        let proxy = code(&[0x60, 0x80], 1);
+        let imp = code(&[0x60, 0x81], 2);
+        let mut c = collected(
+            proxy.clone(),
+            vec![
+                contract("P", proxy, vec![]),
+                contract("I", imp.clone(), vec![]),
+            ],
+        );
+        c.contract = Some("P".into());
+        let addr = |n: u8| Address::from([n; 20]);
+        let mut slot = [0u8; 32];
+        slot[12..].copy_from_slice(&[7; 20]);
+        c.snapshot.proxy.implementation_slot = B256::from(slot);
+        c.snapshot.proxy.implementation_code = Some((addr(7), imp));
+        let record = |created: Vec<(String, Address)>| {
+            Some((
+                "broadcast/run-latest.json".to_owned(),
+                Deployment {
+                    format: DeploymentFormat::FoundryBroadcast,
+                    address: addr(0x42),
+                    transaction: None,
+                    contract_name: Some("P".into()),
+                    arguments: None,
+                    libraries: vec![],
+                    implementation: None,
+                    created,
+                    chain_id: None,
+                    commit: None,
+                },
+            ))
+        };
+        let verdict = |c: &ContractCollected| {
+            let (checks, _) = contract_checks(c);
+            (
+                outcome(&checks, CheckCode::ContractProxyImplementationVerified),
+                checks.iter().any(|k| {
+                    k.code == CheckCode::ContractProxyImplementationMismatch
+                        && k.outcome == Outcome::Fail
+                }),
+            )
+        };
+        // The record created I exactly where the slot points: verified.
+        c.deployment = record(vec![("I".into(), addr(7)), ("P".into(), addr(0x42))]);
+        assert_eq!(verdict(&c), (Some(Outcome::Pass), false));
+        // The record created I elsewhere: another instance.
+        c.deployment = record(vec![("I".into(), addr(8)), ("P".into(), addr(0x42))]);
+        assert_eq!(verdict(&c), (None, true));
+        // The record created something else where the slot points.
+        c.deployment = record(vec![("Other".into(), addr(7)), ("P".into(), addr(0x42))]);
+        assert_eq!(verdict(&c), (None, true));
+        // The record says nothing about I: not contradicted.
+        c.deployment = record(vec![("P".into(), addr(0x42))]);
+        assert_eq!(verdict(&c), (Some(Outcome::Pass), false));
     }
 
     #[test]
