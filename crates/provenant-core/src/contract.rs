@@ -745,12 +745,17 @@ fn implementation_checks(
         ));
         return None;
     }
-    match pick(c, code, target, wanted) {
-        Ok((_, k, m))
-            if (m.kind == MatchKind::Full || (m.kind == MatchKind::Partial && c.allow_partial))
-                && record_contradicts(c, target, k).is_some() =>
-        {
-            let why = record_contradicts(c, target, k).unwrap_or_default();
+    let picked = pick(c, code, target, wanted);
+    let accepted = |m: &CodeMatch| {
+        m.kind == MatchKind::Full || (m.kind == MatchKind::Partial && c.allow_partial)
+    };
+    let contradiction = match &picked {
+        Ok((_, k, m)) if accepted(m) => record_contradicts(c, target, k),
+        _ => None,
+    };
+    match picked {
+        Ok((_, k, m)) if contradiction.is_some() => {
+            let why = contradiction.unwrap_or_default();
             let mut ev = ev;
             if let Some((path, _)) = &c.deployment {
                 ev.push(EvidenceRef::new(EvidenceKind::DeploymentRecord, path));
@@ -767,9 +772,7 @@ fn implementation_checks(
             ));
             None
         }
-        Ok((bi, k, m))
-            if m.kind == MatchKind::Full || (m.kind == MatchKind::Partial && c.allow_partial) =>
-        {
+        Ok((bi, k, m)) if accepted(&m) => {
             let mut ev = ev;
             ev.push(build_ref(&c.builds[bi], k));
             checks.push(Check::pass(
